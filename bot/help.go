@@ -1,0 +1,37 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/slack-go/slack"
+)
+
+// helpText lists every registered subcommand, one line each.
+func (b *Bot) helpText() string {
+	var sb strings.Builder
+	sb.WriteString("*caseconf* runs multi-agency case conferences. Commands:\n")
+	for _, name := range b.order {
+		c := b.commands[name]
+		usage := "/caseconf " + c.name
+		if c.args != "" {
+			usage += " " + c.args
+		}
+		fmt.Fprintf(&sb, "• `%s` — %s\n", usage, c.summary)
+	}
+	return strings.TrimRight(sb.String(), "\n")
+}
+
+func (b *Bot) cmdHelp(ctx context.Context, r *Request, _ []string) {
+	text := b.helpText()
+	r.Reply(ctx, text, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil))
+}
+
+// unknownCommand answers a subcommand we do not have with help. The unknown
+// word is not echoed back: it may be a client's name typed in the wrong
+// place, and Slack keeps ephemeral replies in the channel view.
+func (b *Bot) unknownCommand(ctx context.Context, r *Request) {
+	text := "I don't know that command.\n" + b.helpText()
+	r.Reply(ctx, text, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil))
+}

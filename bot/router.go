@@ -1,0 +1,246 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+)
+
+// Kind is the sort of Slack delivery.
+type Kind string
+
+// The kinds of delivery, as used in metrics and logs.
+const (
+	KindCommand     Kind = "slash_command"
+	KindInteractive Kind = "interactive"
+	KindEvent       Kind = "event"
+)
+
+// Request is one delivery from Slack, whichever transport brought it.
+type Request struct {
+	Kind        Kind
+	Key         string // what identifies this delivery across Slack's retries
+	Retry       int    // Slack's retry count; 0 on the first delivery
+	ReceivedAt  time.Time
+	UserID      string
+	Command     *slack.SlashCommand
+	Interaction *slack.InteractionCallback
+	Event       *slackevents.EventsAPIEvent
+
+	ackFn   func(payload any)
+	ackOnce sync.Once
+	acked   bool
+	bot     *Bot
+}
+
+// handlerFunc handles one delivery. It must call r.Ack (or one of the reply
+// helpers that does) quickly: Slack allows three seconds. Slow work goes
+// after the ack.
+type handlerFunc func(ctx context.Context, r *Request)
+
+type command struct {
+	name, args, summary string
+	run                 func(ctx context.Context, r *Request, args []string)
+}
+
+func (b *Bot) command(name, args, summary string, run func(context.Context, *Request, []string)) {
+	b.commands[name] = &command{name: name, args: args, summary: summary, run: run}
+	b.order = append(b.order, name)
+}
+
+// Ack sends Slack the immediate answer to this delivery: nil for a plain
+// acknowledgement, a message for a slash command's ephemeral reply, or a
+// response_action for a view submission. Only the first call counts.
+func (r *Request) Ack(payload any) {
+	r.ackOnce.Do(func() {
+		r.acked = true
+		r.ackFn(payload)
+		if r.bot.metrics != nil {
+			r.bot.metrics.AckLatency.WithLabelValues(string(r.Kind)).Observe(time.Since(r.ReceivedAt).Seconds())
+		}
+	})
+}
+
+// ephemeral is a slash-command reply only the caller sees.
+type ephemeral struct {
+	ResponseType    string        `json:"response_type"`
+	Text            string        `json:"text"`
+	Blocks          []slack.Block `json:"blocks,omitempty"`
+	ReplaceOriginal bool          `json:"replace_original,omitempty"`
+}
+
+// Reply answers the user privately: in the acknowledgement if it has not
+// been sent yet, otherwise through the delivery's response_url.
+func (r *Request) Reply(ctx context.Context, text string, blocks ...slack.Block) {
+	msg := ephemeral{ResponseType: slack.ResponseTypeEphemeral, Text: text, Blocks: blocks}
+	if !r.acked {
+		r.Ack(msg)
+		return
+	}
+	url := r.responseURL()
+	if url == "" {
+		r.bot.log.Warn("no response_url to reply through", "kind", r.Kind)
+		return
+	}
+	wm := &slack.WebhookMessage{ResponseType: msg.ResponseType, Text: text}
+	if len(blocks) > 0 {
+		wm.Blocks = &slack.Blocks{BlockSet: blocks}
+	}
+	if err := slack.PostWebhookCustomHTTPContext(ctx, url, r.bot.http, wm); err != nil {
+		r.bot.log.Warn("reply through response_url failed", "kind", r.Kind, "err", err)
+	}
+}
+
+func (r *Request) responseURL() string {
+	switch {
+	case r.Command != nil:
+		return r.Command.ResponseURL
+	case r.Interaction != nil && r.Interaction.ResponseURL != "":
+		return r.Interaction.ResponseURL
+	case r.Interaction != nil && len(r.Interaction.ResponseURLs) > 0:
+		return r.Interaction.ResponseURLs[0].ResponseURL
+	}
+	return ""
+}
+
+// Dispatch takes one delivery from a transport. It returns false, having
+// done nothing, when the bot is draining; otherwise it runs the delivery in
+// its own goroutine, so a transport's read loop never waits on a handler.
+// ack is called exactly once, from that goroutine.
+func (b *Bot) Dispatch(r *Request, ack func(payload any)) bool {
+	if !b.start() {
+		return false
+	}
+	r.bot = b
+	r.ackFn = ack
+	go func() {
+		defer b.inflight.Done()
+		b.deliver(b.work, r)
+	}()
+	return true
+}
+
+// deliver recognises retries, runs the handler with panic recovery, and
+// makes sure the delivery is acknowledged whatever happens.
+func (b *Bot) deliver(ctx context.Context, r *Request) {
+	outcome := "handled"
+	defer func() {
+		if p := recover(); p != nil {
+			outcome = "panic"
+			b.recovered(ctx, r, p)
+		}
+		r.Ack(nil)
+		if b.metrics != nil {
+			b.metrics.Deliveries.WithLabelValues(string(r.Kind), outcome).Inc()
+		}
+	}()
+
+	if r.Kind == KindEvent {
+		r.Ack(nil) // events carry no answer: acknowledge before anything slow
+	}
+	if r.Key != "" && b.store != nil {
+		first, err := b.store.FirstDelivery(ctx, r.Key, string(r.Kind))
+		switch {
+		case err != nil:
+			// Better to risk acting twice than to drop the user's request.
+			b.log.Warn("could not record delivery; handling it anyway", "kind", r.Kind, "err", err)
+		case !first:
+			outcome = "duplicate"
+			b.log.Info("duplicate delivery dropped", "kind", r.Kind, "retry", r.Retry)
+			return
+		}
+	}
+
+	h, name := b.route(r)
+	if h == nil {
+		outcome = "ignored"
+		b.log.Debug("no handler for delivery", "kind", r.Kind, "route", name)
+		return
+	}
+	start := time.Now()
+	h(ctx, r)
+	b.log.Debug("delivery handled", "kind", r.Kind, "route", name, "duration", time.Since(start))
+}
+
+// route finds the handler for a delivery and a name for it (safe to log: a
+// subcommand, action_id, callback_id or event type, never user text).
+func (b *Bot) route(r *Request) (handlerFunc, string) {
+	switch r.Kind {
+	case KindCommand:
+		name, args := parseCommand(r.Command.Text)
+		cmd, ok := b.commands[name]
+		if !ok {
+			return b.unknownCommand, "unknown"
+		}
+		return func(ctx context.Context, r *Request) { cmd.run(ctx, r, args) }, name
+	case KindInteractive:
+		ic := r.Interaction
+		switch ic.Type {
+		case slack.InteractionTypeBlockActions:
+			if len(ic.ActionCallback.BlockActions) == 0 {
+				return nil, "no_action"
+			}
+			id := ic.ActionCallback.BlockActions[0].ActionID
+			return b.actions[actionName(id)], id
+		case slack.InteractionTypeViewSubmission, slack.InteractionTypeViewClosed:
+			id := ic.View.CallbackID
+			return b.views[id], id
+		}
+		return nil, string(ic.Type)
+	case KindEvent:
+		if r.Event == nil {
+			return nil, "none"
+		}
+		t := r.Event.InnerEvent.Type
+		return b.events[t], t
+	}
+	return nil, "unknown"
+}
+
+// actionName is the part of an action_id before the first colon: buttons
+// carry their subject after it ("respond:attending").
+func actionName(id string) string {
+	name, _, _ := strings.Cut(id, ":")
+	return name
+}
+
+// parseCommand splits "/caseconf show CC-0001" text into a lower-case
+// subcommand and its arguments. No text means help.
+func parseCommand(text string) (string, []string) {
+	f := strings.Fields(text)
+	if len(f) == 0 {
+		return "help", nil
+	}
+	return strings.ToLower(f[0]), f[1:]
+}
+
+// recovered logs a handler panic and tells the user. The panic value is
+// logged only when it is a runtime error: any other value may carry user
+// text.
+func (b *Bot) recovered(ctx context.Context, r *Request, p any) {
+	val := "withheld (not a runtime error)"
+	if re, ok := p.(runtime.Error); ok {
+		val = re.Error()
+	} else if err, ok := p.(error); ok && errors.Is(err, context.Canceled) {
+		val = err.Error()
+	}
+	b.log.Error("handler panicked", "kind", r.Kind, "panic", val, "stack", string(debug.Stack()))
+	const sorry = "Sorry — something went wrong on our side and that did not finish. Please try again; if it keeps happening, tell your caseconf administrator."
+	if r.Kind == KindCommand {
+		r.Reply(ctx, sorry)
+		return
+	}
+	if r.Kind == KindInteractive && r.UserID != "" && b.api != nil {
+		r.Ack(nil)
+		if _, _, err := b.api.PostMessageContext(ctx, r.UserID, slack.MsgOptionText(sorry, false)); err != nil {
+			b.log.Warn("could not tell user about a failure", "err", err)
+		}
+	}
+}

@@ -1,0 +1,244 @@
+// Command caseconf runs the caseconf Slack app: `serve` runs the bot and
+// its cron jobs, `migrate` applies database migrations, `sweep` runs one
+// reminder pass, `version` prints the build.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+	"time"
+
+	"github.com/caseconf/caseconf/internal/config"
+	"github.com/caseconf/caseconf/reminders"
+	"github.com/caseconf/caseconf/store"
+)
+
+// version is set at build time with -ldflags "-X main.version=v1.2.3".
+var version = ""
+
+const usage = `caseconf — multi-agency case conferences in Slack
+
+Usage:
+  caseconf serve                       run the bot, its HTTP endpoints and its cron jobs
+  caseconf migrate                     apply database migrations and exit
+  caseconf sweep --at TIME [--dry-run] run one reminder pass as if it were TIME (RFC 3339)
+  caseconf version                     print the version
+  caseconf help                        print this help
+
+Configuration comes from environment variables; see README.md.
+`
+
+// exitUsage is the exit code for a command line we do not understand.
+const exitUsage = 2
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.LookupEnv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run is main without the process: it returns the exit code.
+func run(ctx context.Context, args []string, env config.Lookup, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "serve":
+		return cmdServe(ctx, args[1:], env, stderr)
+	case "migrate":
+		return cmdMigrate(ctx, args[1:], env, stdout, stderr)
+	case "sweep":
+		return cmdSweep(ctx, args[1:], env, stdout, stderr)
+	case "version", "--version":
+		if len(args) > 1 {
+			return badUsage(stderr, "version takes no arguments")
+		}
+		fmt.Fprintln(stdout, "caseconf", buildVersion())
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	return badUsage(stderr, fmt.Sprintf("unknown command %q", args[0]))
+}
+
+func badUsage(stderr io.Writer, msg string) int {
+	fmt.Fprintf(stderr, "caseconf: %s\n\n%s", msg, usage)
+	return exitUsage
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		rev, dirty := "", false
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+		if rev != "" {
+			if len(rev) > 12 {
+				rev = rev[:12]
+			}
+			if dirty {
+				rev += "-dirty"
+			}
+			return "dev-" + rev + " (" + bi.GoVersion + ")"
+		}
+		return "dev (" + bi.GoVersion + ")"
+	}
+	return "dev"
+}
+
+// newFlags makes a subcommand's flag set that reports errors to stderr and
+// never exits the process.
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("caseconf "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	return fs
+}
+
+// loadConfig reads and validates the environment. On a problem it prints one
+// line naming the variable and returns nil.
+func loadConfig(env config.Lookup, need config.Need, stderr io.Writer) *config.Config {
+	cfg := config.Read(env)
+	if err := cfg.Validate(need); err != nil {
+		fmt.Fprintf(stderr, "caseconf: configuration: %v\n", err)
+		return nil
+	}
+	return cfg
+}
+
+func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+func cmdServe(ctx context.Context, args []string, env config.Lookup, stderr io.Writer) int {
+	fs := newFlags("serve", stderr)
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		return badUsage(stderr, "serve takes no arguments")
+	}
+	cfg := loadConfig(env, config.NeedServe, stderr)
+	if cfg == nil {
+		return 1
+	}
+	log := newLogger(cfg, stderr)
+	m := NewMain(cfg, log)
+	if err := m.Run(ctx); err != nil {
+		fmt.Fprintf(stderr, "caseconf: %v\n", err)
+		m.Close()
+		return 1
+	}
+	code := 0
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+	case err := <-m.Failed():
+		log.Error("stopping after a fatal error", "err", err)
+		code = 1
+	}
+	if err := m.Close(); err != nil {
+		log.Error("shutdown was not clean", "err", err)
+		code = 1
+	}
+	return code
+}
+
+func cmdMigrate(ctx context.Context, args []string, env config.Lookup, stdout, stderr io.Writer) int {
+	fs := newFlags("migrate", stderr)
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		return badUsage(stderr, "migrate takes no arguments")
+	}
+	cfg := loadConfig(env, config.NeedDatabase, stderr)
+	if cfg == nil {
+		return 1
+	}
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		fmt.Fprintf(stderr, "caseconf: %v\n", err)
+		return 1
+	}
+	defer db.Close()
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		fmt.Fprintf(stderr, "caseconf: %v\n", err)
+		return 1
+	}
+	if len(applied) == 0 {
+		fmt.Fprintln(stdout, "schema is up to date")
+	}
+	for _, name := range applied {
+		fmt.Fprintln(stdout, "applied", name)
+	}
+	return 0
+}
+
+func cmdSweep(ctx context.Context, args []string, env config.Lookup, stdout, stderr io.Writer) int {
+	fs := newFlags("sweep", stderr)
+	at := fs.String("at", "", "sweep as if it were this time (RFC 3339, e.g. 2026-12-01T09:00:00Z)")
+	dryRun := fs.Bool("dry-run", false, "print what would be sent; send and change nothing")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		return badUsage(stderr, "sweep takes only --at and --dry-run")
+	}
+	if *at == "" {
+		return badUsage(stderr, "sweep needs --at TIME")
+	}
+	when, err := time.Parse(time.RFC3339, *at)
+	if err != nil {
+		return badUsage(stderr, fmt.Sprintf("--at %q is not an RFC 3339 time such as 2026-12-01T09:00:00Z", *at))
+	}
+	need := config.NeedSlackAPI
+	if *dryRun {
+		need = config.NeedDatabase
+	}
+	cfg := loadConfig(env, need, stderr)
+	if cfg == nil {
+		return 1
+	}
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		fmt.Fprintf(stderr, "caseconf: %v\n", err)
+		return 1
+	}
+	defer db.Close()
+	if err := db.CheckSchema(ctx); err != nil {
+		fmt.Fprintf(stderr, "caseconf: %v\n", err)
+		return 1
+	}
+	sw := &reminders.Sweeper{Store: db, Log: newLogger(cfg, stderr)}
+	res, err := sw.RunOnce(ctx, when.UTC(), *dryRun)
+	if err != nil {
+		fmt.Fprintf(stderr, "caseconf: sweep: %v\n", err)
+		return 1
+	}
+	res.Report(stdout)
+	return 0
+}

@@ -1,0 +1,221 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+	"github.com/slack-go/slack"
+
+	"github.com/caseconf/caseconf/bot"
+	"github.com/caseconf/caseconf/internal/config"
+	"github.com/caseconf/caseconf/internal/metrics"
+	"github.com/caseconf/caseconf/reminders"
+	"github.com/caseconf/caseconf/store"
+)
+
+// shutdownGrace is how long a graceful shutdown waits for in-flight work.
+const shutdownGrace = 20 * time.Second
+
+// Main is the running `caseconf serve`: it owns the database, the Slack
+// transports, the HTTP server and the cron jobs. Tests start it on :0
+// against a fresh database and a fake Slack.
+type Main struct {
+	Config  *config.Config
+	Log     *slog.Logger
+	Metrics *metrics.Metrics
+	DB      *store.DB
+	Bot     *bot.Bot
+
+	listener net.Listener
+	server   *http.Server
+	cron     *cron.Cron
+
+	socketCancel context.CancelFunc
+	socketDone   chan struct{}
+	httpDone     chan struct{}
+
+	failed    chan error
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// NewMain prepares a Main; Run starts it.
+func NewMain(cfg *config.Config, log *slog.Logger) *Main {
+	return &Main{Config: cfg, Log: log, Metrics: metrics.New(), failed: make(chan error, 2)}
+}
+
+// Addr is the address the HTTP server listens on, once Run has returned.
+func (m *Main) Addr() string { return m.listener.Addr().String() }
+
+// Failed delivers an error if a part of the running server stops for good
+// (Slack refused the app token, the listener died).
+func (m *Main) Failed() <-chan error { return m.failed }
+
+// Run connects to the database and Slack and starts serving. It returns
+// once everything is started, or with the first reason it cannot start.
+func (m *Main) Run(ctx context.Context) error {
+	cfg := m.Config
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	m.DB = db
+	if err := db.CheckSchema(ctx); err != nil {
+		return err
+	}
+
+	httpClient := &http.Client{Transport: m.Metrics.Transport(nil), Timeout: 15 * time.Second}
+	api := slack.New(cfg.SlackBotToken,
+		slack.OptionAPIURL(cfg.SlackAPIURL),
+		slack.OptionAppLevelToken(cfg.SlackAppToken),
+		slack.OptionHTTPClient(httpClient),
+		slack.OptionRetry(2), // 429 with Retry-After: wait and try again, twice
+	)
+	if err := checkBotToken(ctx, api, m.Log); err != nil {
+		return err
+	}
+
+	m.Bot = bot.New(bot.Options{
+		API: api, HTTPClient: httpClient, Store: db, Log: m.Log, Metrics: m.Metrics, Admins: cfg.Admins,
+	})
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", m.healthz)
+	mux.Handle("GET /metrics", m.Metrics.Handler())
+	if cfg.SlackSigningSecret != "" {
+		bot.NewHTTP(m.Bot, cfg.SlackSigningSecret, m.Log).Register(mux)
+	}
+	m.listener, err = net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
+	}
+	m.server = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	m.httpDone = make(chan struct{})
+	go func() {
+		defer close(m.httpDone)
+		if err := m.server.Serve(m.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.fail(fmt.Errorf("http server: %w", err))
+		}
+	}()
+
+	if cfg.SlackAppToken != "" {
+		sm := bot.NewSocketMode(m.Bot, api, m.Log)
+		sctx, cancel := context.WithCancel(context.Background())
+		m.socketCancel = cancel
+		m.socketDone = make(chan struct{})
+		go func() {
+			defer close(m.socketDone)
+			if err := sm.Run(sctx); err != nil {
+				m.fail(err)
+			}
+		}()
+	}
+
+	l := cronLogger{m.Log}
+	m.cron = cron.New(cron.WithLocation(time.UTC), cron.WithChain(cron.Recover(l), cron.SkipIfStillRunning(l)))
+	sweeper := &reminders.Sweeper{Store: db, Log: m.Log}
+	if _, err := sweeper.Schedule(m.cron, func() time.Time { return time.Now().UTC() }); err != nil {
+		return fmt.Errorf("schedule sweep: %w", err)
+	}
+	m.cron.Start()
+
+	m.Log.Info("caseconf serving", "addr", m.Addr(), "socket_mode", cfg.SlackAppToken != "",
+		"http_mode", cfg.SlackSigningSecret != "", "version", buildVersion())
+	return nil
+}
+
+// checkBotToken asks Slack who we are. A token Slack refuses stops start-up;
+// Slack being unreachable is only a warning, since it may come back.
+func checkBotToken(ctx context.Context, api *slack.Client, log *slog.Logger) error {
+	actx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	_, err := api.AuthTestContext(actx)
+	var se slack.SlackErrorResponse
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &se):
+		return fmt.Errorf("configuration: SLACK_BOT_TOKEN: Slack refused it (%s)", se.Err)
+	}
+	log.Warn("could not reach Slack to check the bot token; continuing", "err", err)
+	return nil
+}
+
+func (m *Main) fail(err error) {
+	select {
+	case m.failed <- err:
+	default:
+	}
+}
+
+// healthz answers 200 when the database answers within two seconds.
+func (m *Main) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if err := m.DB.Ping(ctx); err != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintln(w, "database unavailable")
+		return
+	}
+	fmt.Fprintln(w, "ok")
+}
+
+// Close shuts down gracefully: stop taking deliveries, let in-flight
+// handlers and a running sweep finish, then close the Slack connection,
+// the HTTP server and the database. It is safe to call more than once.
+func (m *Main) Close() error {
+	m.closeOnce.Do(func() { m.closeErr = m.close() })
+	return m.closeErr
+}
+
+func (m *Main) close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	var errs []error
+	if m.server != nil {
+		// Stops accepting connections and waits for requests in progress,
+		// which return once their handler has acknowledged.
+		if err := m.server.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("http shutdown: %w", err))
+		}
+		<-m.httpDone
+	}
+	if m.Bot != nil {
+		if err := m.Bot.Drain(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("in-flight handlers did not finish: %w", err))
+		}
+	}
+	if m.socketCancel != nil {
+		m.socketCancel()
+		<-m.socketDone
+	}
+	if m.cron != nil {
+		select {
+		case <-m.cron.Stop().Done():
+		case <-ctx.Done():
+			errs = append(errs, errors.New("reminder sweep did not finish in time"))
+		}
+	}
+	if m.DB != nil {
+		if err := m.DB.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// cronLogger adapts slog to robfig/cron's logger.
+type cronLogger struct{ l *slog.Logger }
+
+func (c cronLogger) Info(msg string, kv ...any) { c.l.Debug("cron: "+msg, kv...) }
+func (c cronLogger) Error(err error, msg string, kv ...any) {
+	c.l.Error("cron: "+msg, append(kv, "err", err)...)
+}

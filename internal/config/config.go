@@ -1,0 +1,224 @@
+// Package config reads caseconf's settings from the environment into one
+// typed struct and checks them before anything starts.
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+)
+
+// DefaultSlackAPIURL is Slack's own Web API base URL.
+const DefaultSlackAPIURL = "https://slack.com/api/"
+
+// Config is every setting caseconf reads. Build it with FromEnv, then call
+// Validate before use.
+type Config struct {
+	DatabaseURL        string
+	SlackBotToken      string
+	SlackAppToken      string
+	SlackSigningSecret string
+	SlackAPIURL        string
+	HTTPAddr           string
+	Admins             []string
+	Timezone           *time.Location
+	Holidays           []time.Time // dates at midnight in Timezone
+	LogLevel           slog.Level
+	LogFormat          string // "json" or "text"
+
+	// problems found while reading raw values (a bad duration, an
+	// unreadable *_FILE); reported by Validate so the first one wins.
+	parseErrs []error
+}
+
+// Error is a configuration problem. Its message names the variable and what
+// is wrong with it, and never contains a secret's value.
+type Error struct {
+	Var    string
+	Reason string
+}
+
+func (e *Error) Error() string { return e.Var + ": " + e.Reason }
+
+// Lookup reads one variable; os.LookupEnv in production, a map in tests.
+type Lookup func(string) (string, bool)
+
+// FromEnv reads the configuration from the process environment.
+func FromEnv() *Config { return Read(os.LookupEnv) }
+
+// Read builds a Config from lookup, applying defaults. Values that cannot be
+// parsed at all are remembered and reported by Validate.
+func Read(lookup Lookup) *Config {
+	c := &Config{}
+	get := func(name string) string {
+		v, _ := lookup(name)
+		return strings.TrimSpace(v)
+	}
+	secret := func(name string) string {
+		v := get(name)
+		file := get(name + "_FILE")
+		if file == "" {
+			return v
+		}
+		if v != "" {
+			c.parseErrs = append(c.parseErrs, &Error{name, "set both " + name + " and " + name + "_FILE; choose one"})
+			return v
+		}
+		b, err := os.ReadFile(file)
+		if err != nil {
+			c.parseErrs = append(c.parseErrs, &Error{name + "_FILE", "cannot read the file it names"})
+			return ""
+		}
+		return strings.TrimSpace(string(b))
+	}
+
+	c.DatabaseURL = secret("DATABASE_URL")
+	c.SlackBotToken = secret("SLACK_BOT_TOKEN")
+	c.SlackAppToken = secret("SLACK_APP_TOKEN")
+	c.SlackSigningSecret = secret("SLACK_SIGNING_SECRET")
+	c.SlackAPIURL = get("SLACK_API_URL")
+	if c.SlackAPIURL == "" {
+		c.SlackAPIURL = DefaultSlackAPIURL
+	} else if !strings.HasSuffix(c.SlackAPIURL, "/") {
+		c.SlackAPIURL += "/"
+	}
+	c.HTTPAddr = get("HTTP_ADDR")
+	if c.HTTPAddr == "" {
+		c.HTTPAddr = ":8080"
+	}
+	for _, id := range strings.Split(get("CASECONF_ADMINS"), ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			c.Admins = append(c.Admins, id)
+		}
+	}
+
+	tz := get("CASECONF_TIMEZONE")
+	if tz == "" {
+		tz = "Europe/London"
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		c.parseErrs = append(c.parseErrs, &Error{"CASECONF_TIMEZONE", fmt.Sprintf("%q is not a known time zone (try Europe/London)", tz)})
+		loc = time.UTC
+	}
+	c.Timezone = loc
+
+	for _, d := range strings.Split(get("CASECONF_HOLIDAYS"), ",") {
+		if d = strings.TrimSpace(d); d == "" {
+			continue
+		}
+		t, err := time.ParseInLocation("2006-01-02", d, loc)
+		if err != nil {
+			c.parseErrs = append(c.parseErrs, &Error{"CASECONF_HOLIDAYS", fmt.Sprintf("%q is not a date in the form YYYY-MM-DD", d)})
+			continue
+		}
+		c.Holidays = append(c.Holidays, t)
+	}
+
+	switch lvl := strings.ToLower(get("LOG_LEVEL")); lvl {
+	case "", "info":
+		c.LogLevel = slog.LevelInfo
+	case "debug":
+		c.LogLevel = slog.LevelDebug
+	case "warn", "warning":
+		c.LogLevel = slog.LevelWarn
+	case "error":
+		c.LogLevel = slog.LevelError
+	default:
+		c.parseErrs = append(c.parseErrs, &Error{"LOG_LEVEL", fmt.Sprintf("%q is not one of debug, info, warn, error", lvl)})
+	}
+	c.LogFormat = strings.ToLower(get("LOG_FORMAT"))
+	if c.LogFormat == "" {
+		c.LogFormat = "json"
+	}
+	return c
+}
+
+// Need says which settings a subcommand requires.
+type Need int
+
+const (
+	// NeedDatabase: only DATABASE_URL (migrate, sweep --dry-run).
+	NeedDatabase Need = iota
+	// NeedSlackAPI: the database and a bot token (sweep).
+	NeedSlackAPI
+	// NeedServe: the database, a bot token and at least one transport (serve).
+	NeedServe
+)
+
+// Validate reports the first problem with the configuration as an *Error, or
+// nil. need says how much of it the caller is going to use.
+func (c *Config) Validate(need Need) error {
+	if len(c.parseErrs) > 0 {
+		return c.parseErrs[0]
+	}
+	if c.DatabaseURL == "" {
+		return &Error{"DATABASE_URL", "is required (for example postgres://user@localhost:5432/caseconf?sslmode=disable)"}
+	}
+	u, err := url.Parse(c.DatabaseURL)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return &Error{"DATABASE_URL", "must be a postgres:// URL"}
+	}
+	switch c.LogFormat {
+	case "json", "text":
+	default:
+		return &Error{"LOG_FORMAT", fmt.Sprintf("%q is not json or text", c.LogFormat)}
+	}
+	for _, id := range c.Admins {
+		if !validUserID(id) {
+			return &Error{"CASECONF_ADMINS", fmt.Sprintf("%q is not a Slack user ID (they look like U012ABCDEF)", id)}
+		}
+	}
+	if need == NeedDatabase {
+		return nil
+	}
+	if c.SlackBotToken == "" {
+		return &Error{"SLACK_BOT_TOKEN", "is required (the Bot User OAuth Token, starting xoxb-)"}
+	}
+	if !strings.HasPrefix(c.SlackBotToken, "xoxb-") {
+		return &Error{"SLACK_BOT_TOKEN", "must be a bot token starting xoxb- (value not shown)"}
+	}
+	api, err := url.Parse(c.SlackAPIURL)
+	if err != nil || (api.Scheme != "http" && api.Scheme != "https") || api.Host == "" {
+		return &Error{"SLACK_API_URL", "must be an http(s) URL such as https://slack.com/api/"}
+	}
+	if need == NeedSlackAPI {
+		return nil
+	}
+	if c.SlackAppToken != "" && !strings.HasPrefix(c.SlackAppToken, "xapp-") {
+		return &Error{"SLACK_APP_TOKEN", "must be an app-level token starting xapp- (value not shown)"}
+	}
+	if c.SlackAppToken == "" && c.SlackSigningSecret == "" {
+		return &Error{"SLACK_APP_TOKEN", "neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET (HTTP mode) is set; set at least one"}
+	}
+	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+		return &Error{"HTTP_ADDR", fmt.Sprintf("%q is not host:port (for example :8080)", c.HTTPAddr)}
+	}
+	return nil
+}
+
+// IsAdmin reports whether the Slack user is a configured administrator.
+func (c *Config) IsAdmin(userID string) bool {
+	for _, a := range c.Admins {
+		if a == userID {
+			return true
+		}
+	}
+	return false
+}
+
+func validUserID(id string) bool {
+	if len(id) < 3 || (id[0] != 'U' && id[0] != 'W') {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,124 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) Lookup {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func valid() map[string]string {
+	return map[string]string{
+		"DATABASE_URL":    "postgres://u@localhost/caseconf?sslmode=disable",
+		"SLACK_BOT_TOKEN": "xoxb-123-secretpart",
+		"SLACK_APP_TOKEN": "xapp-1-secretpart",
+	}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name    string
+		change  map[string]string
+		need    Need
+		wantVar string // "" means valid
+	}{
+		{"ValidSocketMode", nil, NeedServe, ""},
+		{"ValidHTTPModeOnly", map[string]string{"SLACK_APP_TOKEN": "", "SLACK_SIGNING_SECRET": "abc"}, NeedServe, ""},
+		{"MissingDatabaseURL", map[string]string{"DATABASE_URL": ""}, NeedServe, "DATABASE_URL"},
+		{"DatabaseURLNotPostgres", map[string]string{"DATABASE_URL": "mysql://x"}, NeedDatabase, "DATABASE_URL"},
+		{"UserTokenRefused", map[string]string{"SLACK_BOT_TOKEN": "xoxp-wrong"}, NeedServe, "SLACK_BOT_TOKEN"},
+		{"MissingBotToken", map[string]string{"SLACK_BOT_TOKEN": ""}, NeedServe, "SLACK_BOT_TOKEN"},
+		{"BotTokenNotNeededToMigrate", map[string]string{"SLACK_BOT_TOKEN": ""}, NeedDatabase, ""},
+		{"BadAppToken", map[string]string{"SLACK_APP_TOKEN": "xoxb-nope"}, NeedServe, "SLACK_APP_TOKEN"},
+		{"NoTransport", map[string]string{"SLACK_APP_TOKEN": ""}, NeedServe, "SLACK_APP_TOKEN"},
+		{"BadTimezone", map[string]string{"CASECONF_TIMEZONE": "Mars/Olympus"}, NeedDatabase, "CASECONF_TIMEZONE"},
+		{"BadHoliday", map[string]string{"CASECONF_HOLIDAYS": "2026-12-25,25/12/2026"}, NeedDatabase, "CASECONF_HOLIDAYS"},
+		{"BadAdmin", map[string]string{"CASECONF_ADMINS": "U123,alice"}, NeedDatabase, "CASECONF_ADMINS"},
+		{"BadLogLevel", map[string]string{"LOG_LEVEL": "loud"}, NeedDatabase, "LOG_LEVEL"},
+		{"BadLogFormat", map[string]string{"LOG_FORMAT": "xml"}, NeedDatabase, "LOG_FORMAT"},
+		{"BadAPIURL", map[string]string{"SLACK_API_URL": "slack.example"}, NeedServe, "SLACK_API_URL"},
+		{"BadHTTPAddr", map[string]string{"HTTP_ADDR": "8080"}, NeedServe, "HTTP_ADDR"},
+		{"BothSecretAndFile", map[string]string{"SLACK_BOT_TOKEN_FILE": "/nonexistent"}, NeedServe, "SLACK_BOT_TOKEN"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := valid()
+			for k, v := range tt.change {
+				m[k] = v
+			}
+			err := Read(env(m)).Validate(tt.need)
+			if tt.wantVar == "" {
+				if err != nil {
+					t.Fatalf("Validate = %v, want nil", err)
+				}
+				return
+			}
+			var ce *Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("Validate = %v, want *Error naming %s", err, tt.wantVar)
+			}
+			if ce.Var != tt.wantVar {
+				t.Fatalf("error names %s (%v), want %s", ce.Var, err, tt.wantVar)
+			}
+			for _, secret := range []string{"secretpart", "xoxp-wrong"} {
+				if strings.Contains(err.Error(), secret) {
+					t.Fatalf("error %q prints a secret", err)
+				}
+			}
+		})
+	}
+}
+
+func TestDefaultsAndParsing(t *testing.T) {
+	m := valid()
+	m["CASECONF_ADMINS"] = " U01ADMIN , W02ADMIN,"
+	m["CASECONF_HOLIDAYS"] = "2026-12-25, 2026-12-28"
+	m["SLACK_API_URL"] = "http://127.0.0.1:9999/api"
+	c := Read(env(m))
+	if err := c.Validate(NeedServe); err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != ":8080" || c.Timezone.String() != "Europe/London" || c.LogFormat != "json" {
+		t.Errorf("defaults: addr %q tz %q format %q", c.HTTPAddr, c.Timezone, c.LogFormat)
+	}
+	if c.SlackAPIURL != "http://127.0.0.1:9999/api/" {
+		t.Errorf("SlackAPIURL = %q, want a trailing slash added", c.SlackAPIURL)
+	}
+	if !c.IsAdmin("U01ADMIN") || !c.IsAdmin("W02ADMIN") || c.IsAdmin("U03OTHER") || len(c.Admins) != 2 {
+		t.Errorf("admins = %v", c.Admins)
+	}
+	if len(c.Holidays) != 2 || c.Holidays[1].Format("2006-01-02") != "2026-12-28" || c.Holidays[0].Location() != c.Timezone {
+		t.Errorf("holidays = %v", c.Holidays)
+	}
+	if Read(env(valid())).SlackAPIURL != DefaultSlackAPIURL {
+		t.Error("SLACK_API_URL default is not Slack's")
+	}
+}
+
+func TestSecretFromFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "token")
+	if err := os.WriteFile(p, []byte("xoxb-from-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m := valid()
+	delete(m, "SLACK_BOT_TOKEN")
+	m["SLACK_BOT_TOKEN_FILE"] = p
+	c := Read(env(m))
+	if err := c.Validate(NeedServe); err != nil {
+		t.Fatal(err)
+	}
+	if c.SlackBotToken != "xoxb-from-file" {
+		t.Errorf("token from file = %q", c.SlackBotToken)
+	}
+	m["SLACK_BOT_TOKEN_FILE"] = filepath.Join(dir, "missing")
+	var ce *Error
+	if err := Read(env(m)).Validate(NeedServe); !errors.As(err, &ce) || ce.Var != "SLACK_BOT_TOKEN_FILE" {
+		t.Errorf("unreadable file: %v, want an error naming SLACK_BOT_TOKEN_FILE", err)
+	}
+}

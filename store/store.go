@@ -1,0 +1,182 @@
+// Package store keeps caseconf's records in PostgreSQL. Each public method
+// runs in one transaction or one statement; SQL lives in the method that
+// needs it.
+package store
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// migrationLockKey is the pg_advisory_lock key that serialises migrations
+// across replicas ("caseconf" in ASCII, as an int64).
+const migrationLockKey int64 = 0x63617365636f6e66
+
+// DB is the PostgreSQL store.
+type DB struct {
+	db *sqlx.DB
+	// Now is the clock used for every timestamp the store writes itself.
+	// Tests replace it with a fixed clock.
+	Now func() time.Time
+}
+
+// ErrSchemaBehind is returned by CheckSchema when migrations are pending.
+var ErrSchemaBehind = errors.New("database schema is behind this version of caseconf: run `caseconf migrate`")
+
+// Open connects to PostgreSQL at dsn and checks that it answers.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	db, err := sqlx.Open("postgres", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(10)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to database: %w", redactDSN(err))
+	}
+	return &DB{db: db, Now: func() time.Time { return time.Now().UTC() }}, nil
+}
+
+// redactDSN keeps lib/pq's connection errors but makes sure no password can
+// ride along in them.
+func redactDSN(err error) error {
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) {
+		return err
+	}
+	return errors.New(strings.SplitN(err.Error(), "password=", 2)[0])
+}
+
+// Close closes the connection pool.
+func (s *DB) Close() error { return s.db.Close() }
+
+// Ping reports whether the database answers.
+func (s *DB) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// SQL exposes the pool to tests in this module that need to look at rows
+// directly.
+func (s *DB) SQL() *sqlx.DB { return s.db }
+
+// migrations returns the embedded migration names in the order they apply.
+func migrations() ([]string, error) {
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	for i, n := range names {
+		names[i] = strings.TrimPrefix(n, "migrations/")
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// Migrate applies every pending migration, each in its own transaction,
+// while holding a session-level advisory lock so that replicas starting at
+// once apply each migration exactly once. It returns the names it applied.
+func (s *DB) Migrate(ctx context.Context) ([]string, error) {
+	names, err := migrations()
+	if err != nil {
+		return nil, err
+	}
+	conn, err := s.db.Connx(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrationLockKey); err != nil {
+		return nil, fmt.Errorf("migrate: take lock: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrationLockKey)
+
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		name text PRIMARY KEY,
+		applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	done := map[string]bool{}
+	var have []string
+	if err := conn.SelectContext(ctx, &have, `SELECT name FROM schema_migrations`); err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	for _, n := range have {
+		done[n] = true
+	}
+
+	var applied []string
+	for _, name := range names {
+		if done[name] {
+			continue
+		}
+		body, err := migrationFS.ReadFile("migrations/" + name)
+		if err != nil {
+			return applied, err
+		}
+		if err := applyOne(ctx, conn, name, string(body)); err != nil {
+			return applied, err
+		}
+		applied = append(applied, name)
+	}
+	return applied, nil
+}
+
+func applyOne(ctx context.Context, conn *sqlx.Conn, name, body string) error {
+	tx, err := conn.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migrate %s: %w", name, err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, body); err != nil {
+		return fmt.Errorf("migrate %s: %w", name, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name) VALUES ($1)`, name); err != nil {
+		return fmt.Errorf("migrate %s: record: %w", name, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migrate %s: commit: %w", name, err)
+	}
+	return nil
+}
+
+// CheckSchema returns ErrSchemaBehind when any embedded migration has not
+// been applied, and nil when the schema is current.
+func (s *DB) CheckSchema(ctx context.Context) error {
+	names, err := migrations()
+	if err != nil {
+		return err
+	}
+	var have []string
+	err = s.db.SelectContext(ctx, &have, `SELECT name FROM schema_migrations`)
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) && pqErr.Code == "42P01" { // undefined_table
+		return ErrSchemaBehind
+	}
+	if err != nil {
+		return fmt.Errorf("check schema: %w", err)
+	}
+	applied := map[string]bool{}
+	for _, n := range have {
+		applied[n] = true
+	}
+	for _, n := range names {
+		if !applied[n] {
+			return ErrSchemaBehind
+		}
+	}
+	return nil
+}
