@@ -85,7 +85,7 @@ func New(o Options) *Bot {
 
 // register wires every handler. Each feature adds its lines here.
 func (b *Bot) register() {
-	b.command("help", "", "Show this list of commands", b.cmdHelp)
+	b.HandleCommand("help", "", "Show this list of commands", b.cmdHelp)
 }
 
 // Drain stops the bot taking new deliveries and waits until the handlers

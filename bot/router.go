@@ -47,10 +47,16 @@ type handlerFunc func(ctx context.Context, r *Request)
 
 type command struct {
 	name, args, summary string
-	run                 func(ctx context.Context, r *Request, args []string)
+	run                 CommandFunc
 }
 
-func (b *Bot) command(name, args, summary string, run func(context.Context, *Request, []string)) {
+// CommandFunc runs one /caseconf subcommand with the words after it.
+type CommandFunc func(ctx context.Context, r *Request, args []string)
+
+// HandleCommand registers the /caseconf subcommand name. args and summary
+// make its line in help. Registering after the bot starts serving is not
+// safe.
+func (b *Bot) HandleCommand(name, args, summary string, run CommandFunc) {
 	b.commands[name] = &command{name: name, args: args, summary: summary, run: run}
 	b.order = append(b.order, name)
 }

@@ -1,0 +1,227 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/caseconf/caseconf/internal/config"
+	"github.com/caseconf/caseconf/internal/fakeslack"
+	"github.com/caseconf/caseconf/internal/testdb"
+)
+
+const testSigningSecret = "8f742231b10e8888abcd99yyyzzz85a5"
+
+// app is a real `caseconf serve` started in process on 127.0.0.1:0 against
+// a fresh database and a fake Slack.
+type app struct {
+	t     testing.TB
+	slack *fakeslack.Server
+	main  *Main
+	dsn   string
+	logs  *syncBuffer
+	base  string // http://127.0.0.1:PORT
+}
+
+// startApp starts serve with both transports on. extra overrides
+// environment variables.
+func startApp(t testing.TB, extra map[string]string) *app {
+	t.Helper()
+	dsn := testdb.New(t)
+	fake := fakeslack.New()
+	t.Cleanup(fake.Close)
+	env := map[string]string{
+		"DATABASE_URL":         dsn,
+		"SLACK_BOT_TOKEN":      "xoxb-test-token",
+		"SLACK_APP_TOKEN":      "xapp-test-token",
+		"SLACK_SIGNING_SECRET": testSigningSecret,
+		"SLACK_API_URL":        fake.APIURL(),
+		"HTTP_ADDR":            "127.0.0.1:0",
+		"LOG_LEVEL":            "debug",
+	}
+	for k, v := range extra {
+		env[k] = v
+	}
+	cfg := config.Read(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err := cfg.Validate(config.NeedServe); err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	m := NewMain(cfg, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	if err := m.Run(context.Background()); err != nil {
+		m.Close()
+		t.Fatalf("serve did not start: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := m.Close(); err != nil {
+			t.Errorf("serve did not shut down cleanly: %v", err)
+		}
+	})
+	a := &app{t: t, slack: fake, main: m, dsn: dsn, logs: logs, base: "http://" + m.Addr()}
+	if env["SLACK_APP_TOKEN"] != "" {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := fake.WaitConnected(ctx); err != nil {
+			t.Fatalf("serve did not connect over Socket Mode: %v", err)
+		}
+	}
+	return a
+}
+
+func ctxFor(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// command sends "/caseconf text" from user over Socket Mode and returns the
+// ack Slack got back.
+func (a *app) command(user, text string) fakeslack.Ack {
+	a.t.Helper()
+	return a.send(fakeslack.Envelope{Type: fakeslack.TypeSlashCommands, Payload: a.slack.NewSlashCommand(user, "C0CHANNEL", text)})
+}
+
+func (a *app) send(e fakeslack.Envelope) fakeslack.Ack {
+	a.t.Helper()
+	ctx := ctxFor(a.t)
+	id, err := a.slack.Send(ctx, e)
+	if err != nil {
+		a.t.Fatalf("send envelope: %v", err)
+	}
+	ack, err := a.slack.WaitAck(ctx, id)
+	if err != nil {
+		a.t.Fatalf("no ack for envelope %s: %v", id, err)
+	}
+	return ack
+}
+
+// reply is a slash command's ephemeral answer.
+type reply struct {
+	ResponseType string            `json:"response_type"`
+	Text         string            `json:"text"`
+	Blocks       []json.RawMessage `json:"blocks"`
+}
+
+func decodeReply(t testing.TB, raw []byte) reply {
+	t.Helper()
+	var r reply
+	if len(bytes.TrimSpace(raw)) == 0 || string(raw) == "null" {
+		return r
+	}
+	if err := json.Unmarshal(raw, &r); err != nil {
+		t.Fatalf("ack payload %s: %v", raw, err)
+	}
+	return r
+}
+
+// postSigned posts body to path the way Slack does, signed at ts with
+// secret, plus any extra headers.
+func (a *app) postSigned(path, body, secret string, ts time.Time, headers map[string]string) (int, string) {
+	a.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, a.base+path, strings.NewReader(body))
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	tsh, sig := fakeslack.Sign(secret, ts, []byte(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Slack-Request-Timestamp", tsh)
+	req.Header.Set("X-Slack-Signature", sig)
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		a.t.Fatalf("POST %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// commandForm is the form body Slack posts to a slash command URL.
+func (a *app) commandForm(user, text string) string {
+	v := url.Values{}
+	for k, val := range a.slack.NewSlashCommand(user, "C0CHANNEL", text) {
+		v.Set(k, val)
+	}
+	return v.Encode()
+}
+
+func (a *app) get(path string) (int, string) {
+	a.t.Helper()
+	resp, err := http.Get(a.base + path)
+	if err != nil {
+		a.t.Fatalf("GET %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// metric reads one sample from /metrics, e.g.
+// `caseconf_slack_deliveries_total{kind="event",outcome="duplicate"}`; 0 if absent.
+func (a *app) metric(series string) float64 {
+	a.t.Helper()
+	_, body := a.get("/metrics")
+	sc := bufio.NewScanner(strings.NewReader(body))
+	for sc.Scan() {
+		line := sc.Text()
+		if rest, ok := strings.CutPrefix(line, series+" "); ok {
+			var v float64
+			if err := json.Unmarshal([]byte(rest), &v); err != nil {
+				a.t.Fatalf("metric %s: %q", series, rest)
+			}
+			return v
+		}
+	}
+	return 0
+}
+
+func (a *app) count(query string, args ...any) int {
+	a.t.Helper()
+	var n int
+	if err := a.main.DB.SQL().GetContext(context.Background(), &n, query, args...); err != nil {
+		a.t.Fatal(err)
+	}
+	return n
+}
+
+// webCalls are the Web API calls the bot made, minus its start-up checks.
+func (a *app) webCalls() []fakeslack.Call {
+	var out []fakeslack.Call
+	for _, c := range a.slack.Calls() {
+		if c.Method != "auth.test" && c.Method != "apps.connections.open" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// syncBuffer is a log sink safe for the server's goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

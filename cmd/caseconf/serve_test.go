@@ -1,0 +1,361 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/caseconf/caseconf/bot"
+	"github.com/caseconf/caseconf/internal/config"
+	"github.com/caseconf/caseconf/internal/fakeslack"
+	"github.com/caseconf/caseconf/internal/testdb"
+)
+
+func TestServeStarts(t *testing.T) {
+	a := startApp(t, nil)
+
+	t.Run("HealthzSaysOK", func(t *testing.T) {
+		code, body := a.get("/healthz")
+		if code != http.StatusOK || strings.TrimSpace(body) != "ok" {
+			t.Fatalf("GET /healthz = %d %q, want 200 ok", code, body)
+		}
+	})
+	t.Run("CheckedTheBotToken", func(t *testing.T) {
+		calls := a.slack.CallsTo("auth.test")
+		if len(calls) != 1 || calls[0].Token != "xoxb-test-token" {
+			t.Fatalf("auth.test calls = %+v, want one with the bot token", calls)
+		}
+	})
+	t.Run("SocketModeFollowsSLACK_API_URL", func(t *testing.T) {
+		calls := a.slack.CallsTo("apps.connections.open")
+		if len(calls) == 0 || calls[0].Token != "xapp-test-token" {
+			t.Fatalf("apps.connections.open calls = %+v, want one with the app token", calls)
+		}
+	})
+	t.Run("MetricsServed", func(t *testing.T) {
+		code, body := a.get("/metrics")
+		if code != http.StatusOK || !strings.Contains(body, `caseconf_slack_api_calls_total{method="auth.test",result="ok"} 1`) {
+			t.Fatalf("GET /metrics = %d, body lacks the auth.test call count:\n%s", code, body)
+		}
+	})
+}
+
+func TestHealthzWhenDatabaseGone(t *testing.T) {
+	a := startApp(t, nil)
+	u, err := url.Parse(a.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := sql.Open("postgres", testdb.AdminURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec(`DROP DATABASE ` + strings.TrimPrefix(u.Path, "/") + ` WITH (FORCE)`); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := a.get("/healthz"); code != http.StatusServiceUnavailable {
+		t.Fatalf("GET /healthz with the database gone = %d %q, want 503", code, body)
+	}
+}
+
+func TestServeRefusesStaleSchema(t *testing.T) {
+	fake := fakeslack.New()
+	defer fake.Close()
+	env := map[string]string{
+		"DATABASE_URL": testdb.NewEmpty(t), "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1",
+		"SLACK_API_URL": fake.APIURL(), "HTTP_ADDR": "127.0.0.1:0",
+	}
+	code, _, stderr := runCLI(t, env, "serve")
+	if code == 0 || !strings.Contains(stderr, "run `caseconf migrate`") {
+		t.Fatalf("serve on an unmigrated database: code %d, stderr %q", code, stderr)
+	}
+}
+
+func TestServeRefusesTokenSlackRejects(t *testing.T) {
+	fake := fakeslack.New()
+	defer fake.Close()
+	fake.FailNext("auth.test", fakeslack.Failure{Error: "invalid_auth"})
+	env := map[string]string{
+		"DATABASE_URL": testdb.New(t), "SLACK_BOT_TOKEN": "xoxb-revoked", "SLACK_APP_TOKEN": "xapp-1",
+		"SLACK_API_URL": fake.APIURL(), "HTTP_ADDR": "127.0.0.1:0",
+	}
+	code, _, stderr := runCLI(t, env, "serve")
+	assertOneLineNaming(t, code, stderr, "SLACK_BOT_TOKEN")
+	if !strings.Contains(stderr, "invalid_auth") {
+		t.Fatalf("stderr %q does not say what Slack answered", stderr)
+	}
+}
+
+func TestHelp(t *testing.T) {
+	a := startApp(t, nil)
+
+	checkHelp := func(t *testing.T, r reply) {
+		t.Helper()
+		if r.ResponseType != "ephemeral" {
+			t.Errorf("response_type = %q, want ephemeral (nothing posted to the channel)", r.ResponseType)
+		}
+		if !strings.Contains(r.Text, "`/caseconf help`") {
+			t.Errorf("help text lacks the help line:\n%s", r.Text)
+		}
+		if len(r.Blocks) == 0 {
+			t.Error("help has no blocks")
+		}
+	}
+
+	t.Run("OverSocketMode", func(t *testing.T) {
+		ack := a.command("U0ALICE", "help")
+		checkHelp(t, decodeReply(t, ack.Payload))
+	})
+	t.Run("NoTextMeansHelp", func(t *testing.T) {
+		checkHelp(t, decodeReply(t, a.command("U0ALICE", "").Payload))
+	})
+	t.Run("UnknownSubcommandAnswersWithHelpWithoutEchoing", func(t *testing.T) {
+		r := decodeReply(t, a.command("U0ALICE", "frobnicate Jane Smith").Payload)
+		checkHelp(t, r)
+		if !strings.Contains(r.Text, "don't know that command") || strings.Contains(r.Text, "Jane") {
+			t.Errorf("unknown command reply = %q", r.Text)
+		}
+	})
+	t.Run("OverSignedHTTP", func(t *testing.T) {
+		code, body := a.postSigned("/slack/commands", a.commandForm("U0ALICE", "help"), testSigningSecret, time.Now(), nil)
+		if code != http.StatusOK {
+			t.Fatalf("POST /slack/commands = %d %q", code, body)
+		}
+		checkHelp(t, decodeReply(t, []byte(body)))
+	})
+	t.Run("PostsNothingToChannels", func(t *testing.T) {
+		if calls := a.webCalls(); len(calls) != 0 {
+			t.Fatalf("help made Web API calls %v; it should answer in the ack only", calls)
+		}
+	})
+	t.Run("AckLatencyObserved", func(t *testing.T) {
+		if n := a.metric(`caseconf_slack_ack_seconds_count{kind="slash_command"}`); n < 4 {
+			t.Fatalf("ack latency observations = %v, want at least 4", n)
+		}
+	})
+}
+
+func TestSignatureChecks(t *testing.T) {
+	a := startApp(t, map[string]string{"SLACK_APP_TOKEN": ""}) // HTTP mode only
+	form := a.commandForm("U0ALICE", "help")
+
+	cases := []struct {
+		name   string
+		secret string
+		ts     time.Time
+		hdrs   map[string]string
+	}{
+		{"WrongSecret", "not-the-secret", time.Now(), nil},
+		{"StaleTimestamp", testSigningSecret, time.Now().Add(-6 * time.Minute), nil},
+		{"FutureTimestamp", testSigningSecret, time.Now().Add(6 * time.Minute), nil},
+		{"MangledSignature", testSigningSecret, time.Now(), map[string]string{"X-Slack-Signature": "v0=deadbeef"}},
+		{"NoSignature", testSigningSecret, time.Now(), map[string]string{"X-Slack-Signature": ""}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, path := range []string{"/slack/commands", "/slack/interactions", "/slack/events"} {
+				code, _ := a.postSigned(path, form, tc.secret, tc.ts, tc.hdrs)
+				if code != http.StatusUnauthorized {
+					t.Errorf("POST %s = %d, want 401", path, code)
+				}
+			}
+		})
+	}
+	t.Run("NothingRecordedOrSent", func(t *testing.T) {
+		if n := a.count(`SELECT count(*) FROM slack_deliveries`); n != 0 {
+			t.Errorf("%d deliveries recorded from unsigned requests", n)
+		}
+		if calls := a.webCalls(); len(calls) != 0 {
+			t.Errorf("unsigned requests caused Web API calls: %v", calls)
+		}
+		if n := a.metric(`caseconf_slack_deliveries_total{kind="slash_command",outcome="unauthorized"}`); n != 5 {
+			t.Errorf("unauthorized slash commands counted = %v, want 5", n)
+		}
+	})
+	t.Run("BodyTamperedAfterSigning", func(t *testing.T) {
+		ts, sig := fakeslack.Sign(testSigningSecret, time.Now(), []byte(form))
+		req, _ := http.NewRequest(http.MethodPost, a.base+"/slack/commands", strings.NewReader(form+"&text=cancel+CC-0001"))
+		req.Header.Set("X-Slack-Request-Timestamp", ts)
+		req.Header.Set("X-Slack-Signature", sig)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("tampered body = %d, want 401", resp.StatusCode)
+		}
+	})
+	t.Run("URLVerification", func(t *testing.T) {
+		body := `{"token":"x","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}`
+		code, got := a.postSigned("/slack/events", body, testSigningSecret, time.Now(), nil)
+		if code != http.StatusOK || got != "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" {
+			t.Fatalf("url_verification = %d %q", code, got)
+		}
+	})
+}
+
+func TestRetriedDeliveriesHandledOnce(t *testing.T) {
+	a := startApp(t, nil)
+
+	t.Run("SocketModeRetryAttempt", func(t *testing.T) {
+		payload := a.slack.NewSlashCommand("U0ALICE", "C0CHANNEL", "help")
+		first := decodeReply(t, a.send(fakeslack.Envelope{Type: fakeslack.TypeSlashCommands, Payload: payload}).Payload)
+		if first.Text == "" {
+			t.Fatal("first delivery got no reply")
+		}
+		again := a.send(fakeslack.Envelope{Type: fakeslack.TypeSlashCommands, Payload: payload, RetryAttempt: 1, RetryReason: "timeout"})
+		if r := decodeReply(t, again.Payload); r.Text != "" {
+			t.Fatalf("retried delivery was answered again: %q", r.Text)
+		}
+	})
+	t.Run("HTTPRetryNum", func(t *testing.T) {
+		form := a.commandForm("U0ALICE", "help")
+		_, first := a.postSigned("/slack/commands", form, testSigningSecret, time.Now(), nil)
+		if decodeReply(t, []byte(first)).Text == "" {
+			t.Fatal("first delivery got no reply")
+		}
+		code, again := a.postSigned("/slack/commands", form, testSigningSecret, time.Now(),
+			map[string]string{"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
+		if code != http.StatusOK || strings.TrimSpace(again) != "" {
+			t.Fatalf("retry = %d %q, want an empty 200", code, again)
+		}
+	})
+	t.Run("RepeatedEventID", func(t *testing.T) {
+		ev := map[string]any{
+			"token": "x", "team_id": fakeslack.TeamID, "api_app_id": fakeslack.AppID, "type": "event_callback",
+			"event_id": "Ev0TEST0001", "event_time": time.Now().Unix(),
+			"event": map[string]any{"type": "app_home_opened", "user": "U0ALICE", "channel": "D0ALICE", "tab": "home"},
+		}
+		a.send(fakeslack.Envelope{Type: fakeslack.TypeEventsAPI, Payload: ev})
+		body, _ := json.Marshal(ev)
+		code, _ := a.postSigned("/slack/events", string(body), testSigningSecret, time.Now(),
+			map[string]string{"Content-Type": "application/json", "X-Slack-Retry-Num": "1"})
+		if code != http.StatusOK {
+			t.Fatalf("repeated event over HTTP = %d, want 200 so Slack stops retrying", code)
+		}
+		// The HTTP handler answers before the duplicate is recorded: poll the metric.
+		deadline := time.Now().Add(5 * time.Second)
+		for a.metric(`caseconf_slack_deliveries_total{kind="event",outcome="duplicate"}`) != 1 {
+			if time.Now().After(deadline) {
+				t.Fatal("the repeated event was not recognised as a duplicate")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
+	t.Run("CountedAsDuplicates", func(t *testing.T) {
+		if n := a.metric(`caseconf_slack_deliveries_total{kind="slash_command",outcome="duplicate"}`); n != 2 {
+			t.Fatalf("duplicate slash commands = %v, want 2", n)
+		}
+		if n := a.metric(`caseconf_slack_deliveries_total{kind="slash_command",outcome="handled"}`); n != 2 {
+			t.Fatalf("handled slash commands = %v, want 2", n)
+		}
+	})
+}
+
+func TestHandlerPanicDoesNotStopTheBot(t *testing.T) {
+	a := startApp(t, nil)
+	a.main.Bot.HandleCommand("boom", "", "panics (test only)", func(ctx context.Context, r *bot.Request, _ []string) {
+		var m map[string]string
+		m["client"] = "Jane Smith" // nil map write: a runtime panic
+	})
+	a.main.Bot.HandleCommand("boom2", "", "panics with user text (test only)", func(ctx context.Context, r *bot.Request, _ []string) {
+		panic("client Jane Smith of 4 Acacia Avenue")
+	})
+
+	for _, name := range []string{"boom", "boom2"} {
+		r := decodeReply(t, a.command("U0ALICE", name).Payload)
+		if !strings.Contains(r.Text, "something went wrong") || r.ResponseType != "ephemeral" {
+			t.Fatalf("%s: user was told %q, want an ephemeral apology", name, r.Text)
+		}
+	}
+	if r := decodeReply(t, a.command("U0ALICE", "help").Payload); !strings.Contains(r.Text, "/caseconf help") {
+		t.Fatalf("after a panic, help answered %q", r.Text)
+	}
+	logs := a.logs.String()
+	if strings.Count(logs, "handler panicked") != 2 {
+		t.Errorf("want two logged panics, logs:\n%s", logs)
+	}
+	if !strings.Contains(logs, "assignment to entry in nil map") {
+		t.Errorf("the runtime panic's message is not in the log")
+	}
+	if strings.Contains(logs, "Acacia") || strings.Contains(logs, "Jane") {
+		t.Errorf("a panic value carrying user text reached the log:\n%s", logs)
+	}
+	if n := a.metric(`caseconf_slack_deliveries_total{kind="slash_command",outcome="panic"}`); n != 2 {
+		t.Errorf("panics counted = %v, want 2", n)
+	}
+}
+
+func TestGracefulShutdownFinishesInFlightWork(t *testing.T) {
+	a := startApp(t, nil)
+	started := make(chan struct{})
+	release := make(chan struct{})
+	var finished sync.WaitGroup
+	finished.Add(1)
+	a.main.Bot.HandleCommand("slow", "", "acks, then works slowly (test only)", func(ctx context.Context, r *bot.Request, _ []string) {
+		defer finished.Done()
+		r.Reply(ctx, "working on it")
+		close(started)
+		<-release
+		r.Reply(ctx, "done")
+	})
+	ack := a.command("U0ALICE", "slow")
+	if decodeReply(t, ack.Payload).Text != "working on it" {
+		t.Fatalf("ack = %s", ack.Payload)
+	}
+	<-started
+
+	closed := make(chan error, 1)
+	go func() { closed <- a.main.Close() }()
+	select {
+	case err := <-closed:
+		t.Fatalf("Close returned (%v) while a handler was still running", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(release)
+	if err := <-closed; err != nil {
+		t.Fatalf("Close = %v", err)
+	}
+	finished.Wait()
+	calls := a.slack.CallsTo(fakeslack.MethodResponseURL)
+	if len(calls) != 1 || !strings.Contains(string(calls[0].Body), `"done"`) {
+		t.Fatalf("the in-flight handler's follow-up did not reach Slack: %+v", calls)
+	}
+	if err := a.main.DB.Ping(context.Background()); err == nil {
+		t.Error("database pool still open after Close")
+	}
+}
+
+func TestInvalidAppTokenStopsServe(t *testing.T) {
+	fake := fakeslack.New()
+	defer fake.Close()
+	fake.FailNext("apps.connections.open", fakeslack.Failure{Error: "invalid_auth"})
+	cfg := config.Read(func(k string) (string, bool) {
+		v, ok := map[string]string{
+			"DATABASE_URL": testdb.New(t), "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-revoked",
+			"SLACK_API_URL": fake.APIURL(), "HTTP_ADDR": "127.0.0.1:0",
+		}[k]
+		return v, ok
+	})
+	m := NewMain(cfg, discardLogger())
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	select {
+	case err := <-m.Failed():
+		if err == nil || !strings.Contains(err.Error(), "invalid_auth") {
+			t.Fatalf("Failed() = %v, want the invalid_auth refusal", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve kept running with an app token Slack refused")
+	}
+}
