@@ -1,0 +1,62 @@
+package main
+
+import (
+	"sort"
+	"sync"
+	"testing"
+	"time"
+)
+
+// BenchmarkHelpAck measures how long Slack waits for its acknowledgement of
+// `/caseconf help`: from the fake Slack writing the envelope on the Socket
+// Mode websocket to it reading the ack (which carries the help text). It
+// includes the retry bookkeeping insert in PostgreSQL. Reported as p50 and
+// p99 milliseconds; ns/op is the whole round trip as the benchmark sees it.
+//
+//	go test -run '^$' -bench HelpAck -benchtime 2000x ./cmd/caseconf/
+func BenchmarkHelpAck(b *testing.B) {
+	b.Run("SocketMode", func(b *testing.B) {
+		a := startApp(b, map[string]string{"LOG_LEVEL": "warn"})
+		a.command("U0WARMUP", "help")
+		lat := make([]time.Duration, 0, b.N)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			ack := a.command("U0ALICE", "help")
+			lat = append(lat, ack.At.Sub(ack.SentAt))
+		}
+		b.StopTimer()
+		reportPercentiles(b, lat)
+	})
+	b.Run("SocketMode8Concurrent", func(b *testing.B) {
+		a := startApp(b, map[string]string{"LOG_LEVEL": "warn"})
+		a.command("U0WARMUP", "help")
+		var mu sync.Mutex
+		lat := make([]time.Duration, 0, b.N)
+		b.SetParallelism(4) // 4 × GOMAXPROCS(2) = 8 senders
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				ack := a.command("U0ALICE", "help")
+				mu.Lock()
+				lat = append(lat, ack.At.Sub(ack.SentAt))
+				mu.Unlock()
+			}
+		})
+		b.StopTimer()
+		reportPercentiles(b, lat)
+	})
+}
+
+func reportPercentiles(b *testing.B, lat []time.Duration) {
+	if len(lat) == 0 {
+		return
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	at := func(p float64) float64 {
+		i := int(p * float64(len(lat)-1))
+		return float64(lat[i].Microseconds()) / 1000
+	}
+	b.ReportMetric(at(0.50), "p50-ms")
+	b.ReportMetric(at(0.99), "p99-ms")
+	b.ReportMetric(at(1.0), "max-ms")
+}
