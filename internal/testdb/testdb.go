@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"sync"
@@ -116,4 +117,22 @@ func openStore(t testing.TB, dsn string) *store.DB {
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// Main runs a package's tests after checking, once, that the server
+// answers; if it does not, the run fails with one line saying how to start
+// one. Use it from TestMain: func TestMain(m *testing.M) { testdb.Main(m) }.
+func Main(m *testing.M) {
+	db, err := sql.Open("postgres", AdminURL())
+	if err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err = db.PingContext(ctx)
+		cancel()
+		db.Close()
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "FAIL: no PostgreSQL for tests at TEST_DATABASE_URL (%s): %s\n", redacted(AdminURL()), howToStart)
+		os.Exit(1)
+	}
+	os.Exit(m.Run())
 }

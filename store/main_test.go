@@ -1,0 +1,9 @@
+package store_test
+
+import (
+	"testing"
+
+	"github.com/caseconf/caseconf/internal/testdb"
+)
+
+func TestMain(m *testing.M) { testdb.Main(m) }
