@@ -1,0 +1,72 @@
+// Package caseconf holds the rules of multi-agency case conferences that hold
+// whatever the transport or the store: working days and notice, consent
+// coverage, what a scheduling form must contain. It imports neither SQL nor
+// Slack; store/ and bot/ depend on it.
+package caseconf
+
+import "time"
+
+// MinNoticeWorkingDays is the notice a conference should normally get.
+const MinNoticeWorkingDays = 10
+
+// DateLayout is how calendar dates are written (and stored as text).
+const DateLayout = "2006-01-02"
+
+// Calendar knows the service's time zone and public holidays.
+type Calendar struct {
+	Loc      *time.Location
+	holidays map[string]bool
+}
+
+// NewCalendar makes a Calendar; holidays are dates in loc.
+func NewCalendar(loc *time.Location, holidays []time.Time) Calendar {
+	h := make(map[string]bool, len(holidays))
+	for _, d := range holidays {
+		h[d.In(loc).Format(DateLayout)] = true
+	}
+	return Calendar{Loc: loc, holidays: h}
+}
+
+// Date is the calendar day of t in the calendar's zone, at midnight.
+func (c Calendar) Date(t time.Time) time.Time {
+	y, m, d := t.In(c.Loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, c.Loc)
+}
+
+// IsWorkingDay reports whether the day of t is neither a weekend nor a
+// configured holiday.
+func (c Calendar) IsWorkingDay(t time.Time) bool {
+	t = t.In(c.Loc)
+	switch t.Weekday() {
+	case time.Saturday, time.Sunday:
+		return false
+	}
+	return !c.holidays[t.Format(DateLayout)]
+}
+
+// WorkingDaysNotice counts the working days after the day of from up to and
+// including the day of to: the notice a meeting on to gets when called on
+// from. Called on a Monday for the Monday two weeks on, that is ten.
+func (c Calendar) WorkingDaysNotice(from, to time.Time) int {
+	day, end := c.Date(from), c.Date(to)
+	n := 0
+	for day.Before(end) {
+		day = day.AddDate(0, 0, 1)
+		if c.IsWorkingDay(day) {
+			n++
+		}
+	}
+	return n
+}
+
+// AddWorkingDays is the day n working days after the day of from.
+func (c Calendar) AddWorkingDays(from time.Time, n int) time.Time {
+	day := c.Date(from)
+	for n > 0 {
+		day = day.AddDate(0, 0, 1)
+		if c.IsWorkingDay(day) {
+			n--
+		}
+	}
+	return day
+}

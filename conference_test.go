@@ -1,0 +1,131 @@
+package caseconf
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func validForm() ScheduleForm {
+	return ScheduleForm{
+		ClientRef: "JS-4411", Reasons: []string{"complex_health", "eviction_risk"},
+		Purpose: "Agree a plan to keep the tenancy.", Date: "2026-11-20", Time: "10:30", Length: "60",
+		Place: "Church Street Surgery", SlackInvitees: []string{"U0GP", "U0SW", "U0GP"},
+		Chair: "U0CM", MinuteTaker: "U0CM", ClientAttends: "yes",
+		ConsentMethod: ConsentWritten, ConsentGiven: "2026-10-01", AgencyKinds: []string{"health_gp", "housing"},
+	}
+}
+
+func TestScheduleValidate(t *testing.T) {
+	loc := london(t)
+	cal := NewCalendar(loc, []time.Time{day(t, loc, "2026-11-11")})
+	now := time.Date(2026, 11, 2, 9, 0, 0, 0, loc) // a Monday
+
+	t.Run("ValidForm", func(t *testing.T) {
+		s, errs := validForm().Validate(now, cal)
+		if errs != nil {
+			t.Fatalf("errors %v", errs)
+		}
+		if want := time.Date(2026, 11, 20, 10, 30, 0, 0, loc); !s.StartsAt.Equal(want) {
+			t.Errorf("StartsAt = %v, want %v", s.StartsAt, want)
+		}
+		if len(s.SlackInvitees) != 2 {
+			t.Errorf("invitees = %v, want duplicates removed", s.SlackInvitees)
+		}
+		if got := s.Consent.ValidUntil.Format(DateLayout); got != "2027-04-01" {
+			t.Errorf("consent valid until %s, want six months on: 2027-04-01", got)
+		}
+		if !s.Consent.Covers("health_gp") || s.Consent.Covers("probation_police") {
+			t.Errorf("coverage wrong: %v", s.Consent.AgencyKinds)
+		}
+	})
+
+	tests := []struct {
+		name      string
+		change    func(f *ScheduleForm)
+		wantField string
+		wantText  string
+	}{
+		{"DateInThePast", func(f *ScheduleForm) { f.Date = "2026-10-30" }, FieldDate, "past"},
+		{"TimeAlreadyPassedToday", func(f *ScheduleForm) { f.Date = "2026-11-02"; f.Time = "08:00"; f.Urgent = true; f.UrgentReason = "x" }, FieldTime, "passed"},
+		{"ZeroLength", func(f *ScheduleForm) { f.Length = "0" }, FieldLength, "more than zero"},
+		{"NegativeLength", func(f *ScheduleForm) { f.Length = "-30" }, FieldLength, "more than zero"},
+		{"LengthNotANumber", func(f *ScheduleForm) { f.Length = "an hour" }, FieldLength, "minutes"},
+		{"NoInvitees", func(f *ScheduleForm) { f.SlackInvitees = nil }, FieldSlackInvitees, "at least one"},
+		{"ConsentExpiresBeforeMeeting", func(f *ScheduleForm) { f.ConsentUntil = "2026-11-19" }, FieldConsentUntil, "before the meeting"},
+		{"SixMonthConsentRunsOut", func(f *ScheduleForm) { f.ConsentGiven = "2026-05-01" }, FieldConsentUntil, "runs out on 1 Nov 2026"},
+		{"ConsentGivenInTheFuture", func(f *ScheduleForm) { f.ConsentGiven = "2026-11-05" }, FieldConsentGiven, "future"},
+		{"ConsentMethodMissing", func(f *ScheduleForm) { f.ConsentMethod = "" }, FieldConsentMethod, "consent"},
+		{"NoConsentWithoutReason", func(f *ScheduleForm) { f.ConsentMethod = ConsentNone }, FieldNoConsentReason, "recognised"},
+		{"NoConsentReasonWithoutExplanation", func(f *ScheduleForm) { f.ConsentMethod = ConsentNone; f.NoConsentReason = "lacks_capacity" }, FieldNoConsentWhy, "explanation"},
+		{"NoAgencyKinds", func(f *ScheduleForm) { f.AgencyKinds = nil }, FieldAgencyKinds, "tick"},
+		{"PurposeTooLong", func(f *ScheduleForm) { f.Purpose = strings.Repeat("é", MaxPurpose+1) }, FieldPurpose, "3000 characters"},
+		{"ClientRefTooLong", func(f *ScheduleForm) { f.ClientRef = strings.Repeat("x", 65) }, FieldClientRef, "64"},
+		{"ClientRefMissing", func(f *ScheduleForm) { f.ClientRef = "  " }, FieldClientRef, "reference"},
+		{"NoReasons", func(f *ScheduleForm) { f.Reasons = nil }, FieldReasons, "at least one"},
+		{"UnknownReason", func(f *ScheduleForm) { f.Reasons = []string{"because"} }, FieldReasons, "list"},
+		{"ClientAbsentWithoutReason", func(f *ScheduleForm) { f.ClientAttends = "no"; f.ClientToldHow = "letter" }, FieldAbsenceReason, "why"},
+		{"ClientAbsentWithoutHowTold", func(f *ScheduleForm) { f.ClientAttends = "no"; f.ClientAbsenceReason = "in hospital" }, FieldToldHow, "communicated"},
+		{"ShortNotice", func(f *ScheduleForm) { f.Date = "2026-11-13" }, FieldUrgent, "working days' notice"},
+		{"UrgentWithoutReason", func(f *ScheduleForm) { f.Date = "2026-11-13"; f.Urgent = true }, FieldUrgentReason, "reason"},
+		{"ExternalRowWithoutName", func(f *ScheduleForm) {
+			f.External = []ExternalInvitee{{}, {Role: "GP", Agency: "Church St", AgencyKind: "health_gp"}}
+		}, ExternalField("name", 1), "name"},
+		{"ExternalRowWithoutAgencyKind", func(f *ScheduleForm) { f.External = []ExternalInvitee{{Name: "Dr Patel"}} }, ExternalField("agency_kind", 0), "kind of agency"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := validForm()
+			tt.change(&f)
+			_, errs := f.Validate(now, cal)
+			msg, ok := errs[tt.wantField]
+			if !ok {
+				t.Fatalf("errors = %v, want one on %s", errs, tt.wantField)
+			}
+			if !strings.Contains(msg, tt.wantText) {
+				t.Fatalf("error on %s = %q, want it to mention %q", tt.wantField, msg, tt.wantText)
+			}
+		})
+	}
+
+	t.Run("TenWorkingDaysIsEnough", func(t *testing.T) {
+		f := validForm()
+		f.Date = "2026-11-17" // 10 working days from Mon 2 Nov, skipping the holiday on the 11th
+		s, errs := f.Validate(now, cal)
+		if errs != nil || s.NoticeWorkingDays != 10 {
+			t.Fatalf("errors %v, notice %d", errs, s.NoticeWorkingDays)
+		}
+	})
+	t.Run("HolidayMakesNoticeShort", func(t *testing.T) {
+		f := validForm()
+		f.Date = "2026-11-16" // would be ten working days but for the holiday
+		_, errs := f.Validate(now, cal)
+		if !strings.Contains(errs[FieldUrgent], "9 working days") || !strings.Contains(errs[FieldUrgent], "Tue 17 Nov 2026") {
+			t.Fatalf("errors = %v", errs)
+		}
+	})
+	t.Run("UrgentWithReasonAccepted", func(t *testing.T) {
+		f := validForm()
+		f.Date, f.Urgent, f.UrgentReason = "2026-11-04", true, "Eviction notice expires Friday"
+		if _, errs := f.Validate(now, cal); errs != nil {
+			t.Fatalf("errors %v", errs)
+		}
+	})
+	t.Run("NoConsentWithRecognisedReason", func(t *testing.T) {
+		f := validForm()
+		f.ConsentMethod, f.ConsentGiven = ConsentNone, ""
+		f.NoConsentReason, f.NoConsentExplanation = "cannot_locate_welfare", "Not seen for three weeks"
+		s, errs := f.Validate(now, cal)
+		if errs != nil || s.Consent.Method != ConsentNone || !s.Consent.GivenOn.IsZero() {
+			t.Fatalf("errors %v consent %+v", errs, s.Consent)
+		}
+	})
+	t.Run("BlankExternalRowsDropped", func(t *testing.T) {
+		f := validForm()
+		f.External = []ExternalInvitee{{AgencyKind: "health_gp"}, {Name: "Dr Patel", AgencyKind: "health_gp"}, {}}
+		s, errs := f.Validate(now, cal)
+		if errs != nil || len(s.External) != 1 || s.External[0].Name != "Dr Patel" {
+			t.Fatalf("errors %v, external %+v", errs, s.External)
+		}
+	})
+}
