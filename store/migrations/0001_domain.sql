@@ -60,6 +60,9 @@ CREATE TABLE conferences (
     cancel_reason          text,
     review_of_id           bigint REFERENCES conferences (id),  -- a review conference follows this one
     handover               boolean NOT NULL DEFAULT false,      -- three-way handover meeting
+    source_key             text UNIQUE,   -- the form submission that created it; a resubmission is a no-op
+    cm_dm_channel          text,          -- the case manager's live summary DM, for chat.update
+    cm_dm_ts               text,
     created_at             timestamptz NOT NULL DEFAULT now(),
     updated_at             timestamptz NOT NULL DEFAULT now(),
     CHECK (NOT urgent OR urgent_reason IS NOT NULL)
