@@ -12,6 +12,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/caseconf/caseconf"
 	"github.com/caseconf/caseconf/internal/metrics"
 	"github.com/caseconf/caseconf/store"
 )
@@ -25,6 +26,7 @@ type Bot struct {
 	log     *slog.Logger
 	metrics *metrics.Metrics
 	admins  map[string]bool
+	cal     caseconf.Calendar
 	now     func() time.Time
 
 	commands map[string]*command
@@ -51,6 +53,7 @@ type Options struct {
 	Log        *slog.Logger
 	Metrics    *metrics.Metrics
 	Admins     []string
+	Calendar   caseconf.Calendar
 	Now        func() time.Time
 }
 
@@ -58,6 +61,9 @@ type Options struct {
 func New(o Options) *Bot {
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Calendar.Loc == nil {
+		o.Calendar = caseconf.NewCalendar(time.UTC, nil)
 	}
 	if o.HTTPClient == nil {
 		o.HTTPClient = http.DefaultClient
@@ -69,6 +75,7 @@ func New(o Options) *Bot {
 		log:      o.Log,
 		metrics:  o.Metrics,
 		admins:   map[string]bool{},
+		cal:      o.Calendar,
 		now:      o.Now,
 		commands: map[string]*command{},
 		actions:  map[string]handlerFunc{},
@@ -85,7 +92,23 @@ func New(o Options) *Bot {
 
 // register wires every handler. Each feature adds its lines here.
 func (b *Bot) register() {
+	b.HandleCommand("new", "", "Call a new case conference (opens a form)", b.cmdNew)
+	b.HandleCommand("list", "", "Your upcoming conferences", b.cmdList)
+	b.HandleCommand("show", "REF", "Show a conference, e.g. `/caseconf show CC-0001`", b.cmdShow)
+	b.HandleCommand("cancel", "REF", "Cancel a conference you called", b.cmdCancel)
 	b.HandleCommand("help", "", "Show this list of commands", b.cmdHelp)
+	b.views[viewSchedule] = b.submitSchedule
+	b.views[viewAgreement] = b.submitAgreement
+	b.views[viewColleague] = b.submitColleague
+	b.views[viewCancel] = b.submitCancel
+	b.actions[actionAgree] = b.clickAgree
+	b.actions[actionRespond] = b.clickRespond
+	b.actions[actionLetter] = b.clickLetter
+}
+
+// viewer is the store's view of who is asking.
+func (b *Bot) viewer(userID string) store.Viewer {
+	return store.Viewer{UserID: userID, Admin: b.admins[userID]}
 }
 
 // Drain stops the bot taking new deliveries and waits until the handlers

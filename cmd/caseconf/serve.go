@@ -13,6 +13,7 @@ import (
 	"github.com/robfig/cron/v3"
 	"github.com/slack-go/slack"
 
+	"github.com/caseconf/caseconf"
 	"github.com/caseconf/caseconf/bot"
 	"github.com/caseconf/caseconf/internal/config"
 	"github.com/caseconf/caseconf/internal/metrics"
@@ -32,6 +33,8 @@ type Main struct {
 	Metrics *metrics.Metrics
 	DB      *store.DB
 	Bot     *bot.Bot
+	// Now is the clock; tests fix it before Run.
+	Now func() time.Time
 
 	listener net.Listener
 	server   *http.Server
@@ -48,7 +51,8 @@ type Main struct {
 
 // NewMain prepares a Main; Run starts it.
 func NewMain(cfg *config.Config, log *slog.Logger) *Main {
-	return &Main{Config: cfg, Log: log, Metrics: metrics.New(), failed: make(chan error, 2)}
+	return &Main{Config: cfg, Log: log, Metrics: metrics.New(), failed: make(chan error, 2),
+		Now: func() time.Time { return time.Now().UTC() }}
 }
 
 // Addr is the address the HTTP server listens on, once Run has returned.
@@ -67,6 +71,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.DB = db
+	db.Now = m.Now
 	if err := db.CheckSchema(ctx); err != nil {
 		return err
 	}
@@ -84,6 +89,7 @@ func (m *Main) Run(ctx context.Context) error {
 
 	m.Bot = bot.New(bot.Options{
 		API: api, HTTPClient: httpClient, Store: db, Log: m.Log, Metrics: m.Metrics, Admins: cfg.Admins,
+		Calendar: caseconf.NewCalendar(cfg.Timezone, cfg.Holidays), Now: m.Now,
 	})
 
 	mux := http.NewServeMux()
@@ -121,7 +127,7 @@ func (m *Main) Run(ctx context.Context) error {
 	l := cronLogger{m.Log}
 	m.cron = cron.New(cron.WithLocation(time.UTC), cron.WithChain(cron.Recover(l), cron.SkipIfStillRunning(l)))
 	sweeper := &reminders.Sweeper{Store: db, Log: m.Log}
-	if _, err := sweeper.Schedule(m.cron, func() time.Time { return time.Now().UTC() }); err != nil {
+	if _, err := sweeper.Schedule(m.cron, m.Now); err != nil {
 		return fmt.Errorf("schedule sweep: %w", err)
 	}
 	m.cron.Start()

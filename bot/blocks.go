@@ -1,0 +1,98 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/caseconf/caseconf"
+)
+
+// Small Block Kit builders. Rendering functions elsewhere in the package
+// compose them; tests assert on what they produce.
+
+func plain(s string) *slack.TextBlockObject { return slack.NewTextBlockObject(slack.PlainTextType, s, false, false) }
+func mrkdwn(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
+}
+func section(s string) *slack.SectionBlock { return slack.NewSectionBlock(mrkdwn(s), nil, nil) }
+func header(s string) *slack.HeaderBlock   { return slack.NewHeaderBlock(plain(s)) }
+func note(s string) *slack.ContextBlock    { return slack.NewContextBlock("", mrkdwn(s)) }
+
+func button(actionID, value, text string, style slack.Style) *slack.ButtonBlockElement {
+	b := slack.NewButtonBlockElement(actionID, value, plain(text))
+	b.Style = style
+	return b
+}
+
+func options(opts []caseconf.Option) []*slack.OptionBlockObject {
+	out := make([]*slack.OptionBlockObject, len(opts))
+	for i, o := range opts {
+		out[i] = slack.NewOptionBlockObject(o.Value, plain(o.Label), nil)
+	}
+	return out
+}
+
+// input is an input block whose one element has the block's ID as its
+// action ID, so a submission's state reads as values[id][id].
+func input(id, label, hint string, el slack.BlockElement, optional bool) *slack.InputBlock {
+	var h *slack.TextBlockObject
+	if hint != "" {
+		h = plain(hint)
+	}
+	b := slack.NewInputBlock(id, plain(label), h, el)
+	b.Optional = optional
+	return b
+}
+
+func textInput(id string, max int, multiline bool, initial string) *slack.PlainTextInputBlockElement {
+	e := slack.NewPlainTextInputBlockElement(nil, id)
+	e.MaxLength = max
+	e.Multiline = multiline
+	e.InitialValue = initial
+	return e
+}
+
+// when renders a time as Slack's date token, so each reader sees their
+// own time zone; the fallback is in the service's zone.
+func when(t time.Time, loc *time.Location) string {
+	return fmt.Sprintf("<!date^%d^{date_long_pretty} at {time}|%s>", t.Unix(), t.In(loc).Format("Monday 2 January 2006 at 15:04 MST"))
+}
+
+// escape makes user text safe inside mrkdwn: Slack treats &, < and > as
+// markup.
+func escape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+func user(id string) string { return "<@" + id + ">" }
+
+// standardAgenda is the agenda every conference follows (from the
+// practitioners' case-meeting policy).
+var standardAgenda = []string{
+	"Agree the lead agency / case manager, if needed",
+	"Outline of the case and the purpose of the meeting (chair)",
+	"Service reports and recommendations; the chair reads out reports from agencies not present",
+	"The client's own views",
+	"Agreement on the plan and next steps",
+}
+
+func agendaText() string {
+	var sb strings.Builder
+	sb.WriteString("*Agenda*\n")
+	for i, item := range standardAgenda {
+		fmt.Fprintf(&sb, "%d. %s\n", i+1, item)
+	}
+	return strings.TrimRight(sb.String(), "\n")
+}
+
+// labels turns stored option values into their labels.
+func labels(opts []caseconf.Option, values []string) string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = caseconf.Label(opts, v)
+	}
+	return strings.Join(out, ", ")
+}

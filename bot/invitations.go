@@ -1,0 +1,371 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/caseconf/caseconf"
+	"github.com/caseconf/caseconf/store"
+)
+
+// IDs of the invitation flow.
+const (
+	actionAgree   = "agree"   // value: invitee ID; opens the agreement modal
+	actionRespond = "respond" // action_id respond:ANSWER, value: invitee ID
+	viewAgreement = "agreement"
+	viewColleague = "colleague"
+
+	fieldAgency     = "agency"
+	fieldAgencyKind = "agency_kind"
+	fieldColleague  = "colleague"
+)
+
+// sendInvitations DMs every Slack invitee their invitation and the case
+// manager a live summary. A DM Slack refuses is reported to the case
+// manager, so nobody is silently left out.
+func (b *Bot) sendInvitations(ctx context.Context, c *store.Conference) {
+	var failed []string
+	for i := range c.Invitees {
+		inv := &c.Invitees[i]
+		if !inv.OnSlack() {
+			continue
+		}
+		channel, ts, err := b.api.PostMessageContext(ctx, inv.SlackUserID.String, invitationMessage(c, inv, b.cal)...)
+		if err != nil {
+			b.log.Warn("invitation DM failed", "conference", c.ID, "invitee", inv.ID, "err", err)
+			failed = append(failed, inv.SlackUserID.String)
+			continue
+		}
+		if err := b.store.SetInvitationMessage(ctx, inv.ID, channel, ts); err != nil {
+			b.log.Error("could not remember an invitation DM", "conference", c.ID, "invitee", inv.ID, "err", err)
+		}
+	}
+	channel, ts, err := b.api.PostMessageContext(ctx, c.CaseManagerID, summaryMessage(c, b.cal, failed)...)
+	if err != nil {
+		b.log.Error("case manager's confirmation DM failed", "conference", c.ID, "err", err)
+		return
+	}
+	if err := b.store.SetSummaryMessage(ctx, c.ID, channel, ts); err != nil {
+		b.log.Error("could not remember the summary DM", "conference", c.ID, "err", err)
+	}
+}
+
+// invitationMessage is an invitee's DM. Before they accept the agreement
+// it shows only who is calling, the client's reference, when, and the
+// standard agenda. After, it shows the details (if the consent covers their
+// agency) and the response buttons with their current answer.
+func invitationMessage(c *store.Conference, inv *store.Invitee, cal caseconf.Calendar) []slack.MsgOption {
+	id := strconv.FormatInt(inv.ID, 10)
+	text := fmt.Sprintf("%s has invited you to a case conference, %s", user(c.CaseManagerID), c.Ref)
+	blocks := []slack.Block{
+		section(fmt.Sprintf("*%s has invited you to a multi-agency case conference*\n*%s* · client %s\n*When:* %s (%d minutes)",
+			user(c.CaseManagerID), c.Ref, escape(c.ClientRef), when(c.StartsAt, cal.Loc), c.DurationMinutes)),
+	}
+	if c.Status == caseconf.StatusCancelled {
+		blocks = append(blocks, section(":no_entry: *This conference has been cancelled.*"))
+		return []slack.MsgOption{slack.MsgOptionText(text+" (cancelled)", false), slack.MsgOptionBlocks(blocks...)}
+	}
+	if !inv.AcceptedAt.Valid {
+		blocks = append(blocks,
+			section(agendaText()),
+			section("Before you can see the case details or reply, please read and accept the information-sharing and confidentiality agreement."),
+			slack.NewActionBlock("invitation", button(actionAgree, id, "Read and accept the agreement", slack.StylePrimary)),
+		)
+		return []slack.MsgOption{slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...)}
+	}
+	if inv.Covered(c) {
+		blocks = append(blocks, section(caseDetails(c)))
+	} else {
+		blocks = append(blocks, section(fmt.Sprintf("*Where:* %s\n:lock: The client's consent does not cover your agency (%s), so case details are withheld and you will not be sent reports or minutes. %s knows.",
+			escape(c.Place), caseconf.Label(caseconf.AgencyKinds, inv.AgencyKind.String), user(c.CaseManagerID))))
+	}
+	blocks = append(blocks, section(agendaText()), section("*Your answer:* "+answerText(inv)))
+	// The buttons stay: answers can change until the meeting starts, and
+	// the store refuses any later.
+	blocks = append(blocks, slack.NewActionBlock("respond",
+		button(actionRespond+":"+caseconf.AnswerAttending, id, "Attending", slack.StylePrimary),
+		button(actionRespond+":"+caseconf.AnswerColleague, id, "Sending a colleague", ""),
+		button(actionRespond+":"+caseconf.AnswerApologies, id, "Can't attend — I'll send a report", ""),
+	))
+	return []slack.MsgOption{slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...)}
+}
+
+// caseDetails is what an authorised reader sees of a conference.
+func caseDetails(c *store.Conference) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "*Where:* %s\n*Why:* %s\n*Purpose and aims:* %s\n*Chair:* %s · *Minutes:* %s",
+		escape(c.Place), labels(caseconf.Reasons, c.Reasons), escape(c.Purpose), user(c.ChairID), user(c.MinuteTakerID))
+	if c.ClientAttends {
+		sb.WriteString("\n*The client will attend.*")
+	} else {
+		fmt.Fprintf(&sb, "\n*The client will not attend:* %s. They will be told the outcome: %s.",
+			escape(c.ClientAbsenceReason.String), escape(c.ClientToldHow.String))
+	}
+	return sb.String()
+}
+
+func answerText(inv *store.Invitee) string {
+	if !inv.Answer.Valid {
+		return "not given yet"
+	}
+	var s string
+	switch inv.Answer.String {
+	case caseconf.AnswerAttending:
+		s = "attending"
+	case caseconf.AnswerColleague:
+		s = "sending a colleague: " + escape(inv.Colleague.String)
+	case caseconf.AnswerApologies:
+		s = "can't attend — will send a written report"
+	default:
+		s = inv.Answer.String
+	}
+	return fmt.Sprintf("%s (<!date^%d^{date_short} {time}|%s>)", s, inv.AnsweredAt.Time.Unix(), inv.AnsweredAt.Time.UTC().Format("2 Jan 15:04 UTC"))
+}
+
+// inviteeStatus is one line of the case manager's summary.
+func inviteeStatus(c *store.Conference, inv *store.Invitee) string {
+	if !inv.OnSlack() {
+		who := escape(inv.Name)
+		if detail := strings.Trim(escape(inv.Role)+", "+escape(inv.Agency), ", "); detail != "" {
+			who += " (" + detail + ")"
+		}
+		line := who + " — not on Slack: you track their reply"
+		if inv.Contact != "" {
+			line += " · " + escape(inv.Contact)
+		}
+		return line
+	}
+	line := user(inv.SlackUserID.String) + " — "
+	switch {
+	case !inv.AcceptedAt.Valid:
+		line += "invited; agreement not yet accepted"
+	case !inv.Answer.Valid:
+		line += "agreement accepted; no answer yet"
+	default:
+		line += answerText(inv)
+	}
+	if inv.AgencyKind.Valid && !inv.Covered(c) {
+		line += fmt.Sprintf("\n      :warning: their agency (%s) is not covered by the client's consent: they see no case details and get no reports or minutes",
+			caseconf.Label(caseconf.AgencyKinds, inv.AgencyKind.String))
+	}
+	return line
+}
+
+// summaryMessage is the case manager's confirmation DM, kept up to date as
+// answers arrive.
+func summaryMessage(c *store.Conference, cal caseconf.Calendar, failed []string) []slack.MsgOption {
+	head := fmt.Sprintf("*%s is scheduled* · client %s\n*When:* %s (%d minutes)\n*Where:* %s",
+		c.Ref, escape(c.ClientRef), when(c.StartsAt, cal.Loc), c.DurationMinutes, escape(c.Place))
+	if c.Status == caseconf.StatusCancelled {
+		head = fmt.Sprintf("*%s has been cancelled* · client %s\n*Was:* %s", c.Ref, escape(c.ClientRef), when(c.StartsAt, cal.Loc))
+	}
+	if c.Urgent {
+		head += "\n*Urgent:* " + escape(c.UrgentReason.String)
+	}
+	consent := c.Consent()
+	if consent.Method == caseconf.ConsentNone {
+		head += "\n*Without consent:* " + caseconf.Label(caseconf.NoConsentReasons, consent.NoConsentReason)
+	} else {
+		head += fmt.Sprintf("\n*Consent:* %s, valid until %s, for %s", consent.Method, consent.ValidUntil.Format("2 Jan 2006"), labels(caseconf.AgencyKinds, consent.AgencyKinds))
+	}
+	var lines []string
+	for i := range c.Invitees {
+		lines = append(lines, "• "+inviteeStatus(c, &c.Invitees[i]))
+	}
+	blocks := []slack.Block{section(head), section("*Invitees*\n" + strings.Join(lines, "\n"))}
+	if len(failed) > 0 {
+		names := make([]string, len(failed))
+		for i, u := range failed {
+			names[i] = user(u)
+		}
+		blocks = append(blocks, section(":warning: Slack would not deliver the invitation to "+strings.Join(names, ", ")+". Please contact them directly."))
+	}
+	blocks = append(blocks, note("Updated as invitees answer. `/caseconf show "+c.Ref+"` for the full record."))
+	return []slack.MsgOption{slack.MsgOptionText(c.Ref+" is scheduled", false), slack.MsgOptionBlocks(blocks...)}
+}
+
+// refreshSummary re-renders the case manager's summary DM from the store.
+func (b *Bot) refreshSummary(ctx context.Context, c *store.Conference) {
+	if !c.CMDMChannel.Valid {
+		return
+	}
+	if _, _, _, err := b.api.UpdateMessageContext(ctx, c.CMDMChannel.String, c.CMDMTs.String, summaryMessage(c, b.cal, nil)...); err != nil {
+		b.log.Warn("could not update the case manager's summary", "conference", c.ID, "err", err)
+	}
+}
+
+// refreshInvitation re-renders an invitee's invitation DM.
+func (b *Bot) refreshInvitation(ctx context.Context, c *store.Conference, inv *store.Invitee) {
+	if !inv.DMChannel.Valid {
+		return
+	}
+	if _, _, _, err := b.api.UpdateMessageContext(ctx, inv.DMChannel.String, inv.DMTs.String, invitationMessage(c, inv, b.cal)...); err != nil {
+		b.log.Warn("could not update an invitation DM", "conference", c.ID, "invitee", inv.ID, "err", err)
+	}
+}
+
+// inviteeID reads the invitee ID a button or modal carries. A malformed
+// one reads as an invitee that does not exist.
+func inviteeID(s string) int64 {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0
+	}
+	return id
+}
+
+// clickAgree opens the agreement for the invitee to read and accept. Only
+// the invitee's own Slack user gets it; for anyone else the button does
+// nothing but say so.
+func (b *Bot) clickAgree(ctx context.Context, r *Request) {
+	r.Ack(nil)
+	act := r.Interaction.ActionCallback.BlockActions[0]
+	c, inv, err := b.store.Invitation(ctx, inviteeID(act.Value), r.UserID, "invitation.open")
+	if err != nil {
+		b.replyError(ctx, r, err)
+		return
+	}
+	if c.Status == caseconf.StatusCancelled {
+		b.replyError(ctx, r, caseconf.Errorf(caseconf.ECONFLICT, "This conference has been cancelled."))
+		return
+	}
+	if _, err := b.api.OpenViewContext(ctx, r.Interaction.TriggerID, agreementModal(c, inv)); err != nil {
+		b.log.Warn("could not open the agreement", "err", err)
+	}
+}
+
+// agreementModal is the information-sharing and confidentiality agreement,
+// with the invitee's agency asked for if it is not known yet.
+func agreementModal(c *store.Conference, inv *store.Invitee) slack.ModalViewRequest {
+	blocks := []slack.Block{
+		section(fmt.Sprintf("*Information-sharing and confidentiality agreement* for %s, called by %s.", c.Ref, user(c.CaseManagerID))),
+		section("By accepting, I agree that:\n" +
+			"• I will use what is shared for this conference only to plan and coordinate care for this client.\n" +
+			"• I will not pass it on outside the conference, except where the law requires it or to prevent serious harm (safeguarding).\n" +
+			"• I will keep reports, notes and minutes secure, and will not forward them beyond my own agency's record.\n" +
+			"• I understand that the client's consent (or the recorded reason to meet without it) covers named kinds of agency only.\n" +
+			"• Information presented will be factual and evidenced."),
+	}
+	if !inv.AgencyKind.Valid {
+		blocks = append(blocks,
+			input(fieldAgency, "Your agency", "e.g. Church Street Surgery. Remembered for next time.", textInput(fieldAgency, caseconf.MaxShortText, false, ""), false),
+			input(fieldAgencyKind, "Kind of agency", "",
+				slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose"), fieldAgencyKind, options(caseconf.AgencyKinds)...), false),
+		)
+	} else {
+		blocks = append(blocks, note(fmt.Sprintf("Your agency: %s (%s)", escape(inv.Agency), caseconf.Label(caseconf.AgencyKinds, inv.AgencyKind.String))))
+	}
+	return slack.ModalViewRequest{
+		Type: slack.VTModal, CallbackID: viewAgreement, Title: plain("Confidentiality"),
+		Submit: plain("I agree"), Close: plain("Not now"),
+		PrivateMetadata: strconv.FormatInt(inv.ID, 10),
+		Blocks:          slack.Blocks{BlockSet: blocks},
+	}
+}
+
+func (b *Bot) submitAgreement(ctx context.Context, r *Request) {
+	ic := r.Interaction
+	if ic.Type != slack.InteractionTypeViewSubmission {
+		return
+	}
+	v := formValues(ic.View.State.Values)
+	var agency *store.AgencyAnswer
+	if _, asked := v[fieldAgencyKind]; asked {
+		name := strings.TrimSpace(v.text(fieldAgency))
+		kind := v.option(fieldAgencyKind)
+		errs := map[string]string{}
+		switch {
+		case name == "":
+			errs[fieldAgency] = "Please name your agency."
+		case len([]rune(name)) > caseconf.MaxShortText:
+			errs[fieldAgency] = fmt.Sprintf("Please keep this to %d characters or fewer.", caseconf.MaxShortText)
+		}
+		if caseconf.Label(caseconf.AgencyKinds, kind) == kind {
+			errs[fieldAgencyKind] = "Please choose the kind of agency."
+		}
+		if len(errs) > 0 {
+			r.Ack(slack.NewErrorsViewSubmissionResponse(errs))
+			return
+		}
+		agency = &store.AgencyAnswer{Agency: name, Kind: kind}
+	}
+	c, inv, err := b.store.AcceptAgreement(ctx, inviteeID(ic.View.PrivateMetadata), r.UserID, agency)
+	if err != nil {
+		b.ackViewError(ctx, r, err, fieldAgency)
+		return
+	}
+	r.Ack(slack.NewClearViewSubmissionResponse())
+	b.refreshInvitation(ctx, c, inv)
+	b.refreshSummary(ctx, c)
+}
+
+// clickRespond records Attending or Can't attend, or opens the modal that
+// asks which colleague is coming.
+func (b *Bot) clickRespond(ctx context.Context, r *Request) {
+	act := r.Interaction.ActionCallback.BlockActions[0]
+	_, answer, _ := strings.Cut(act.ActionID, ":")
+	id := inviteeID(act.Value)
+	r.Ack(nil)
+	if answer == caseconf.AnswerColleague {
+		// Check before opening the modal: a stranger's click opens nothing.
+		c, inv, err := b.store.Invitation(ctx, id, r.UserID, "invitation.open")
+		if err == nil && !inv.AcceptedAt.Valid {
+			err = caseconf.Errorf(caseconf.ENOTREADY, "Please read and accept the information-sharing and confidentiality agreement first.")
+		}
+		if err != nil {
+			b.replyError(ctx, r, err)
+			return
+		}
+		if _, err := b.api.OpenViewContext(ctx, r.Interaction.TriggerID, colleagueModal(c, inv)); err != nil {
+			b.log.Warn("could not open the colleague form", "err", err)
+		}
+		return
+	}
+	c, inv, err := b.store.RecordResponse(ctx, id, r.UserID, answer, "")
+	if err != nil {
+		b.replyError(ctx, r, err)
+		return
+	}
+	b.refreshInvitation(ctx, c, inv)
+	b.refreshSummary(ctx, c)
+}
+
+func colleagueModal(c *store.Conference, inv *store.Invitee) slack.ModalViewRequest {
+	return slack.ModalViewRequest{
+		Type: slack.VTModal, CallbackID: viewColleague, Title: plain("Sending a colleague"),
+		Submit: plain("Save"), Close: plain("Back"),
+		PrivateMetadata: strconv.FormatInt(inv.ID, 10),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{
+			section(fmt.Sprintf("Who will attend %s in your place? Please brief them beforehand.", c.Ref)),
+			input(fieldColleague, "Colleague's name and role", "e.g. Sam Jones, practice nurse", textInput(fieldColleague, caseconf.MaxShortText, false, ""), false),
+		}},
+	}
+}
+
+func (b *Bot) submitColleague(ctx context.Context, r *Request) {
+	ic := r.Interaction
+	if ic.Type != slack.InteractionTypeViewSubmission {
+		return
+	}
+	name := strings.TrimSpace(formValues(ic.View.State.Values).text(fieldColleague))
+	switch {
+	case name == "":
+		r.Ack(slack.NewErrorsViewSubmissionResponse(map[string]string{fieldColleague: "Please name the colleague you are sending."}))
+		return
+	case len([]rune(name)) > caseconf.MaxShortText:
+		r.Ack(slack.NewErrorsViewSubmissionResponse(map[string]string{fieldColleague: fmt.Sprintf("Please keep this to %d characters or fewer.", caseconf.MaxShortText)}))
+		return
+	}
+	c, inv, err := b.store.RecordResponse(ctx, inviteeID(ic.View.PrivateMetadata), r.UserID, caseconf.AnswerColleague, name)
+	if err != nil {
+		b.ackViewError(ctx, r, err, fieldColleague)
+		return
+	}
+	r.Ack(slack.NewClearViewSubmissionResponse())
+	b.refreshInvitation(ctx, c, inv)
+	b.refreshSummary(ctx, c)
+}

@@ -1,0 +1,202 @@
+package bot
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/caseconf/caseconf"
+	"github.com/caseconf/caseconf/store"
+)
+
+// Callback and action IDs of the scheduling flow.
+const (
+	viewSchedule = "schedule"
+	// externalRows is how many invitees not on Slack the form has room for.
+	externalRows = 3
+)
+
+// cmdNew opens the scheduling modal. Slack's trigger_id lasts three
+// seconds, so the ack goes first and the modal opens straight after,
+// needing nothing from the database.
+func (b *Bot) cmdNew(ctx context.Context, r *Request, _ []string) {
+	r.Ack(nil)
+	view := scheduleModal(r.UserID, b.cal.AddWorkingDays(b.now(), caseconf.MinNoticeWorkingDays))
+	if _, err := b.api.OpenViewContext(ctx, r.Command.TriggerID, view); err != nil {
+		b.log.Warn("could not open the scheduling form", "err", err)
+		r.Reply(ctx, "Sorry, Slack would not open the form just now. Please try `/caseconf new` again.")
+	}
+}
+
+// scheduleModal is the form for calling a conference. Nothing in it is
+// posted to a channel.
+func scheduleModal(caller string, earliest time.Time) slack.ModalViewRequest {
+	dateEl := slack.NewDatePickerBlockElement(caseconf.FieldDate)
+	dateEl.InitialDate = earliest.Format(caseconf.DateLayout)
+	timeEl := slack.NewTimePickerBlockElement(caseconf.FieldTime)
+	timeEl.InitialTime = "10:00"
+	lengthEl := slack.NewNumberInputBlockElement(nil, caseconf.FieldLength, false)
+	lengthEl.InitialValue = "60"
+	lengthEl.MinValue = "1"
+	lengthEl.MaxValue = strconv.Itoa(caseconf.MaxLength)
+
+	urgentEl := slack.NewCheckboxGroupsBlockElement(caseconf.FieldUrgent,
+		slack.NewOptionBlockObject("urgent", plain("Urgent: less than ten working days' notice"), nil))
+	invitees := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeUser, plain("Choose people"), caseconf.FieldSlackInvitees)
+	chair := slack.NewOptionsSelectBlockElement(slack.OptTypeUser, nil, caseconf.FieldChair)
+	chair.InitialUser = caller
+	minutes := slack.NewOptionsSelectBlockElement(slack.OptTypeUser, nil, caseconf.FieldMinuteTaker)
+	minutes.InitialUser = caller
+
+	blocks := []slack.Block{
+		note(":lock: Nothing in this form is posted to a channel. Invitees see case details only after accepting the confidentiality agreement, and only if the client's consent covers their agency."),
+		header("The client"),
+		input(caseconf.FieldClientRef, "Client reference", "Initials and your case number, e.g. JS-4411. Invitations show only this.",
+			textInput(caseconf.FieldClientRef, caseconf.MaxClientRef, false, ""), false),
+		input(caseconf.FieldClientName, "Full name (optional, sensitive)", "",
+			textInput(caseconf.FieldClientName, caseconf.MaxClientName, false, ""), true),
+		input(caseconf.FieldReasons, "Why is the conference needed?", "",
+			slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeStatic, plain("Choose one or more"), caseconf.FieldReasons, options(caseconf.Reasons)...), false),
+		input(caseconf.FieldPurpose, "Purpose and aims", "",
+			textInput(caseconf.FieldPurpose, caseconf.MaxPurpose, true, ""), false),
+
+		header("When and where"),
+		input(caseconf.FieldDate, "Date", "At least ten working days' notice is the norm.", dateEl, false),
+		input(caseconf.FieldTime, "Start time", "", timeEl, false),
+		input(caseconf.FieldLength, "Expected length (minutes)", "", lengthEl, false),
+		input(caseconf.FieldPlace, "Place or video link", "An address (e.g. the GP surgery) or a meeting link",
+			textInput(caseconf.FieldPlace, caseconf.MaxPlace, false, ""), false),
+		input(caseconf.FieldUrgent, "Short notice", "", urgentEl, true),
+		input(caseconf.FieldUrgentReason, "Why is it urgent?", "One line; needed with less than ten working days' notice",
+			textInput(caseconf.FieldUrgentReason, caseconf.MaxReasonText, false, ""), true),
+
+		header("Who"),
+		input(caseconf.FieldSlackInvitees, "Invitees on Slack", "Each gets a direct message with the invitation.", invitees, true),
+		input(caseconf.FieldChair, "Chair", "", chair, false),
+		input(caseconf.FieldMinuteTaker, "Minute taker", "", minutes, false),
+		section("*Invitees not on Slack* (a GP surgery, say). You track their replies yourself; `/caseconf show` can draft a letter to them. Leave rows you don't need blank."),
+	}
+	for i := 0; i < externalRows; i++ {
+		n := strconv.Itoa(i + 1)
+		kind := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Kind of agency"), caseconf.ExternalField("agency_kind", i), options(caseconf.AgencyKinds)...)
+		blocks = append(blocks,
+			input(caseconf.ExternalField("name", i), "Invitee "+n+": name", "", textInput(caseconf.ExternalField("name", i), caseconf.MaxShortText, false, ""), true),
+			input(caseconf.ExternalField("role", i), "Invitee "+n+": role", "e.g. GP, social worker", textInput(caseconf.ExternalField("role", i), caseconf.MaxShortText, false, ""), true),
+			input(caseconf.ExternalField("agency", i), "Invitee "+n+": agency", "", textInput(caseconf.ExternalField("agency", i), caseconf.MaxShortText, false, ""), true),
+			input(caseconf.ExternalField("agency_kind", i), "Invitee "+n+": kind of agency", "", kind, true),
+			input(caseconf.ExternalField("contact", i), "Invitee "+n+": contact", "Email or phone", textInput(caseconf.ExternalField("contact", i), caseconf.MaxShortText, false, ""), true),
+		)
+	}
+	blocks = append(blocks,
+		header("The client's participation"),
+		input(caseconf.FieldClientAttends, "Will the client attend?", "",
+			slack.NewRadioButtonsBlockElement(caseconf.FieldClientAttends,
+				slack.NewOptionBlockObject("yes", plain("Yes"), nil), slack.NewOptionBlockObject("no", plain("No"), nil)), false),
+		input(caseconf.FieldAbsenceReason, "If not, why not?", "", textInput(caseconf.FieldAbsenceReason, caseconf.MaxReasonText, false, ""), true),
+		input(caseconf.FieldToldHow, "If not, how will the outcome be communicated to them?", "e.g. one-to-one with their key worker, or in writing",
+			textInput(caseconf.FieldToldHow, caseconf.MaxReasonText, false, ""), true),
+
+		header("Consent to share information"),
+		input(caseconf.FieldConsentMethod, "How was consent given?", "",
+			slack.NewRadioButtonsBlockElement(caseconf.FieldConsentMethod,
+				slack.NewOptionBlockObject(caseconf.ConsentWritten, plain("Written (signed consent form)"), nil),
+				slack.NewOptionBlockObject(caseconf.ConsentVerbal, plain("Verbal"), nil),
+				slack.NewOptionBlockObject(caseconf.ConsentNone, plain("No consent: a recognised reason to meet without it"), nil)), false),
+		input(caseconf.FieldConsentGiven, "Date consent was given", "", slack.NewDatePickerBlockElement(caseconf.FieldConsentGiven), true),
+		input(caseconf.FieldConsentUntil, "Consent valid until", "Leave blank for six months after it was given",
+			slack.NewDatePickerBlockElement(caseconf.FieldConsentUntil), true),
+		input(caseconf.FieldNoConsentReason, "Without consent: the reason", "",
+			slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose a reason"), caseconf.FieldNoConsentReason, options(caseconf.NoConsentReasons)...), true),
+		input(caseconf.FieldNoConsentWhy, "Without consent: one-line explanation", "",
+			textInput(caseconf.FieldNoConsentWhy, caseconf.MaxReasonText, false, ""), true),
+		input(caseconf.FieldAgencyKinds, "Agencies information may be shared with", "Invitees from other kinds of agency see no case details and get no reports or minutes.",
+			slack.NewCheckboxGroupsBlockElement(caseconf.FieldAgencyKinds, options(caseconf.AgencyKinds)...), false),
+	)
+	return slack.ModalViewRequest{
+		Type:       slack.VTModal,
+		CallbackID: viewSchedule,
+		Title:      plain("Call a case conference"),
+		Submit:     plain("Schedule"),
+		Close:      plain("Cancel"),
+		Blocks:     slack.Blocks{BlockSet: blocks},
+	}
+}
+
+// formValues reads a submitted view's state.
+type formValues map[string]map[string]slack.BlockAction
+
+func (v formValues) get(id string) slack.BlockAction { return v[id][id] }
+func (v formValues) text(id string) string          { return v.get(id).Value }
+func (v formValues) option(id string) string        { return v.get(id).SelectedOption.Value }
+func (v formValues) options(id string) []string {
+	var out []string
+	for _, o := range v.get(id).SelectedOptions {
+		out = append(out, o.Value)
+	}
+	return out
+}
+
+func scheduleForm(v formValues) caseconf.ScheduleForm {
+	f := caseconf.ScheduleForm{
+		ClientRef: v.text(caseconf.FieldClientRef), ClientName: v.text(caseconf.FieldClientName),
+		Reasons: v.options(caseconf.FieldReasons), Purpose: v.text(caseconf.FieldPurpose),
+		Date: v.get(caseconf.FieldDate).SelectedDate, Time: v.get(caseconf.FieldTime).SelectedTime,
+		Length: v.text(caseconf.FieldLength), Place: v.text(caseconf.FieldPlace),
+		SlackInvitees: v.get(caseconf.FieldSlackInvitees).SelectedUsers,
+		Chair:         v.get(caseconf.FieldChair).SelectedUser, MinuteTaker: v.get(caseconf.FieldMinuteTaker).SelectedUser,
+		ClientAttends:        v.option(caseconf.FieldClientAttends),
+		ClientAbsenceReason:  v.text(caseconf.FieldAbsenceReason),
+		ClientToldHow:        v.text(caseconf.FieldToldHow),
+		ConsentMethod:        v.option(caseconf.FieldConsentMethod),
+		ConsentGiven:         v.get(caseconf.FieldConsentGiven).SelectedDate,
+		ConsentUntil:         v.get(caseconf.FieldConsentUntil).SelectedDate,
+		NoConsentReason:      v.option(caseconf.FieldNoConsentReason),
+		NoConsentExplanation: v.text(caseconf.FieldNoConsentWhy),
+		AgencyKinds:          v.options(caseconf.FieldAgencyKinds),
+		Urgent:               len(v.options(caseconf.FieldUrgent)) > 0,
+		UrgentReason:         v.text(caseconf.FieldUrgentReason),
+	}
+	for i := 0; i < externalRows; i++ {
+		f.External = append(f.External, caseconf.ExternalInvitee{
+			Name: v.text(caseconf.ExternalField("name", i)), Role: v.text(caseconf.ExternalField("role", i)),
+			Agency: v.text(caseconf.ExternalField("agency", i)), AgencyKind: v.option(caseconf.ExternalField("agency_kind", i)),
+			Contact: v.text(caseconf.ExternalField("contact", i)),
+		})
+	}
+	return f
+}
+
+// submitSchedule validates the form; errors go back into the modal, field
+// by field, and nothing is stored. A valid form is stored, the modal
+// closes, and the invitations go out after the ack.
+func (b *Bot) submitSchedule(ctx context.Context, r *Request) {
+	ic := r.Interaction
+	if ic.Type != slack.InteractionTypeViewSubmission {
+		return
+	}
+	form := scheduleForm(ic.View.State.Values)
+	sched, errs := form.Validate(b.now(), b.cal)
+	if errs != nil {
+		r.Ack(slack.NewErrorsViewSubmissionResponse(errs))
+		return
+	}
+	conf, created, err := b.store.CreateConference(ctx, store.NewConference{
+		Schedule: sched, CaseManagerID: r.UserID, SourceKey: "view:" + ic.View.ID,
+	})
+	if err != nil {
+		b.log.Error("could not store a new conference", "user", r.UserID, "err", err)
+		r.Ack(slack.NewErrorsViewSubmissionResponse(map[string]string{
+			caseconf.FieldClientRef: "Sorry, we could not save this just now. Nothing was saved; please press Schedule again.",
+		}))
+		return
+	}
+	r.Ack(slack.NewClearViewSubmissionResponse())
+	if !created {
+		return // the same submission again: its invitations went out the first time
+	}
+	b.log.Info("conference scheduled", "conference", conf.ID, "user", r.UserID,
+		"invitees", len(conf.Invitees), "urgent", conf.Urgent)
+	b.sendInvitations(ctx, conf)
+}
