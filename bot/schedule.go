@@ -128,8 +128,8 @@ func scheduleModal(caller string, earliest time.Time) slack.ModalViewRequest {
 type formValues map[string]map[string]slack.BlockAction
 
 func (v formValues) get(id string) slack.BlockAction { return v[id][id] }
-func (v formValues) text(id string) string          { return v.get(id).Value }
-func (v formValues) option(id string) string        { return v.get(id).SelectedOption.Value }
+func (v formValues) text(id string) string           { return v.get(id).Value }
+func (v formValues) option(id string) string         { return v.get(id).SelectedOption.Value }
 func (v formValues) options(id string) []string {
 	var out []string
 	for _, o := range v.get(id).SelectedOptions {
