@@ -19,6 +19,10 @@ import (
 	"github.com/caseconf/caseconf/internal/testdb"
 )
 
+// testNow is the server's clock in end-to-end tests: Monday 2 November
+// 2026, 09:00 in London.
+var testNow = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+
 const testSigningSecret = "8f742231b10e8888abcd99yyyzzz85a5"
 
 // app is a real `caseconf serve` started in process on 127.0.0.1:0 against
@@ -57,6 +61,7 @@ func startApp(t testing.TB, extra map[string]string) *app {
 	}
 	logs := &syncBuffer{}
 	m := NewMain(cfg, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	m.Now = func() time.Time { return testNow }
 	if err := m.Run(context.Background()); err != nil {
 		m.Close()
 		t.Fatalf("serve did not start: %v", err)
