@@ -98,3 +98,14 @@ func labels(opts []caseconf.Option, values []string) string {
 	}
 	return strings.Join(out, ", ")
 }
+
+// message is a rendered message: the notification text and its blocks.
+type message struct {
+	Text   string
+	Blocks []slack.Block
+}
+
+// options turns a message into chat.postMessage / chat.update options.
+func (m message) options() []slack.MsgOption {
+	return []slack.MsgOption{slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(m.Blocks...)}
+}

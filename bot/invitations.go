@@ -34,7 +34,7 @@ func (b *Bot) sendInvitations(ctx context.Context, c *store.Conference) {
 		if !inv.OnSlack() {
 			continue
 		}
-		channel, ts, err := b.api.PostMessageContext(ctx, inv.SlackUserID.String, invitationMessage(c, inv, b.cal)...)
+		channel, ts, err := b.api.PostMessageContext(ctx, inv.SlackUserID.String, invitationMessage(c, inv, b.cal).options()...)
 		if err != nil {
 			b.log.Warn("invitation DM failed", "conference", c.ID, "invitee", inv.ID, "err", err)
 			failed = append(failed, inv.SlackUserID.String)
@@ -44,7 +44,7 @@ func (b *Bot) sendInvitations(ctx context.Context, c *store.Conference) {
 			b.log.Error("could not remember an invitation DM", "conference", c.ID, "invitee", inv.ID, "err", err)
 		}
 	}
-	channel, ts, err := b.api.PostMessageContext(ctx, c.CaseManagerID, summaryMessage(c, b.cal, failed)...)
+	channel, ts, err := b.api.PostMessageContext(ctx, c.CaseManagerID, summaryMessage(c, b.cal, failed).options()...)
 	if err != nil {
 		b.log.Error("case manager's confirmation DM failed", "conference", c.ID, "err", err)
 		return
@@ -58,7 +58,7 @@ func (b *Bot) sendInvitations(ctx context.Context, c *store.Conference) {
 // it shows only who is calling, the client's reference, when, and the
 // standard agenda. After, it shows the details (if the consent covers their
 // agency) and the response buttons with their current answer.
-func invitationMessage(c *store.Conference, inv *store.Invitee, cal caseconf.Calendar) []slack.MsgOption {
+func invitationMessage(c *store.Conference, inv *store.Invitee, cal caseconf.Calendar) message {
 	id := strconv.FormatInt(inv.ID, 10)
 	text := fmt.Sprintf("%s has invited you to a case conference, %s", user(c.CaseManagerID), c.Ref)
 	blocks := []slack.Block{
@@ -67,7 +67,7 @@ func invitationMessage(c *store.Conference, inv *store.Invitee, cal caseconf.Cal
 	}
 	if c.Status == caseconf.StatusCancelled {
 		blocks = append(blocks, section(":no_entry: *This conference has been cancelled.*"))
-		return []slack.MsgOption{slack.MsgOptionText(text+" (cancelled)", false), slack.MsgOptionBlocks(blocks...)}
+		return message{text + " (cancelled)", blocks}
 	}
 	if !inv.AcceptedAt.Valid {
 		blocks = append(blocks,
@@ -75,7 +75,7 @@ func invitationMessage(c *store.Conference, inv *store.Invitee, cal caseconf.Cal
 			section("Before you can see the case details or reply, please read and accept the information-sharing and confidentiality agreement."),
 			slack.NewActionBlock("invitation", button(actionAgree, id, "Read and accept the agreement", slack.StylePrimary)),
 		)
-		return []slack.MsgOption{slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...)}
+		return message{text, blocks}
 	}
 	if inv.Covered(c) {
 		blocks = append(blocks, section(caseDetails(c)))
@@ -91,7 +91,7 @@ func invitationMessage(c *store.Conference, inv *store.Invitee, cal caseconf.Cal
 		button(actionRespond+":"+caseconf.AnswerColleague, id, "Sending a colleague", ""),
 		button(actionRespond+":"+caseconf.AnswerApologies, id, "Can't attend — I'll send a report", ""),
 	))
-	return []slack.MsgOption{slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...)}
+	return message{text, blocks}
 }
 
 // caseDetails is what an authorised reader sees of a conference.
@@ -157,7 +157,7 @@ func inviteeStatus(c *store.Conference, inv *store.Invitee) string {
 
 // summaryMessage is the case manager's confirmation DM, kept up to date as
 // answers arrive.
-func summaryMessage(c *store.Conference, cal caseconf.Calendar, failed []string) []slack.MsgOption {
+func summaryMessage(c *store.Conference, cal caseconf.Calendar, failed []string) message {
 	head := fmt.Sprintf("*%s is scheduled* · client %s\n*When:* %s (%d minutes)\n*Where:* %s",
 		c.Ref, escape(c.ClientRef), when(c.StartsAt, cal.Loc), c.DurationMinutes, escape(c.Place))
 	if c.Status == caseconf.StatusCancelled {
@@ -185,7 +185,7 @@ func summaryMessage(c *store.Conference, cal caseconf.Calendar, failed []string)
 		blocks = append(blocks, section(":warning: Slack would not deliver the invitation to "+strings.Join(names, ", ")+". Please contact them directly."))
 	}
 	blocks = append(blocks, note("Updated as invitees answer. `/caseconf show "+c.Ref+"` for the full record."))
-	return []slack.MsgOption{slack.MsgOptionText(c.Ref+" is scheduled", false), slack.MsgOptionBlocks(blocks...)}
+	return message{c.Ref + " is scheduled", blocks}
 }
 
 // refreshSummary re-renders the case manager's summary DM from the store.
@@ -193,7 +193,7 @@ func (b *Bot) refreshSummary(ctx context.Context, c *store.Conference) {
 	if !c.CMDMChannel.Valid {
 		return
 	}
-	if _, _, _, err := b.api.UpdateMessageContext(ctx, c.CMDMChannel.String, c.CMDMTs.String, summaryMessage(c, b.cal, nil)...); err != nil {
+	if _, _, _, err := b.api.UpdateMessageContext(ctx, c.CMDMChannel.String, c.CMDMTs.String, summaryMessage(c, b.cal, nil).options()...); err != nil {
 		b.log.Warn("could not update the case manager's summary", "conference", c.ID, "err", err)
 	}
 }
@@ -203,7 +203,7 @@ func (b *Bot) refreshInvitation(ctx context.Context, c *store.Conference, inv *s
 	if !inv.DMChannel.Valid {
 		return
 	}
-	if _, _, _, err := b.api.UpdateMessageContext(ctx, inv.DMChannel.String, inv.DMTs.String, invitationMessage(c, inv, b.cal)...); err != nil {
+	if _, _, _, err := b.api.UpdateMessageContext(ctx, inv.DMChannel.String, inv.DMTs.String, invitationMessage(c, inv, b.cal).options()...); err != nil {
 		b.log.Warn("could not update an invitation DM", "conference", c.ID, "invitee", inv.ID, "err", err)
 	}
 }
