@@ -1,6 +1,9 @@
 package main
 
 import (
+	"fmt"
+
+	"github.com/caseconf/caseconf/internal/fakeslack"
 	"sort"
 	"sync"
 	"testing"
@@ -59,4 +62,33 @@ func reportPercentiles(b *testing.B, lat []time.Duration) {
 	b.ReportMetric(at(0.50), "p50-ms")
 	b.ReportMetric(at(0.99), "p99-ms")
 	b.ReportMetric(at(1.0), "max-ms")
+}
+
+// BenchmarkScheduleSubmitAck measures the ack of a valid scheduling form:
+// validation, the conference's insert transaction (client, consent,
+// conference, invitees, audit) and the ack that closes the modal. The
+// invitation DMs go out after the ack and are not in the figure.
+//
+//	go test -run '^$' -bench ScheduleSubmitAck -benchtime 1000x ./cmd/caseconf/
+func BenchmarkScheduleSubmitAck(b *testing.B) {
+	a := startApp(b, map[string]string{"LOG_LEVEL": "warn"})
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		id, err := a.slack.Send(ctxFor(b), fakeslack.Envelope{Type: fakeslack.TypeInteractive,
+			Payload: viewSubmissionPayload("U0CM", "schedule", fmt.Sprintf("VB%d", i), "", scheduleForm())})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ack, err := a.slack.WaitAck(ctxFor(b), id)
+		if err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, ack.At.Sub(ack.SentAt))
+	}
+	b.StopTimer()
+	reportPercentiles(b, lat)
+	if n := a.count(`SELECT count(*) FROM conferences`); n != b.N {
+		b.Fatalf("%d conferences stored, want %d", n, b.N)
+	}
 }

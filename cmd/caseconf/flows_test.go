@@ -72,7 +72,15 @@ func scheduleForm() form {
 // viewSubmission sends a modal submission and returns the ack payload.
 func (a *app) viewSubmission(userID, callbackID, viewID, privateMetadata string, values form, retry int) map[string]any {
 	a.t.Helper()
-	payload := map[string]any{
+	ack := a.send(fakeslack.Envelope{Type: fakeslack.TypeInteractive,
+		Payload: viewSubmissionPayload(userID, callbackID, viewID, privateMetadata, values), RetryAttempt: retry})
+	return decodeMap(a.t, ack.Payload)
+}
+
+// viewSubmissionPayload is the interactive payload Slack sends when a user
+// submits a modal.
+func viewSubmissionPayload(userID, callbackID, viewID, privateMetadata string, values form) map[string]any {
+	return map[string]any{
 		"type": "view_submission", "team": map[string]any{"id": fakeslack.TeamID}, "user": map[string]any{"id": userID},
 		"api_app_id": fakeslack.AppID, "trigger_id": "trig-" + viewID,
 		"view": map[string]any{
@@ -80,8 +88,6 @@ func (a *app) viewSubmission(userID, callbackID, viewID, privateMetadata string,
 			"private_metadata": privateMetadata, "state": map[string]any{"values": values},
 		},
 	}
-	ack := a.send(fakeslack.Envelope{Type: fakeslack.TypeInteractive, Payload: payload, RetryAttempt: retry})
-	return decodeMap(a.t, ack.Payload)
 }
 
 // click sends a button press from userID and returns the response_url id
