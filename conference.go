@@ -377,7 +377,7 @@ func (f ScheduleForm) validateConsent(startsAt, now time.Time, cal Calendar, err
 			errs[FieldConsentGiven] = "Consent cannot have been given in the future."
 		}
 		c.GivenOn = given
-		c.ValidUntil = given.AddDate(0, 6, 0)
+		c.ValidUntil = AddMonths(given, 6)
 		if f.ConsentUntil != "" {
 			until, err := time.ParseInLocation(DateLayout, f.ConsentUntil, cal.Loc)
 			if err != nil {
@@ -404,4 +404,14 @@ func (f ScheduleForm) validateConsent(startsAt, now time.Time, cal Calendar, err
 		errs[FieldConsentMethod] = "Please record how consent was given, or the reason to meet without it."
 	}
 	return c
+}
+
+// AddMonths is the same day n months on, or the last day of that month when
+// it is shorter: six months from 31 August is 28 (or 29) February, not 3
+// March.
+func AddMonths(d time.Time, n int) time.Time {
+	y, m, day := d.Date()
+	first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, d.Location())
+	last := first.AddDate(0, 1, -1).Day()
+	return time.Date(first.Year(), first.Month(), min(day, last), 0, 0, 0, 0, d.Location())
 }

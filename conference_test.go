@@ -129,3 +129,14 @@ func TestScheduleValidate(t *testing.T) {
 		}
 	})
 }
+
+func TestAddMonths(t *testing.T) {
+	loc := london(t)
+	for _, tt := range []struct{ from, want string }{
+		{"2026-08-31", "2027-02-28"}, {"2027-08-31", "2028-02-29"}, {"2026-10-01", "2027-04-01"}, {"2026-12-31", "2027-06-30"},
+	} {
+		if got := AddMonths(day(t, loc, tt.from), 6).Format(DateLayout); got != tt.want {
+			t.Errorf("six months from %s = %s, want %s", tt.from, got, tt.want)
+		}
+	}
+}

@@ -153,8 +153,7 @@ func (s *DB) CreateConference(ctx context.Context, n NewConference) (conf *Confe
 		var id int64
 		err := tx.GetContext(ctx, &id, `SELECT id FROM conferences WHERE source_key = $1`, n.SourceKey)
 		if err == nil {
-			c, err := loadConference(ctx, tx, id)
-			return c, false, err
+			return s.repeatedSubmission(ctx, tx, id, n.CaseManagerID)
 		} else if !errors.Is(err, sql.ErrNoRows) {
 			return nil, false, fmt.Errorf("create conference: %w", err)
 		}
@@ -180,7 +179,8 @@ func (s *DB) CreateConference(ctx context.Context, n NewConference) (conf *Confe
 		(ref, client_id, consent_id, case_manager_id, chair_id, minute_taker_id, reasons, purpose, starts_at,
 		 duration_minutes, place, client_attends, client_absence_reason, client_told_how, urgent, urgent_reason,
 		 source_key, created_at, updated_at)
-		VALUES ('CC-' || lpad(nextval('conference_ref_seq')::text, 4, '0'), $1, $2, $3, $4, $5, $6, $7, $8,
+		VALUES ((SELECT 'CC-' || CASE WHEN n < 10000 THEN lpad(n::text, 4, '0') ELSE n::text END
+		         FROM nextval('conference_ref_seq') AS n), $1, $2, $3, $4, $5, $6, $7, $8,
 		 $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)
 		RETURNING id`,
 		clientID, consentID, n.CaseManagerID, n.Chair, n.MinuteTaker, pq.StringArray(n.Reasons), n.Purpose,
@@ -189,7 +189,7 @@ func (s *DB) CreateConference(ctx context.Context, n NewConference) (conf *Confe
 	if pqErr, ok := errors.AsType[*pq.Error](err); ok && pqErr.Code == "23505" && pqErr.Constraint == "conferences_source_key_key" {
 		// The same submission committed concurrently: hand back that one.
 		tx.Rollback()
-		return s.conferenceBySourceKey(ctx, n.SourceKey)
+		return s.conferenceBySourceKey(ctx, n.SourceKey, n.CaseManagerID)
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("create conference: %w", err)
@@ -224,13 +224,30 @@ func (s *DB) CreateConference(ctx context.Context, n NewConference) (conf *Confe
 	return conf, true, nil
 }
 
-func (s *DB) conferenceBySourceKey(ctx context.Context, key string) (*Conference, bool, error) {
-	var id int64
-	if err := s.db.GetContext(ctx, &id, `SELECT id FROM conferences WHERE source_key = $1`, key); err != nil {
+func (s *DB) conferenceBySourceKey(ctx context.Context, key, caseManager string) (*Conference, bool, error) {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
 		return nil, false, fmt.Errorf("create conference: %w", err)
 	}
-	c, err := loadConference(ctx, s.db, id)
-	return c, false, err
+	defer tx.Rollback()
+	var id int64
+	if err := tx.GetContext(ctx, &id, `SELECT id FROM conferences WHERE source_key = $1`, key); err != nil {
+		return nil, false, fmt.Errorf("create conference: %w", err)
+	}
+	return s.repeatedSubmission(ctx, tx, id, caseManager)
+}
+
+// repeatedSubmission returns the conference an earlier submission of the
+// same form created, auditing the read, and commits tx.
+func (s *DB) repeatedSubmission(ctx context.Context, tx *sqlx.Tx, id int64, caseManager string) (*Conference, bool, error) {
+	c, err := loadConference(ctx, tx, id)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := audit(ctx, tx, s.Now(), caseManager, "conference.create.repeat", id, ""); err != nil {
+		return nil, false, err
+	}
+	return c, false, tx.Commit()
 }
 
 // upsertClient finds the case manager's client with this reference, or
@@ -328,7 +345,7 @@ func (s *DB) Invitation(ctx context.Context, inviteeID int64, userID, action str
 		return nil, nil, fmt.Errorf("read invitation: %w", err)
 	}
 	defer tx.Rollback()
-	c, inv, err := invitation(ctx, tx, inviteeID, userID)
+	c, inv, err := invitation(ctx, tx, inviteeID, userID, false)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -338,9 +355,18 @@ func (s *DB) Invitation(ctx context.Context, inviteeID int64, userID, action str
 	return c, inv, tx.Commit()
 }
 
-func invitation(ctx context.Context, tx *sqlx.Tx, inviteeID int64, userID string) (*Conference, *Invitee, error) {
+// invitation loads the invitee's conference for their own Slack user. With
+// lock it also locks the conference row, so a change made on the strength
+// of what it read (an answer, an acceptance) cannot interleave with a
+// cancellation.
+func invitation(ctx context.Context, tx *sqlx.Tx, inviteeID int64, userID string, lock bool) (*Conference, *Invitee, error) {
 	var confID int64
-	err := tx.GetContext(ctx, &confID, `SELECT conference_id FROM invitees WHERE id = $1 AND slack_user_id = $2`, inviteeID, userID)
+	q := `SELECT conference_id FROM invitees WHERE id = $1 AND slack_user_id = $2`
+	if lock {
+		q = `SELECT c.id FROM invitees i JOIN conferences c ON c.id = i.conference_id
+			WHERE i.id = $1 AND i.slack_user_id = $2 FOR UPDATE OF c`
+	}
+	err := tx.GetContext(ctx, &confID, q, inviteeID, userID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, notFound()
 	}
@@ -375,7 +401,7 @@ func (s *DB) AcceptAgreement(ctx context.Context, inviteeID int64, userID string
 	}
 	defer tx.Rollback()
 	now := s.Now()
-	c, inv, err := invitation(ctx, tx, inviteeID, userID)
+	c, inv, err := invitation(ctx, tx, inviteeID, userID, true)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -403,7 +429,7 @@ func (s *DB) AcceptAgreement(ctx context.Context, inviteeID int64, userID string
 	if err := audit(ctx, tx, now, userID, "agreement.accept", c.ID, ""); err != nil {
 		return nil, nil, err
 	}
-	c, inv, err = invitation(ctx, tx, inviteeID, userID)
+	c, inv, err = invitation(ctx, tx, inviteeID, userID, false)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -421,7 +447,7 @@ func (s *DB) RecordResponse(ctx context.Context, inviteeID int64, userID, answer
 	}
 	defer tx.Rollback()
 	now := s.Now()
-	c, inv, err := invitation(ctx, tx, inviteeID, userID)
+	c, inv, err := invitation(ctx, tx, inviteeID, userID, true)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -450,7 +476,7 @@ func (s *DB) RecordResponse(ctx context.Context, inviteeID int64, userID, answer
 	if err := audit(ctx, tx, now, userID, "response."+answer, c.ID, ""); err != nil {
 		return nil, nil, err
 	}
-	c, inv, err = invitation(ctx, tx, inviteeID, userID)
+	c, inv, err = invitation(ctx, tx, inviteeID, userID, false)
 	if err != nil {
 		return nil, nil, err
 	}

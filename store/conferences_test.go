@@ -270,3 +270,15 @@ func TestUpcoming(t *testing.T) {
 		t.Fatalf("listing was not audited: %+v", trail)
 	}
 }
+
+func TestReferencesPastCC9999(t *testing.T) {
+	s := testdb.Open(t)
+	if _, err := s.SQL().Exec(`SELECT setval('conference_ref_seq', 9998)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"CC-9999", "CC-10000", "CC-10001"} {
+		if c := create(t, s, schedule("U0CM", "U0GP")); c.Ref != want {
+			t.Fatalf("ref = %s, want %s", c.Ref, want)
+		}
+	}
+}
