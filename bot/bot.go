@@ -40,9 +40,14 @@ type Bot struct {
 	work       context.Context
 	cancelWork context.CancelFunc
 
-	mu       sync.Mutex // guards draining and inflight.Add
+	mu       sync.Mutex // guards draining and the WaitGroups' Add
 	draining bool
-	inflight sync.WaitGroup
+	inflight sync.WaitGroup // deliveries whose handler is running
+	unacked  sync.WaitGroup // deliveries not yet acknowledged
+
+	// convLocks serialises re-rendering one conference's messages, so an
+	// older snapshot cannot overwrite a newer one (within this replica).
+	convLocks sync.Map // conference ID → *sync.Mutex
 }
 
 // Options are what New needs.
@@ -111,20 +116,35 @@ func (b *Bot) viewer(userID string) store.Viewer {
 	return store.Viewer{UserID: userID, Admin: b.admins[userID]}
 }
 
-// Drain stops the bot taking new deliveries and waits until the handlers
-// already running have finished or ctx ends; then it cancels whatever is
-// still running. Deliveries refused while draining are not acknowledged, so
-// Slack sends them again (to another replica, or to this one after restart).
-func (b *Bot) Drain(ctx context.Context) error {
+// StopIntake makes the bot refuse new deliveries. A refused delivery is not
+// acknowledged: Slack re-sends an event to another connection, but shows
+// the user an error for a command or click, so StopIntake comes just before
+// the transports close.
+func (b *Bot) StopIntake() {
 	b.mu.Lock()
 	b.draining = true
 	b.mu.Unlock()
+}
+
+// WaitAcked waits until every delivery taken has been acknowledged (at most
+// ackDeadline each), so the Socket Mode connection can close without
+// leaving Slack waiting.
+func (b *Bot) WaitAcked(ctx context.Context) error { return wait(ctx, &b.unacked) }
+
+// Drain stops intake, waits until the handlers already running have
+// finished or ctx ends, then cancels whatever is still running.
+func (b *Bot) Drain(ctx context.Context) error {
+	b.StopIntake()
+	defer b.cancelWork()
+	return wait(ctx, &b.inflight)
+}
+
+func wait(ctx context.Context, wg *sync.WaitGroup) error {
 	done := make(chan struct{})
 	go func() {
-		b.inflight.Wait()
+		wg.Wait()
 		close(done)
 	}()
-	defer b.cancelWork()
 	select {
 	case <-done:
 		return nil
@@ -133,8 +153,8 @@ func (b *Bot) Drain(ctx context.Context) error {
 	}
 }
 
-// start reserves a slot for one delivery's work, or reports false when the
-// bot is draining.
+// start reserves a slot for one delivery, or reports false when the bot is
+// no longer taking them.
 func (b *Bot) start() bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -142,5 +162,14 @@ func (b *Bot) start() bool {
 		return false
 	}
 	b.inflight.Add(1)
+	b.unacked.Add(1)
 	return true
+}
+
+// lockConference serialises work on one conference's messages.
+func (b *Bot) lockConference(id int64) func() {
+	m, _ := b.convLocks.LoadOrStore(id, &sync.Mutex{})
+	mu := m.(*sync.Mutex)
+	mu.Lock()
+	return mu.Unlock
 }

@@ -19,10 +19,6 @@ import (
 // field full is well under 100 KiB).
 const maxBody = 1 << 20
 
-// ackWait is how long an HTTP request waits for its handler's ack before
-// answering 200 with an empty body, inside Slack's three seconds.
-const ackWait = 2500 * time.Millisecond
-
 // HTTP serves Slack's request URLs: /slack/commands, /slack/interactions
 // and /slack/events. Every request's signature is checked against the raw
 // body before anything in it is read.
@@ -109,7 +105,7 @@ func (h *HTTP) commands(w http.ResponseWriter, r *http.Request, body []byte) {
 		TriggerID: form.Get("trigger_id"), APIAppID: form.Get("api_app_id"),
 	}
 	h.serve(w, r, &Request{
-		Kind: KindCommand, Key: "cmd:" + cmd.TriggerID, UserID: cmd.UserID, Command: &cmd,
+		Kind: KindCommand, Key: commandKey(&cmd), UserID: cmd.UserID, Command: &cmd,
 	})
 }
 
@@ -149,7 +145,8 @@ func (h *HTTP) events(w http.ResponseWriter, r *http.Request, body []byte) {
 }
 
 // serve hands the delivery to the bot and answers Slack with whatever the
-// handler acknowledges with, or an empty 200 if it takes too long.
+// handler acknowledges with. The bot acknowledges empty on its own if a
+// handler takes too long, so this always answers within Slack's window.
 func (h *HTTP) serve(w http.ResponseWriter, r *http.Request, req *Request) {
 	req.Retry = retryNum(r)
 	req.ReceivedAt = time.Now()
@@ -161,8 +158,6 @@ func (h *HTTP) serve(w http.ResponseWriter, r *http.Request, req *Request) {
 		http.Error(w, "shutting down", http.StatusServiceUnavailable)
 		return
 	}
-	timer := time.NewTimer(ackWait)
-	defer timer.Stop()
 	select {
 	case payload := <-acks:
 		if payload == nil {
@@ -177,9 +172,6 @@ func (h *HTTP) serve(w http.ResponseWriter, r *http.Request, req *Request) {
 		}
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(buf.Bytes())
-	case <-timer.C:
-		h.log.Warn("handler did not acknowledge in time; answered empty", "kind", req.Kind)
-		w.WriteHeader(http.StatusOK)
 	case <-r.Context().Done():
 	}
 }

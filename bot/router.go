@@ -2,11 +2,14 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"net/url"
 	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -36,7 +39,7 @@ type Request struct {
 
 	ackFn   func(payload any)
 	ackOnce sync.Once
-	acked   bool
+	acked   atomic.Bool
 	bot     *Bot
 }
 
@@ -63,15 +66,20 @@ func (b *Bot) HandleCommand(name, args, summary string, run CommandFunc) {
 
 // Ack sends Slack the immediate answer to this delivery: nil for a plain
 // acknowledgement, a message for a slash command's ephemeral reply, or a
-// response_action for a view submission. Only the first call counts.
-func (r *Request) Ack(payload any) {
+// response_action for a view submission. Only the first call counts; Ack
+// reports whether this call was it.
+func (r *Request) Ack(payload any) bool {
+	sent := false
 	r.ackOnce.Do(func() {
-		r.acked = true
+		sent = true
+		r.acked.Store(true)
 		r.ackFn(payload)
+		r.bot.unacked.Done()
 		if r.bot.metrics != nil {
 			r.bot.metrics.AckLatency.WithLabelValues(string(r.Kind)).Observe(time.Since(r.ReceivedAt).Seconds())
 		}
 	})
+	return sent
 }
 
 // ephemeral is a slash-command reply only the caller sees.
@@ -82,14 +90,21 @@ type ephemeral struct {
 	ReplaceOriginal bool          `json:"replace_original,omitempty"`
 }
 
+// maxAckReply is the largest reply sent inside an acknowledgement; Socket
+// Mode drops acks of 20 KB or more, so anything near that goes through the
+// response_url instead.
+const maxAckReply = 12 << 10
+
 // Reply answers the user privately: in the acknowledgement if it has not
-// been sent yet, otherwise through the delivery's response_url.
+// been sent yet (and the reply is small), otherwise through the delivery's
+// response_url.
 func (r *Request) Reply(ctx context.Context, text string, blocks ...slack.Block) {
 	msg := ephemeral{ResponseType: slack.ResponseTypeEphemeral, Text: text, Blocks: blocks}
-	if !r.acked {
-		r.Ack(msg)
+	if raw, err := json.Marshal(msg); err == nil && len(raw) < maxAckReply && r.Ack(msg) {
 		return
 	}
+	r.Ack(nil) // a no-op if the ack went already
+
 	url := r.responseURL()
 	if url == "" {
 		r.bot.log.Warn("no response_url to reply through", "kind", r.Kind)
@@ -100,8 +115,17 @@ func (r *Request) Reply(ctx context.Context, text string, blocks ...slack.Block)
 		wm.Blocks = &slack.Blocks{BlockSet: blocks}
 	}
 	if err := slack.PostWebhookCustomHTTPContext(ctx, url, r.bot.http, wm); err != nil {
-		r.bot.log.Warn("reply through response_url failed", "kind", r.Kind, "err", err)
+		// The URL is a credential: log what failed, never the URL.
+		r.bot.log.Warn("reply through response_url failed", "kind", r.Kind, "err", redactURLError(err))
 	}
+}
+
+// redactURLError drops the URL from a *url.Error.
+func redactURLError(err error) string {
+	if ue, ok := errors.AsType[*url.Error](err); ok {
+		return ue.Op + ": " + ue.Err.Error()
+	}
+	return err.Error()
 }
 
 func (r *Request) responseURL() string {
@@ -126,12 +150,28 @@ func (b *Bot) Dispatch(r *Request, ack func(payload any)) bool {
 	}
 	r.bot = b
 	r.ackFn = ack
+	if r.ReceivedAt.IsZero() {
+		r.ReceivedAt = time.Now()
+	}
+	// Slack gives up after three seconds: a handler that has not answered
+	// by then is acknowledged empty, and its reply goes by response_url.
+	timer := time.AfterFunc(ackDeadline, func() {
+		if !r.acked.Load() {
+			b.log.Warn("handler did not acknowledge in time; acknowledged empty", "kind", r.Kind)
+			r.Ack(nil)
+		}
+	})
 	go func() {
 		defer b.inflight.Done()
+		defer timer.Stop()
 		b.deliver(b.work, r)
 	}()
 	return true
 }
+
+// ackDeadline is when an unanswered delivery is acknowledged empty, inside
+// Slack's three seconds.
+const ackDeadline = 2500 * time.Millisecond
 
 // deliver recognises retries, runs the handler with panic recovery, and
 // makes sure the delivery is acknowledged whatever happens.
@@ -152,7 +192,9 @@ func (b *Bot) deliver(ctx context.Context, r *Request) {
 		r.Ack(nil) // events carry no answer: acknowledge before anything slow
 	}
 	if r.Key != "" && b.store != nil {
-		first, err := b.store.FirstDelivery(ctx, r.Key, string(r.Kind))
+		dctx, cancel := context.WithTimeout(ctx, time.Second)
+		first, err := b.store.FirstDelivery(dctx, r.Key, string(r.Kind))
+		cancel()
 		switch {
 		case err != nil:
 			// Better to risk acting twice than to drop the user's request.

@@ -69,7 +69,7 @@ func (s *SocketMode) handle(evt socketmode.Event) {
 			return
 		}
 		s.dispatch(evt.Request, &Request{
-			Kind: KindCommand, Key: "cmd:" + cmd.TriggerID, UserID: cmd.UserID,
+			Kind: KindCommand, Key: commandKey(&cmd), UserID: cmd.UserID,
 			Command: &cmd, ReceivedAt: now,
 		})
 	case socketmode.EventTypeInteractive:
@@ -100,8 +100,11 @@ func (s *SocketMode) dispatch(env *socketmode.Request, r *Request) {
 		var err error
 		if payload == nil {
 			err = s.client.Ack(req)
-		} else {
-			err = s.client.Ack(req, payload)
+		} else if err = s.client.Ack(req, payload); err != nil {
+			// Too large for Socket Mode: acknowledge at least, so Slack
+			// does not show the user a time-out.
+			s.log.Warn("socket mode ack with payload refused; acknowledging empty", "kind", r.Kind, "err", err)
+			err = s.client.Ack(req)
 		}
 		if err != nil {
 			s.log.Warn("socket mode ack failed", "kind", r.Kind, "err", err)
@@ -112,6 +115,16 @@ func (s *SocketMode) dispatch(env *socketmode.Request, r *Request) {
 	}
 }
 
+// commandKey identifies a slash command across retries by its trigger_id,
+// unique to each invocation. Without one there is nothing to recognise a
+// retry by, and the command is simply handled.
+func commandKey(cmd *slack.SlashCommand) string {
+	if cmd.TriggerID == "" {
+		return ""
+	}
+	return "cmd:" + cmd.TriggerID
+}
+
 // interactionKey identifies an interaction across retries: its trigger_id
 // is unique per user action; a view submission without one falls back to
 // the view's ID and hash.
@@ -119,9 +132,9 @@ func interactionKey(ic *slack.InteractionCallback) string {
 	switch {
 	case ic.TriggerID != "":
 		return "ix:" + ic.TriggerID
-	case ic.View.ID != "":
+	case ic.View.ID != "" && ic.View.Hash != "":
 		return "view:" + ic.View.ID + ":" + ic.View.Hash
-	case ic.ActionTs != "":
+	case ic.ActionTs != "" && ic.User.ID != "":
 		return "act:" + ic.User.ID + ":" + ic.ActionTs
 	}
 	return ""

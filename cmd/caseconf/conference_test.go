@@ -277,6 +277,7 @@ func TestConsentCoverage(t *testing.T) {
 		t.Fatal(ack)
 	}
 	a.waitCalls("chat.postMessage", 2)
+	a.invitationsRecorded()
 	ho := fmt.Sprint(a.inviteeID("CC-0001", "U0HO"))
 	a.click("U0HO", "agree", ho)
 	a.waitCalls("views.open", 1)

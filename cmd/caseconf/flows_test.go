@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -165,6 +166,29 @@ func (a *app) scheduled(viewID string) {
 		a.t.Fatalf("valid schedule ack = %v", ack)
 	}
 	a.waitCalls("chat.postMessage", before+3)
+	a.invitationsRecorded()
+}
+
+// invitationsRecorded waits until the bot has stored where every DM it sent
+// lives (it does so just after Slack answers), so later updates can find them.
+func (a *app) invitationsRecorded() {
+	a.t.Helper()
+	a.eventually("the DMs' channels and timestamps to be stored", func() bool {
+		return a.count(`SELECT count(*) FROM conferences WHERE cm_dm_ts IS NULL`) == 0 &&
+			a.count(`SELECT count(*) FROM invitees WHERE slack_user_id IS NOT NULL AND dm_ts IS NULL`) == 0
+	})
+}
+
+// eventually polls cond until it holds, failing the test after a while.
+func (a *app) eventually(what string, cond func() bool) {
+	a.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			a.t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // inviteeID finds the invitee row for a Slack user on conference ref.
