@@ -99,6 +99,57 @@ func labels(opts []caseconf.Option, values []string) string {
 	return strings.Join(out, ", ")
 }
 
+// maxSectionText is Slack's limit on a section's text.
+const maxSectionText = 3000
+
+// splitText cuts text into pieces of at most max characters, at a line
+// break or space where it can.
+func splitText(text string, max int) []string {
+	var parts []string
+	r := []rune(text)
+	for len(r) > max {
+		cut := max
+		for i := max; i > max/2; i-- {
+			if r[i] == '\n' || r[i] == ' ' {
+				cut = i
+				break
+			}
+		}
+		parts = append(parts, string(r[:cut]))
+		r = r[cut:]
+	}
+	return append(parts, string(r))
+}
+
+// sections is text as one or more sections, each within Slack's limit.
+func sections(text string) []slack.Block {
+	var out []slack.Block
+	for _, part := range splitText(text, maxSectionText) {
+		out = append(out, section(part))
+	}
+	return out
+}
+
+// lineSections joins lines under a heading into as few sections as fit.
+func lineSections(heading string, lines []string) []slack.Block {
+	var out []slack.Block
+	cur := heading
+	for _, l := range lines {
+		if len([]rune(cur))+1+len([]rune(l)) > maxSectionText && cur != "" {
+			out = append(out, sections(cur)...)
+			cur = ""
+		}
+		if cur != "" {
+			cur += "\n"
+		}
+		cur += l
+	}
+	if cur != "" {
+		out = append(out, sections(cur)...)
+	}
+	return out
+}
+
 // message is a rendered message: the notification text and its blocks.
 type message struct {
 	Text   string

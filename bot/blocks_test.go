@@ -115,7 +115,7 @@ func TestScheduleModalFitsBlockKit(t *testing.T) {
 func TestDraftLetter(t *testing.T) {
 	c, _ := sampleConference()
 	gp := &store.Invitee{ID: 43, Name: "Dr Patel", Role: "GP"}
-	got := draftLetter(c, gp, "Alex Keyworker", london(t))
+	got := draftLetter(c, gp, "Alex Keyworker", time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC), london(t))
 	for _, want := range []string{"2 November 2026", "Dear Dr Patel,", "JS-4411", "Friday 20 November 2026 at 10:30", "Church Street Surgery", "Alex Keyworker", "CC-0007"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("letter lacks %q:\n%s", want, got)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -29,12 +30,23 @@ func (b *Bot) replyError(ctx context.Context, r *Request, err error) {
 	r.Reply(ctx, caseconf.ErrorMessage(err))
 }
 
-// ackViewError answers a modal submission with the error shown on field.
+// ackViewError answers a modal submission that failed. Bad input is shown
+// on the field; anything else (the conference was cancelled, the user may
+// not do this, an internal error) replaces the modal with the message,
+// since a field error on a block the modal lacks shows nothing useful.
 func (b *Bot) ackViewError(ctx context.Context, r *Request, err error, field string) {
-	if caseconf.ErrorCode(err) == caseconf.EINTERNAL {
+	code := caseconf.ErrorCode(err)
+	if code == caseconf.EINTERNAL {
 		b.log.Error("modal submission failed", "user", r.UserID, "err", err)
 	}
-	r.Ack(slack.NewErrorsViewSubmissionResponse(map[string]string{field: caseconf.ErrorMessage(err)}))
+	if code == caseconf.EINVALID && field != "" {
+		r.Ack(slack.NewErrorsViewSubmissionResponse(map[string]string{field: caseconf.ErrorMessage(err)}))
+		return
+	}
+	r.Ack(slack.NewUpdateViewSubmissionResponse(&slack.ModalViewRequest{
+		Type: slack.VTModal, Title: plain("caseconf"), Close: plain("Close"),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{section(caseconf.ErrorMessage(err))}},
+	}))
 }
 
 func refArg(args []string) (string, bool) {
@@ -74,24 +86,29 @@ func showBlocks(c *store.Conference, userID string, admin bool, cal caseconf.Cal
 	if full && c.ClientName.Valid {
 		title += " (" + escape(c.ClientName.String) + ")"
 	}
-	status := fmt.Sprintf("*When:* %s (%d minutes) · called by %s", when(c.StartsAt, cal.Loc), c.DurationMinutes, user(c.CaseManagerID))
-	if c.Status == caseconf.StatusCancelled {
-		status = ":no_entry: *Cancelled.* " + escape(c.CancelReason.String) + "\n*Was:* " + when(c.StartsAt, cal.Loc)
-	}
-	blocks := []slack.Block{section(title + "\n" + status)}
-
 	var me *store.Invitee
 	for i := range c.Invitees {
 		if c.Invitees[i].SlackUserID.String == userID {
 			me = &c.Invitees[i]
 		}
 	}
-	if !full && me != nil && !me.Covered(c) {
+	details := full || me == nil || me.Covered(c) // me == nil: on the share list
+	status := fmt.Sprintf("*When:* %s (%d minutes) · called by %s", when(c.StartsAt, cal.Loc), c.DurationMinutes, user(c.CaseManagerID))
+	if c.Status == caseconf.StatusCancelled {
+		status = ":no_entry: *Cancelled.*"
+		if details {
+			status += " " + escape(c.CancelReason.String)
+		}
+		status += "\n*Was:* " + when(c.StartsAt, cal.Loc)
+	}
+	blocks := []slack.Block{section(title + "\n" + status)}
+
+	if !details {
 		blocks = append(blocks, section(fmt.Sprintf(":lock: The client's consent does not cover your agency, so case details are withheld.\n*Where:* %s\n*Your answer:* %s",
 			escape(c.Place), answerText(me))))
 		return blocks
 	}
-	blocks = append(blocks, section(caseDetails(c)))
+	blocks = append(blocks, caseDetails(c)...)
 	if me != nil {
 		blocks = append(blocks, section("*Your answer:* "+answerText(me)))
 	}
@@ -111,11 +128,7 @@ func showBlocks(c *store.Conference, userID string, admin bool, cal caseconf.Cal
 	consentLine += "\n*Covers:* " + labels(caseconf.AgencyKinds, consent.AgencyKinds)
 	blocks = append(blocks, section(consentLine+"\n"+notice))
 
-	var lines []string
-	for i := range c.Invitees {
-		lines = append(lines, "• "+inviteeStatus(c, &c.Invitees[i]))
-	}
-	blocks = append(blocks, section("*Invitees*\n"+strings.Join(lines, "\n")))
+	blocks = append(blocks, inviteeList(c)...)
 
 	if userID == c.CaseManagerID && c.Status != caseconf.StatusCancelled {
 		var buttons []slack.BlockElement
@@ -165,26 +178,40 @@ func (b *Bot) clickLetter(ctx context.Context, r *Request) {
 		b.replyError(ctx, r, caseconf.Errorf(caseconf.ENOTFOUND, "That invitee is no longer on this conference."))
 		return
 	}
+	if !to.Covered(c) {
+		b.replyError(ctx, r, caseconf.Errorf(caseconf.EFORBIDDEN,
+			"The client's consent does not cover %s, so a letter with case details cannot be drafted for them. Record consent that covers this kind of agency first.",
+			caseconf.Label(caseconf.AgencyKinds, to.AgencyKind.String)))
+		return
+	}
 	from := "[your name]"
 	if u, err := b.api.GetUserInfoContext(ctx, r.UserID); err == nil && u.RealName != "" {
 		from = u.RealName
 	}
-	letter := draftLetter(c, to, from, b.cal)
-	r.Reply(ctx, "Draft letter", section("Here is a draft to copy, check and send yourself:"), section("```"+letter+"```"))
+	letter := draftLetter(c, to, from, b.now(), b.cal)
+	blocks := []slack.Block{section("Here is a draft to copy, check and send yourself:")}
+	for _, part := range splitText(letter, maxSectionText-6) {
+		blocks = append(blocks, section("```"+part+"```"))
+	}
+	r.Reply(ctx, "Draft letter", blocks...)
 }
 
 // draftLetter is a letter requesting attendance, modelled on the sample
 // request to a GP in the practitioners' toolkit.
-func draftLetter(c *store.Conference, to *store.Invitee, from string, cal caseconf.Calendar) string {
+func draftLetter(c *store.Conference, to *store.Invitee, from string, now time.Time, cal caseconf.Calendar) string {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "%s\n\nDear %s,\n\n", cal.Date(c.CreatedAt).Format("2 January 2006"), to.Name)
+	fmt.Fprintf(&sb, "%s\n\nDear %s,\n\n", cal.Date(now).Format("2 January 2006"), to.Name)
 	fmt.Fprintf(&sb, "I am writing to you in regard to our shared client, %s.\n\n", c.ClientRef)
 	fmt.Fprintf(&sb, "We would like to hold a multi-agency case conference with the services involved in their care, to discuss:\n%s\n\n", c.Purpose)
 	fmt.Fprintf(&sb, "In particular: %s.\n\n", strings.ToLower(labels(caseconf.Reasons, c.Reasons)))
 	fmt.Fprintf(&sb, "The conference is on %s, for about %d minutes, at %s.\n\n",
 		c.StartsAt.In(cal.Loc).Format("Monday 2 January 2006 at 15:04"), c.DurationMinutes, c.Place)
 	sb.WriteString("I would be grateful if you could attend, or send a colleague who has been briefed. If that is not possible, a short written report on your involvement, recent contact, any concerns and your recommendations would be read out at the meeting. Please let me know, or suggest a time that would suit you better.\n\n")
-	sb.WriteString("The client has consented to information being shared between the services invited. Please treat this letter as confidential.\n\n")
+	if c.ConsentMethod == caseconf.ConsentNone {
+		sb.WriteString("The conference is being held without the client's consent, for a reason recognised in our information-sharing policy. Please treat this letter as confidential.\n\n")
+	} else {
+		sb.WriteString("The client has consented to information being shared between the services invited. Please treat this letter as confidential.\n\n")
+	}
 	fmt.Fprintf(&sb, "Yours sincerely,\n\n%s\nCase manager (ref. %s)", from, c.Ref)
 	return sb.String()
 }
@@ -255,10 +282,7 @@ func (b *Bot) cmdCancel(ctx context.Context, r *Request, args []string) {
 				textInput(fieldCancel, caseconf.MaxReasonText, true, ""), false),
 		}},
 	}
-	if _, err := b.api.OpenViewContext(ctx, r.Command.TriggerID, view); err != nil {
-		b.log.Warn("could not open the cancel form", "err", err)
-		r.Reply(ctx, "Sorry, Slack would not open the form just now. Please try again.")
-	}
+	b.openView(ctx, r, r.Command.TriggerID, view)
 }
 
 func (b *Bot) submitCancel(ctx context.Context, r *Request) {
@@ -266,7 +290,7 @@ func (b *Bot) submitCancel(ctx context.Context, r *Request) {
 	if ic.Type != slack.InteractionTypeViewSubmission {
 		return
 	}
-	reason := strings.TrimSpace(formValues(ic.View.State.Values).text(fieldCancel))
+	reason := strings.TrimSpace(viewValues(ic).text(fieldCancel))
 	switch {
 	case reason == "":
 		r.Ack(slack.NewErrorsViewSubmissionResponse(map[string]string{fieldCancel: "Please give a reason."}))
@@ -298,5 +322,5 @@ func (b *Bot) submitCancel(ctx context.Context, r *Request) {
 		}
 		b.refreshInvitation(ctx, c, inv)
 	}
-	b.refreshSummary(ctx, c)
+	b.refreshSummary(ctx, c.ID)
 }

@@ -31,8 +31,8 @@ func (b *Bot) sendInvitations(ctx context.Context, c *store.Conference) {
 	var failed []string
 	for i := range c.Invitees {
 		inv := &c.Invitees[i]
-		if !inv.OnSlack() {
-			continue
+		if !inv.OnSlack() || inv.DMTs.Valid {
+			continue // not on Slack, or invited already
 		}
 		channel, ts, err := b.api.PostMessageContext(ctx, inv.SlackUserID.String, invitationMessage(c, inv, b.cal).options()...)
 		if err != nil {
@@ -43,6 +43,10 @@ func (b *Bot) sendInvitations(ctx context.Context, c *store.Conference) {
 		if err := b.store.SetInvitationMessage(ctx, inv.ID, channel, ts); err != nil {
 			b.log.Error("could not remember an invitation DM", "conference", c.ID, "invitee", inv.ID, "err", err)
 		}
+	}
+	if c.CMDMTs.Valid {
+		b.refreshSummary(ctx, c.ID)
+		return
 	}
 	channel, ts, err := b.api.PostMessageContext(ctx, c.CaseManagerID, summaryMessage(c, b.cal, failed).options()...)
 	if err != nil {
@@ -61,9 +65,15 @@ func (b *Bot) sendInvitations(ctx context.Context, c *store.Conference) {
 func invitationMessage(c *store.Conference, inv *store.Invitee, cal caseconf.Calendar) message {
 	id := strconv.FormatInt(inv.ID, 10)
 	text := fmt.Sprintf("%s has invited you to a case conference, %s", user(c.CaseManagerID), c.Ref)
+	// The client's reference is withheld from an invitee whose agency is
+	// known and not covered by the consent.
+	client := " · client " + escape(c.ClientRef)
+	if inv.AgencyKind.Valid && !inv.Covered(c) {
+		client = ""
+	}
 	blocks := []slack.Block{
-		section(fmt.Sprintf("*%s has invited you to a multi-agency case conference*\n*%s* · client %s\n*When:* %s (%d minutes)",
-			user(c.CaseManagerID), c.Ref, escape(c.ClientRef), when(c.StartsAt, cal.Loc), c.DurationMinutes)),
+		section(fmt.Sprintf("*%s has invited you to a multi-agency case conference*\n*%s*%s\n*When:* %s (%d minutes)",
+			user(c.CaseManagerID), c.Ref, client, when(c.StartsAt, cal.Loc), c.DurationMinutes)),
 	}
 	if c.Status == caseconf.StatusCancelled {
 		blocks = append(blocks, section(":no_entry: *This conference has been cancelled.*"))
@@ -78,7 +88,7 @@ func invitationMessage(c *store.Conference, inv *store.Invitee, cal caseconf.Cal
 		return message{text, blocks}
 	}
 	if inv.Covered(c) {
-		blocks = append(blocks, section(caseDetails(c)))
+		blocks = append(blocks, caseDetails(c)...)
 	} else {
 		blocks = append(blocks, section(fmt.Sprintf("*Where:* %s\n:lock: The client's consent does not cover your agency (%s), so case details are withheld and you will not be sent reports or minutes. %s knows.",
 			escape(c.Place), caseconf.Label(caseconf.AgencyKinds, inv.AgencyKind.String), user(c.CaseManagerID))))
@@ -94,18 +104,29 @@ func invitationMessage(c *store.Conference, inv *store.Invitee, cal caseconf.Cal
 	return message{text, blocks}
 }
 
-// caseDetails is what an authorised reader sees of a conference.
-func caseDetails(c *store.Conference) string {
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "*Where:* %s\n*Why:* %s\n*Purpose and aims:* %s\n*Chair:* %s · *Minutes:* %s",
-		escape(c.Place), labels(caseconf.Reasons, c.Reasons), escape(c.Purpose), user(c.ChairID), user(c.MinuteTakerID))
+// caseDetails is what an authorised reader sees of a conference. The
+// purpose (up to 3,000 characters, longer once escaped) has sections of its
+// own so no block passes Slack's limit.
+func caseDetails(c *store.Conference) []slack.Block {
+	out := []slack.Block{section(fmt.Sprintf("*Where:* %s\n*Why:* %s\n*Chair:* %s · *Minutes:* %s",
+		escape(c.Place), labels(caseconf.Reasons, c.Reasons), user(c.ChairID), user(c.MinuteTakerID)))}
+	out = append(out, sections("*Purpose and aims:* "+escape(c.Purpose))...)
 	if c.ClientAttends {
-		sb.WriteString("\n*The client will attend.*")
+		out = append(out, section("*The client will attend.*"))
 	} else {
-		fmt.Fprintf(&sb, "\n*The client will not attend:* %s. They will be told the outcome: %s.",
-			escape(c.ClientAbsenceReason.String), escape(c.ClientToldHow.String))
+		out = append(out, sections(fmt.Sprintf("*The client will not attend:* %s.\n*They will be told the outcome:* %s.",
+			escape(c.ClientAbsenceReason.String), escape(c.ClientToldHow.String)))...)
 	}
-	return sb.String()
+	return out
+}
+
+// inviteeList is every invitee's status, in as many sections as it takes.
+func inviteeList(c *store.Conference) []slack.Block {
+	lines := make([]string, len(c.Invitees))
+	for i := range c.Invitees {
+		lines[i] = "• " + inviteeStatus(c, &c.Invitees[i])
+	}
+	return lineSections("*Invitees*", lines)
 }
 
 func answerText(inv *store.Invitee) string {
@@ -172,11 +193,7 @@ func summaryMessage(c *store.Conference, cal caseconf.Calendar, failed []string)
 	} else {
 		head += fmt.Sprintf("\n*Consent:* %s, valid until %s, for %s", consent.Method, consent.ValidUntil.Format("2 Jan 2006"), labels(caseconf.AgencyKinds, consent.AgencyKinds))
 	}
-	var lines []string
-	for i := range c.Invitees {
-		lines = append(lines, "• "+inviteeStatus(c, &c.Invitees[i]))
-	}
-	blocks := []slack.Block{section(head), section("*Invitees*\n" + strings.Join(lines, "\n"))}
+	blocks := append([]slack.Block{section(head)}, inviteeList(c)...)
 	if len(failed) > 0 {
 		names := make([]string, len(failed))
 		for i, u := range failed {
@@ -189,12 +206,30 @@ func summaryMessage(c *store.Conference, cal caseconf.Calendar, failed []string)
 }
 
 // refreshSummary re-renders the case manager's summary DM from the store.
-func (b *Bot) refreshSummary(ctx context.Context, c *store.Conference) {
+// It reads the conference afresh under a per-conference lock, so two
+// answers arriving together cannot leave the older picture showing.
+func (b *Bot) refreshSummary(ctx context.Context, conferenceID int64) {
+	unlock := b.lockConference(conferenceID)
+	defer unlock()
+	c, err := b.store.ConferenceSnapshot(ctx, conferenceID)
+	if err != nil {
+		b.log.Warn("could not read a conference to update its summary", "conference", conferenceID, "err", err)
+		return
+	}
 	if !c.CMDMChannel.Valid {
 		return
 	}
 	if _, _, _, err := b.api.UpdateMessageContext(ctx, c.CMDMChannel.String, c.CMDMTs.String, summaryMessage(c, b.cal, nil).options()...); err != nil {
 		b.log.Warn("could not update the case manager's summary", "conference", c.ID, "err", err)
+	}
+}
+
+// openView opens a modal, telling the user if Slack will not (an expired
+// trigger, say).
+func (b *Bot) openView(ctx context.Context, r *Request, triggerID string, view slack.ModalViewRequest) {
+	if _, err := b.api.OpenViewContext(ctx, triggerID, view); err != nil {
+		b.log.Warn("could not open a modal", "callback", view.CallbackID, "err", err)
+		r.Reply(ctx, "Sorry, Slack would not open the form just now. Please try again.")
 	}
 }
 
@@ -233,9 +268,7 @@ func (b *Bot) clickAgree(ctx context.Context, r *Request) {
 		b.replyError(ctx, r, caseconf.Errorf(caseconf.ECONFLICT, "This conference has been cancelled."))
 		return
 	}
-	if _, err := b.api.OpenViewContext(ctx, r.Interaction.TriggerID, agreementModal(c, inv)); err != nil {
-		b.log.Warn("could not open the agreement", "err", err)
-	}
+	b.openView(ctx, r, r.Interaction.TriggerID, agreementModal(c, inv))
 }
 
 // agreementModal is the information-sharing and confidentiality agreement,
@@ -272,7 +305,7 @@ func (b *Bot) submitAgreement(ctx context.Context, r *Request) {
 	if ic.Type != slack.InteractionTypeViewSubmission {
 		return
 	}
-	v := formValues(ic.View.State.Values)
+	v := viewValues(ic)
 	var agency *store.AgencyAnswer
 	if _, asked := v[fieldAgencyKind]; asked {
 		name := strings.TrimSpace(v.text(fieldAgency))
@@ -300,7 +333,7 @@ func (b *Bot) submitAgreement(ctx context.Context, r *Request) {
 	}
 	r.Ack(slack.NewClearViewSubmissionResponse())
 	b.refreshInvitation(ctx, c, inv)
-	b.refreshSummary(ctx, c)
+	b.refreshSummary(ctx, c.ID)
 }
 
 // clickRespond records Attending or Can't attend, or opens the modal that
@@ -320,9 +353,7 @@ func (b *Bot) clickRespond(ctx context.Context, r *Request) {
 			b.replyError(ctx, r, err)
 			return
 		}
-		if _, err := b.api.OpenViewContext(ctx, r.Interaction.TriggerID, colleagueModal(c, inv)); err != nil {
-			b.log.Warn("could not open the colleague form", "err", err)
-		}
+		b.openView(ctx, r, r.Interaction.TriggerID, colleagueModal(c, inv))
 		return
 	}
 	c, inv, err := b.store.RecordResponse(ctx, id, r.UserID, answer, "")
@@ -331,7 +362,7 @@ func (b *Bot) clickRespond(ctx context.Context, r *Request) {
 		return
 	}
 	b.refreshInvitation(ctx, c, inv)
-	b.refreshSummary(ctx, c)
+	b.refreshSummary(ctx, c.ID)
 }
 
 func colleagueModal(c *store.Conference, inv *store.Invitee) slack.ModalViewRequest {
@@ -351,7 +382,7 @@ func (b *Bot) submitColleague(ctx context.Context, r *Request) {
 	if ic.Type != slack.InteractionTypeViewSubmission {
 		return
 	}
-	name := strings.TrimSpace(formValues(ic.View.State.Values).text(fieldColleague))
+	name := strings.TrimSpace(viewValues(ic).text(fieldColleague))
 	switch {
 	case name == "":
 		r.Ack(slack.NewErrorsViewSubmissionResponse(map[string]string{fieldColleague: "Please name the colleague you are sending."}))
@@ -367,5 +398,5 @@ func (b *Bot) submitColleague(ctx context.Context, r *Request) {
 	}
 	r.Ack(slack.NewClearViewSubmissionResponse())
 	b.refreshInvitation(ctx, c, inv)
-	b.refreshSummary(ctx, c)
+	b.refreshSummary(ctx, c.ID)
 }

@@ -24,10 +24,7 @@ const (
 func (b *Bot) cmdNew(ctx context.Context, r *Request, _ []string) {
 	r.Ack(nil)
 	view := scheduleModal(r.UserID, b.cal.AddWorkingDays(b.now(), caseconf.MinNoticeWorkingDays))
-	if _, err := b.api.OpenViewContext(ctx, r.Command.TriggerID, view); err != nil {
-		b.log.Warn("could not open the scheduling form", "err", err)
-		r.Reply(ctx, "Sorry, Slack would not open the form just now. Please try `/caseconf new` again.")
-	}
+	b.openView(ctx, r, r.Command.TriggerID, view)
 }
 
 // scheduleModal is the form for calling a conference. Nothing in it is
@@ -127,6 +124,14 @@ func scheduleModal(caller string, earliest time.Time) slack.ModalViewRequest {
 // formValues reads a submitted view's state.
 type formValues map[string]map[string]slack.BlockAction
 
+// viewValues is a submitted view's state; empty if Slack sent none.
+func viewValues(ic *slack.InteractionCallback) formValues {
+	if ic.View.State == nil {
+		return nil
+	}
+	return ic.View.State.Values
+}
+
 func (v formValues) get(id string) slack.BlockAction { return v[id][id] }
 func (v formValues) text(id string) string           { return v.get(id).Value }
 func (v formValues) option(id string) string         { return v.get(id).SelectedOption.Value }
@@ -176,7 +181,7 @@ func (b *Bot) submitSchedule(ctx context.Context, r *Request) {
 	if ic.Type != slack.InteractionTypeViewSubmission {
 		return
 	}
-	form := scheduleForm(ic.View.State.Values)
+	form := scheduleForm(viewValues(ic))
 	sched, errs := form.Validate(b.now(), b.cal)
 	if errs != nil {
 		r.Ack(slack.NewErrorsViewSubmissionResponse(errs))
@@ -193,10 +198,11 @@ func (b *Bot) submitSchedule(ctx context.Context, r *Request) {
 		return
 	}
 	r.Ack(slack.NewClearViewSubmissionResponse())
-	if !created {
-		return // the same submission again: its invitations went out the first time
+	if created {
+		b.log.Info("conference scheduled", "conference", conf.ID, "user", r.UserID,
+			"invitees", len(conf.Invitees), "urgent", conf.Urgent)
 	}
-	b.log.Info("conference scheduled", "conference", conf.ID, "user", r.UserID,
-		"invitees", len(conf.Invitees), "urgent", conf.Urgent)
+	// On a repeated submission (the user pressed Schedule again after an
+	// error) this sends only what the first attempt did not.
 	b.sendInvitations(ctx, conf)
 }

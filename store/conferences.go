@@ -335,6 +335,14 @@ func (s *DB) readConference(ctx context.Context, v Viewer, action, where string,
 	return c, tx.Commit()
 }
 
+// ConferenceSnapshot reads a conference with no viewer and no audit row.
+// It is only for re-rendering a message already delivered to the people
+// entitled to it (the case manager's summary), never for showing a
+// conference to someone who asked.
+func (s *DB) ConferenceSnapshot(ctx context.Context, id int64) (*Conference, error) {
+	return loadConference(ctx, s.db, id)
+}
+
 // Invitation reads the conference behind invitee inviteeID for that
 // invitee's own Slack user, whether or not they have accepted the
 // agreement yet: it is what their invitation DM shows. For any other user

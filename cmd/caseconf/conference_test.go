@@ -299,6 +299,16 @@ func TestConsentCoverage(t *testing.T) {
 	if strings.Contains(r.Text+fmt.Sprint(r.Blocks), "Acacia") {
 		t.Errorf("show gave an uncovered invitee the purpose")
 	}
+
+	// Cancelled: the reason (free text, maybe case details) is not for them either.
+	a.command("U0CM", "cancel CC-0001")
+	meta := a.waitCalls("views.open", 2)[1].JSON()["view"].(map[string]any)["private_metadata"].(string)
+	a.viewSubmission("U0CM", "cancel", "VX", meta, form{}.text("cancel_reason", "Moved to Acacia House rehab"), 0)
+	a.eventually("the cancellation", func() bool { return a.count(`SELECT count(*) FROM conferences WHERE status = 'cancelled'`) == 1 })
+	r = decodeReply(t, a.command("U0HO", "show CC-0001").Payload)
+	if all := r.Text + string(mustJSON(t, r.Blocks)); strings.Contains(all, "Acacia") || !strings.Contains(all, "Cancelled") {
+		t.Errorf("uncovered invitee's show of the cancelled conference: %s", all)
+	}
 }
 
 func TestAccess(t *testing.T) {
@@ -354,7 +364,8 @@ func TestAccess(t *testing.T) {
 		}
 		// A forged agreement submission for someone else's invitation.
 		ack := a.viewSubmission("U0OUT", "agreement", "VFORGE", gp, form{}.text("agency", "x").choice("agency_kind", "health_gp"), 0)
-		if ack["response_action"] != "errors" || a.count(`SELECT count(*) FROM agreement_acknowledgements`) != 0 {
+		if ack["response_action"] != "update" || !strings.Contains(fmt.Sprint(ack["view"]), "There is no conference with that reference") ||
+			a.count(`SELECT count(*) FROM agreement_acknowledgements`) != 0 {
 			t.Fatalf("forged agreement: %v", ack)
 		}
 	})
@@ -498,5 +509,114 @@ func TestGPLetter(t *testing.T) {
 	}
 	if got := a.replyTo(a.click("U0GP", fmt.Sprintf("letter:%d", ext), fmt.Sprintf("%d:%d", conf, ext))); strings.Contains(got, "Dear") {
 		t.Fatalf("someone else drafted the case manager's letter: %s", got)
+	}
+}
+
+// sectionTexts returns the text of every section block in a message call.
+func sectionTexts(t *testing.T, c fakeslack.Call) []string {
+	t.Helper()
+	var blocks []struct {
+		Type string `json:"type"`
+		Text struct {
+			Text string `json:"text"`
+		} `json:"text"`
+	}
+	if err := json.Unmarshal([]byte(c.Params.Get("blocks")), &blocks); err != nil {
+		t.Fatalf("blocks of %s: %v", c.Method, err)
+	}
+	var out []string
+	for _, b := range blocks {
+		if b.Type == "section" {
+			out = append(out, b.Text.Text)
+		}
+	}
+	return out
+}
+
+func TestLongTextStaysWithinBlockKitLimits(t *testing.T) {
+	a := startApp(t, nil)
+	purpose := strings.Repeat("Rent & <arrears> ", 176) // 2,992 characters; far longer escaped
+	f := scheduleForm().text("purpose", purpose).choice("client_attends", "no").
+		text("absence_reason", strings.Repeat("In hospital & unwell. ", 22)).text("told_how", strings.Repeat("Key worker visit & letter. ", 18))
+	if ack := a.viewSubmission("U0CM", "schedule", "V1", "", f, 0); ack["response_action"] != "clear" {
+		t.Fatal(ack)
+	}
+	a.waitCalls("chat.postMessage", 3)
+	a.invitationsRecorded()
+	gp := fmt.Sprint(a.inviteeID("CC-0001", "U0GP"))
+	a.click("U0GP", "agree", gp)
+	a.waitCalls("views.open", 1)
+	a.viewSubmission("U0GP", "agreement", "VA", gp, form{}.text("agency", "Surgery").choice("agency_kind", "health_gp"), 0)
+	var shown strings.Builder
+	for _, u := range a.waitCalls("chat.update", 2) {
+		for _, text := range sectionTexts(t, u) {
+			if n := len([]rune(text)); n > 3000 {
+				t.Errorf("%s has a section of %d characters; Slack refuses more than 3000", u.Method, n)
+			}
+			shown.WriteString(text)
+		}
+	}
+	if got := strings.Count(shown.String(), "Rent &amp; &lt;arrears&gt;"); got != 176 {
+		t.Errorf("the purpose was cut: %d of 176 repeats shown", got)
+	}
+	r := decodeReply(t, a.command("U0CM", "show CC-0001").Payload)
+	for _, raw := range r.Blocks {
+		var b struct {
+			Text struct {
+				Text string `json:"text"`
+			} `json:"text"`
+		}
+		if err := json.Unmarshal(raw, &b); err != nil {
+			t.Fatal(err)
+		}
+		if n := len([]rune(b.Text.Text)); n > 3000 {
+			t.Errorf("show has a section of %d characters", n)
+		}
+	}
+}
+
+func TestRepeatedSubmissionSendsWhatFailed(t *testing.T) {
+	a := startApp(t, nil)
+	a.slack.FailNext("chat.postMessage", fakeslack.Failure{Status: 500}) // the first invitation, to U0GP
+	if ack := a.viewSubmission("U0CM", "schedule", "V1", "", scheduleForm(), 0); ack["response_action"] != "clear" {
+		t.Fatal(ack)
+	}
+	calls := a.waitCalls("chat.postMessage", 3)
+	if summary := callText(calls[2]); !strings.Contains(summary, "would not deliver the invitation to <@U0GP>") {
+		t.Fatalf("case manager not told the GP's invitation failed: %s", summary)
+	}
+	a.eventually("the summary to be stored", func() bool { return a.count(`SELECT count(*) FROM conferences WHERE cm_dm_ts IS NULL`) == 0 })
+
+	// The case manager presses Schedule again on the same form.
+	payload := viewSubmissionPayload("U0CM", "schedule", "V1", "", scheduleForm())
+	payload["trigger_id"] = "trig-again"
+	if ack := decodeMap(t, a.send(fakeslack.Envelope{Type: fakeslack.TypeInteractive, Payload: payload}).Payload); ack["response_action"] != "clear" {
+		t.Fatal(ack)
+	}
+	a.waitCalls("chat.postMessage", 4)
+	a.waitCalls("chat.update", 1)
+	if n := a.count(`SELECT count(*) FROM conferences`); n != 1 {
+		t.Fatalf("%d conferences", n)
+	}
+	if gp, sw := len(a.dmTo("U0GP")), len(a.dmTo("U0SW")); gp != 2 || sw != 1 {
+		t.Fatalf("invitation attempts: GP %d (want the failed one and a new one), social worker %d (want 1)", gp, sw)
+	}
+	if n := len(a.dmTo("U0CM")); n != 1 {
+		t.Fatalf("case manager got %d summaries; the second submission should update the first", n)
+	}
+}
+
+func TestLetterRespectsConsent(t *testing.T) {
+	a := startApp(t, nil)
+	f := scheduleForm().choice("ext_agency_kind_0", "probation_police")
+	if ack := a.viewSubmission("U0CM", "schedule", "V1", "", f, 0); ack["response_action"] != "clear" {
+		t.Fatal(ack)
+	}
+	a.waitCalls("chat.postMessage", 3)
+	ext := a.count(`SELECT id FROM invitees WHERE name = 'Dr Patel'`)
+	conf := a.count(`SELECT id FROM conferences WHERE ref = 'CC-0001'`)
+	reply := a.replyTo(a.click("U0CM", fmt.Sprintf("letter:%d", ext), fmt.Sprintf("%d:%d", conf, ext)))
+	if strings.Contains(reply, "Dear") || !strings.Contains(reply, "does not cover Probation / police") {
+		t.Fatalf("letter to an agency consent does not cover: %s", reply)
 	}
 }

@@ -183,32 +183,54 @@ func (m *Main) Close() error {
 }
 
 func (m *Main) close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
+	// Each stage has its own budget, so one that overruns cannot starve the
+	// next of time to finish cleanly.
+	stage := func(d time.Duration) (context.Context, context.CancelFunc) {
+		return context.WithTimeout(context.Background(), d)
+	}
 	var errs []error
 	if m.server != nil {
 		// Stops accepting connections and waits for requests in progress,
-		// which return once their handler has acknowledged.
+		// each of which returns once its handler has acknowledged.
+		ctx, cancel := stage(5 * time.Second)
 		if err := m.server.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("http shutdown: %w", err))
 		}
+		cancel()
 		<-m.httpDone
 	}
 	if m.Bot != nil {
-		if err := m.Bot.Drain(ctx); err != nil {
-			errs = append(errs, fmt.Errorf("in-flight handlers did not finish: %w", err))
+		// Take no more deliveries and let those taken be acknowledged while
+		// the socket can still carry the acks; then close it, so Slack sends
+		// new deliveries to other replicas. A delivery arriving in between
+		// is not acknowledged: Slack retries events, but shows the user of a
+		// command or click an error (a window of milliseconds).
+		m.Bot.StopIntake()
+		ctx, cancel := stage(5 * time.Second)
+		if err := m.Bot.WaitAcked(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("deliveries not acknowledged: %w", err))
 		}
+		cancel()
 	}
 	if m.socketCancel != nil {
 		m.socketCancel()
 		<-m.socketDone
 	}
+	if m.Bot != nil {
+		ctx, cancel := stage(shutdownGrace)
+		if err := m.Bot.Drain(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("in-flight handlers did not finish: %w", err))
+		}
+		cancel()
+	}
 	if m.cron != nil {
+		ctx, cancel := stage(shutdownGrace)
 		select {
 		case <-m.cron.Stop().Done():
 		case <-ctx.Done():
 			errs = append(errs, errors.New("reminder sweep did not finish in time"))
 		}
+		cancel()
 	}
 	if m.DB != nil {
 		if err := m.DB.Close(); err != nil {
