@@ -290,13 +290,8 @@ func (b *Bot) submitCancel(ctx context.Context, r *Request) {
 	if ic.Type != slack.InteractionTypeViewSubmission {
 		return
 	}
-	reason := strings.TrimSpace(viewValues(ic).text(fieldCancel))
-	switch {
-	case reason == "":
-		r.Ack(slack.NewErrorsViewSubmissionResponse(map[string]string{fieldCancel: "Please give a reason."}))
-		return
-	case len([]rune(reason)) > caseconf.MaxReasonText:
-		r.Ack(slack.NewErrorsViewSubmissionResponse(map[string]string{fieldCancel: fmt.Sprintf("Please keep this to %d characters or fewer.", caseconf.MaxReasonText)}))
+	reason, ok := requiredText(r, viewValues(ic), fieldCancel, "Please give a reason.", caseconf.MaxReasonText)
+	if !ok {
 		return
 	}
 	id, _ := strconv.ParseInt(ic.View.PrivateMetadata, 10, 64)

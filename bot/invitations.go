@@ -382,13 +382,8 @@ func (b *Bot) submitColleague(ctx context.Context, r *Request) {
 	if ic.Type != slack.InteractionTypeViewSubmission {
 		return
 	}
-	name := strings.TrimSpace(viewValues(ic).text(fieldColleague))
-	switch {
-	case name == "":
-		r.Ack(slack.NewErrorsViewSubmissionResponse(map[string]string{fieldColleague: "Please name the colleague you are sending."}))
-		return
-	case len([]rune(name)) > caseconf.MaxShortText:
-		r.Ack(slack.NewErrorsViewSubmissionResponse(map[string]string{fieldColleague: fmt.Sprintf("Please keep this to %d characters or fewer.", caseconf.MaxShortText)}))
+	name, ok := requiredText(r, viewValues(ic), fieldColleague, "Please name the colleague you are sending.", caseconf.MaxShortText)
+	if !ok {
 		return
 	}
 	c, inv, err := b.store.RecordResponse(ctx, inviteeID(ic.View.PrivateMetadata), r.UserID, caseconf.AnswerColleague, name)

@@ -2,8 +2,11 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
@@ -123,6 +126,24 @@ func scheduleModal(caller string, earliest time.Time) slack.ModalViewRequest {
 
 // formValues reads a submitted view's state.
 type formValues map[string]map[string]slack.BlockAction
+
+// requiredText reads a required text field of a submitted modal, trimmed.
+// If it is empty or too long, ok is false and the submission has been
+// answered with the error on that field.
+func requiredText(r *Request, v formValues, id, missing string, max int) (text string, ok bool) {
+	text = strings.TrimSpace(v.text(id))
+	msg := ""
+	switch {
+	case text == "":
+		msg = missing
+	case utf8.RuneCountInString(text) > max:
+		msg = fmt.Sprintf("Please keep this to %d characters or fewer.", max)
+	default:
+		return text, true
+	}
+	r.Ack(slack.NewErrorsViewSubmissionResponse(map[string]string{id: msg}))
+	return "", false
+}
 
 // viewValues is a submitted view's state; empty if Slack sent none.
 func viewValues(ic *slack.InteractionCallback) formValues {
