@@ -3,9 +3,12 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/caseconf/caseconf/internal/fakeslack"
 )
@@ -618,5 +621,31 @@ func TestLetterRespectsConsent(t *testing.T) {
 	reply := a.replyTo(a.click("U0CM", fmt.Sprintf("letter:%d", ext), fmt.Sprintf("%d:%d", conf, ext)))
 	if strings.Contains(reply, "Dear") || !strings.Contains(reply, "does not cover Probation / police") {
 		t.Fatalf("letter to an agency consent does not cover: %s", reply)
+	}
+}
+
+func TestHTTPModeScheduling(t *testing.T) {
+	a := startApp(t, map[string]string{"SLACK_APP_TOKEN": ""}) // HTTP mode only
+	post := func(values form, viewID string) map[string]any {
+		raw, err := json.Marshal(viewSubmissionPayload("U0CM", "schedule", viewID, "", values))
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, body := a.postSigned("/slack/interactions", "payload="+url.QueryEscape(string(raw)), testSigningSecret, time.Now(), nil)
+		if code != http.StatusOK {
+			t.Fatalf("POST /slack/interactions = %d %q", code, body)
+		}
+		return decodeMap(t, []byte(body))
+	}
+	bad := post(scheduleForm().number("length", "-5"), "VH1")
+	if errs, _ := bad["errors"].(map[string]any); bad["response_action"] != "errors" || errs["length"] == nil {
+		t.Fatalf("invalid form over HTTP: %v", bad)
+	}
+	if ok := post(scheduleForm(), "VH2"); ok["response_action"] != "clear" {
+		t.Fatalf("valid form over HTTP: %v", ok)
+	}
+	a.waitCalls("chat.postMessage", 3)
+	if n := a.count(`SELECT count(*) FROM conferences`); n != 1 {
+		t.Fatalf("%d conferences", n)
 	}
 }
