@@ -649,3 +649,22 @@ func TestHTTPModeScheduling(t *testing.T) {
 		t.Fatalf("%d conferences", n)
 	}
 }
+
+func TestRateLimitedInvitationIsRetried(t *testing.T) {
+	a := startApp(t, nil)
+	a.slack.FailNext("chat.postMessage", fakeslack.Failure{Status: http.StatusTooManyRequests, RetryAfter: 1})
+	a.scheduled("V1")
+	gp := a.dmTo("U0GP")
+	if len(gp) != 2 || !gp[0].Failed || gp[1].Failed {
+		t.Fatalf("GP's invitation attempts = %d (first failed %v); want a 429 then a success", len(gp), len(gp) > 0 && gp[0].Failed)
+	}
+	if gap := gp[1].At.Sub(gp[0].At); gap < time.Second {
+		t.Errorf("retried after %v, before Slack's Retry-After of 1s", gap)
+	}
+	if n := a.metric(`caseconf_slack_api_calls_total{method="chat.postMessage",result="http_429"}`); n != 1 {
+		t.Errorf("429s counted = %v", n)
+	}
+	if summary := callText(a.dmTo("U0CM")[0]); strings.Contains(summary, "would not deliver") {
+		t.Errorf("case manager told of a failure that was retried: %s", summary)
+	}
+}
