@@ -287,9 +287,6 @@ func (b *Bot) cmdCancel(ctx context.Context, r *Request, args []string) {
 
 func (b *Bot) submitCancel(ctx context.Context, r *Request) {
 	ic := r.Interaction
-	if ic.Type != slack.InteractionTypeViewSubmission {
-		return
-	}
 	reason, ok := requiredText(r, viewValues(ic), fieldCancel, "Please give a reason.", caseconf.MaxReasonText)
 	if !ok {
 		return

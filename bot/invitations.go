@@ -302,9 +302,6 @@ func agreementModal(c *store.Conference, inv *store.Invitee) slack.ModalViewRequ
 
 func (b *Bot) submitAgreement(ctx context.Context, r *Request) {
 	ic := r.Interaction
-	if ic.Type != slack.InteractionTypeViewSubmission {
-		return
-	}
 	v := viewValues(ic)
 	var agency *store.AgencyAnswer
 	if _, asked := v[fieldAgencyKind]; asked {
@@ -379,9 +376,6 @@ func colleagueModal(c *store.Conference, inv *store.Invitee) slack.ModalViewRequ
 
 func (b *Bot) submitColleague(ctx context.Context, r *Request) {
 	ic := r.Interaction
-	if ic.Type != slack.InteractionTypeViewSubmission {
-		return
-	}
 	name, ok := requiredText(r, viewValues(ic), fieldColleague, "Please name the colleague you are sending.", caseconf.MaxShortText)
 	if !ok {
 		return

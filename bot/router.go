@@ -237,7 +237,8 @@ func (b *Bot) route(r *Request) (handlerFunc, string) {
 			}
 			id := ic.ActionCallback.BlockActions[0].ActionID
 			return b.actions[actionName(id)], id
-		case slack.InteractionTypeViewSubmission, slack.InteractionTypeViewClosed:
+		case slack.InteractionTypeViewSubmission:
+			// Only submissions: no modal asks to be told when it closes.
 			id := ic.View.CallbackID
 			return b.views[id], id
 		}

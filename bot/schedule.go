@@ -199,9 +199,6 @@ func scheduleForm(v formValues) caseconf.ScheduleForm {
 // closes, and the invitations go out after the ack.
 func (b *Bot) submitSchedule(ctx context.Context, r *Request) {
 	ic := r.Interaction
-	if ic.Type != slack.InteractionTypeViewSubmission {
-		return
-	}
 	form := scheduleForm(viewValues(ic))
 	sched, errs := form.Validate(b.now(), b.cal)
 	if errs != nil {

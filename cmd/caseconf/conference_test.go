@@ -281,11 +281,8 @@ func TestConsentCoverage(t *testing.T) {
 	}
 	a.waitCalls("chat.postMessage", 2)
 	a.invitationsRecorded()
-	ho := fmt.Sprint(a.inviteeID("CC-0001", "U0HO"))
-	a.click("U0HO", "agree", ho)
-	a.waitCalls("views.open", 1)
-	a.viewSubmission("U0HO", "agreement", "VA", ho, form{}.text("agency", "Westminster Housing").choice("agency_kind", "housing"), 0)
-	updates := a.waitCalls("chat.update", 2)
+	a.accept("CC-0001", "U0HO", "Westminster Housing", "housing")
+	updates := a.slack.CallsTo("chat.update")
 	for _, u := range updates {
 		body := callText(u)
 		if strings.Contains(body, "Acacia") {
@@ -454,10 +451,7 @@ func TestCancel(t *testing.T) {
 	a := startApp(t, nil)
 	a.scheduled("V0001")
 	gp := fmt.Sprint(a.inviteeID("CC-0001", "U0GP"))
-	a.click("U0GP", "agree", gp)
-	a.waitCalls("views.open", 1)
-	a.viewSubmission("U0GP", "agreement", "VA", gp, form{}.text("agency", "Surgery").choice("agency_kind", "health_gp"), 0)
-	a.waitCalls("chat.update", 2)
+	a.accept("CC-0001", "U0GP", "Surgery", "health_gp")
 
 	if r := decodeReply(t, a.command("U0GP", "cancel CC-0001").Payload); !strings.Contains(r.Text, "Only the case manager") {
 		t.Fatalf("invitee cancel = %q", r.Text)
@@ -546,12 +540,9 @@ func TestLongTextStaysWithinBlockKitLimits(t *testing.T) {
 	}
 	a.waitCalls("chat.postMessage", 3)
 	a.invitationsRecorded()
-	gp := fmt.Sprint(a.inviteeID("CC-0001", "U0GP"))
-	a.click("U0GP", "agree", gp)
-	a.waitCalls("views.open", 1)
-	a.viewSubmission("U0GP", "agreement", "VA", gp, form{}.text("agency", "Surgery").choice("agency_kind", "health_gp"), 0)
+	a.accept("CC-0001", "U0GP", "Surgery", "health_gp")
 	var shown strings.Builder
-	for _, u := range a.waitCalls("chat.update", 2) {
+	for _, u := range a.slack.CallsTo("chat.update") {
 		for _, text := range sectionTexts(t, u) {
 			if n := len([]rune(text)); n > 3000 {
 				t.Errorf("%s has a section of %d characters; Slack refuses more than 3000", u.Method, n)

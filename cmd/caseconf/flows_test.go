@@ -237,3 +237,18 @@ func callText(c fakeslack.Call) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// accept has a Slack invitee open and accept the agreement for conference
+// ref, giving their agency, and waits for their DM and the case manager's
+// summary to be updated.
+func (a *app) accept(ref, userID, agency, kind string) {
+	a.t.Helper()
+	id := fmt.Sprint(a.inviteeID(ref, userID))
+	opened, updated := len(a.slack.CallsTo("views.open")), len(a.slack.CallsTo("chat.update"))
+	a.click(userID, "agree", id)
+	a.waitCalls("views.open", opened+1)
+	if ack := a.viewSubmission(userID, "agreement", "VA-"+ref+userID, id, form{}.text("agency", agency).choice("agency_kind", kind), 0); ack["response_action"] != "clear" {
+		a.t.Fatalf("%s accepting the agreement: %v", userID, ack)
+	}
+	a.waitCalls("chat.update", updated+2)
+}
