@@ -49,24 +49,28 @@ func (b *Bot) ackViewError(ctx context.Context, r *Request, err error, field str
 	}))
 }
 
-func refArg(args []string) (string, bool) {
+// conferenceArg reads the one REF argument of a subcommand and the
+// conference it names, as the caller may see it, auditing the read as
+// action. On a missing argument or a conference the caller may not see it
+// has answered them already and returns nil.
+func (b *Bot) conferenceArg(ctx context.Context, r *Request, args []string, name, action string) *store.Conference {
 	if len(args) != 1 {
-		return "", false
+		r.Reply(ctx, "Usage: `/caseconf "+name+" CC-0001`")
+		return nil
 	}
-	return strings.ToUpper(args[0]), true
+	c, err := b.store.ConferenceByRef(ctx, strings.ToUpper(args[0]), b.viewer(r.UserID), action)
+	if err != nil {
+		b.replyError(ctx, r, err)
+		return nil
+	}
+	return c
 }
 
 // cmdShow shows a conference to someone who may see it. To anyone else it
 // reads exactly as a reference that does not exist.
 func (b *Bot) cmdShow(ctx context.Context, r *Request, args []string) {
-	ref, ok := refArg(args)
-	if !ok {
-		r.Reply(ctx, "Usage: `/caseconf show CC-0001`")
-		return
-	}
-	c, err := b.store.ConferenceByRef(ctx, ref, b.viewer(r.UserID), "conference.show")
-	if err != nil {
-		b.replyError(ctx, r, err)
+	c := b.conferenceArg(ctx, r, args, "show", "conference.show")
+	if c == nil {
 		return
 	}
 	blocks := showBlocks(c, r.UserID, b.admins[r.UserID], b.cal)
@@ -254,15 +258,9 @@ func (b *Bot) cmdList(ctx context.Context, r *Request, _ []string) {
 
 // cmdCancel asks the case manager for a reason, in a modal.
 func (b *Bot) cmdCancel(ctx context.Context, r *Request, args []string) {
-	ref, ok := refArg(args)
-	if !ok {
-		r.Reply(ctx, "Usage: `/caseconf cancel CC-0001`")
-		return
-	}
-	c, err := b.store.ConferenceByRef(ctx, ref, b.viewer(r.UserID), "conference.cancel.open")
+	c := b.conferenceArg(ctx, r, args, "cancel", "conference.cancel.open")
 	switch {
-	case err != nil:
-		b.replyError(ctx, r, err)
+	case c == nil:
 		return
 	case c.CaseManagerID != r.UserID:
 		b.replyError(ctx, r, caseconf.Errorf(caseconf.EFORBIDDEN, "Only the case manager can cancel this conference."))

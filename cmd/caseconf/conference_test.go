@@ -332,6 +332,13 @@ func TestAccess(t *testing.T) {
 			t.Fatalf("invitee before agreement: %q", got.Text)
 		}
 	})
+	t.Run("MissingOrExtraReferenceGetsUsage", func(t *testing.T) {
+		for _, text := range []string{"show", "show CC-0001 CC-0002", "cancel"} {
+			if r := decodeReply(t, a.command("U0CM", text).Payload); !strings.Contains(r.Text, "Usage: `/caseconf") {
+				t.Errorf("%q answered %q, want usage", text, r.Text)
+			}
+		}
+	})
 	t.Run("CaseManagerAndAdminSeeIt", func(t *testing.T) {
 		for _, u := range []string{"U0CM", "U0ADMIN"} {
 			r := show(u, "CC-0001")
