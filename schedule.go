@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Option is a choice offered in a form: a stable value stored in the
@@ -56,19 +55,6 @@ const (
 	ConsentWritten = "written"
 	ConsentVerbal  = "verbal"
 	ConsentNone    = "none" // meeting under a recognised no-consent reason
-)
-
-// Answers an invitee can give.
-const (
-	AnswerAttending = "attending"
-	AnswerColleague = "colleague"
-	AnswerApologies = "apologies" // cannot attend, will send a report
-)
-
-// Conference statuses.
-const (
-	StatusScheduled = "scheduled"
-	StatusCancelled = "cancelled"
 )
 
 // Label finds the label of value among opts, or returns value itself.
@@ -152,28 +138,6 @@ type Schedule struct {
 	NoticeWorkingDays     int
 }
 
-// Consent records how the client agreed to information sharing, or the
-// recognised reason to meet without it.
-type Consent struct {
-	Method          string
-	GivenOn         time.Time // zero when Method is ConsentNone
-	ValidUntil      time.Time
-	NoConsentReason string
-	Explanation     string
-	AgencyKinds     []string
-}
-
-// Covers reports whether information may be shared with an agency of this
-// kind: the consent (or the no-consent basis) was recorded as covering it.
-func (c Consent) Covers(kind string) bool {
-	for _, k := range c.AgencyKinds {
-		if k == kind {
-			return true
-		}
-	}
-	return false
-}
-
 // FieldErrors maps a form field (its block ID) to what is wrong with it.
 type FieldErrors map[string]string
 
@@ -228,11 +192,20 @@ func (f ScheduleForm) Validate(now time.Time, cal Calendar) (Schedule, FieldErro
 		switch {
 		case v == "" && required:
 			errs[field] = "Please enter " + what + "."
-		case utf8.RuneCountInString(v) > max:
-			errs[field] = fmt.Sprintf("Please keep this to %d characters or fewer (it is %d).", max, utf8.RuneCountInString(v))
+		case required && !Visible(v):
+			errs[field] = "Please enter " + what + " in characters that can be seen: this has only spaces or invisible characters."
+		default:
+			if msg := CheckText(v, max, field == FieldPurpose); msg != "" {
+				errs[field] = msg
+			}
 		}
 	}
+	s.ClientRef = trimInvisible(s.ClientRef)
 	text(FieldClientRef, s.ClientRef, "the client's reference", MaxClientRef, true)
+	if errs[FieldClientRef] == "" && strings.IndexFunc(s.ClientRef, func(r rune) bool { return r != ' ' && invisible(r) }) >= 0 {
+		// Two references that look the same must be the same reference.
+		errs[FieldClientRef] = "Please retype the reference: it contains invisible characters (zero-width or text-direction marks)."
+	}
 	text(FieldClientName, s.ClientName, "", MaxClientName, false)
 	text(FieldPurpose, s.Purpose, "the purpose and aims", MaxPurpose, true)
 	text(FieldPlace, s.Place, "the place or video link", MaxPlace, true)

@@ -103,7 +103,9 @@ func labels(opts []caseconf.Option, values []string) string {
 const maxSectionText = 3000
 
 // splitText cuts text into pieces of at most max characters, at a line
-// break or space where it can.
+// break or space where it can, and never inside an escape (&amp;) or a
+// Slack token (<@U123>, <!date^…>), which would show as garbage or break
+// the markup on both sides of the cut.
 func splitText(text string, max int) []string {
 	var parts []string
 	r := []rune(text)
@@ -115,10 +117,36 @@ func splitText(text string, max int) []string {
 				break
 			}
 		}
+		cut = safeCut(r, cut)
 		parts = append(parts, string(r[:cut]))
 		r = r[cut:]
 	}
 	return append(parts, string(r))
+}
+
+// safeCut moves a cut at r[cut] back to before an escape or token it
+// would fall inside. Escapes are at most 5 characters; a token that is
+// still open 200 characters back is not one of ours, and is cut anyway.
+func safeCut(r []rune, cut int) int {
+	for i := cut - 1; i >= 0 && i >= cut-200; i-- {
+		switch r[i] {
+		case '>', ';':
+			if r[i] == ';' && cut-i > 5 {
+				continue // a semicolon of the text, not an escape
+			}
+			return cut // the token or escape before the cut is closed
+		case '<':
+			if i > 0 {
+				return i
+			}
+			return cut
+		case '&':
+			if cut-i < 5 && i > 0 {
+				return i
+			}
+		}
+	}
+	return cut
 }
 
 // sections is text as one or more sections, each within Slack's limit.

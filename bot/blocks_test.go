@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"database/sql"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -10,7 +9,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/caseconf/caseconf"
-	"github.com/caseconf/caseconf/store"
 )
 
 func london(t *testing.T) caseconf.Calendar {
@@ -22,18 +20,27 @@ func london(t *testing.T) caseconf.Calendar {
 	return caseconf.NewCalendar(loc, nil)
 }
 
-func sampleConference() (*store.Conference, *store.Invitee) {
-	c := &store.Conference{
-		ID: 7, Ref: "CC-0007", ClientRef: "JS-4411", ClientName: sql.NullString{String: "Jane Smith", Valid: true},
+// sampleConference is a fresh conference with one invitee on Slack, who
+// has not accepted the agreement yet. Each test builds its own.
+func sampleConference() (*caseconf.Conference, *caseconf.Invitee) {
+	c := &caseconf.Conference{
+		ID: 7, Ref: "CC-0007", ClientRef: "JS-4411", ClientName: "Jane Smith",
 		CaseManagerID: "U0CM", ChairID: "U0CM", MinuteTakerID: "U0CM",
 		Reasons: []string{"complex_health"}, Purpose: "Keep the <tenancy> & more",
 		StartsAt: time.Date(2026, 11, 20, 10, 30, 0, 0, time.UTC), DurationMinutes: 60, Place: "Church Street Surgery",
-		ClientAttends: true, Status: caseconf.StatusScheduled, ConsentMethod: caseconf.ConsentWritten,
-		ConsentKinds: []string{"health_gp"}, CreatedAt: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC),
+		ClientAttends: true, Status: caseconf.StatusScheduled,
+		Consent:   caseconf.Consent{Method: caseconf.ConsentWritten, AgencyKinds: []string{"health_gp"}},
+		CreatedAt: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC),
 	}
-	inv := store.Invitee{ID: 42, ConferenceID: 7, SlackUserID: sql.NullString{String: "U0GP", Valid: true}}
-	c.Invitees = []store.Invitee{inv}
+	c.Invitees = []caseconf.Invitee{{ID: 42, ConferenceID: 7, SlackUserID: "U0GP"}}
 	return c, &c.Invitees[0]
+}
+
+// accept makes inv have accepted the agreement, from an agency of kind.
+func accept(c *caseconf.Conference, inv *caseconf.Invitee, kind string) {
+	at := c.CreatedAt
+	inv.AcceptedAt = &at
+	inv.AgencyKind = kind
 }
 
 // rendered is a message's text and the JSON of its blocks.
@@ -48,11 +55,11 @@ func rendered(t *testing.T, m message) string {
 
 func TestInvitationMessage(t *testing.T) {
 	cal := london(t)
-	c, inv := sampleConference()
 
 	t.Run("BeforeAgreementShowsOnlyReferenceCallerAndDate", func(t *testing.T) {
+		c, inv := sampleConference()
 		got := rendered(t, invitationMessage(c, inv, cal))
-		for _, want := range []string{"CC-0007", "JS-4411", "\\u003c@U0CM\\u003e", "Friday 20 November 2026 at 10:30 GMT", `"action_id":"agree"`, `"value":"42"`} {
+		for _, want := range []string{"CC-0007", "JS-4411", "\\u003c@U0CM\\u003e", "Friday 20 November 2026 at 10:30 GMT", `"action_id":"agree"`, `"value":"i42"`} {
 			if !strings.Contains(got, want) {
 				t.Errorf("missing %q in %s", want, got)
 			}
@@ -64,8 +71,8 @@ func TestInvitationMessage(t *testing.T) {
 		}
 	})
 	t.Run("AfterAgreementCoveredShowsDetailsAndButtons", func(t *testing.T) {
-		inv.AcceptedAt = sql.NullTime{Time: c.CreatedAt, Valid: true}
-		inv.AgencyKind = sql.NullString{String: "health_gp", Valid: true}
+		c, inv := sampleConference()
+		accept(c, inv, "health_gp")
 		got := rendered(t, invitationMessage(c, inv, cal))
 		for _, want := range []string{"Keep the \\u0026lt;tenancy\\u0026gt; \\u0026amp; more", "Church Street Surgery", "respond:attending", "respond:colleague", "respond:apologies", "not given yet"} {
 			if !strings.Contains(got, want) {
@@ -74,15 +81,17 @@ func TestInvitationMessage(t *testing.T) {
 		}
 	})
 	t.Run("AfterAgreementNotCoveredWithholdsDetails", func(t *testing.T) {
-		inv.AgencyKind = sql.NullString{String: "housing", Valid: true}
+		c, inv := sampleConference()
+		accept(c, inv, "housing")
 		got := rendered(t, invitationMessage(c, inv, cal))
-		if strings.Contains(got, "tenancy") || !strings.Contains(got, "does not cover your agency (Housing)") {
+		if strings.Contains(got, "tenancy") || strings.Contains(got, "JS-4411") || !strings.Contains(got, "does not cover your agency (Housing)") {
 			t.Errorf("uncovered invitee sees: %s", got)
 		}
 	})
 	t.Run("CancelledHasNoButtons", func(t *testing.T) {
+		c, inv := sampleConference()
+		accept(c, inv, "health_gp")
 		c.Status = caseconf.StatusCancelled
-		defer func() { c.Status = caseconf.StatusScheduled }()
 		got := rendered(t, invitationMessage(c, inv, cal))
 		if strings.Contains(got, "respond:") || !strings.Contains(got, "cancelled") {
 			t.Errorf("cancelled invitation: %s", got)
@@ -114,7 +123,7 @@ func TestScheduleModalFitsBlockKit(t *testing.T) {
 
 func TestDraftLetter(t *testing.T) {
 	c, _ := sampleConference()
-	gp := &store.Invitee{ID: 43, Name: "Dr Patel", Role: "GP"}
+	gp := &caseconf.Invitee{ID: 43, Name: "Dr Patel", Role: "GP"}
 	got := draftLetter(c, gp, "Alex Keyworker", time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC), london(t))
 	for _, want := range []string{"2 November 2026", "Dear Dr Patel,", "JS-4411", "Friday 20 November 2026 at 10:30", "Church Street Surgery", "Alex Keyworker", "CC-0007"} {
 		if !strings.Contains(got, want) {
@@ -141,4 +150,34 @@ func TestParseCommand(t *testing.T) {
 			t.Errorf("parseCommand(%q) = %q %v", tt.text, name, args)
 		}
 	}
+}
+
+func TestSplitTextNeverCutsAnEscapeOrToken(t *testing.T) {
+	// Every cut position lands on an escape or a token at some offset.
+	for shift := 0; shift < 12; shift++ {
+		text := strings.Repeat("x", shift) + strings.Repeat(escape("a&b<c>")+"<@U0CM>", 400)
+		parts := splitText(text, 100)
+		if strings.Join(parts, "") != text {
+			t.Fatalf("shift %d: the parts do not add up to the text", shift)
+		}
+		for i, p := range parts {
+			if n := len([]rune(p)); n > 100 || n == 0 {
+				t.Fatalf("shift %d: part %d has %d characters", shift, i, n)
+			}
+			if i < len(parts)-1 && !startsClean(parts[i+1]) {
+				t.Fatalf("shift %d: part %d starts inside an escape or token: %q", shift, i+1, parts[i+1][:10])
+			}
+		}
+	}
+}
+
+// startsClean reports whether s begins where an escape or token could
+// begin or has ended.
+func startsClean(s string) bool {
+	for _, frag := range []string{"amp;", "mp;", "p;", "lt;", "t;", "gt;", "@U0CM>", "U0CM>", "0CM>", "CM>", "M>", ">"} {
+		if strings.HasPrefix(s, frag) {
+			return false
+		}
+	}
+	return true
 }

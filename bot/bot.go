@@ -25,15 +25,15 @@ type Bot struct {
 	store   *store.DB
 	log     *slog.Logger
 	metrics *metrics.Metrics
-	admins  map[string]bool
+	admins  caseconf.Admins
 	cal     caseconf.Calendar
 	now     func() time.Time
 
 	commands map[string]*command
 	order    []string // command names in the order help lists them
-	actions  map[string]handlerFunc
-	views    map[string]handlerFunc
-	events   map[string]handlerFunc
+	actions  map[string]HandlerFunc
+	views    map[string]HandlerFunc
+	events   map[string]HandlerFunc
 
 	// work is the context handlers run in. It outlives the transports'
 	// contexts so that in-flight work finishes during a graceful shutdown.
@@ -44,10 +44,6 @@ type Bot struct {
 	draining bool
 	inflight sync.WaitGroup // deliveries whose handler is running
 	unacked  sync.WaitGroup // deliveries not yet acknowledged
-
-	// convLocks serialises re-rendering one conference's messages, so an
-	// older snapshot cannot overwrite a newer one (within this replica).
-	convLocks sync.Map // conference ID → *sync.Mutex
 }
 
 // Options are what New needs.
@@ -79,42 +75,30 @@ func New(o Options) *Bot {
 		store:    o.Store,
 		log:      o.Log,
 		metrics:  o.Metrics,
-		admins:   map[string]bool{},
+		admins:   caseconf.NewAdmins(o.Admins),
 		cal:      o.Calendar,
 		now:      o.Now,
 		commands: map[string]*command{},
-		actions:  map[string]handlerFunc{},
-		views:    map[string]handlerFunc{},
-		events:   map[string]handlerFunc{},
-	}
-	for _, a := range o.Admins {
-		b.admins[a] = true
+		actions:  map[string]HandlerFunc{},
+		views:    map[string]HandlerFunc{},
+		events:   map[string]HandlerFunc{},
 	}
 	b.work, b.cancelWork = context.WithCancel(context.Background())
 	b.register()
 	return b
 }
 
-// register wires every handler. Each feature adds its lines here.
+// register wires every handler: each feature file registers its own, in
+// the order help lists the commands.
 func (b *Bot) register() {
-	b.HandleCommand("new", "", "Call a new case conference (opens a form)", b.cmdNew)
-	b.HandleCommand("list", "", "Your upcoming conferences", b.cmdList)
-	b.HandleCommand("show", "REF", "Show a conference, e.g. `/caseconf show CC-0001`", b.cmdShow)
-	b.HandleCommand("cancel", "REF", "Cancel a conference you called", b.cmdCancel)
-	b.HandleCommand("help", "", "Show this list of commands", b.cmdHelp)
-	b.views[viewSchedule] = b.submitSchedule
-	b.views[viewAgreement] = b.submitAgreement
-	b.views[viewColleague] = b.submitColleague
-	b.views[viewCancel] = b.submitCancel
-	b.actions[actionAgree] = b.clickAgree
-	b.actions[actionRespond] = b.clickRespond
-	b.actions[actionLetter] = b.clickLetter
+	b.registerSchedule()
+	b.registerConferences()
+	b.registerInvitations()
+	b.registerHelp()
 }
 
-// viewer is the store's view of who is asking.
-func (b *Bot) viewer(userID string) store.Viewer {
-	return store.Viewer{UserID: userID, Admin: b.admins[userID]}
-}
+// viewer is who is asking, as the access rules see them.
+func (b *Bot) viewer(userID string) caseconf.Viewer { return b.admins.Viewer(userID) }
 
 // StopIntake makes the bot refuse new deliveries. A refused delivery is not
 // acknowledged: Slack re-sends an event to another connection, but shows
@@ -164,12 +148,4 @@ func (b *Bot) start() bool {
 	b.inflight.Add(1)
 	b.unacked.Add(1)
 	return true
-}
-
-// lockConference serialises work on one conference's messages.
-func (b *Bot) lockConference(id int64) func() {
-	m, _ := b.convLocks.LoadOrStore(id, &sync.Mutex{})
-	mu := m.(*sync.Mutex)
-	mu.Lock()
-	return mu.Unlock
 }

@@ -10,16 +10,23 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/caseconf/caseconf"
-	"github.com/caseconf/caseconf/store"
 )
 
 // IDs of show, list, cancel and the letter.
 const (
-	actionLetter = "letter" // value: conferenceID:inviteeID
+	actionLetter = "letter" // value: subject{Conference, Invitee}
 	viewCancel   = "cancel"
 	fieldCancel  = "cancel_reason"
 	listLimit    = 25
 )
+
+func (b *Bot) registerConferences() {
+	b.HandleCommand("list", "", "Your upcoming conferences", b.cmdList)
+	b.HandleCommand("show", "REF", "Show a conference, e.g. `/caseconf show CC-0001`", b.cmdShow)
+	b.HandleCommand("cancel", "REF", "Cancel a conference you called", b.cmdCancel)
+	b.HandleAction(actionLetter, b.clickLetter)
+	b.HandleView(viewCancel, b.submitCancel)
+}
 
 // replyError tells the user what went wrong, privately. Internal errors are
 // logged (without user text) and answered with a generic apology.
@@ -53,7 +60,7 @@ func (b *Bot) ackViewError(ctx context.Context, r *Request, err error, field str
 // conference it names, as the caller may see it, auditing the read as
 // action. On a missing argument or a conference the caller may not see it
 // has answered them already and returns nil.
-func (b *Bot) conferenceArg(ctx context.Context, r *Request, args []string, name, action string) *store.Conference {
+func (b *Bot) conferenceArg(ctx context.Context, r *Request, args []string, name, action string) *caseconf.Conference {
 	if len(args) != 1 {
 		r.Reply(ctx, "Usage: `/caseconf "+name+" CC-0001`")
 		return nil
@@ -73,35 +80,23 @@ func (b *Bot) cmdShow(ctx context.Context, r *Request, args []string) {
 	if c == nil {
 		return
 	}
-	blocks := showBlocks(c, r.UserID, b.admins[r.UserID], b.cal)
+	blocks := showBlocks(c, b.viewer(r.UserID), b.cal)
 	r.Reply(ctx, c.Ref, blocks...)
 }
 
-// organiser reports whether user runs the conference (or administers the
-// service): they see everything, including the client's full name.
-func organiser(c *store.Conference, userID string, admin bool) bool {
-	return admin || userID == c.CaseManagerID || userID == c.ChairID || userID == c.MinuteTakerID
-}
-
-// showBlocks renders a conference for one reader.
-func showBlocks(c *store.Conference, userID string, admin bool, cal caseconf.Calendar) []slack.Block {
+// showBlocks renders a conference for one reader, who may see it.
+func showBlocks(c *caseconf.Conference, v caseconf.Viewer, cal caseconf.Calendar) []slack.Block {
 	title := fmt.Sprintf("*%s* · client %s", c.Ref, escape(c.ClientRef))
-	full := organiser(c, userID, admin)
-	if full && c.ClientName.Valid {
-		title += " (" + escape(c.ClientName.String) + ")"
+	if caseconf.Organiser(c, v) && c.ClientName != "" {
+		title += " (" + escape(c.ClientName) + ")"
 	}
-	var me *store.Invitee
-	for i := range c.Invitees {
-		if c.Invitees[i].SlackUserID.String == userID {
-			me = &c.Invitees[i]
-		}
-	}
-	details := full || me == nil || me.Covered(c) // me == nil: on the share list
+	me := c.InviteeFor(v.UserID)
+	details := caseconf.CanSeeDetails(c, v)
 	status := fmt.Sprintf("*When:* %s (%d minutes) · called by %s", when(c.StartsAt, cal.Loc), c.DurationMinutes, user(c.CaseManagerID))
-	if c.Status == caseconf.StatusCancelled {
+	if c.Cancelled() {
 		status = ":no_entry: *Cancelled.*"
 		if details {
-			status += " " + escape(c.CancelReason.String)
+			status += " " + escape(c.CancelReason)
 		}
 		status += "\n*Was:* " + when(c.StartsAt, cal.Loc)
 	}
@@ -119,9 +114,9 @@ func showBlocks(c *store.Conference, userID string, admin bool, cal caseconf.Cal
 
 	notice := "Normal notice"
 	if c.Urgent {
-		notice = "*Urgent* (short notice): " + escape(c.UrgentReason.String)
+		notice = "*Urgent* (short notice): " + escape(c.UrgentReason)
 	}
-	consent := c.Consent()
+	consent := c.Consent
 	var consentLine string
 	if consent.Method == caseconf.ConsentNone {
 		consentLine = fmt.Sprintf("*No consent.* Reason: %s. %s", caseconf.Label(caseconf.NoConsentReasons, consent.NoConsentReason), escape(consent.Explanation))
@@ -134,12 +129,12 @@ func showBlocks(c *store.Conference, userID string, admin bool, cal caseconf.Cal
 
 	blocks = append(blocks, inviteeList(c)...)
 
-	if userID == c.CaseManagerID && c.Status != caseconf.StatusCancelled {
+	if v.UserID == c.CaseManagerID && !c.Cancelled() {
 		var buttons []slack.BlockElement
 		for _, inv := range c.Invitees {
 			if !inv.OnSlack() && len(buttons) < 5 {
 				buttons = append(buttons, button(actionLetter+":"+strconv.FormatInt(inv.ID, 10),
-					fmt.Sprintf("%d:%d", c.ID, inv.ID), "Draft letter to "+truncate(inv.Name, 40), ""))
+					subject{Conference: c.ID, Invitee: inv.ID}.String(), "Draft letter to "+truncate(inv.Name, 40), ""))
 			}
 		}
 		if len(buttons) > 0 {
@@ -161,31 +156,19 @@ func truncate(s string, n int) string {
 // say) to attend, for the case manager to send themselves.
 func (b *Bot) clickLetter(ctx context.Context, r *Request) {
 	r.Ack(nil)
-	act := r.Interaction.ActionCallback.BlockActions[0]
-	confPart, invPart, _ := strings.Cut(act.Value, ":")
-	confID, invID := inviteeID(confPart), inviteeID(invPart)
-	c, err := b.store.ConferenceByID(ctx, confID, b.viewer(r.UserID), "conference.letter")
-	if err == nil && c.CaseManagerID != r.UserID {
-		err = caseconf.Errorf(caseconf.EFORBIDDEN, "Only the case manager can draft letters for this conference.")
+	subj, err := parseSubject(r.Interaction.ActionCallback.BlockActions[0].Value)
+	if err != nil {
+		b.replyError(ctx, r, caseconf.NotFound())
+		return
+	}
+	c, err := b.store.ConferenceByID(ctx, subj.Conference, b.viewer(r.UserID), "conference.letter")
+	var to *caseconf.Invitee
+	if err == nil {
+		to = c.Invitee(subj.Invitee)
+		err = caseconf.CanDraftLetter(c, b.viewer(r.UserID), to)
 	}
 	if err != nil {
 		b.replyError(ctx, r, err)
-		return
-	}
-	var to *store.Invitee
-	for i := range c.Invitees {
-		if c.Invitees[i].ID == invID && !c.Invitees[i].OnSlack() {
-			to = &c.Invitees[i]
-		}
-	}
-	if to == nil {
-		b.replyError(ctx, r, caseconf.Errorf(caseconf.ENOTFOUND, "That invitee is no longer on this conference."))
-		return
-	}
-	if !to.Covered(c) {
-		b.replyError(ctx, r, caseconf.Errorf(caseconf.EFORBIDDEN,
-			"The client's consent does not cover %s, so a letter with case details cannot be drafted for them. Record consent that covers this kind of agency first.",
-			caseconf.Label(caseconf.AgencyKinds, to.AgencyKind.String)))
 		return
 	}
 	from := "[your name]"
@@ -193,16 +176,19 @@ func (b *Bot) clickLetter(ctx context.Context, r *Request) {
 		from = u.RealName
 	}
 	letter := draftLetter(c, to, from, b.now(), b.cal)
+	// The letter holds the case manager's own text: it goes in plain-text
+	// sections, where Slack formats nothing, so no typed backticks, link
+	// or <!channel> in it can come alive.
 	blocks := []slack.Block{section("Here is a draft to copy, check and send yourself:")}
-	for _, part := range splitText(letter, maxSectionText-6) {
-		blocks = append(blocks, section("```"+part+"```"))
+	for _, part := range splitText(letter, maxSectionText) {
+		blocks = append(blocks, slack.NewSectionBlock(plain(part), nil, nil))
 	}
 	r.Reply(ctx, "Draft letter", blocks...)
 }
 
 // draftLetter is a letter requesting attendance, modelled on the sample
 // request to a GP in the practitioners' toolkit.
-func draftLetter(c *store.Conference, to *store.Invitee, from string, now time.Time, cal caseconf.Calendar) string {
+func draftLetter(c *caseconf.Conference, to *caseconf.Invitee, from string, now time.Time, cal caseconf.Calendar) string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "%s\n\nDear %s,\n\n", cal.Date(now).Format("2 January 2006"), to.Name)
 	fmt.Fprintf(&sb, "I am writing to you in regard to our shared client, %s.\n\n", c.ClientRef)
@@ -211,7 +197,7 @@ func draftLetter(c *store.Conference, to *store.Invitee, from string, now time.T
 	fmt.Fprintf(&sb, "The conference is on %s, for about %d minutes, at %s.\n\n",
 		c.StartsAt.In(cal.Loc).Format("Monday 2 January 2006 at 15:04"), c.DurationMinutes, c.Place)
 	sb.WriteString("I would be grateful if you could attend, or send a colleague who has been briefed. If that is not possible, a short written report on your involvement, recent contact, any concerns and your recommendations would be read out at the meeting. Please let me know, or suggest a time that would suit you better.\n\n")
-	if c.ConsentMethod == caseconf.ConsentNone {
+	if c.Consent.Method == caseconf.ConsentNone {
 		sb.WriteString("The conference is being held without the client's consent, for a reason recognised in our information-sharing policy. Please treat this letter as confidential.\n\n")
 	} else {
 		sb.WriteString("The client has consented to information being shared between the services invited. Please treat this letter as confidential.\n\n")
@@ -240,14 +226,14 @@ func (b *Bot) cmdList(ctx context.Context, r *Request, _ []string) {
 			names[j] = string(role)
 		}
 		line := fmt.Sprintf("• *%s* · %s · you: %s", e.Ref, when(e.StartsAt, b.cal.Loc), strings.Join(names, ", "))
-		if e.InviteeID.Valid {
+		if me := e.Me(); me != nil {
 			switch {
-			case !e.Accepted:
+			case !me.Accepted():
 				line += " · accept the agreement in your invitation DM to see details and reply"
-			case !e.Answer.Valid:
+			case !me.Answered():
 				line += " · you have not answered yet"
 			default:
-				line += " · your answer: " + e.Answer.String
+				line += " · your answer: " + string(me.Response.Answer)
 			}
 		}
 		lines = append(lines, line)
@@ -259,21 +245,18 @@ func (b *Bot) cmdList(ctx context.Context, r *Request, _ []string) {
 // cmdCancel asks the case manager for a reason, in a modal.
 func (b *Bot) cmdCancel(ctx context.Context, r *Request, args []string) {
 	c := b.conferenceArg(ctx, r, args, "cancel", "conference.cancel.open")
-	switch {
-	case c == nil:
+	if c == nil {
 		return
-	case c.CaseManagerID != r.UserID:
-		b.replyError(ctx, r, caseconf.Errorf(caseconf.EFORBIDDEN, "Only the case manager can cancel this conference."))
-		return
-	case c.Status == caseconf.StatusCancelled:
-		b.replyError(ctx, r, caseconf.Errorf(caseconf.ECONFLICT, "This conference is already cancelled."))
+	}
+	if err := caseconf.CanCancel(c, b.viewer(r.UserID)); err != nil {
+		b.replyError(ctx, r, err)
 		return
 	}
 	r.Ack(nil)
 	view := slack.ModalViewRequest{
 		Type: slack.VTModal, CallbackID: viewCancel, Title: plain("Cancel " + c.Ref),
 		Submit: plain("Cancel conference"), Close: plain("Keep it"),
-		PrivateMetadata: strconv.FormatInt(c.ID, 10),
+		PrivateMetadata: subject{Conference: c.ID}.String(),
 		Blocks: slack.Blocks{BlockSet: []slack.Block{
 			section(fmt.Sprintf("Cancel *%s* on %s? Every invitee on Slack will be told by DM.", c.Ref, when(c.StartsAt, b.cal.Loc))),
 			input(fieldCancel, "Reason", "Recorded with the conference; shown to invitees who may see case details.",
@@ -285,12 +268,16 @@ func (b *Bot) cmdCancel(ctx context.Context, r *Request, args []string) {
 
 func (b *Bot) submitCancel(ctx context.Context, r *Request) {
 	ic := r.Interaction
-	reason, ok := requiredText(r, viewValues(ic), fieldCancel, "Please give a reason.", caseconf.MaxReasonText)
+	reason, ok := requiredText(r, viewValues(ic), fieldCancel, "Please give a reason.", caseconf.MaxReasonText, true)
 	if !ok {
 		return
 	}
-	id, _ := strconv.ParseInt(ic.View.PrivateMetadata, 10, 64)
-	c, err := b.store.CancelConference(ctx, id, b.viewer(r.UserID), reason)
+	subj, err := parseSubject(ic.View.PrivateMetadata)
+	if err != nil {
+		b.ackViewError(ctx, r, caseconf.NotFound(), "")
+		return
+	}
+	c, err := b.store.CancelConference(ctx, subj.Conference, b.viewer(r.UserID), reason)
 	if err != nil {
 		b.ackViewError(ctx, r, err, fieldCancel)
 		return
@@ -303,10 +290,10 @@ func (b *Bot) submitCancel(ctx context.Context, r *Request) {
 			continue
 		}
 		text := fmt.Sprintf(":no_entry: *%s* on %s, called by %s, has been cancelled.", c.Ref, when(c.StartsAt, b.cal.Loc), user(c.CaseManagerID))
-		if inv.AcceptedAt.Valid && inv.Covered(c) {
+		if inv.Accepted() && c.Covered(inv) {
 			text += "\n*Reason:* " + escape(reason)
 		}
-		if _, _, err := b.api.PostMessageContext(ctx, inv.SlackUserID.String,
+		if _, _, err := b.api.PostMessageContext(ctx, inv.SlackUserID,
 			slack.MsgOptionText(c.Ref+" has been cancelled", false), slack.MsgOptionBlocks(section(text))); err != nil {
 			b.log.Warn("cancellation DM failed", "conference", c.ID, "invitee", inv.ID, "err", err)
 		}

@@ -23,6 +23,10 @@ func (b *Bot) helpText() string {
 	return strings.TrimRight(sb.String(), "\n")
 }
 
+func (b *Bot) registerHelp() {
+	b.HandleCommand("help", "", "Show this list of commands", b.cmdHelp)
+}
+
 func (b *Bot) cmdHelp(ctx context.Context, r *Request, _ []string) {
 	text := b.helpText()
 	r.Reply(ctx, text, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil))

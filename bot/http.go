@@ -105,7 +105,7 @@ func (h *HTTP) commands(w http.ResponseWriter, r *http.Request, body []byte) {
 		TriggerID: form.Get("trigger_id"), APIAppID: form.Get("api_app_id"),
 	}
 	h.serve(w, r, &Request{
-		Kind: KindCommand, Key: commandKey(&cmd), UserID: cmd.UserID, Command: &cmd,
+		Kind: KindCommand, UserID: cmd.UserID, Command: &cmd,
 	})
 }
 
@@ -121,7 +121,7 @@ func (h *HTTP) interactions(w http.ResponseWriter, r *http.Request, body []byte)
 		return
 	}
 	h.serve(w, r, &Request{
-		Kind: KindInteractive, Key: interactionKey(&ic), UserID: ic.User.ID, Interaction: &ic,
+		Kind: KindInteractive, UserID: ic.User.ID, Interaction: &ic,
 	})
 }
 
@@ -141,7 +141,7 @@ func (h *HTTP) events(w http.ResponseWriter, r *http.Request, body []byte) {
 		_, _ = w.Write([]byte(ch.Challenge))
 		return
 	}
-	h.serve(w, r, &Request{Kind: KindEvent, Key: eventKey(&ev), UserID: eventUser(&ev), Event: &ev})
+	h.serve(w, r, &Request{Kind: KindEvent, EventID: eventID(&ev), UserID: eventUser(&ev), Event: &ev})
 }
 
 // serve hands the delivery to the bot and answers Slack with whatever the

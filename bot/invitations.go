@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -14,8 +13,8 @@ import (
 
 // IDs of the invitation flow.
 const (
-	actionAgree   = "agree"   // value: invitee ID; opens the agreement modal
-	actionRespond = "respond" // action_id respond:ANSWER, value: invitee ID
+	actionAgree   = "agree"   // value: subject{Invitee}; opens the agreement modal
+	actionRespond = "respond" // action_id respond:ANSWER, value: subject{Invitee}
 	viewAgreement = "agreement"
 	viewColleague = "colleague"
 
@@ -24,27 +23,34 @@ const (
 	fieldColleague  = "colleague"
 )
 
+func (b *Bot) registerInvitations() {
+	b.HandleAction(actionAgree, b.clickAgree)
+	b.HandleAction(actionRespond, b.clickRespond)
+	b.HandleView(viewAgreement, b.submitAgreement)
+	b.HandleView(viewColleague, b.submitColleague)
+}
+
 // sendInvitations DMs every Slack invitee their invitation and the case
 // manager a live summary. A DM Slack refuses is reported to the case
 // manager, so nobody is silently left out.
-func (b *Bot) sendInvitations(ctx context.Context, c *store.Conference) {
+func (b *Bot) sendInvitations(ctx context.Context, c *caseconf.Conference) {
 	var failed []string
 	for i := range c.Invitees {
 		inv := &c.Invitees[i]
-		if !inv.OnSlack() || inv.DMTs.Valid {
+		if !inv.OnSlack() || inv.Invitation.Posted() {
 			continue // not on Slack, or invited already
 		}
-		channel, ts, err := b.api.PostMessageContext(ctx, inv.SlackUserID.String, invitationMessage(c, inv, b.cal).options()...)
+		channel, ts, err := b.api.PostMessageContext(ctx, inv.SlackUserID, invitationMessage(c, inv, b.cal).options()...)
 		if err != nil {
 			b.log.Warn("invitation DM failed", "conference", c.ID, "invitee", inv.ID, "err", err)
-			failed = append(failed, inv.SlackUserID.String)
+			failed = append(failed, inv.SlackUserID)
 			continue
 		}
-		if err := b.store.SetInvitationMessage(ctx, inv.ID, channel, ts); err != nil {
+		if err := b.store.SetInvitationMessage(ctx, inv.ID, caseconf.MessageRef{Channel: channel, TS: ts}); err != nil {
 			b.log.Error("could not remember an invitation DM", "conference", c.ID, "invitee", inv.ID, "err", err)
 		}
 	}
-	if c.CMDMTs.Valid {
+	if c.Summary.Posted() {
 		b.refreshSummary(ctx, c.ID)
 		return
 	}
@@ -53,7 +59,7 @@ func (b *Bot) sendInvitations(ctx context.Context, c *store.Conference) {
 		b.log.Error("case manager's confirmation DM failed", "conference", c.ID, "err", err)
 		return
 	}
-	if err := b.store.SetSummaryMessage(ctx, c.ID, channel, ts); err != nil {
+	if err := b.store.SetSummaryMessage(ctx, c.ID, caseconf.MessageRef{Channel: channel, TS: ts}); err != nil {
 		b.log.Error("could not remember the summary DM", "conference", c.ID, "err", err)
 	}
 }
@@ -62,24 +68,24 @@ func (b *Bot) sendInvitations(ctx context.Context, c *store.Conference) {
 // it shows only who is calling, the client's reference, when, and the
 // standard agenda. After, it shows the details (if the consent covers their
 // agency) and the response buttons with their current answer.
-func invitationMessage(c *store.Conference, inv *store.Invitee, cal caseconf.Calendar) message {
-	id := strconv.FormatInt(inv.ID, 10)
+func invitationMessage(c *caseconf.Conference, inv *caseconf.Invitee, cal caseconf.Calendar) message {
+	id := subject{Invitee: inv.ID}.String()
 	text := fmt.Sprintf("%s has invited you to a case conference, %s", user(c.CaseManagerID), c.Ref)
 	// The client's reference is withheld from an invitee whose agency is
 	// known and not covered by the consent.
 	client := " · client " + escape(c.ClientRef)
-	if inv.AgencyKind.Valid && !inv.Covered(c) {
+	if inv.AgencyKind != "" && !c.Covered(inv) {
 		client = ""
 	}
 	blocks := []slack.Block{
 		section(fmt.Sprintf("*%s has invited you to a multi-agency case conference*\n*%s*%s\n*When:* %s (%d minutes)",
 			user(c.CaseManagerID), c.Ref, client, when(c.StartsAt, cal.Loc), c.DurationMinutes)),
 	}
-	if c.Status == caseconf.StatusCancelled {
+	if c.Cancelled() {
 		blocks = append(blocks, section(":no_entry: *This conference has been cancelled.*"))
 		return message{text + " (cancelled)", blocks}
 	}
-	if !inv.AcceptedAt.Valid {
+	if !inv.Accepted() {
 		blocks = append(blocks,
 			section(agendaText()),
 			section("Before you can see the case details or reply, please read and accept the information-sharing and confidentiality agreement."),
@@ -87,19 +93,19 @@ func invitationMessage(c *store.Conference, inv *store.Invitee, cal caseconf.Cal
 		)
 		return message{text, blocks}
 	}
-	if inv.Covered(c) {
+	if c.Covered(inv) {
 		blocks = append(blocks, caseDetails(c)...)
 	} else {
 		blocks = append(blocks, section(fmt.Sprintf("*Where:* %s\n:lock: The client's consent does not cover your agency (%s), so case details are withheld and you will not be sent reports or minutes. %s knows.",
-			escape(c.Place), caseconf.Label(caseconf.AgencyKinds, inv.AgencyKind.String), user(c.CaseManagerID))))
+			escape(c.Place), caseconf.Label(caseconf.AgencyKinds, inv.AgencyKind), user(c.CaseManagerID))))
 	}
 	blocks = append(blocks, section(agendaText()), section("*Your answer:* "+answerText(inv)))
 	// The buttons stay: answers can change until the meeting starts, and
 	// the store refuses any later.
 	blocks = append(blocks, slack.NewActionBlock("respond",
-		button(actionRespond+":"+caseconf.AnswerAttending, id, "Attending", slack.StylePrimary),
-		button(actionRespond+":"+caseconf.AnswerColleague, id, "Sending a colleague", ""),
-		button(actionRespond+":"+caseconf.AnswerApologies, id, "Can't attend — I'll send a report", ""),
+		button(actionRespond+":"+string(caseconf.AnswerAttending), id, "Attending", slack.StylePrimary),
+		button(actionRespond+":"+string(caseconf.AnswerColleague), id, "Sending a colleague", ""),
+		button(actionRespond+":"+string(caseconf.AnswerApologies), id, "Can't attend — I'll send a report", ""),
 	))
 	return message{text, blocks}
 }
@@ -107,7 +113,7 @@ func invitationMessage(c *store.Conference, inv *store.Invitee, cal caseconf.Cal
 // caseDetails is what an authorised reader sees of a conference. The
 // purpose (up to 3,000 characters, longer once escaped) has sections of its
 // own so no block passes Slack's limit.
-func caseDetails(c *store.Conference) []slack.Block {
+func caseDetails(c *caseconf.Conference) []slack.Block {
 	out := []slack.Block{section(fmt.Sprintf("*Where:* %s\n*Why:* %s\n*Chair:* %s · *Minutes:* %s",
 		escape(c.Place), labels(caseconf.Reasons, c.Reasons), user(c.ChairID), user(c.MinuteTakerID)))}
 	out = append(out, sections("*Purpose and aims:* "+escape(c.Purpose))...)
@@ -115,13 +121,13 @@ func caseDetails(c *store.Conference) []slack.Block {
 		out = append(out, section("*The client will attend.*"))
 	} else {
 		out = append(out, sections(fmt.Sprintf("*The client will not attend:* %s.\n*They will be told the outcome:* %s.",
-			escape(c.ClientAbsenceReason.String), escape(c.ClientToldHow.String)))...)
+			escape(c.ClientAbsenceReason), escape(c.ClientToldHow)))...)
 	}
 	return out
 }
 
 // inviteeList is every invitee's status, in as many sections as it takes.
-func inviteeList(c *store.Conference) []slack.Block {
+func inviteeList(c *caseconf.Conference) []slack.Block {
 	lines := make([]string, len(c.Invitees))
 	for i := range c.Invitees {
 		lines[i] = "• " + inviteeStatus(c, &c.Invitees[i])
@@ -129,26 +135,27 @@ func inviteeList(c *store.Conference) []slack.Block {
 	return lineSections("*Invitees*", lines)
 }
 
-func answerText(inv *store.Invitee) string {
-	if !inv.Answer.Valid {
+func answerText(inv *caseconf.Invitee) string {
+	if inv == nil || !inv.Answered() {
 		return "not given yet"
 	}
+	resp := inv.Response
 	var s string
-	switch inv.Answer.String {
+	switch resp.Answer {
 	case caseconf.AnswerAttending:
 		s = "attending"
 	case caseconf.AnswerColleague:
-		s = "sending a colleague: " + escape(inv.Colleague.String)
+		s = "sending a colleague: " + escape(resp.Colleague)
 	case caseconf.AnswerApologies:
 		s = "can't attend — will send a written report"
 	default:
-		s = inv.Answer.String
+		s = escape(string(resp.Answer))
 	}
-	return fmt.Sprintf("%s (<!date^%d^{date_short} {time}|%s>)", s, inv.AnsweredAt.Time.Unix(), inv.AnsweredAt.Time.UTC().Format("2 Jan 15:04 UTC"))
+	return fmt.Sprintf("%s (<!date^%d^{date_short} {time}|%s>)", s, resp.At.Unix(), resp.At.UTC().Format("2 Jan 15:04 UTC"))
 }
 
 // inviteeStatus is one line of the case manager's summary.
-func inviteeStatus(c *store.Conference, inv *store.Invitee) string {
+func inviteeStatus(c *caseconf.Conference, inv *caseconf.Invitee) string {
 	if !inv.OnSlack() {
 		who := escape(inv.Name)
 		if detail := strings.Trim(escape(inv.Role)+", "+escape(inv.Agency), ", "); detail != "" {
@@ -160,34 +167,34 @@ func inviteeStatus(c *store.Conference, inv *store.Invitee) string {
 		}
 		return line
 	}
-	line := user(inv.SlackUserID.String) + " — "
+	line := user(inv.SlackUserID) + " — "
 	switch {
-	case !inv.AcceptedAt.Valid:
+	case !inv.Accepted():
 		line += "invited; agreement not yet accepted"
-	case !inv.Answer.Valid:
+	case !inv.Answered():
 		line += "agreement accepted; no answer yet"
 	default:
 		line += answerText(inv)
 	}
-	if inv.AgencyKind.Valid && !inv.Covered(c) {
+	if inv.AgencyKind != "" && !c.Covered(inv) {
 		line += fmt.Sprintf("\n      :warning: their agency (%s) is not covered by the client's consent: they see no case details and get no reports or minutes",
-			caseconf.Label(caseconf.AgencyKinds, inv.AgencyKind.String))
+			caseconf.Label(caseconf.AgencyKinds, inv.AgencyKind))
 	}
 	return line
 }
 
 // summaryMessage is the case manager's confirmation DM, kept up to date as
 // answers arrive.
-func summaryMessage(c *store.Conference, cal caseconf.Calendar, failed []string) message {
+func summaryMessage(c *caseconf.Conference, cal caseconf.Calendar, failed []string) message {
 	head := fmt.Sprintf("*%s is scheduled* · client %s\n*When:* %s (%d minutes)\n*Where:* %s",
 		c.Ref, escape(c.ClientRef), when(c.StartsAt, cal.Loc), c.DurationMinutes, escape(c.Place))
-	if c.Status == caseconf.StatusCancelled {
+	if c.Cancelled() {
 		head = fmt.Sprintf("*%s has been cancelled* · client %s\n*Was:* %s", c.Ref, escape(c.ClientRef), when(c.StartsAt, cal.Loc))
 	}
 	if c.Urgent {
-		head += "\n*Urgent:* " + escape(c.UrgentReason.String)
+		head += "\n*Urgent:* " + escape(c.UrgentReason)
 	}
-	consent := c.Consent()
+	consent := c.Consent
 	if consent.Method == caseconf.ConsentNone {
 		head += "\n*Without consent:* " + caseconf.Label(caseconf.NoConsentReasons, consent.NoConsentReason)
 	} else {
@@ -206,51 +213,42 @@ func summaryMessage(c *store.Conference, cal caseconf.Calendar, failed []string)
 }
 
 // refreshSummary re-renders the case manager's summary DM from the store.
-// It reads the conference afresh under a per-conference lock, so two
-// answers arriving together cannot leave the older picture showing.
+// It reads the conference afresh under a lock every replica respects
+// (store.LockedSnapshot), so two answers arriving together, on this
+// replica or another, cannot leave the older picture showing.
 func (b *Bot) refreshSummary(ctx context.Context, conferenceID int64) {
-	unlock := b.lockConference(conferenceID)
-	defer unlock()
-	c, err := b.store.ConferenceSnapshot(ctx, conferenceID)
+	err := b.store.LockedSnapshot(ctx, conferenceID, func(c *caseconf.Conference) error {
+		if !c.Summary.Posted() {
+			return nil
+		}
+		if _, _, _, err := b.api.UpdateMessageContext(ctx, c.Summary.Channel, c.Summary.TS, summaryMessage(c, b.cal, nil).options()...); err != nil {
+			b.log.Warn("could not update the case manager's summary", "conference", c.ID, "err", err)
+		}
+		return nil
+	})
 	if err != nil {
 		b.log.Warn("could not read a conference to update its summary", "conference", conferenceID, "err", err)
-		return
-	}
-	if !c.CMDMChannel.Valid {
-		return
-	}
-	if _, _, _, err := b.api.UpdateMessageContext(ctx, c.CMDMChannel.String, c.CMDMTs.String, summaryMessage(c, b.cal, nil).options()...); err != nil {
-		b.log.Warn("could not update the case manager's summary", "conference", c.ID, "err", err)
-	}
-}
-
-// openView opens a modal, telling the user if Slack will not (an expired
-// trigger, say).
-func (b *Bot) openView(ctx context.Context, r *Request, triggerID string, view slack.ModalViewRequest) {
-	if _, err := b.api.OpenViewContext(ctx, triggerID, view); err != nil {
-		b.log.Warn("could not open a modal", "callback", view.CallbackID, "err", err)
-		r.Reply(ctx, "Sorry, Slack would not open the form just now. Please try again.")
 	}
 }
 
 // refreshInvitation re-renders an invitee's invitation DM.
-func (b *Bot) refreshInvitation(ctx context.Context, c *store.Conference, inv *store.Invitee) {
-	if !inv.DMChannel.Valid {
+func (b *Bot) refreshInvitation(ctx context.Context, c *caseconf.Conference, inv *caseconf.Invitee) {
+	if !inv.Invitation.Posted() {
 		return
 	}
-	if _, _, _, err := b.api.UpdateMessageContext(ctx, inv.DMChannel.String, inv.DMTs.String, invitationMessage(c, inv, b.cal).options()...); err != nil {
+	if _, _, _, err := b.api.UpdateMessageContext(ctx, inv.Invitation.Channel, inv.Invitation.TS, invitationMessage(c, inv, b.cal).options()...); err != nil {
 		b.log.Warn("could not update an invitation DM", "conference", c.ID, "invitee", inv.ID, "err", err)
 	}
 }
 
-// inviteeID reads the invitee ID a button or modal carries. A malformed
-// one reads as an invitee that does not exist.
-func inviteeID(s string) int64 {
-	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id <= 0 {
+// inviteeID reads the invitee a button or modal carries. A malformed
+// value reads as an invitee that does not exist (ID 0).
+func inviteeID(v string) int64 {
+	s, err := parseSubject(v)
+	if err != nil {
 		return 0
 	}
-	return id
+	return s.Invitee
 }
 
 // clickAgree opens the agreement for the invitee to read and accept. Only
@@ -264,8 +262,8 @@ func (b *Bot) clickAgree(ctx context.Context, r *Request) {
 		b.replyError(ctx, r, err)
 		return
 	}
-	if c.Status == caseconf.StatusCancelled {
-		b.replyError(ctx, r, caseconf.Errorf(caseconf.ECONFLICT, "This conference has been cancelled."))
+	if err := caseconf.CanAccept(c, inv, r.UserID); err != nil {
+		b.replyError(ctx, r, err)
 		return
 	}
 	b.openView(ctx, r, r.Interaction.TriggerID, agreementModal(c, inv))
@@ -273,7 +271,7 @@ func (b *Bot) clickAgree(ctx context.Context, r *Request) {
 
 // agreementModal is the information-sharing and confidentiality agreement,
 // with the invitee's agency asked for if it is not known yet.
-func agreementModal(c *store.Conference, inv *store.Invitee) slack.ModalViewRequest {
+func agreementModal(c *caseconf.Conference, inv *caseconf.Invitee) slack.ModalViewRequest {
 	blocks := []slack.Block{
 		section(fmt.Sprintf("*Information-sharing and confidentiality agreement* for %s, called by %s.", c.Ref, user(c.CaseManagerID))),
 		section("By accepting, I agree that:\n" +
@@ -283,19 +281,19 @@ func agreementModal(c *store.Conference, inv *store.Invitee) slack.ModalViewRequ
 			"• I understand that the client's consent (or the recorded reason to meet without it) covers named kinds of agency only.\n" +
 			"• Information presented will be factual and evidenced."),
 	}
-	if !inv.AgencyKind.Valid {
+	if inv.AgencyKind == "" {
 		blocks = append(blocks,
 			input(fieldAgency, "Your agency", "e.g. Church Street Surgery. Remembered for next time.", textInput(fieldAgency, caseconf.MaxShortText, false, ""), false),
 			input(fieldAgencyKind, "Kind of agency", "",
 				slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose"), fieldAgencyKind, options(caseconf.AgencyKinds)...), false),
 		)
 	} else {
-		blocks = append(blocks, note(fmt.Sprintf("Your agency: %s (%s)", escape(inv.Agency), caseconf.Label(caseconf.AgencyKinds, inv.AgencyKind.String))))
+		blocks = append(blocks, note(fmt.Sprintf("Your agency: %s (%s)", escape(inv.Agency), caseconf.Label(caseconf.AgencyKinds, inv.AgencyKind))))
 	}
 	return slack.ModalViewRequest{
 		Type: slack.VTModal, CallbackID: viewAgreement, Title: plain("Confidentiality"),
 		Submit: plain("I agree"), Close: plain("Not now"),
-		PrivateMetadata: strconv.FormatInt(inv.ID, 10),
+		PrivateMetadata: subject{Invitee: inv.ID}.String(),
 		Blocks:          slack.Blocks{BlockSet: blocks},
 	}
 }
@@ -308,11 +306,8 @@ func (b *Bot) submitAgreement(ctx context.Context, r *Request) {
 		name := strings.TrimSpace(v.text(fieldAgency))
 		kind := v.option(fieldAgencyKind)
 		errs := map[string]string{}
-		switch {
-		case name == "":
-			errs[fieldAgency] = "Please name your agency."
-		case len([]rune(name)) > caseconf.MaxShortText:
-			errs[fieldAgency] = fmt.Sprintf("Please keep this to %d characters or fewer.", caseconf.MaxShortText)
+		if msg := checkRequired(name, "Please name your agency.", caseconf.MaxShortText, false); msg != "" {
+			errs[fieldAgency] = msg
 		}
 		if caseconf.Label(caseconf.AgencyKinds, kind) == kind {
 			errs[fieldAgencyKind] = "Please choose the kind of agency."
@@ -337,14 +332,15 @@ func (b *Bot) submitAgreement(ctx context.Context, r *Request) {
 // asks which colleague is coming.
 func (b *Bot) clickRespond(ctx context.Context, r *Request) {
 	act := r.Interaction.ActionCallback.BlockActions[0]
-	_, answer, _ := strings.Cut(act.ActionID, ":")
+	_, a, _ := strings.Cut(act.ActionID, ":")
+	answer := caseconf.Answer(a)
 	id := inviteeID(act.Value)
 	r.Ack(nil)
 	if answer == caseconf.AnswerColleague {
 		// Check before opening the modal: a stranger's click opens nothing.
 		c, inv, err := b.store.Invitation(ctx, id, r.UserID, "invitation.open")
-		if err == nil && !inv.AcceptedAt.Valid {
-			err = caseconf.Errorf(caseconf.ENOTREADY, "Please read and accept the information-sharing and confidentiality agreement first.")
+		if err == nil {
+			err = caseconf.CanAnswer(c, inv, r.UserID, b.now())
 		}
 		if err != nil {
 			b.replyError(ctx, r, err)
@@ -353,20 +349,22 @@ func (b *Bot) clickRespond(ctx context.Context, r *Request) {
 		b.openView(ctx, r, r.Interaction.TriggerID, colleagueModal(c, inv))
 		return
 	}
-	c, inv, err := b.store.RecordResponse(ctx, id, r.UserID, answer, "")
+	c, inv, changed, err := b.store.RecordResponse(ctx, id, r.UserID, answer, "")
 	if err != nil {
 		b.replyError(ctx, r, err)
 		return
 	}
-	b.refreshInvitation(ctx, c, inv)
-	b.refreshSummary(ctx, c.ID)
+	if changed {
+		b.refreshInvitation(ctx, c, inv)
+		b.refreshSummary(ctx, c.ID)
+	}
 }
 
-func colleagueModal(c *store.Conference, inv *store.Invitee) slack.ModalViewRequest {
+func colleagueModal(c *caseconf.Conference, inv *caseconf.Invitee) slack.ModalViewRequest {
 	return slack.ModalViewRequest{
 		Type: slack.VTModal, CallbackID: viewColleague, Title: plain("Sending a colleague"),
 		Submit: plain("Save"), Close: plain("Back"),
-		PrivateMetadata: strconv.FormatInt(inv.ID, 10),
+		PrivateMetadata: subject{Invitee: inv.ID}.String(),
 		Blocks: slack.Blocks{BlockSet: []slack.Block{
 			section(fmt.Sprintf("Who will attend %s in your place? Please brief them beforehand.", c.Ref)),
 			input(fieldColleague, "Colleague's name and role", "e.g. Sam Jones, practice nurse", textInput(fieldColleague, caseconf.MaxShortText, false, ""), false),
@@ -376,16 +374,18 @@ func colleagueModal(c *store.Conference, inv *store.Invitee) slack.ModalViewRequ
 
 func (b *Bot) submitColleague(ctx context.Context, r *Request) {
 	ic := r.Interaction
-	name, ok := requiredText(r, viewValues(ic), fieldColleague, "Please name the colleague you are sending.", caseconf.MaxShortText)
+	name, ok := requiredText(r, viewValues(ic), fieldColleague, "Please name the colleague you are sending.", caseconf.MaxShortText, false)
 	if !ok {
 		return
 	}
-	c, inv, err := b.store.RecordResponse(ctx, inviteeID(ic.View.PrivateMetadata), r.UserID, caseconf.AnswerColleague, name)
+	c, inv, changed, err := b.store.RecordResponse(ctx, inviteeID(ic.View.PrivateMetadata), r.UserID, caseconf.AnswerColleague, name)
 	if err != nil {
 		b.ackViewError(ctx, r, err, fieldColleague)
 		return
 	}
 	r.Ack(slack.NewClearViewSubmissionResponse())
-	b.refreshInvitation(ctx, c, inv)
-	b.refreshSummary(ctx, c.ID)
+	if changed {
+		b.refreshInvitation(ctx, c, inv)
+		b.refreshSummary(ctx, c.ID)
+	}
 }

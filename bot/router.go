@@ -28,9 +28,13 @@ const (
 
 // Request is one delivery from Slack, whichever transport brought it.
 type Request struct {
-	Kind        Kind
-	Key         string // what identifies this delivery across Slack's retries
-	Retry       int    // Slack's retry count; 0 on the first delivery
+	Kind Kind
+	// EventID identifies an Events API delivery across Slack's retries.
+	// Slack retries events (never slash commands or interactions), so a
+	// handler whose event has effects records it in the transaction of
+	// its effect, or makes the effect idempotent.
+	EventID     string
+	Retry       int // Slack's retry count; 0 on the first delivery
 	ReceivedAt  time.Time
 	UserID      string
 	Command     *slack.SlashCommand
@@ -43,10 +47,6 @@ type Request struct {
 	bot     *Bot
 }
 
-// handlerFunc handles one delivery. It must call r.Ack (or one of the reply
-// helpers that does) quickly: Slack allows three seconds. Slow work goes
-// after the ack.
-type handlerFunc func(ctx context.Context, r *Request)
 
 type command struct {
 	name, args, summary string
@@ -56,13 +56,35 @@ type command struct {
 // CommandFunc runs one /caseconf subcommand with the words after it.
 type CommandFunc func(ctx context.Context, r *Request, args []string)
 
+// HandlerFunc handles one interaction or event delivery. It must call
+// r.Ack (or a reply helper that does) within Slack's three seconds; slow
+// work goes after the ack.
+type HandlerFunc func(ctx context.Context, r *Request)
+
+// Registration happens while the bot is built (each feature file
+// registers its own handlers); registering after it starts serving is
+// not safe.
+
 // HandleCommand registers the /caseconf subcommand name. args and summary
-// make its line in help. Registering after the bot starts serving is not
-// safe.
+// make its line in help.
 func (b *Bot) HandleCommand(name, args, summary string, run CommandFunc) {
 	b.commands[name] = &command{name: name, args: args, summary: summary, run: run}
 	b.order = append(b.order, name)
 }
+
+// HandleAction registers the handler of a button (or other block action)
+// whose action_id is name, or starts with name and a colon
+// ("respond:attending").
+func (b *Bot) HandleAction(name string, h HandlerFunc) { b.actions[name] = h }
+
+// HandleView registers the handler of a modal's submission by its
+// callback_id.
+func (b *Bot) HandleView(callbackID string, h HandlerFunc) { b.views[callbackID] = h }
+
+// HandleEvent registers the handler of an Events API event type
+// ("app_home_opened"). The delivery is acknowledged before the handler
+// runs; see Request.EventID about Slack's retries.
+func (b *Bot) HandleEvent(eventType string, h HandlerFunc) { b.events[eventType] = h }
 
 // Ack sends Slack the immediate answer to this delivery: nil for a plain
 // acknowledgement, a message for a slash command's ephemeral reply, or a
@@ -73,12 +95,17 @@ func (r *Request) Ack(payload any) bool {
 	r.ackOnce.Do(func() {
 		sent = true
 		r.acked.Store(true)
-		r.ackFn(payload)
-		r.bot.unacked.Done()
+		// Observed before the ack is written, so whoever reads the ack
+		// also finds it counted.
 		if r.bot.metrics != nil {
 			r.bot.metrics.AckLatency.WithLabelValues(string(r.Kind)).Observe(time.Since(r.ReceivedAt).Seconds())
 		}
+		r.ackFn(payload)
+		r.bot.unacked.Done()
 	})
+	if !sent && payload != nil {
+		r.bot.lateAnswer(r, payload)
+	}
 	return sent
 }
 
@@ -164,14 +191,25 @@ func (b *Bot) Dispatch(r *Request, ack func(payload any)) bool {
 	go func() {
 		defer b.inflight.Done()
 		defer timer.Stop()
-		b.deliver(b.work, r)
+		ctx, cancel := context.WithTimeout(b.work, handlerTimeout)
+		defer cancel()
+		b.deliver(ctx, r)
 	}()
 	return true
 }
 
-// ackDeadline is when an unanswered delivery is acknowledged empty, inside
-// Slack's three seconds.
-const ackDeadline = 2500 * time.Millisecond
+const (
+	// ackDeadline is when an unanswered delivery is acknowledged empty,
+	// inside Slack's three seconds.
+	ackDeadline = 2500 * time.Millisecond
+	// handlerTimeout bounds everything one delivery does after its ack
+	// (sending a conference's invitations, say, through Slack's rate
+	// limits).
+	handlerTimeout = 2 * time.Minute
+	// lateAnswerTimeout bounds telling a user by DM that their form was
+	// answered too late.
+	lateAnswerTimeout = 15 * time.Second
+)
 
 // deliver recognises retries, runs the handler with panic recovery, and
 // makes sure the delivery is acknowledged whatever happens.
@@ -191,20 +229,10 @@ func (b *Bot) deliver(ctx context.Context, r *Request) {
 	if r.Kind == KindEvent {
 		r.Ack(nil) // events carry no answer: acknowledge before anything slow
 	}
-	if r.Key != "" && b.store != nil {
-		dctx, cancel := context.WithTimeout(ctx, time.Second)
-		first, err := b.store.FirstDelivery(dctx, r.Key, string(r.Kind))
-		cancel()
-		switch {
-		case err != nil:
-			// Better to risk acting twice than to drop the user's request.
-			b.log.Warn("could not record delivery; handling it anyway", "kind", r.Kind, "err", err)
-		case !first:
-			outcome = "duplicate"
-			b.log.Info("duplicate delivery dropped", "kind", r.Kind, "retry", r.Retry)
-			return
-		}
-	}
+	// Nothing else comes before the handler: Slack does not retry slash
+	// commands or interactions, so there is no retry to recognise, and
+	// each effect carries its own idempotency (a form's view ID, a status
+	// guard, the same answer twice being no change).
 
 	h, name := b.route(r)
 	if h == nil {
@@ -219,7 +247,7 @@ func (b *Bot) deliver(ctx context.Context, r *Request) {
 
 // route finds the handler for a delivery and a name for it (safe to log: a
 // subcommand, action_id, callback_id or event type, never user text).
-func (b *Bot) route(r *Request) (handlerFunc, string) {
+func (b *Bot) route(r *Request) (HandlerFunc, string) {
 	switch r.Kind {
 	case KindCommand:
 		name, args := parseCommand(r.Command.Text)

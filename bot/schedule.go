@@ -2,11 +2,9 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
@@ -20,6 +18,11 @@ const (
 	// externalRows is how many invitees not on Slack the form has room for.
 	externalRows = 3
 )
+
+func (b *Bot) registerSchedule() {
+	b.HandleCommand("new", "", "Call a new case conference (opens a form)", b.cmdNew)
+	b.HandleView(viewSchedule, b.submitSchedule)
+}
 
 // cmdNew opens the scheduling modal. Slack's trigger_id lasts three
 // seconds, so the ack goes first and the modal opens straight after,
@@ -127,22 +130,26 @@ func scheduleModal(caller string, earliest time.Time) slack.ModalViewRequest {
 // formValues reads a submitted view's state.
 type formValues map[string]map[string]slack.BlockAction
 
-// requiredText reads a required text field of a submitted modal, trimmed.
-// If it is empty or too long, ok is false and the submission has been
-// answered with the error on that field.
-func requiredText(r *Request, v formValues, id, missing string, max int) (text string, ok bool) {
-	text = strings.TrimSpace(v.text(id))
-	msg := ""
-	switch {
-	case text == "":
-		msg = missing
-	case utf8.RuneCountInString(text) > max:
-		msg = fmt.Sprintf("Please keep this to %d characters or fewer.", max)
-	default:
-		return text, true
+// checkRequired says what is wrong with a required text field, trimmed,
+// or "" when it may be stored (caseconf.CheckText: length, control
+// characters; and something visible in it).
+func checkRequired(text, missing string, max int, multiline bool) string {
+	if !caseconf.Visible(text) {
+		return missing
 	}
-	r.Ack(slack.NewErrorsViewSubmissionResponse(map[string]string{id: msg}))
-	return "", false
+	return caseconf.CheckText(text, max, multiline)
+}
+
+// requiredText reads a required text field of a submitted modal, trimmed.
+// If it is blank, too long or holds control characters, ok is false and
+// the submission has been answered with the error on that field.
+func requiredText(r *Request, v formValues, id, missing string, max int, multiline bool) (text string, ok bool) {
+	text = strings.TrimSpace(v.text(id))
+	if msg := checkRequired(text, missing, max, multiline); msg != "" {
+		r.Ack(slack.NewErrorsViewSubmissionResponse(map[string]string{id: msg}))
+		return "", false
+	}
+	return text, true
 }
 
 // viewValues is a submitted view's state; empty if Slack sent none.
@@ -208,8 +215,14 @@ func (b *Bot) submitSchedule(ctx context.Context, r *Request) {
 	conf, created, err := b.store.CreateConference(ctx, store.NewConference{
 		Schedule: sched, CaseManagerID: r.UserID, SourceKey: "view:" + ic.View.ID,
 	})
+	if caseconf.ErrorCode(err) == caseconf.ECONFLICT {
+		b.ackViewError(ctx, r, err, "")
+		return
+	}
 	if err != nil {
 		b.log.Error("could not store a new conference", "user", r.UserID, "err", err)
+		// If Slack has closed the form by now, this reaches the user as a
+		// DM with what they typed (Request.Ack, lateAnswer).
 		r.Ack(slack.NewErrorsViewSubmissionResponse(map[string]string{
 			caseconf.FieldClientRef: "Sorry, we could not save this just now. Nothing was saved; please press Schedule again.",
 		}))

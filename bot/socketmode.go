@@ -69,7 +69,7 @@ func (s *SocketMode) handle(evt socketmode.Event) {
 			return
 		}
 		s.dispatch(evt.Request, &Request{
-			Kind: KindCommand, Key: commandKey(&cmd), UserID: cmd.UserID,
+			Kind: KindCommand, UserID: cmd.UserID,
 			Command: &cmd, ReceivedAt: now,
 		})
 	case socketmode.EventTypeInteractive:
@@ -78,7 +78,7 @@ func (s *SocketMode) handle(evt socketmode.Event) {
 			return
 		}
 		s.dispatch(evt.Request, &Request{
-			Kind: KindInteractive, Key: interactionKey(&ic), UserID: ic.User.ID,
+			Kind: KindInteractive, UserID: ic.User.ID,
 			Interaction: &ic, ReceivedAt: now,
 		})
 	case socketmode.EventTypeEventsAPI:
@@ -87,7 +87,7 @@ func (s *SocketMode) handle(evt socketmode.Event) {
 			return
 		}
 		s.dispatch(evt.Request, &Request{
-			Kind: KindEvent, Key: eventKey(&ev), UserID: eventUser(&ev),
+			Kind: KindEvent, EventID: eventID(&ev), UserID: eventUser(&ev),
 			Event: &ev, ReceivedAt: now,
 		})
 	}
@@ -115,34 +115,11 @@ func (s *SocketMode) dispatch(env *socketmode.Request, r *Request) {
 	}
 }
 
-// commandKey identifies a slash command across retries by its trigger_id,
-// unique to each invocation. Without one there is nothing to recognise a
-// retry by, and the command is simply handled.
-func commandKey(cmd *slack.SlashCommand) string {
-	if cmd.TriggerID == "" {
-		return ""
-	}
-	return "cmd:" + cmd.TriggerID
-}
-
-// interactionKey identifies an interaction across retries: its trigger_id
-// is unique per user action; a view submission without one falls back to
-// the view's ID and hash.
-func interactionKey(ic *slack.InteractionCallback) string {
-	switch {
-	case ic.TriggerID != "":
-		return "ix:" + ic.TriggerID
-	case ic.View.ID != "" && ic.View.Hash != "":
-		return "view:" + ic.View.ID + ":" + ic.View.Hash
-	case ic.ActionTs != "" && ic.User.ID != "":
-		return "act:" + ic.User.ID + ":" + ic.ActionTs
-	}
-	return ""
-}
-
-func eventKey(ev *slackevents.EventsAPIEvent) string {
-	if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok && cb.EventID != "" {
-		return "ev:" + cb.EventID
+// eventID is what identifies an Events API delivery across Slack's
+// retries.
+func eventID(ev *slackevents.EventsAPIEvent) string {
+	if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok {
+		return cb.EventID
 	}
 	return ""
 }

@@ -2,6 +2,8 @@
 // a cron schedule in `caseconf serve`, and once by hand with
 // `caseconf sweep --at TIME`. Both call Sweeper.RunOnce with the time to
 // sweep as if it were, so tests run it with a fixed clock.
+//
+// No reminder kinds exist yet: the sweep is the seam they will plug into.
 package reminders
 
 import (
@@ -16,10 +18,6 @@ import (
 	"github.com/caseconf/caseconf/store"
 )
 
-// deliveryKeyTTL is how long Slack delivery keys are kept for recognising
-// retries. Slack gives up retrying within minutes; a day is generous.
-const deliveryKeyTTL = 24 * time.Hour
-
 // Sweeper runs the reminder jobs.
 type Sweeper struct {
 	Store *store.DB
@@ -28,9 +26,9 @@ type Sweeper struct {
 
 // Result is what one sweep did (or, in a dry run, would do).
 type Result struct {
-	At                 time.Time
-	DryRun             bool
-	DeliveryKeysPruned int64
+	At     time.Time
+	DryRun bool
+	Sent   int
 }
 
 // Report writes a human-readable summary of r. It names counts and kinds,
@@ -40,23 +38,16 @@ func (r Result) Report(w io.Writer) {
 	if r.DryRun {
 		verb = "dry run"
 	}
-	fmt.Fprintf(w, "%s at %s: no reminders due; %d old Slack delivery keys pruned\n",
-		verb, r.At.UTC().Format(time.RFC3339), r.DeliveryKeysPruned)
+	fmt.Fprintf(w, "%s at %s: %d reminders sent (no reminder kinds are built yet)\n", verb, r.At.UTC().Format(time.RFC3339), r.Sent)
 }
 
 // RunOnce performs one sweep as if the time were now. With dryRun it
-// changes nothing and reports what it would do.
+// changes nothing and reports what it would do. It checks the database
+// answers, so a sweep against a broken database fails loudly.
 func (s *Sweeper) RunOnce(ctx context.Context, now time.Time, dryRun bool) (Result, error) {
 	res := Result{At: now, DryRun: dryRun}
-	cutoff := now.Add(-deliveryKeyTTL)
-	var err error
-	if dryRun {
-		res.DeliveryKeysPruned, err = s.Store.CountDeliveriesBefore(ctx, cutoff)
-	} else {
-		res.DeliveryKeysPruned, err = s.Store.PruneDeliveries(ctx, cutoff)
-	}
-	if err != nil {
-		return res, err
+	if err := s.Store.Ping(ctx); err != nil {
+		return res, fmt.Errorf("sweep: %w", err)
 	}
 	return res, nil
 }
@@ -72,6 +63,6 @@ func (s *Sweeper) Schedule(c *cron.Cron, now func() time.Time) (cron.EntryID, er
 			s.Log.Error("reminder sweep failed", "err", err)
 			return
 		}
-		s.Log.Info("reminder sweep done", "delivery_keys_pruned", res.DeliveryKeysPruned)
+		s.Log.Info("reminder sweep done", "sent", res.Sent)
 	})
 }

@@ -30,7 +30,7 @@ func schedule(caseManager string, invitees ...string) store.NewConference {
 	}
 }
 
-func create(t *testing.T, s *store.DB, n store.NewConference) *store.Conference {
+func create(t *testing.T, s *store.DB, n store.NewConference) *caseconf.Conference {
 	t.Helper()
 	c, created, err := s.CreateConference(context.Background(), n)
 	if err != nil || !created {
@@ -39,15 +39,13 @@ func create(t *testing.T, s *store.DB, n store.NewConference) *store.Conference 
 	return c
 }
 
-func inviteeFor(t *testing.T, c *store.Conference, user string) *store.Invitee {
+func inviteeFor(t *testing.T, c *caseconf.Conference, user string) *caseconf.Invitee {
 	t.Helper()
-	for i := range c.Invitees {
-		if c.Invitees[i].SlackUserID.String == user {
-			return &c.Invitees[i]
-		}
+	inv := c.InviteeFor(user)
+	if inv == nil {
+		t.Fatalf("no invitee %s", user)
 	}
-	t.Fatalf("no invitee %s", user)
-	return nil
+	return inv
 }
 
 func TestCreateConference(t *testing.T) {
@@ -63,8 +61,8 @@ func TestCreateConference(t *testing.T) {
 	if c.Invitees[2].OnSlack() || c.Invitees[2].Name != "Dr Patel" {
 		t.Errorf("external invitee not last or wrong: %+v", c.Invitees[2])
 	}
-	if !c.Consent().Covers("housing") || c.Consent().ValidUntil.Format(caseconf.DateLayout) != "2027-04-02" {
-		t.Errorf("consent = %+v", c.Consent())
+	if !c.Consent.Covers("housing") || c.Consent.ValidUntil.Format(caseconf.DateLayout) != "2027-04-02" {
+		t.Errorf("consent = %+v", c.Consent)
 	}
 
 	t.Run("SameClientReferenceReusesClient", func(t *testing.T) {
@@ -85,9 +83,22 @@ func TestCreateConference(t *testing.T) {
 			t.Fatalf("resubmission: created %v, id %d vs %d, err %v", created, again.ID, first.ID, err)
 		}
 	})
+	t.Run("SameSubmissionFromAnotherUserRefused", func(t *testing.T) {
+		n := schedule("U0CM", "U0GP")
+		n.SourceKey = "view:V2"
+		if _, _, err := s.CreateConference(ctx, n); err != nil {
+			t.Fatal(err)
+		}
+		forged := schedule("U0OUT", "U0OUT")
+		forged.SourceKey = "view:V2"
+		got, created, err := s.CreateConference(ctx, forged)
+		if caseconf.ErrorCode(err) != caseconf.ECONFLICT || got != nil || created {
+			t.Fatalf("another user's resubmission = %v, %v, %v; want a conflict and nothing", got, created, err)
+		}
+	})
 	t.Run("AuditsCreation", func(t *testing.T) {
 		trail, err := s.AuditFor(ctx, c.ID)
-		if err != nil || len(trail) == 0 || trail[0].Action != "conference.create" || trail[0].ActorID != "U0CM" {
+		if err != nil || len(trail) == 0 || trail[0].Action != "conference.create" || trail[0].ActorID != "U0CM" || trail[0].ClientID != c.ClientID {
 			t.Fatalf("audit trail = %+v, %v", trail, err)
 		}
 	})
@@ -126,20 +137,20 @@ func TestVisibility(t *testing.T) {
 	c := create(t, s, schedule("U0CM", "U0GP"))
 	gp := inviteeFor(t, c, "U0GP")
 
-	code := func(v store.Viewer) string {
+	code := func(v caseconf.Viewer) string {
 		_, err := s.ConferenceByRef(ctx, c.Ref, v, "conference.show")
 		return caseconf.ErrorCode(err)
 	}
-	if got := code(store.Viewer{UserID: "U0CM"}); got != "" {
+	if got := code(caseconf.Viewer{UserID: "U0CM"}); got != "" {
 		t.Errorf("case manager: %s", got)
 	}
-	if got := code(store.Viewer{UserID: "U0OUT"}); got != caseconf.ENOTFOUND {
+	if got := code(caseconf.Viewer{UserID: "U0OUT"}); got != caseconf.ENOTFOUND {
 		t.Errorf("outsider: %q, want not found", got)
 	}
-	if got := code(store.Viewer{UserID: "U0OUT", Admin: true}); got != "" {
+	if got := code(caseconf.Viewer{UserID: "U0OUT", Admin: true}); got != "" {
 		t.Errorf("admin: %s", got)
 	}
-	if got := code(store.Viewer{UserID: "U0GP"}); got != caseconf.ENOTFOUND {
+	if got := code(caseconf.Viewer{UserID: "U0GP"}); got != caseconf.ENOTFOUND {
 		t.Errorf("invitee before accepting: %q, want not found", got)
 	}
 	if _, _, err := s.Invitation(ctx, gp.ID, "U0GP", "invitation.open"); err != nil {
@@ -151,15 +162,15 @@ func TestVisibility(t *testing.T) {
 	if _, _, err := s.AcceptAgreement(ctx, gp.ID, "U0GP", &store.AgencyAnswer{Agency: "Church St", Kind: "health_gp"}); err != nil {
 		t.Fatal(err)
 	}
-	if got := code(store.Viewer{UserID: "U0GP"}); got != "" {
+	if got := code(caseconf.Viewer{UserID: "U0GP"}); got != "" {
 		t.Errorf("invitee after accepting: %s", got)
 	}
-	_, missing := s.ConferenceByRef(ctx, "CC-9999", store.Viewer{UserID: "U0OUT"}, "conference.show")
-	_, hidden := s.ConferenceByRef(ctx, c.Ref, store.Viewer{UserID: "U0OUT"}, "conference.show")
+	_, missing := s.ConferenceByRef(ctx, "CC-9999", caseconf.Viewer{UserID: "U0OUT"}, "conference.show")
+	_, hidden := s.ConferenceByRef(ctx, c.Ref, caseconf.Viewer{UserID: "U0OUT"}, "conference.show")
 	if missing.Error() != hidden.Error() {
 		t.Errorf("a hidden conference reads %q, a missing one %q: they must be the same", hidden, missing)
 	}
-	if _, err := s.ConferenceByRef(ctx, "cc-0001", store.Viewer{UserID: "U0CM"}, "conference.show"); err != nil {
+	if _, err := s.ConferenceByRef(ctx, "cc-0001", caseconf.Viewer{UserID: "U0CM"}, "conference.show"); err != nil {
 		t.Errorf("lower-case reference: %v", err)
 	}
 }
@@ -172,7 +183,7 @@ func TestResponses(t *testing.T) {
 	c := create(t, s, schedule("U0CM", "U0GP"))
 	gp := inviteeFor(t, c, "U0GP")
 
-	if _, _, err := s.RecordResponse(ctx, gp.ID, "U0GP", caseconf.AnswerAttending, ""); caseconf.ErrorCode(err) != caseconf.ENOTREADY {
+	if _, _, _, err := s.RecordResponse(ctx, gp.ID, "U0GP", caseconf.AnswerAttending, ""); caseconf.ErrorCode(err) != caseconf.ENOTREADY {
 		t.Fatalf("answer before the agreement: %v, want not ready", err)
 	}
 	if _, _, err := s.AcceptAgreement(ctx, gp.ID, "U0GP", nil); caseconf.ErrorCode(err) != caseconf.EINVALID {
@@ -181,33 +192,37 @@ func TestResponses(t *testing.T) {
 	if _, _, err := s.AcceptAgreement(ctx, gp.ID, "U0GP", &store.AgencyAnswer{Agency: "Church St", Kind: "health_gp"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.RecordResponse(ctx, gp.ID, "U0OUT", caseconf.AnswerAttending, ""); caseconf.ErrorCode(err) != caseconf.ENOTFOUND {
+	if _, _, _, err := s.RecordResponse(ctx, gp.ID, "U0OUT", caseconf.AnswerAttending, ""); caseconf.ErrorCode(err) != caseconf.ENOTFOUND {
 		t.Fatalf("someone else answering: %v, want not found", err)
 	}
-	_, inv, err := s.RecordResponse(ctx, gp.ID, "U0GP", caseconf.AnswerAttending, "")
-	if err != nil || inv.Answer.String != caseconf.AnswerAttending {
+	_, inv, changed, err := s.RecordResponse(ctx, gp.ID, "U0GP", caseconf.AnswerAttending, "")
+	if err != nil || !changed || inv.Response.Answer != caseconf.AnswerAttending {
 		t.Fatalf("attending: %v, %+v", err, inv)
 	}
+	_, inv, changed, err = s.RecordResponse(ctx, gp.ID, "U0GP", caseconf.AnswerAttending, "")
+	if err != nil || changed || inv.Response.Answer != caseconf.AnswerAttending {
+		t.Fatalf("the same answer again: changed %v, %v, %+v; want no change", changed, err, inv)
+	}
 	now = now.Add(time.Hour)
-	_, inv, err = s.RecordResponse(ctx, gp.ID, "U0GP", caseconf.AnswerColleague, "Sam Jones, practice nurse")
-	if err != nil || inv.Answer.String != caseconf.AnswerColleague || inv.Colleague.String != "Sam Jones, practice nurse" {
+	_, inv, changed, err = s.RecordResponse(ctx, gp.ID, "U0GP", caseconf.AnswerColleague, "Sam Jones, practice nurse")
+	if err != nil || !changed || inv.Response.Answer != caseconf.AnswerColleague || inv.Response.Colleague != "Sam Jones, practice nurse" {
 		t.Fatalf("changed answer: %v, %+v", err, inv)
 	}
-	if _, _, err := s.RecordResponse(ctx, gp.ID, "U0GP", caseconf.AnswerColleague, ""); caseconf.ErrorCode(err) != caseconf.EINVALID {
+	if _, _, _, err := s.RecordResponse(ctx, gp.ID, "U0GP", caseconf.AnswerColleague, ""); caseconf.ErrorCode(err) != caseconf.EINVALID {
 		t.Fatalf("colleague without a name: %v", err)
 	}
 	var n int
 	if err := s.SQL().GetContext(ctx, &n, `SELECT count(*) FROM responses WHERE invitee_id = $1`, gp.ID); err != nil || n != 2 {
-		t.Fatalf("responses kept = %d, want both", n)
+		t.Fatalf("responses kept = %d, want both different answers, once each", n)
 	}
 	now = c.StartsAt
-	if _, _, err := s.RecordResponse(ctx, gp.ID, "U0GP", caseconf.AnswerApologies, ""); caseconf.ErrorCode(err) != caseconf.ECONFLICT {
+	if _, _, _, err := s.RecordResponse(ctx, gp.ID, "U0GP", caseconf.AnswerApologies, ""); caseconf.ErrorCode(err) != caseconf.ECONFLICT {
 		t.Fatalf("answer once the meeting started: %v, want conflict", err)
 	}
 
 	t.Run("AgencyRememberedForNextInvitation", func(t *testing.T) {
 		c2 := create(t, s, schedule("U0CM", "U0GP"))
-		if inv := inviteeFor(t, c2, "U0GP"); inv.AgencyKind.String != "health_gp" || inv.Agency != "Church St" {
+		if inv := inviteeFor(t, c2, "U0GP"); inv.AgencyKind != "health_gp" || inv.Agency != "Church St" {
 			t.Fatalf("agency not remembered: %+v", inv)
 		}
 	})
@@ -221,17 +236,17 @@ func TestCancel(t *testing.T) {
 	if _, _, err := s.AcceptAgreement(ctx, gp.ID, "U0GP", &store.AgencyAnswer{Agency: "x", Kind: "health_gp"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CancelConference(ctx, c.ID, store.Viewer{UserID: "U0OUT"}, "no"); caseconf.ErrorCode(err) != caseconf.ENOTFOUND {
+	if _, err := s.CancelConference(ctx, c.ID, caseconf.Viewer{UserID: "U0OUT"}, "no"); caseconf.ErrorCode(err) != caseconf.ENOTFOUND {
 		t.Errorf("outsider cancelling: %v", err)
 	}
-	if _, err := s.CancelConference(ctx, c.ID, store.Viewer{UserID: "U0GP"}, "no"); caseconf.ErrorCode(err) != caseconf.EFORBIDDEN {
+	if _, err := s.CancelConference(ctx, c.ID, caseconf.Viewer{UserID: "U0GP"}, "no"); caseconf.ErrorCode(err) != caseconf.EFORBIDDEN {
 		t.Errorf("invitee cancelling: %v", err)
 	}
-	got, err := s.CancelConference(ctx, c.ID, store.Viewer{UserID: "U0CM"}, "Client housed")
-	if err != nil || got.Status != caseconf.StatusCancelled || got.CancelReason.String != "Client housed" {
+	got, err := s.CancelConference(ctx, c.ID, caseconf.Viewer{UserID: "U0CM"}, "Client housed")
+	if err != nil || got.Status != caseconf.StatusCancelled || got.CancelReason != "Client housed" {
 		t.Fatalf("cancel: %v %+v", err, got)
 	}
-	if _, err := s.CancelConference(ctx, c.ID, store.Viewer{UserID: "U0CM"}, "again"); caseconf.ErrorCode(err) != caseconf.ECONFLICT {
+	if _, err := s.CancelConference(ctx, c.ID, caseconf.Viewer{UserID: "U0CM"}, "again"); caseconf.ErrorCode(err) != caseconf.ECONFLICT {
 		t.Errorf("cancelling twice: %v", err)
 	}
 }
@@ -258,16 +273,22 @@ func TestUpcoming(t *testing.T) {
 	if len(got) != 2 || got[0].ID != cs.ID || got[1].ID != cl.ID {
 		t.Fatalf("U0GP's list = %+v, want the two they are invited to, soonest first", got)
 	}
-	if got[0].Accepted || got[0].Roles("U0GP")[0] != store.RoleInvitee {
+	if got[0].Me() == nil || got[0].Me().Accepted() || got[0].Roles("U0GP")[0] != caseconf.RoleInvitee {
 		t.Errorf("entry = %+v", got[0])
 	}
 	mine, err := s.Upcoming(ctx, "U0CM", t0, 20)
-	if err != nil || len(mine) != 1 || mine[0].Roles("U0CM")[0] != store.RoleCaseManager {
+	if err != nil || len(mine) != 1 || mine[0].Roles("U0CM")[0] != caseconf.RoleCaseManager {
 		t.Fatalf("U0CM's list = %+v, %v (past conference must not be listed)", mine, err)
 	}
-	trail, err := s.AuditFor(ctx, cs.ID)
-	if err != nil || trail[len(trail)-1].Action != "conference.list" || trail[len(trail)-1].ActorID != "U0GP" {
-		t.Fatalf("listing was not audited: %+v", trail)
+	var lists []struct {
+		Actor  string `db:"actor_id"`
+		Detail string `db:"detail"`
+	}
+	if err := s.SQL().SelectContext(ctx, &lists, `SELECT actor_id, detail FROM audit_log WHERE action = 'conference.list' ORDER BY id`); err != nil {
+		t.Fatal(err)
+	}
+	if len(lists) != 2 || lists[0].Actor != "U0GP" || lists[0].Detail != cs.Ref+","+cl.Ref {
+		t.Fatalf("list audit rows = %+v, want one per list naming its conferences", lists)
 	}
 }
 

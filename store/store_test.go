@@ -80,20 +80,3 @@ func TestMigrate(t *testing.T) {
 		}
 	})
 }
-
-func TestFirstDelivery(t *testing.T) {
-	ctx := context.Background()
-	s := testdb.Open(t)
-	first, err := s.FirstDelivery(ctx, "Ev123", "event")
-	if err != nil || !first {
-		t.Fatalf("first delivery = %v, %v; want true", first, err)
-	}
-	again, err := s.FirstDelivery(ctx, "Ev123", "event")
-	if err != nil || again {
-		t.Fatalf("repeated delivery = %v, %v; want false", again, err)
-	}
-	other, err := s.FirstDelivery(ctx, "Ev124", "event")
-	if err != nil || !other {
-		t.Fatalf("another delivery = %v, %v; want true", other, err)
-	}
-}

@@ -176,7 +176,7 @@ func TestNotice(t *testing.T) {
 func TestInvitationResponses(t *testing.T) {
 	a := startApp(t, nil)
 	a.scheduled("V0001")
-	gp := fmt.Sprint(a.inviteeID("CC-0001", "U0GP"))
+	gp := a.inviteeValue("CC-0001", "U0GP")
 
 	t.Run("ResponseBeforeAgreementRefused", func(t *testing.T) {
 		reply := a.replyTo(a.click("U0GP", "respond:attending", gp))
@@ -314,7 +314,7 @@ func TestConsentCoverage(t *testing.T) {
 func TestAccess(t *testing.T) {
 	a := startApp(t, map[string]string{"CASECONF_ADMINS": "U0ADMIN"})
 	a.scheduled("V0001")
-	gp := fmt.Sprint(a.inviteeID("CC-0001", "U0GP"))
+	gp := a.inviteeValue("CC-0001", "U0GP")
 
 	show := func(user, ref string) reply { return decodeReply(t, a.command(user, "show "+ref).Payload) }
 
@@ -418,19 +418,38 @@ func TestConcurrentSchedulesGetDistinctRefs(t *testing.T) {
 	}
 }
 
-func TestRetriedSubmissionCreatesOnce(t *testing.T) {
+// TestFormSubmittedTwiceCreatesOnce: a case manager who presses Schedule
+// twice (or whose first press Slack timed out) submits the same view
+// twice. One conference is stored and one set of DMs goes out.
+func TestFormSubmittedTwiceCreatesOnce(t *testing.T) {
 	a := startApp(t, nil)
 	a.scheduled("V0001")
-	ack := a.viewSubmission("U0CM", "schedule", "V0001", "", scheduleForm(), 1) // Slack's retry
-	if len(ack) != 0 {
-		t.Fatalf("retry answered %v", ack)
+	updates := len(a.slack.CallsTo("chat.update"))
+	if ack := a.viewSubmission("U0CM", "schedule", "V0001", "", scheduleForm(), 0); ack["response_action"] != "clear" {
+		t.Fatalf("second submission answered %v, want the form closed", ack)
 	}
+	// The second submission re-renders the summary, and sends nothing
+	// new: once that update is seen, its handler is done.
+	a.waitCalls("chat.update", updates+1)
 	if n := a.count(`SELECT count(*) FROM conferences`); n != 1 {
-		t.Fatalf("%d conferences after a retried submission", n)
+		t.Fatalf("%d conferences after a form submitted twice", n)
 	}
 	if n := len(a.slack.CallsTo("chat.postMessage")); n != 3 {
-		t.Fatalf("%d DMs after a retried submission, want one set of 3", n)
+		t.Fatalf("%d DMs after a form submitted twice, want one set of 3", n)
 	}
+
+	t.Run("SameViewFromAnotherUserChangesNothing", func(t *testing.T) {
+		ack := a.viewSubmission("U0OUT", "schedule", "V0001", "", scheduleForm().text("client_ref", "ZZ-1"), 0)
+		if ack["response_action"] != "update" || strings.Contains(fmt.Sprint(ack), "JS-4411") {
+			t.Fatalf("forged resubmission answered %v, want a message and nothing about the conference", ack)
+		}
+		if n := a.count(`SELECT count(*) FROM conferences`); n != 1 {
+			t.Fatalf("%d conferences after a forged resubmission", n)
+		}
+		if calls := a.dmTo("U0OUT"); len(calls) != 0 {
+			t.Fatalf("the forger was sent %d DMs", len(calls))
+		}
+	})
 }
 
 func TestList(t *testing.T) {
@@ -457,7 +476,7 @@ func TestList(t *testing.T) {
 func TestCancel(t *testing.T) {
 	a := startApp(t, nil)
 	a.scheduled("V0001")
-	gp := fmt.Sprint(a.inviteeID("CC-0001", "U0GP"))
+	gp := a.inviteeValue("CC-0001", "U0GP")
 	a.accept("CC-0001", "U0GP", "Surgery", "health_gp")
 
 	if r := decodeReply(t, a.command("U0GP", "cancel CC-0001").Payload); !strings.Contains(r.Text, "Only the case manager") {
@@ -505,13 +524,13 @@ func TestGPLetter(t *testing.T) {
 		t.Fatalf("show offers no letter button: %s", mustJSON(t, r.Blocks))
 	}
 	conf := a.count(`SELECT id FROM conferences WHERE ref = 'CC-0001'`)
-	letter := a.replyTo(a.click("U0CM", fmt.Sprintf("letter:%d", ext), fmt.Sprintf("%d:%d", conf, ext)))
+	letter := a.replyTo(a.click("U0CM", fmt.Sprintf("letter:%d", ext), fmt.Sprintf("c%d.i%d", conf, ext)))
 	for _, want := range []string{"Dear Dr Patel", "JS-4411", "Friday 20 November 2026 at 10:30", "Church Street Surgery", "Alex Keyworker", "written report"} {
 		if !strings.Contains(letter, want) {
 			t.Errorf("letter lacks %q:\n%s", want, letter)
 		}
 	}
-	if got := a.replyTo(a.click("U0GP", fmt.Sprintf("letter:%d", ext), fmt.Sprintf("%d:%d", conf, ext))); strings.Contains(got, "Dear") {
+	if got := a.replyTo(a.click("U0GP", fmt.Sprintf("letter:%d", ext), fmt.Sprintf("c%d.i%d", conf, ext))); strings.Contains(got, "Dear") {
 		t.Fatalf("someone else drafted the case manager's letter: %s", got)
 	}
 }
@@ -616,7 +635,7 @@ func TestLetterRespectsConsent(t *testing.T) {
 	a.waitCalls("chat.postMessage", 3)
 	ext := a.count(`SELECT id FROM invitees WHERE name = 'Dr Patel'`)
 	conf := a.count(`SELECT id FROM conferences WHERE ref = 'CC-0001'`)
-	reply := a.replyTo(a.click("U0CM", fmt.Sprintf("letter:%d", ext), fmt.Sprintf("%d:%d", conf, ext)))
+	reply := a.replyTo(a.click("U0CM", fmt.Sprintf("letter:%d", ext), fmt.Sprintf("c%d.i%d", conf, ext)))
 	if strings.Contains(reply, "Dear") || !strings.Contains(reply, "does not cover Probation / police") {
 		t.Fatalf("letter to an agency consent does not cover: %s", reply)
 	}

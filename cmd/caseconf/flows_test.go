@@ -198,6 +198,13 @@ func (a *app) inviteeID(ref, userID string) int {
 		WHERE c.ref = $1 AND i.slack_user_id = $2`, ref, userID)
 }
 
+// inviteeValue is what the buttons of userID's invitation to ref carry
+// (and its modals keep): the bot's encoding of the invitee.
+func (a *app) inviteeValue(ref, userID string) string {
+	a.t.Helper()
+	return fmt.Sprintf("i%d", a.inviteeID(ref, userID))
+}
+
 func slackUser(id, realName string) slack.User {
 	return slack.User{ID: id, Name: strings.ToLower(id), RealName: realName, TZ: "Europe/London", Profile: slack.UserProfile{RealName: realName}}
 }
@@ -243,7 +250,7 @@ func callText(c fakeslack.Call) string {
 // summary to be updated.
 func (a *app) accept(ref, userID, agency, kind string) {
 	a.t.Helper()
-	id := fmt.Sprint(a.inviteeID(ref, userID))
+	id := a.inviteeValue(ref, userID)
 	opened, updated := len(a.slack.CallsTo("views.open")), len(a.slack.CallsTo("chat.update"))
 	a.click(userID, "agree", id)
 	a.waitCalls("views.open", opened+1)

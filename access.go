@@ -1,0 +1,205 @@
+package caseconf
+
+import "time"
+
+// Who may do what with a conference (SPEC §4). Each rule is decided here,
+// once, on plain values: store/ enforces it inside its transactions on the
+// rows it has locked, and bot/ calls the same function when it can refuse
+// before asking the store. A rule that refuses returns an *Error whose
+// message is safe to show the user.
+
+// Viewer is the Slack user something is done for.
+type Viewer struct {
+	UserID string
+	Admin  bool // a configured administrator (CASECONF_ADMINS)
+}
+
+// Admins is the set of configured administrators.
+type Admins map[string]bool
+
+// NewAdmins makes the set from Slack user IDs.
+func NewAdmins(ids []string) Admins {
+	a := Admins{}
+	for _, id := range ids {
+		if id != "" {
+			a[id] = true
+		}
+	}
+	return a
+}
+
+// IsAdmin reports whether the Slack user is an administrator.
+func (a Admins) IsAdmin(userID string) bool { return userID != "" && a[userID] }
+
+// Viewer is the user as the access rules see them.
+func (a Admins) Viewer(userID string) Viewer { return Viewer{UserID: userID, Admin: a.IsAdmin(userID)} }
+
+// notFound is the one answer for a conference that does not exist and for
+// one the viewer may not see: they must read the same.
+func notFound() *Error {
+	return Errorf(ENOTFOUND, "There is no conference with that reference that you can see.")
+}
+
+// NotFound is the error for a conference that does not exist, or that the
+// asking user may not see.
+func NotFound() error { return notFound() }
+
+// Organiser reports whether v runs the conference (case manager, chair or
+// minute taker) or administers the service: they see everything, including
+// the client's full name.
+func Organiser(c *Conference, v Viewer) bool {
+	return v.Admin || (v.UserID != "" && (v.UserID == c.CaseManagerID || v.UserID == c.ChairID || v.UserID == c.MinuteTakerID))
+}
+
+// CanSee reports whether v may see the conference at all: its case
+// manager, chair and minute taker, invitees who accepted the agreement,
+// people on its share list, and administrators. To anyone else it does
+// not exist. store/ filters lists with the same rule in SQL.
+func CanSee(c *Conference, v Viewer) bool {
+	if Organiser(c, v) {
+		return true
+	}
+	if inv := c.InviteeFor(v.UserID); inv != nil && inv.Accepted() {
+		return true
+	}
+	for _, u := range c.ShareList {
+		if u == v.UserID && u != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// CanSeeDetails reports whether v may see the case details (purpose,
+// place, reasons, the client's participation) of a conference they may
+// see: organisers always; an invitee only if the client's consent covers
+// their agency; someone on the share list who is not an invitee, yes.
+func CanSeeDetails(c *Conference, v Viewer) bool {
+	if !CanSee(c, v) {
+		return false
+	}
+	if Organiser(c, v) {
+		return true
+	}
+	if inv := c.InviteeFor(v.UserID); inv != nil {
+		return c.Covered(inv)
+	}
+	return true
+}
+
+// CanCancel decides whether v may cancel the conference: only its case
+// manager, and only while it is scheduled.
+func CanCancel(c *Conference, v Viewer) error {
+	switch {
+	case !CanSee(c, v):
+		return notFound()
+	case c.CaseManagerID != v.UserID:
+		return Errorf(EFORBIDDEN, "Only the case manager can cancel this conference.")
+	case c.Cancelled():
+		return Errorf(ECONFLICT, "This conference is already cancelled.")
+	case c.Status != StatusScheduled:
+		return Errorf(ECONFLICT, "This conference has already taken place, so it cannot be cancelled.")
+	}
+	return nil
+}
+
+// CanDraftLetter decides whether v may draft a letter to the invitee (one
+// not on Slack, a GP say): the case manager only, while the conference is
+// on, and only to an agency the client's consent covers.
+func CanDraftLetter(c *Conference, v Viewer, to *Invitee) error {
+	switch {
+	case !CanSee(c, v):
+		return notFound()
+	case c.CaseManagerID != v.UserID:
+		return Errorf(EFORBIDDEN, "Only the case manager can draft letters for this conference.")
+	case c.Cancelled():
+		return Errorf(ECONFLICT, "This conference has been cancelled.")
+	case to == nil || to.OnSlack():
+		return Errorf(ENOTFOUND, "That invitee is no longer on this conference.")
+	case !c.Covered(to):
+		return Errorf(EFORBIDDEN, "The client's consent does not cover %s, so a letter with case details cannot be drafted for them. Record consent that covers this kind of agency first.",
+			Label(AgencyKinds, to.AgencyKind))
+	}
+	return nil
+}
+
+// ownInvitation is the check shared by every rule about an invitation:
+// only the invitee's own Slack user may act on it.
+func ownInvitation(inv *Invitee, userID string) error {
+	if inv == nil || !inv.OnSlack() || inv.SlackUserID != userID {
+		return notFound()
+	}
+	return nil
+}
+
+// CanReadInvitation decides whether the Slack user may read the invitation
+// inv (its reference, date and agenda) before accepting the agreement:
+// only the invitee themselves.
+func CanReadInvitation(inv *Invitee, userID string) error { return ownInvitation(inv, userID) }
+
+// CanAccept decides whether the Slack user may accept the agreement for
+// the invitation inv: the invitee themselves, while the conference is on.
+// Accepting again is allowed (it keeps the first time).
+func CanAccept(c *Conference, inv *Invitee, userID string) error {
+	if err := ownInvitation(inv, userID); err != nil {
+		return err
+	}
+	if c.Cancelled() {
+		return Errorf(ECONFLICT, "This conference has been cancelled.")
+	}
+	return nil
+}
+
+// CanAnswer decides whether the Slack user may answer the invitation inv
+// at now: the invitee themselves, after accepting the agreement, while the
+// conference is on and has not started.
+func CanAnswer(c *Conference, inv *Invitee, userID string, now time.Time) error {
+	if err := ownInvitation(inv, userID); err != nil {
+		return err
+	}
+	switch {
+	case !inv.Accepted():
+		return Errorf(ENOTREADY, "Please read and accept the information-sharing and confidentiality agreement first.")
+	case c.Cancelled():
+		return Errorf(ECONFLICT, "This conference has been cancelled.")
+	case c.Started(now) || c.Status != StatusScheduled:
+		return Errorf(ECONFLICT, "The meeting has started, so answers can no longer be changed.")
+	}
+	return nil
+}
+
+// CanWriteReport decides whether the Slack user may write an agency report
+// for the conference: an invitee who accepted the agreement and whose
+// agency the client's consent covers, until the outcome is recorded.
+func CanWriteReport(c *Conference, inv *Invitee, userID string) error {
+	if err := ownInvitation(inv, userID); err != nil {
+		return err
+	}
+	switch {
+	case !inv.Accepted():
+		return Errorf(ENOTREADY, "Please read and accept the information-sharing and confidentiality agreement first.")
+	case c.Cancelled():
+		return Errorf(ECONFLICT, "This conference has been cancelled.")
+	case c.Status == StatusRecorded:
+		return Errorf(ECONFLICT, "The outcome of this conference is recorded, so reports are closed.")
+	case !c.Covered(inv):
+		return Errorf(EFORBIDDEN, "The client's consent does not cover your agency, so you cannot share a report for this conference. The case manager knows.")
+	}
+	return nil
+}
+
+// CanRecordOutcome decides whether v may record the outcome: the chair,
+// the minute taker or the case manager, once the meeting has started, for
+// a conference that was not cancelled. To anyone else the conference reads
+// as one that does not exist.
+func CanRecordOutcome(c *Conference, v Viewer, now time.Time) error {
+	switch {
+	case v.UserID == "" || (v.UserID != c.ChairID && v.UserID != c.MinuteTakerID && v.UserID != c.CaseManagerID):
+		return notFound()
+	case c.Cancelled():
+		return Errorf(ECONFLICT, "This conference has been cancelled.")
+	case !c.Started(now):
+		return Errorf(ECONFLICT, "The meeting has not started yet, so there is no outcome to record.")
+	}
+	return nil
+}

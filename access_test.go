@@ -1,0 +1,248 @@
+package caseconf
+
+import (
+	"testing"
+	"time"
+)
+
+var (
+	t0       = time.Date(2026, 11, 20, 10, 30, 0, 0, time.UTC)
+	accepted = t0.Add(-72 * time.Hour)
+)
+
+// fixture is a conference with one of every kind of participant. Each test
+// builds its own, so a test can change it freely.
+func fixture() *Conference {
+	return &Conference{
+		ID: 7, Ref: "CC-0007", ClientRef: "JS-4411", CaseManagerID: "U0CM", ChairID: "U0CHAIR", MinuteTakerID: "U0MIN",
+		StartsAt: t0, DurationMinutes: 60, Status: StatusScheduled,
+		Consent: Consent{Method: ConsentWritten, AgencyKinds: []string{"health_gp", "housing"}},
+		Invitees: []Invitee{
+			{ID: 1, SlackUserID: "U0GP", AgencyKind: "health_gp", AcceptedAt: &accepted},
+			{ID: 2, SlackUserID: "U0PROB", AgencyKind: "probation_police", AcceptedAt: &accepted},
+			{ID: 3, SlackUserID: "U0NEW"}, // not accepted yet, agency unknown
+			{ID: 4, Name: "Dr Patel", AgencyKind: "health_gp"},
+		},
+		ShareList: []string{"U0SHARE", "U0GP"},
+	}
+}
+
+func TestCanSee(t *testing.T) {
+	tests := []struct {
+		name    string
+		v       Viewer
+		see     bool
+		details bool
+	}{
+		{"CaseManager", Viewer{UserID: "U0CM"}, true, true},
+		{"Chair", Viewer{UserID: "U0CHAIR"}, true, true},
+		{"MinuteTaker", Viewer{UserID: "U0MIN"}, true, true},
+		{"Admin", Viewer{UserID: "U0ADMIN", Admin: true}, true, true},
+		{"InviteeAcceptedCovered", Viewer{UserID: "U0GP"}, true, true},
+		{"InviteeAcceptedNotCovered", Viewer{UserID: "U0PROB"}, true, false},
+		{"InviteeNotAccepted", Viewer{UserID: "U0NEW"}, false, false},
+		{"ShareListOnly", Viewer{UserID: "U0SHARE"}, true, true},
+		{"Outsider", Viewer{UserID: "U0OUT"}, false, false},
+		{"NoUser", Viewer{}, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := fixture()
+			if got := CanSee(c, tt.v); got != tt.see {
+				t.Errorf("CanSee = %v, want %v", got, tt.see)
+			}
+			if got := CanSeeDetails(c, tt.v); got != tt.details {
+				t.Errorf("CanSeeDetails = %v, want %v", got, tt.details)
+			}
+		})
+	}
+}
+
+func TestCanCancel(t *testing.T) {
+	tests := []struct {
+		name   string
+		v      Viewer
+		change func(*Conference)
+		want   string
+	}{
+		{"CaseManager", Viewer{UserID: "U0CM"}, nil, ""},
+		{"Chair", Viewer{UserID: "U0CHAIR"}, nil, EFORBIDDEN},
+		{"AdminIsNotTheCaseManager", Viewer{UserID: "U0ADMIN", Admin: true}, nil, EFORBIDDEN},
+		{"Invitee", Viewer{UserID: "U0GP"}, nil, EFORBIDDEN},
+		{"OutsiderReadsNotFound", Viewer{UserID: "U0OUT"}, nil, ENOTFOUND},
+		{"AlreadyCancelled", Viewer{UserID: "U0CM"}, func(c *Conference) { c.Status = StatusCancelled }, ECONFLICT},
+		{"AlreadyHeld", Viewer{UserID: "U0CM"}, func(c *Conference) { c.Status = StatusHeld }, ECONFLICT},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := fixture()
+			if tt.change != nil {
+				tt.change(c)
+			}
+			if got := ErrorCode(CanCancel(c, tt.v)); got != tt.want {
+				t.Errorf("CanCancel = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCanAnswer(t *testing.T) {
+	before := t0.Add(-time.Hour)
+	tests := []struct {
+		name    string
+		invitee int64
+		user    string
+		now     time.Time
+		change  func(*Conference)
+		want    string
+	}{
+		{"OwnAcceptedBeforeStart", 1, "U0GP", before, nil, ""},
+		{"UncoveredMayStillAnswer", 2, "U0PROB", before, nil, ""},
+		{"NotAcceptedYet", 3, "U0NEW", before, nil, ENOTREADY},
+		{"SomeoneElsesInvitation", 1, "U0PROB", before, nil, ENOTFOUND},
+		{"ExternalInviteeHasNoSlackUser", 4, "", before, nil, ENOTFOUND},
+		{"Cancelled", 1, "U0GP", before, func(c *Conference) { c.Status = StatusCancelled }, ECONFLICT},
+		{"AtTheStart", 1, "U0GP", t0, nil, ECONFLICT},
+		{"AfterTheStart", 1, "U0GP", t0.Add(time.Minute), nil, ECONFLICT},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := fixture()
+			if tt.change != nil {
+				tt.change(c)
+			}
+			if got := ErrorCode(CanAnswer(c, c.Invitee(tt.invitee), tt.user, tt.now)); got != tt.want {
+				t.Errorf("CanAnswer = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCanAccept(t *testing.T) {
+	c := fixture()
+	if err := CanAccept(c, c.Invitee(3), "U0NEW"); err != nil {
+		t.Errorf("own invitation: %v", err)
+	}
+	if got := ErrorCode(CanAccept(c, c.Invitee(3), "U0GP")); got != ENOTFOUND {
+		t.Errorf("someone else's invitation = %q, want not_found", got)
+	}
+	if got := ErrorCode(CanAccept(c, nil, "U0GP")); got != ENOTFOUND {
+		t.Errorf("no invitation = %q, want not_found", got)
+	}
+	c.Status = StatusCancelled
+	if got := ErrorCode(CanAccept(c, c.Invitee(3), "U0NEW")); got != ECONFLICT {
+		t.Errorf("cancelled = %q, want conflict", got)
+	}
+}
+
+func TestCanWriteReport(t *testing.T) {
+	tests := []struct {
+		name    string
+		invitee int64
+		user    string
+		change  func(*Conference)
+		want    string
+	}{
+		{"CoveredAccepted", 1, "U0GP", nil, ""},
+		{"AfterTheMeetingBeforeTheOutcome", 1, "U0GP", func(c *Conference) { c.Status = StatusHeld }, ""},
+		{"NotCovered", 2, "U0PROB", nil, EFORBIDDEN},
+		{"NotAccepted", 3, "U0NEW", nil, ENOTREADY},
+		{"SomeoneElse", 1, "U0CM", nil, ENOTFOUND},
+		{"Cancelled", 1, "U0GP", func(c *Conference) { c.Status = StatusCancelled }, ECONFLICT},
+		{"OutcomeRecorded", 1, "U0GP", func(c *Conference) { c.Status = StatusRecorded }, ECONFLICT},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := fixture()
+			if tt.change != nil {
+				tt.change(c)
+			}
+			if got := ErrorCode(CanWriteReport(c, c.Invitee(tt.invitee), tt.user)); got != tt.want {
+				t.Errorf("CanWriteReport = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCanRecordOutcome(t *testing.T) {
+	after := t0.Add(2 * time.Hour)
+	tests := []struct {
+		name   string
+		v      Viewer
+		now    time.Time
+		change func(*Conference)
+		want   string
+	}{
+		{"Chair", Viewer{UserID: "U0CHAIR"}, after, nil, ""},
+		{"MinuteTaker", Viewer{UserID: "U0MIN"}, after, nil, ""},
+		{"CaseManager", Viewer{UserID: "U0CM"}, after, nil, ""},
+		{"InviteeReadsNotFound", Viewer{UserID: "U0GP"}, after, nil, ENOTFOUND},
+		{"AdminReadsNotFound", Viewer{UserID: "U0ADMIN", Admin: true}, after, nil, ENOTFOUND},
+		{"BeforeTheMeeting", Viewer{UserID: "U0CHAIR"}, t0.Add(-time.Minute), nil, ECONFLICT},
+		{"Cancelled", Viewer{UserID: "U0CHAIR"}, after, func(c *Conference) { c.Status = StatusCancelled }, ECONFLICT},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := fixture()
+			if tt.change != nil {
+				tt.change(c)
+			}
+			if got := ErrorCode(CanRecordOutcome(c, tt.v, tt.now)); got != tt.want {
+				t.Errorf("CanRecordOutcome = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCanDraftLetter(t *testing.T) {
+	tests := []struct {
+		name    string
+		v       Viewer
+		invitee int64
+		change  func(*Conference)
+		want    string
+	}{
+		{"CaseManagerToCoveredGP", Viewer{UserID: "U0CM"}, 4, nil, ""},
+		{"ChairMayNot", Viewer{UserID: "U0CHAIR"}, 4, nil, EFORBIDDEN},
+		{"OutsiderReadsNotFound", Viewer{UserID: "U0OUT"}, 4, nil, ENOTFOUND},
+		{"ToASlackInvitee", Viewer{UserID: "U0CM"}, 1, nil, ENOTFOUND},
+		{"AgencyNotCovered", Viewer{UserID: "U0CM"}, 4, func(c *Conference) { c.Invitees[3].AgencyKind = "legal" }, EFORBIDDEN},
+		{"Cancelled", Viewer{UserID: "U0CM"}, 4, func(c *Conference) { c.Status = StatusCancelled }, ECONFLICT},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := fixture()
+			if tt.change != nil {
+				tt.change(c)
+			}
+			if got := ErrorCode(CanDraftLetter(c, tt.v, c.Invitee(tt.invitee))); got != tt.want {
+				t.Errorf("CanDraftLetter = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestAdmins(t *testing.T) {
+	a := NewAdmins([]string{"U0ADMIN", ""})
+	if !a.IsAdmin("U0ADMIN") || a.IsAdmin("U0CM") || a.IsAdmin("") {
+		t.Errorf("IsAdmin wrong: %v", a)
+	}
+	if v := a.Viewer("U0ADMIN"); !v.Admin || v.UserID != "U0ADMIN" {
+		t.Errorf("Viewer = %+v", v)
+	}
+}
+
+func TestRoles(t *testing.T) {
+	c := fixture()
+	c.ChairID = "U0CM"
+	got := c.Roles("U0CM")
+	if len(got) != 2 || got[0] != RoleCaseManager || got[1] != RoleChair {
+		t.Errorf("Roles(case manager who chairs) = %v", got)
+	}
+	if got := c.Roles("U0GP"); len(got) != 2 || got[0] != RoleInvitee || got[1] != RoleShareList {
+		t.Errorf("Roles(invitee on the share list) = %v", got)
+	}
+	if got := c.Roles("U0OUT"); got != nil {
+		t.Errorf("Roles(outsider) = %v", got)
+	}
+}

@@ -1,0 +1,76 @@
+package bot
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// subject is what a button or a modal is about: one typed value, encoded
+// the same way in every button value and private_metadata, so no handler
+// parses IDs by hand. A zero ID means "none".
+type subject struct {
+	Conference int64
+	Invitee    int64
+}
+
+// String encodes s as "c7.i42" (either part may be absent).
+func (s subject) String() string {
+	var parts []string
+	if s.Conference > 0 {
+		parts = append(parts, "c"+strconv.FormatInt(s.Conference, 10))
+	}
+	if s.Invitee > 0 {
+		parts = append(parts, "i"+strconv.FormatInt(s.Invitee, 10))
+	}
+	return strings.Join(parts, ".")
+}
+
+// parseSubject reads what subject.String wrote. Anything else (a forged
+// or truncated value) is an error, and the handler treats it as a subject
+// that does not exist.
+func parseSubject(v string) (subject, error) {
+	var s subject
+	if v == "" {
+		return s, fmt.Errorf("empty subject")
+	}
+	for _, part := range strings.Split(v, ".") {
+		if len(part) < 2 {
+			return subject{}, fmt.Errorf("malformed subject")
+		}
+		id, err := strconv.ParseInt(part[1:], 10, 64)
+		if err != nil || id <= 0 {
+			return subject{}, fmt.Errorf("malformed subject")
+		}
+		switch {
+		case part[0] == 'c' && s.Conference == 0:
+			s.Conference = id
+		case part[0] == 'i' && s.Invitee == 0:
+			s.Invitee = id
+		default:
+			return subject{}, fmt.Errorf("malformed subject")
+		}
+	}
+	return s, nil
+}
+
+// maxPrivateMetadata is Slack's limit on a view's private_metadata.
+const maxPrivateMetadata = 3000
+
+// encodeState keeps a form's state in a view's private_metadata (for a
+// modal that is updated as the user works in it, such as one that adds
+// rows). It fails rather than send Slack more than it keeps.
+func encodeState(v any) (string, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return "", err
+	}
+	if len(raw) > maxPrivateMetadata {
+		return "", fmt.Errorf("form state is %d bytes; Slack keeps %d", len(raw), maxPrivateMetadata)
+	}
+	return string(raw), nil
+}
+
+// decodeState reads what encodeState wrote into v.
+func decodeState(s string, v any) error { return json.Unmarshal([]byte(s), v) }

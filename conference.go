@@ -1,0 +1,205 @@
+package caseconf
+
+import "time"
+
+// Status is where a conference is in its life.
+type Status string
+
+// Every status the schema allows.
+const (
+	StatusScheduled Status = "scheduled" // called; invitations out
+	StatusCancelled Status = "cancelled" // called off by its case manager
+	StatusHeld      Status = "held"      // the meeting took place; outcome not yet recorded
+	StatusRecorded  Status = "recorded"  // the outcome and action plan are recorded
+)
+
+// Answer is an invitee's reply to an invitation.
+type Answer string
+
+// The answers an invitee can give.
+const (
+	AnswerAttending Answer = "attending"
+	AnswerColleague Answer = "colleague" // sending a briefed colleague, named
+	AnswerApologies Answer = "apologies" // cannot attend, will send a report
+)
+
+// Valid reports whether a is one of the answers an invitee can give.
+func (a Answer) Valid() bool {
+	switch a {
+	case AnswerAttending, AnswerColleague, AnswerApologies:
+		return true
+	}
+	return false
+}
+
+// Role is how a Slack user is involved in a conference.
+type Role string
+
+// Roles, most responsible first.
+const (
+	RoleCaseManager Role = "case manager"
+	RoleChair       Role = "chair"
+	RoleMinuteTaker Role = "minute taker"
+	RoleInvitee     Role = "invitee"
+	RoleShareList   Role = "on the share list"
+)
+
+// Consent records how the client agreed to information sharing, or the
+// recognised reason to meet without it.
+type Consent struct {
+	Method          string
+	GivenOn         time.Time // zero when Method is ConsentNone
+	ValidUntil      time.Time // zero when Method is ConsentNone
+	NoConsentReason string
+	Explanation     string
+	AgencyKinds     []string
+}
+
+// Covers reports whether information may be shared with an agency of this
+// kind: the consent (or the no-consent basis) was recorded as covering it.
+// An agency of unknown kind ("") is not covered.
+func (c Consent) Covers(kind string) bool {
+	for _, k := range c.AgencyKinds {
+		if k == kind && kind != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// MessageRef is where a message the bot posted lives, so it can be updated
+// or deleted. The zero value is a message not posted (yet).
+type MessageRef struct {
+	Channel, TS string
+}
+
+// Posted reports whether the message was posted.
+func (m MessageRef) Posted() bool { return m.Channel != "" && m.TS != "" }
+
+// Response is an invitee's current answer.
+type Response struct {
+	Answer    Answer
+	Colleague string // the briefed colleague, for AnswerColleague
+	At        time.Time
+}
+
+// Invitee is one person invited to a conference, on Slack or not, with
+// their agreement and current answer.
+type Invitee struct {
+	ID           int64
+	ConferenceID int64
+	SlackUserID  string // "" for someone not on Slack
+	Name         string
+	Role         string
+	Agency       string
+	AgencyKind   string // "" until a Slack invitee tells us
+	Contact      string
+	Invitation   MessageRef // the invitation DM
+	AcceptedAt   *time.Time // when they accepted the confidentiality agreement
+	Response     *Response  // nil until they answer
+}
+
+// OnSlack reports whether the invitee is a Slack user.
+func (i *Invitee) OnSlack() bool { return i.SlackUserID != "" }
+
+// Accepted reports whether the invitee accepted the information-sharing
+// and confidentiality agreement.
+func (i *Invitee) Accepted() bool { return i.AcceptedAt != nil }
+
+// Answered reports whether the invitee has given an answer.
+func (i *Invitee) Answered() bool { return i.Response != nil }
+
+// Conference is one multi-agency case conference about one client.
+type Conference struct {
+	ID                  int64
+	Ref                 string // CC-0001
+	ClientID            int64
+	ClientRef           string
+	ClientName          string // optional and sensitive
+	CaseManagerID       string
+	ChairID             string
+	MinuteTakerID       string
+	Reasons             []string
+	Purpose             string
+	StartsAt            time.Time
+	DurationMinutes     int
+	Place               string
+	ClientAttends       bool
+	ClientAbsenceReason string
+	ClientToldHow       string
+	Urgent              bool
+	UrgentReason        string
+	Status              Status
+	CancelReason        string
+	Summary             MessageRef // the case manager's live summary DM
+	CreatedAt           time.Time
+	Consent             Consent
+	Invitees            []Invitee
+	// ShareList holds the Slack users the minutes are shared with.
+	ShareList []string
+}
+
+// Ends is when the meeting is expected to finish.
+func (c *Conference) Ends() time.Time {
+	return c.StartsAt.Add(time.Duration(c.DurationMinutes) * time.Minute)
+}
+
+// Cancelled reports whether the conference was called off.
+func (c *Conference) Cancelled() bool { return c.Status == StatusCancelled }
+
+// Started reports whether the meeting has begun at now.
+func (c *Conference) Started(now time.Time) bool { return !now.Before(c.StartsAt) }
+
+// InviteeFor is the invitee record of a Slack user, or nil.
+func (c *Conference) InviteeFor(userID string) *Invitee {
+	if userID == "" {
+		return nil
+	}
+	for i := range c.Invitees {
+		if c.Invitees[i].SlackUserID == userID {
+			return &c.Invitees[i]
+		}
+	}
+	return nil
+}
+
+// Invitee is the invitee with this ID, or nil.
+func (c *Conference) Invitee(id int64) *Invitee {
+	for i := range c.Invitees {
+		if c.Invitees[i].ID == id {
+			return &c.Invitees[i]
+		}
+	}
+	return nil
+}
+
+// Covered reports whether the conference's consent covers the invitee's
+// agency. An agency not yet known is not covered.
+func (c *Conference) Covered(inv *Invitee) bool { return c.Consent.Covers(inv.AgencyKind) }
+
+// Roles lists how the Slack user is involved, most responsible first.
+func (c *Conference) Roles(userID string) []Role {
+	var r []Role
+	if userID == "" {
+		return nil
+	}
+	if c.CaseManagerID == userID {
+		r = append(r, RoleCaseManager)
+	}
+	if c.ChairID == userID {
+		r = append(r, RoleChair)
+	}
+	if c.MinuteTakerID == userID {
+		r = append(r, RoleMinuteTaker)
+	}
+	if c.InviteeFor(userID) != nil {
+		r = append(r, RoleInvitee)
+	}
+	for _, u := range c.ShareList {
+		if u == userID {
+			r = append(r, RoleShareList)
+			break
+		}
+	}
+	return r
+}

@@ -1,0 +1,192 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/caseconf/caseconf"
+)
+
+// insertInvitees adds the conference's invitees: Slack users (whose agency
+// is remembered from an earlier answer) and people not on Slack.
+func insertInvitees(ctx context.Context, tx *sqlx.Tx, conferenceID int64, slackUsers []string, external []caseconf.ExternalInvitee, now time.Time) error {
+	for _, u := range slackUsers {
+		_, err := tx.ExecContext(ctx, `INSERT INTO invitees (conference_id, slack_user_id, agency, agency_kind, invited_at)
+			SELECT $1, $2, coalesce(ua.agency, ''), ua.agency_kind, $3
+			FROM (SELECT 1) one LEFT JOIN user_agencies ua ON ua.slack_user_id = $2`, conferenceID, u, now)
+		if err != nil {
+			return fmt.Errorf("create conference: invitee: %w", err)
+		}
+	}
+	for _, e := range external {
+		_, err := tx.ExecContext(ctx, `INSERT INTO invitees (conference_id, name, role, agency, agency_kind, contact, invited_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, conferenceID, e.Name, e.Role, e.Agency, e.AgencyKind, e.Contact, now)
+		if err != nil {
+			return fmt.Errorf("create conference: external invitee: %w", err)
+		}
+	}
+	return nil
+}
+
+// Invitation reads the conference behind invitee inviteeID for that
+// invitee's own Slack user, whether or not they have accepted the
+// agreement yet: it is what their invitation DM shows. For any other user
+// it is ENOTFOUND (caseconf.CanReadInvitation). The read is audited as
+// action.
+func (s *DB) Invitation(ctx context.Context, inviteeID int64, userID, action string) (*caseconf.Conference, *caseconf.Invitee, error) {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read invitation: %w", err)
+	}
+	defer tx.Rollback()
+	c, inv, err := invitation(ctx, tx, inviteeID, false)
+	if err == nil {
+		err = caseconf.CanReadInvitation(inv, userID)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := audit(ctx, tx, auditRow{At: s.Now(), Actor: userID, Action: action, ConferenceID: c.ID, ClientID: c.ClientID}); err != nil {
+		return nil, nil, err
+	}
+	return c, inv, tx.Commit()
+}
+
+// invitation loads the conference of invitee inviteeID and the invitee in
+// it. With lock it also locks the conference row, so a change made on the
+// strength of what it read (an answer, an acceptance) cannot interleave
+// with a cancellation. Callers check who may act on it.
+func invitation(ctx context.Context, tx *sqlx.Tx, inviteeID int64, lock bool) (*caseconf.Conference, *caseconf.Invitee, error) {
+	var confID int64
+	err := tx.GetContext(ctx, &confID, `SELECT conference_id FROM invitees WHERE id = $1`, inviteeID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, caseconf.NotFound()
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("read invitation: %w", err)
+	}
+	var c *caseconf.Conference
+	if lock {
+		c, err = lockConference(ctx, tx, confID)
+	} else {
+		c, err = loadConference(ctx, tx, confID)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	inv := c.Invitee(inviteeID)
+	if inv == nil {
+		return nil, nil, caseconf.NotFound()
+	}
+	return c, inv, nil
+}
+
+// AgencyAnswer is the agency an invitee says they work for.
+type AgencyAnswer struct {
+	Agency, Kind string
+}
+
+// AcceptAgreement records that the invitee's own Slack user accepted the
+// information-sharing and confidentiality agreement, with their agency when
+// they gave it (and remembers that agency for the user). Accepting twice
+// keeps the first time. It returns the conference as the invitee now sees it.
+func (s *DB) AcceptAgreement(ctx context.Context, inviteeID int64, userID string, agency *AgencyAnswer) (*caseconf.Conference, *caseconf.Invitee, error) {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("accept agreement: %w", err)
+	}
+	defer tx.Rollback()
+	now := s.Now()
+	c, inv, err := invitation(ctx, tx, inviteeID, true)
+	if err == nil {
+		err = caseconf.CanAccept(c, inv, userID)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if agency != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE invitees SET agency = $2, agency_kind = $3 WHERE id = $1`,
+			inv.ID, agency.Agency, agency.Kind); err != nil {
+			return nil, nil, fmt.Errorf("accept agreement: agency: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO user_agencies (slack_user_id, agency, agency_kind, updated_at)
+			VALUES ($1, $2, $3, $4) ON CONFLICT (slack_user_id) DO UPDATE
+			SET agency = EXCLUDED.agency, agency_kind = EXCLUDED.agency_kind, updated_at = EXCLUDED.updated_at`,
+			userID, agency.Agency, agency.Kind, now); err != nil {
+			return nil, nil, fmt.Errorf("accept agreement: remember agency: %w", err)
+		}
+	} else if inv.AgencyKind == "" {
+		return nil, nil, caseconf.Errorf(caseconf.EINVALID, "Please say which agency you work for.")
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO agreement_acknowledgements (invitee_id, conference_id, slack_user_id, accepted_at)
+		VALUES ($1, $2, $3, $4) ON CONFLICT (invitee_id) DO NOTHING`, inv.ID, c.ID, userID, now); err != nil {
+		return nil, nil, fmt.Errorf("accept agreement: %w", err)
+	}
+	if err := audit(ctx, tx, auditRow{At: now, Actor: userID, Action: "agreement.accept", ConferenceID: c.ID, ClientID: c.ClientID}); err != nil {
+		return nil, nil, err
+	}
+	c, inv, err = invitation(ctx, tx, inviteeID, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, inv, tx.Commit()
+}
+
+// RecordResponse stores an invitee's answer (attending, sending a named
+// colleague, or apologies with a report), if caseconf.CanAnswer allows it
+// on the locked conference. Every answer is kept with its time; the latest
+// counts. Giving the same answer as the current one changes nothing and
+// reports changed false, so a double click records one answer.
+func (s *DB) RecordResponse(ctx context.Context, inviteeID int64, userID string, answer caseconf.Answer, colleague string) (c *caseconf.Conference, inv *caseconf.Invitee, changed bool, err error) {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, nil, false, fmt.Errorf("record response: %w", err)
+	}
+	defer tx.Rollback()
+	now := s.Now()
+	c, inv, err = invitation(ctx, tx, inviteeID, true)
+	if err == nil {
+		err = caseconf.CanAnswer(c, inv, userID, now)
+	}
+	if err != nil {
+		return nil, nil, false, err
+	}
+	switch {
+	case !answer.Valid():
+		return nil, nil, false, caseconf.Errorf(caseconf.EINVALID, "That is not an answer we know.")
+	case answer != caseconf.AnswerColleague:
+		colleague = ""
+	case colleague == "":
+		return nil, nil, false, caseconf.Errorf(caseconf.EINVALID, "Please name the colleague you are sending.")
+	}
+	if r := inv.Response; r != nil && r.Answer == answer && r.Colleague == colleague {
+		return c, inv, false, tx.Commit()
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO responses (invitee_id, answer, colleague, responded_at)
+		VALUES ($1, $2, $3, $4)`, inv.ID, string(answer), nullString(colleague), now); err != nil {
+		return nil, nil, false, fmt.Errorf("record response: %w", err)
+	}
+	if err := audit(ctx, tx, auditRow{At: now, Actor: userID, Action: "response." + string(answer), ConferenceID: c.ID, ClientID: c.ClientID}); err != nil {
+		return nil, nil, false, err
+	}
+	c, inv, err = invitation(ctx, tx, inviteeID, false)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	return c, inv, true, tx.Commit()
+}
+
+// SetInvitationMessage remembers where an invitee's invitation DM is, so it
+// can be updated.
+func (s *DB) SetInvitationMessage(ctx context.Context, inviteeID int64, m caseconf.MessageRef) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE invitees SET dm_channel = $2, dm_ts = $3 WHERE id = $1`, inviteeID, m.Channel, m.TS)
+	if err != nil {
+		return fmt.Errorf("set invitation message: %w", err)
+	}
+	return nil
+}
