@@ -47,7 +47,6 @@ type Request struct {
 	bot     *Bot
 }
 
-
 type command struct {
 	name, args, summary string
 	run                 CommandFunc
