@@ -84,6 +84,7 @@ type Server struct {
 	connects int             // connections that have been sent hello
 	pongs    int
 	acks     []Ack
+	firstAck map[string]int       // envelope id -> index in acks of its first ack
 	sentAt   map[string]time.Time // envelope id -> when it was written
 }
 
@@ -103,6 +104,7 @@ func New() *Server {
 		opened:       map[string]bool{},
 		tickets:      map[string]bool{},
 		sentAt:       map[string]time.Time{},
+		firstAck:     map[string]int{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", s.handleAPI)

@@ -260,12 +260,16 @@ func (s *Server) readLoop(c *wsConn) {
 }
 
 func (s *Server) recordAck(envelopeID string, payload json.RawMessage) {
+	at := time.Now() // before locking: waiting for s.mu is not the client's latency
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if _, seen := s.firstAck[envelopeID]; !seen {
+		s.firstAck[envelopeID] = len(s.acks)
+	}
 	s.acks = append(s.acks, Ack{
 		EnvelopeID: envelopeID,
 		Payload:    payload,
-		At:         time.Now(),
+		At:         at,
 		SentAt:     s.sentAt[envelopeID],
 	})
 	s.broadcastLocked()
@@ -340,13 +344,11 @@ func (s *Server) Send(ctx context.Context, e Envelope) (string, error) {
 func (s *Server) WaitAck(ctx context.Context, envelopeID string) (Ack, error) {
 	var ack Ack
 	err := s.waitFor(ctx, func() bool {
-		for _, a := range s.acks {
-			if a.EnvelopeID == envelopeID {
-				ack = a
-				return true
-			}
+		i, acked := s.firstAck[envelopeID]
+		if acked {
+			ack = s.acks[i]
 		}
-		return false
+		return acked
 	})
 	return ack, err
 }
