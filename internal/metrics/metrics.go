@@ -21,8 +21,8 @@ type Metrics struct {
 	Registry *prometheus.Registry
 
 	// Deliveries counts Slack deliveries by kind (slash_command,
-	// interactive, event) and outcome (handled, duplicate, ignored, panic,
-	// rejected).
+	// interactive, event) and outcome (handled, ignored, panic, rejected,
+	// unauthorized).
 	Deliveries *prometheus.CounterVec
 	// AckLatency observes the time from receiving a delivery to sending its
 	// acknowledgement, by kind.
@@ -30,9 +30,6 @@ type Metrics struct {
 	// SlackCalls counts Web API calls by method and result (ok, the Slack
 	// error code class "error", http_NNN, network).
 	SlackCalls *prometheus.CounterVec
-	// RemindersSent and RemindersFailed count reminder DMs by kind.
-	RemindersSent   *prometheus.CounterVec
-	RemindersFailed *prometheus.CounterVec
 }
 
 // New registers every instrument on a fresh registry, with the Go runtime
@@ -54,16 +51,8 @@ func New() *Metrics {
 			Name: "caseconf_slack_api_calls_total",
 			Help: "Slack Web API calls, by method and result.",
 		}, []string{"method", "result"}),
-		RemindersSent: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "caseconf_reminders_sent_total",
-			Help: "Reminder DMs Slack accepted, by kind.",
-		}, []string{"kind"}),
-		RemindersFailed: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "caseconf_reminders_failed_total",
-			Help: "Reminder DMs Slack refused or that could not be sent, by kind.",
-		}, []string{"kind"}),
 	}
-	r.MustRegister(m.Deliveries, m.AckLatency, m.SlackCalls, m.RemindersSent, m.RemindersFailed,
+	r.MustRegister(m.Deliveries, m.AckLatency, m.SlackCalls,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
