@@ -110,8 +110,8 @@ func TestHungDatabaseReadBound(t *testing.T) {
 	}
 }
 
-// Pooled connections get the default statement timeout; the migration
-// connection has none.
+// Pooled connections get the default statement timeout (the migration
+// connection's is lifted: see TestPrepareConfig).
 func TestDefaultStatementTimeout(t *testing.T) {
 	t.Parallel()
 	s := testdb.Open(t)
