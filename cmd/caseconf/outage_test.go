@@ -176,3 +176,65 @@ func TestDatabaseHangHealthAndRecovery(t *testing.T) {
 	a.waitHealth(http.StatusOK, "ok", time.Until(deadline))
 	t.Logf("full service %v after the database came back", time.Since(resumed).Round(time.Millisecond))
 }
+
+// A valid scheduling form submitted while the database hangs is not lost:
+// it is saved (once the database answers), or its author gets a DM saying
+// nothing was saved, with what they typed so they can submit it again.
+func TestDatabaseHangFormNotLost(t *testing.T) {
+	t.Parallel()
+	a, proxy := startBehindProxy(t)
+	form := scheduleForm()
+	const ref, purpose = "JS-4411", "Agree a plan to keep the tenancy at Acacia House"
+
+	proxy.Hang()
+	start := time.Now()
+	ack := a.send(fakeslack.Envelope{Type: fakeslack.TypeInteractive,
+		Payload: viewSubmissionPayload("U0CM", "schedule", "VHANG", "", form)})
+	if took := time.Since(start); took > 3*time.Second {
+		t.Fatalf("submission during the hang acknowledged after %v", took)
+	}
+	t.Logf("submission during the hang acknowledged with %s", ack.Payload)
+
+	// notSavedDM finds a DM to the submitter that says nothing was saved
+	// and carries what they typed.
+	notSavedDM := func() bool {
+		for _, c := range a.slack.CallsTo("chat.postMessage") {
+			if ch := c.Params.Get("channel"); ch != "U0CM" && ch != fakeslack.DMChannelID("U0CM") {
+				continue
+			}
+			text := callText(c)
+			if strings.Contains(strings.ToLower(text), "saved") && strings.Contains(text, ref) && strings.Contains(text, purpose) {
+				return true
+			}
+		}
+		return false
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for !notSavedDM() && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if notSavedDM() {
+		return
+	}
+
+	proxy.Resume()
+	deadline = time.Now().Add(15 * time.Second)
+	for {
+		if notSavedDM() {
+			return
+		}
+		var n int
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		err := a.main.DB.SQL().GetContext(ctx, &n, `SELECT count(*) FROM conferences WHERE case_manager_id = 'U0CM'`)
+		cancel()
+		if err == nil && n == 1 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Logf("serve logs:\n%s", a.logs.String())
+			t.Fatalf("the form submitted during the hang was neither saved (%d conferences, %v) nor sent back to its author in a DM; DMs: %v",
+				n, err, a.dmTo("U0CM"))
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
