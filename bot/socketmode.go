@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
+	"regexp"
+	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -19,50 +22,191 @@ type SocketMode struct {
 	bot    *Bot
 	client *socketmode.Client
 	log    *slog.Logger
+
+	mu        sync.Mutex
+	connected bool
+	since     time.Time // when connected last changed (or Run began)
+	lastErr   string    // why the last connection attempt failed, redacted
 }
+
+// SocketDownThreshold is how long Socket Mode may be without a connection
+// before Healthy reports it: long enough for a reconnect Slack asked for,
+// or a short blip, not to count.
+const SocketDownThreshold = 30 * time.Second
+
+// Reconnect back-off: slack-go doubles its own without a useful cap (past
+// 50 s after a minute of failures), so Run drives retries itself, from
+// reconnectMin doubling to reconnectMax, each ±20 % at random.
+const (
+	reconnectMin = time.Second
+	reconnectMax = 10 * time.Second
+)
 
 // NewSocketMode makes a Socket Mode transport. api must have been created
 // with slack.OptionAppLevelToken.
 func NewSocketMode(b *Bot, api *slack.Client, log *slog.Logger) *SocketMode {
-	return &SocketMode{bot: b, client: socketmode.New(api), log: log}
+	return &SocketMode{bot: b, client: socketmode.New(api), log: log, since: time.Now()}
+}
+
+// Healthy reports false, with the reason, when the socket has not been
+// connected for more than SocketDownThreshold.
+func (s *SocketMode) Healthy(now time.Time) (bool, string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.connected {
+		return true, ""
+	}
+	down := now.Sub(s.since)
+	if down <= SocketDownThreshold {
+		return true, ""
+	}
+	reason := fmt.Sprintf("Slack socket not connected for %s", down.Truncate(time.Second))
+	if s.lastErr != "" {
+		reason += " (last error: " + s.lastErr + ")"
+	}
+	return false, reason
+}
+
+func (s *SocketMode) setConnected(up bool, now time.Time) (changed bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.connected == up {
+		return false
+	}
+	s.connected, s.since = up, now
+	if up {
+		s.lastErr = ""
+	}
+	return true
+}
+
+func (s *SocketMode) setLastErr(reason string) {
+	s.mu.Lock()
+	s.lastErr = reason
+	s.mu.Unlock()
 }
 
 // Run connects and serves until ctx ends. Slack's reconnect requests are
-// followed; an invalid app token ends Run with an error.
+// followed, and a lost connection is re-established with a capped back-off
+// (see reconnectMax); an invalid app token ends Run with an error.
 func (s *SocketMode) Run(ctx context.Context) error {
-	ctx, cancel := context.WithCancel(ctx)
+	s.mu.Lock()
+	s.since = time.Now()
+	s.mu.Unlock()
+	failures := 0
+	for {
+		retryIn, err := s.runClient(ctx, &failures)
+		if err != nil || ctx.Err() != nil {
+			return err
+		}
+		// slack-go's connect loop was stopped after a failed attempt, so
+		// that the next one comes after our back-off, not its own.
+		t := time.NewTimer(retryIn)
+	wait:
+		for {
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return nil
+			case <-t.C:
+				break wait
+			case evt := <-s.client.Events:
+				s.handle(evt)
+			}
+		}
+	}
+}
+
+// runClient runs slack-go's client until ctx ends (nil, nil), the client
+// fails for good (an error), or an attempt to connect fails: then it stops
+// the client and returns how long to wait before the next attempt.
+func (s *SocketMode) runClient(ctx context.Context, failures *int) (time.Duration, error) {
+	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	runErr := make(chan error, 1)
-	go func() { runErr <- s.client.RunContext(ctx) }()
+	go func() { runErr <- s.client.RunContext(rctx) }()
 
+	var retryIn time.Duration
+	stopped := false
 	for {
 		select {
-		case <-ctx.Done():
-			return nil
 		case err := <-runErr:
-			if ctx.Err() != nil || errors.Is(err, context.Canceled) {
-				return nil
+			switch {
+			case ctx.Err() != nil:
+				return 0, nil
+			case stopped:
+				return retryIn, nil
+			case errors.Is(err, context.Canceled):
+				return 0, nil
 			}
-			return fmt.Errorf("socket mode: %w", err)
+			return 0, fmt.Errorf("socket mode: %s", redactSecrets(err.Error()))
 		case evt := <-s.client.Events:
+			switch evt.Type {
+			case socketmode.EventTypeConnected:
+				*failures = 0
+			case socketmode.EventTypeConnectionError:
+				if stopped {
+					continue
+				}
+				retryIn = reconnectDelay(*failures)
+				*failures++
+				if ce, ok := evt.Data.(*slack.ConnectionErrorEvent); ok {
+					var rl *slack.RateLimitedError
+					if errors.As(ce.ErrorObj, &rl) && rl.RetryAfter > retryIn {
+						retryIn = rl.RetryAfter
+					}
+				}
+				stopped = true
+				cancel()
+				s.logConnectionError(evt, retryIn, *failures)
+				continue
+			}
 			s.handle(evt)
 		}
 	}
+}
+
+// reconnectDelay is the wait before reconnect attempt n+1 after n failures.
+func reconnectDelay(failures int) time.Duration {
+	d := reconnectMax
+	if failures < 8 {
+		d = min(reconnectMin<<failures, reconnectMax)
+	}
+	return d*4/5 + rand.N(d*2/5)
+}
+
+func (s *SocketMode) logConnectionError(evt socketmode.Event, retryIn time.Duration, attempt int) {
+	reason := "unknown"
+	if ce, ok := evt.Data.(*slack.ConnectionErrorEvent); ok && ce.ErrorObj != nil {
+		reason = redactSecrets(ce.ErrorObj.Error())
+	}
+	s.setLastErr(reason)
+	s.log.Warn("socket mode could not connect; retrying", "err", reason, "attempt", attempt, "retry_in", retryIn.Round(time.Millisecond))
 }
 
 func (s *SocketMode) handle(evt socketmode.Event) {
 	now := time.Now()
 	switch evt.Type {
 	case socketmode.EventTypeConnecting:
-		s.log.Debug("socket mode connecting")
+		// slack-go emits no event when a connection drops; the next
+		// "connecting" is the first sign of it.
+		if s.setConnected(false, now) {
+			s.log.Warn("socket mode connection lost; reconnecting")
+		} else {
+			s.log.Debug("socket mode connecting")
+		}
 	case socketmode.EventTypeConnected:
+		s.setConnected(true, now)
 		s.log.Info("socket mode connected")
 	case socketmode.EventTypeConnectionError:
-		s.log.Warn("socket mode connection error; retrying")
+		s.logConnectionError(evt, 0, 0)
 	case socketmode.EventTypeInvalidAuth:
+		s.setLastErr("Slack refused SLACK_APP_TOKEN")
 		s.log.Error("socket mode: Slack refused SLACK_APP_TOKEN")
 	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorBadMessage:
 		s.log.Warn("socket mode: unreadable message from Slack", "type", evt.Type)
+	case socketmode.EventTypeErrorWriteFailed:
+		s.log.Warn("socket mode: could not write to Slack", "type", evt.Type)
 	case socketmode.EventTypeSlashCommand:
 		cmd, ok := evt.Data.(slack.SlashCommand)
 		if !ok || evt.Request == nil {
@@ -91,6 +235,20 @@ func (s *SocketMode) handle(evt socketmode.Event) {
 			Event: &ev, ReceivedAt: now,
 		})
 	}
+}
+
+// Secrets that can ride along in connection errors: the websocket URL
+// carries a ticket in its query, and tokens start xox?- or xapp-.
+var (
+	urlPattern   = regexp.MustCompile(`\b([a-zA-Z][a-zA-Z0-9+.-]*://[^/\s"'?]+)[^\s"']*`)
+	tokenPattern = regexp.MustCompile(`\b(xox[a-z]|xapp)-[A-Za-z0-9-]+`)
+)
+
+// redactSecrets keeps the scheme and host of any URL in msg, drops the
+// rest, and blanks tokens.
+func redactSecrets(msg string) string {
+	msg = urlPattern.ReplaceAllString(msg, "$1/[redacted]")
+	return tokenPattern.ReplaceAllString(msg, "$1-[redacted]")
 }
 
 func (s *SocketMode) dispatch(env *socketmode.Request, r *Request) {

@@ -5,6 +5,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -26,7 +27,8 @@ const migrationLockKey int64 = 0x63617365636f6e66
 
 // DB is the PostgreSQL store.
 type DB struct {
-	db *sqlx.DB
+	db  *sqlx.DB
+	cfg pq.Config // the parsed DSN with caseconf's timeouts filled in
 	// Now is the clock used for every timestamp the store writes itself.
 	// Tests replace it with a fixed clock.
 	Now func() time.Time
@@ -35,12 +37,19 @@ type DB struct {
 // ErrSchemaBehind is returned by CheckSchema when migrations are pending.
 var ErrSchemaBehind = errors.New("database schema is behind this version of caseconf: run `caseconf migrate`")
 
-// Open connects to PostgreSQL at dsn and checks that it answers.
+// Open connects to PostgreSQL at dsn (a postgres:// URL or key=value
+// string) and checks that it answers. Unless the DSN says otherwise, every
+// connection gets connect_timeout DefaultConnectTimeout and statement_timeout
+// DefaultStatementTimeout; each read from the server is bounded a little
+// beyond the statement timeout, and a query whose context ends is abandoned
+// at once (its connection leaves the pool), so a database that stops
+// answering makes callers fail within their own deadlines instead of hanging.
 func Open(ctx context.Context, dsn string) (*DB, error) {
-	db, err := sqlx.Open("postgres", dsn)
+	cfg, settings, err := prepareConfig(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+		return nil, fmt.Errorf("open database: %w", redactDSN(err))
 	}
+	db := sqlx.NewDb(sql.OpenDB(&connector{cfg: cfg, settings: settings}), "postgres")
 	db.SetMaxOpenConns(20)
 	db.SetMaxIdleConns(10)
 	db.SetConnMaxIdleTime(5 * time.Minute)
@@ -50,7 +59,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to database: %w", redactDSN(err))
 	}
-	return &DB{db: db, Now: func() time.Time { return time.Now().UTC() }}, nil
+	return &DB{db: db, cfg: cfg, Now: func() time.Time { return time.Now().UTC() }}, nil
 }
 
 // redactDSN keeps lib/pq's connection errors but makes sure no password can
@@ -94,9 +103,15 @@ func (s *DB) Migrate(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	conn, err := s.db.Connx(ctx)
+	// Migrations run on a connection of their own, without the statement
+	// timeout and read bound of the pool: one may take minutes, or wait that
+	// long for another replica's. ctx still ends it.
+	mcfg, msettings := migrationConfig(s.cfg)
+	mdb := sqlx.NewDb(sql.OpenDB(&connector{cfg: mcfg, settings: msettings}), "postgres")
+	defer mdb.Close()
+	conn, err := mdb.Connx(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("migrate: %w", err)
+		return nil, fmt.Errorf("migrate: %w", redactDSN(err))
 	}
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrationLockKey); err != nil {

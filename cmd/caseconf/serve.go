@@ -39,6 +39,8 @@ type Main struct {
 	listener net.Listener
 	server   *http.Server
 	cron     *cron.Cron
+	socket   *bot.SocketMode // nil without Socket Mode
+	dbPing   pinger
 
 	socketCancel context.CancelFunc
 	socketDone   chan struct{}
@@ -113,6 +115,7 @@ func (m *Main) Run(ctx context.Context) error {
 
 	if cfg.SlackAppToken != "" {
 		sm := bot.NewSocketMode(m.Bot, api, m.Log)
+		m.socket = sm
 		sctx, cancel := context.WithCancel(context.Background())
 		m.socketCancel = cancel
 		m.socketDone = make(chan struct{})
@@ -161,17 +164,83 @@ func (m *Main) fail(err error) {
 	}
 }
 
-// healthz answers 200 when the database answers within two seconds.
+// healthPingWait is how long /healthz waits for the database to answer a
+// ping; healthPingTimeout bounds the ping itself, which may outlive the
+// request that started it and be joined by the next ones.
+const (
+	healthPingWait    = 2 * time.Second
+	healthPingTimeout = 5 * time.Second
+)
+
+// healthz answers 200 "ok" when the database answers a ping within
+// healthPingWait and, with Socket Mode configured, the socket has not been
+// down for more than bot.SocketDownThreshold; otherwise 503 with one line
+// per problem. It never waits longer than healthPingWait, whatever the
+// database does.
 func (m *Main) healthz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
+	var problems []string
+	if m.socket != nil {
+		if ok, reason := m.socket.Healthy(time.Now()); !ok {
+			problems = append(problems, reason)
+		}
+	}
+	call := m.dbPing.start(m.DB.Ping, healthPingTimeout)
+	t := time.NewTimer(healthPingWait)
+	defer t.Stop()
+	select {
+	case <-call.done:
+		if call.err != nil {
+			problems = append(problems, "database unavailable")
+		}
+	case <-t.C:
+		problems = append(problems, fmt.Sprintf("database did not answer within %s", healthPingWait))
+	case <-r.Context().Done():
+		return
+	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	if err := m.DB.Ping(ctx); err != nil {
+	if len(problems) > 0 {
 		w.WriteHeader(http.StatusServiceUnavailable)
-		fmt.Fprintln(w, "database unavailable")
+		for _, p := range problems {
+			fmt.Fprintln(w, p)
+		}
 		return
 	}
 	fmt.Fprintln(w, "ok")
+}
+
+// pinger runs at most one database ping at a time: health probes that
+// arrive while one is in flight wait for its answer instead of starting
+// their own, so a flood of probes against a hung database cannot pile up
+// goroutines or connections.
+type pinger struct {
+	mu  sync.Mutex
+	cur *pingCall
+}
+
+type pingCall struct {
+	done chan struct{} // closed when err is set
+	err  error
+}
+
+func (p *pinger) start(ping func(context.Context) error, timeout time.Duration) *pingCall {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cur != nil {
+		return p.cur
+	}
+	c := &pingCall{done: make(chan struct{})}
+	p.cur = c
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		err := ping(ctx)
+		cancel()
+		p.mu.Lock()
+		p.cur = nil
+		p.mu.Unlock()
+		c.err = err
+		close(c.done)
+	}()
+	return c
 }
 
 // Close shuts down gracefully: stop taking deliveries, let in-flight

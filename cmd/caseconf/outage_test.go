@@ -1,0 +1,240 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caseconf/caseconf/bot"
+	"github.com/caseconf/caseconf/internal/fakeslack"
+	"github.com/caseconf/caseconf/internal/pgproxy"
+	"github.com/caseconf/caseconf/internal/testdb"
+)
+
+// startBehindProxy starts serve on a fresh database reached through a
+// proxy the test can make hang. The proxy resumes before serve shuts down.
+func startBehindProxy(t *testing.T) (*app, *pgproxy.Proxy) {
+	t.Helper()
+	dsn := testdb.New(t)
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy, err := pgproxy.New(u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { proxy.Close() })
+	u.Host = proxy.Addr()
+	a := startApp(t, map[string]string{"DATABASE_URL": u.String()})
+	t.Cleanup(proxy.Resume) // runs before serve's shutdown
+	return a, proxy
+}
+
+// timedGet is a.get with how long it took.
+func (a *app) timedGet(path string) (int, string, time.Duration) {
+	a.t.Helper()
+	start := time.Now()
+	code, body := a.get(path)
+	return code, body, time.Since(start)
+}
+
+// waitHealth polls /healthz until it answers want with a body containing
+// substr, and returns when that was; the test fails after within.
+func (a *app) waitHealth(want int, substr string, within time.Duration) time.Time {
+	a.t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		code, body, took := a.timedGet("/healthz")
+		if took > 3*time.Second {
+			a.t.Fatalf("/healthz took %v", took)
+		}
+		if code == want && strings.Contains(body, substr) {
+			return time.Now()
+		}
+		if time.Now().After(deadline) {
+			a.t.Fatalf("/healthz still %d %q after %v; want %d with %q", code, body, within, want, substr)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// Slack drops the socket and refuses to reopen it: /healthz says so once
+// the socket has been down for bot.SocketDownThreshold, and the bot is back
+// soon after Slack is (slack-go alone would by then be waiting 50 s and more
+// between attempts).
+func TestSlackOutageHealthAndReconnect(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, nil)
+	before := a.slack.Connections()
+
+	a.slack.RefuseSocketMode()
+	if a.slack.DropConnections() == 0 {
+		t.Fatal("no Socket Mode connection to drop")
+	}
+	dropped := time.Now()
+	if code, body := a.get("/healthz"); code != http.StatusOK {
+		t.Fatalf("/healthz right after the drop = %d %q; a blip must not count", code, body)
+	}
+	unhealthy := a.waitHealth(http.StatusServiceUnavailable, "Slack socket", bot.SocketDownThreshold+15*time.Second)
+	if d := unhealthy.Sub(dropped); d < bot.SocketDownThreshold {
+		t.Fatalf("/healthz turned 503 %v after the drop, before the %v threshold", d, bot.SocketDownThreshold)
+	}
+	t.Logf("/healthz 503 %v after the drop", unhealthy.Sub(dropped).Round(time.Millisecond))
+	if _, body := a.get("/healthz"); !strings.Contains(body, fakeslack.ErrSocketModeUnavailable) || strings.Contains(body, "database") {
+		t.Errorf("/healthz body %q: want the Slack socket and its last error, not the database", body)
+	}
+
+	a.slack.AcceptSocketMode()
+	back := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+	defer cancel()
+	if err := a.slack.WaitConnections(ctx, before+1); err != nil {
+		t.Fatalf("bot did not reconnect within 45s of Slack coming back: %v", err)
+	}
+	t.Logf("reconnected %v after Slack came back", time.Since(back).Round(time.Millisecond))
+	a.waitHealth(http.StatusOK, "ok", 5*time.Second)
+	if r := decodeReply(t, a.command("U0CM", "help").Payload); !strings.Contains(r.Text, "/caseconf new") {
+		t.Fatalf("help after reconnecting = %q", r.Text)
+	}
+
+	logs := a.logs.String()
+	if !strings.Contains(logs, "socket mode connection lost") || !strings.Contains(logs, fakeslack.ErrSocketModeUnavailable) {
+		t.Errorf("logs do not tell of the lost connection and why reconnecting failed:\n%s", logs)
+	}
+	for _, secret := range []string{"xapp-test-token", "xoxb-test-token", "ticket="} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("logs contain %q", secret)
+		}
+	}
+}
+
+// The database accepts connections and answers nothing: commands that need
+// no data are still answered, /healthz says so in time, and service comes
+// back when the database does.
+func TestDatabaseHangHealthAndRecovery(t *testing.T) {
+	t.Parallel()
+	a, proxy := startBehindProxy(t)
+	if r := decodeReply(t, a.command("U0CM", "list").Payload); !strings.Contains(r.Text, "no upcoming") {
+		t.Fatalf("list before the hang = %q", r.Text)
+	}
+
+	proxy.Hang()
+	for i := range 3 { // the pooled connection, then new ones
+		start := time.Now()
+		r := decodeReply(t, a.command("U0CM", "help").Payload)
+		took := time.Since(start)
+		if !strings.Contains(r.Text, "/caseconf new") {
+			t.Fatalf("help %d during the hang was acknowledged with %q after %v", i, r.Text, took)
+		}
+		if took > 3*time.Second {
+			t.Fatalf("help %d during the hang took %v", i, took)
+		}
+		t.Logf("help %d during the hang answered in %v", i, took.Round(time.Millisecond))
+	}
+	code, body, took := a.timedGet("/healthz")
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, "database") || took > 3*time.Second {
+		t.Fatalf("/healthz during the hang = %d %q after %v; want 503 naming the database within 3s", code, body, took)
+	}
+	if strings.Contains(body, "Slack") {
+		t.Errorf("/healthz during a database hang blames Slack: %q", body)
+	}
+	// A flood of probes does not pile up: each still answers in time.
+	results := make(chan time.Duration, 20)
+	for range 20 {
+		go func() {
+			start := time.Now()
+			resp, err := http.Get(a.base + "/healthz")
+			if err == nil {
+				resp.Body.Close()
+			}
+			results <- time.Since(start)
+		}()
+	}
+	for range 20 {
+		if d := <-results; d > 3*time.Second {
+			t.Fatalf("a /healthz probe among 20 took %v", d)
+		}
+	}
+
+	proxy.Resume()
+	resumed := time.Now()
+	deadline := resumed.Add(15 * time.Second)
+	for {
+		r := decodeReply(t, a.command("U0CM", "list").Payload)
+		if strings.Contains(r.Text, "no upcoming") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("list 15s after the database came back = %q", r.Text)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	a.waitHealth(http.StatusOK, "ok", time.Until(deadline))
+	t.Logf("full service %v after the database came back", time.Since(resumed).Round(time.Millisecond))
+}
+
+// A valid scheduling form submitted while the database hangs is not lost:
+// it is saved (once the database answers), or its author gets a DM saying
+// nothing was saved, with what they typed so they can submit it again.
+func TestDatabaseHangFormNotLost(t *testing.T) {
+	t.Parallel()
+	a, proxy := startBehindProxy(t)
+	form := scheduleForm()
+	const ref, purpose = "JS-4411", "Agree a plan to keep the tenancy at Acacia House"
+
+	proxy.Hang()
+	start := time.Now()
+	ack := a.send(fakeslack.Envelope{Type: fakeslack.TypeInteractive,
+		Payload: viewSubmissionPayload("U0CM", "schedule", "VHANG", "", form)})
+	if took := time.Since(start); took > 3*time.Second {
+		t.Fatalf("submission during the hang acknowledged after %v", took)
+	}
+	t.Logf("submission during the hang acknowledged with %s", ack.Payload)
+
+	// notSavedDM finds a DM to the submitter that says nothing was saved
+	// and carries what they typed.
+	notSavedDM := func() bool {
+		for _, c := range a.slack.CallsTo("chat.postMessage") {
+			if ch := c.Params.Get("channel"); ch != "U0CM" && ch != fakeslack.DMChannelID("U0CM") {
+				continue
+			}
+			text := callText(c)
+			if strings.Contains(strings.ToLower(text), "saved") && strings.Contains(text, ref) && strings.Contains(text, purpose) {
+				return true
+			}
+		}
+		return false
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for !notSavedDM() && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if notSavedDM() {
+		return
+	}
+
+	proxy.Resume()
+	deadline = time.Now().Add(15 * time.Second)
+	for {
+		if notSavedDM() {
+			return
+		}
+		var n int
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		err := a.main.DB.SQL().GetContext(ctx, &n, `SELECT count(*) FROM conferences WHERE case_manager_id = 'U0CM'`)
+		cancel()
+		if err == nil && n == 1 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Logf("serve logs:\n%s", a.logs.String())
+			t.Fatalf("the form submitted during the hang was neither saved (%d conferences, %v) nor sent back to its author in a DM; DMs: %v",
+				n, err, a.dmTo("U0CM"))
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
