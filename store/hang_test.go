@@ -56,7 +56,7 @@ func TestHungDatabaseHonoursDeadlines(t *testing.T) {
 	for i := range 5 { // more calls than idle connections: new ones dial too
 		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 		start := time.Now()
-		_, err := s.Upcoming(ctx, "U0HANG", time.Now(), 10)
+		err := s.Ping(ctx)
 		cancel()
 		if err == nil {
 			t.Fatalf("call %d succeeded against a hung database", i)
@@ -70,7 +70,7 @@ func TestHungDatabaseHonoursDeadlines(t *testing.T) {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		_, err := s.Upcoming(ctx, "U0HANG", time.Now(), 10)
+		err := s.Ping(ctx)
 		cancel()
 		if err == nil {
 			break
@@ -104,6 +104,17 @@ func TestHungDatabaseReadBound(t *testing.T) {
 	}
 	if d := time.Since(start); d > 10*time.Second {
 		t.Fatalf("ping without deadline took %v against a hung database (%v)", d, err)
+	}
+	// A store method runs in a transaction, whose BEGIN lib/pq does not
+	// cancel with the context: it too ends at the read bound.
+	start = time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	if _, err := s.Upcoming(ctx, "U0HANG", time.Now(), 10); err == nil {
+		t.Fatal("a transaction succeeded against a hung database")
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Fatalf("a transaction took %v against a hung database", d)
 	}
 }
 
