@@ -70,10 +70,12 @@ func CanSee(c *Conference, v Viewer) bool {
 	return false
 }
 
-// CanSeeDetails reports whether v may see the case details (purpose,
-// place, reasons, the client's participation) of a conference they may
-// see: organisers always; an invitee only if the client's consent covers
-// their agency; someone on the share list who is not an invitee, yes.
+// CanSeeDetails reports whether v may see the case details (the client's
+// reference and name, purpose, reasons, the client's participation, the
+// cancellation reason) of a conference they may see: organisers always; an
+// invitee only if the client's consent covers their agency; someone on the
+// share list who is not an invitee, yes. Where and when the meeting is,
+// and who called it, every invitee is told: they cannot attend otherwise.
 func CanSeeDetails(c *Conference, v Viewer) bool {
 	if !CanSee(c, v) {
 		return false
@@ -122,6 +124,20 @@ func CanDraftLetter(c *Conference, v Viewer, to *Invitee) error {
 	}
 	return nil
 }
+
+// CanSeeClientRef reports whether an invitee's invitation may show the
+// client's reference: before they say which agency they work for it may
+// (practitioners recognise their client by it); once their agency is
+// known, only if the client's consent covers it.
+func CanSeeClientRef(c *Conference, inv *Invitee) bool {
+	return inv.AgencyKind == "" || c.Covered(inv)
+}
+
+// CanDeclareAgency reports whether an invitee may say which agency they
+// work for: only while it is not known. Once recorded (and consent
+// coverage decided on it) it cannot be changed by re-accepting the
+// agreement, or an uncovered invitee could name a covered kind.
+func CanDeclareAgency(inv *Invitee) bool { return inv.AgencyKind == "" }
 
 // ownInvitation is the check shared by every rule about an invitation:
 // only the invitee's own Slack user may act on it.

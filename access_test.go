@@ -246,3 +246,35 @@ func TestRoles(t *testing.T) {
 		t.Errorf("Roles(outsider) = %v", got)
 	}
 }
+
+func TestCanSeeClientRef(t *testing.T) {
+	c := fixture()
+	for id, want := range map[int64]bool{1: true, 2: false, 3: true, 4: true} {
+		if got := CanSeeClientRef(c, c.Invitee(id)); got != want {
+			t.Errorf("invitee %d: CanSeeClientRef = %v, want %v", id, got, want)
+		}
+	}
+}
+
+func TestCanDeclareAgency(t *testing.T) {
+	c := fixture()
+	if !CanDeclareAgency(c.Invitee(3)) {
+		t.Error("an invitee whose agency is unknown may not say it")
+	}
+	if CanDeclareAgency(c.Invitee(2)) {
+		t.Error("an invitee whose agency is recorded (and not covered) may change it")
+	}
+}
+
+func TestIsRefAndSlackUserID(t *testing.T) {
+	for s, want := range map[string]bool{"CC-0001": true, "cc-42": true, "CC-10000": true, "CC-": false, "CC-0001\x00": false, "CC-1 ": false, "XX-1": false, "CC-1;DROP": false} {
+		if got := IsRef(s); got != want {
+			t.Errorf("IsRef(%q) = %v", s, got)
+		}
+	}
+	for s, want := range map[string]bool{"U0CM": true, "W012ABC": true, "u0cm": false, "U0CM>": false, "C0CHAN": false, "": false} {
+		if got := IsSlackUserID(s); got != want {
+			t.Errorf("IsSlackUserID(%q) = %v", s, got)
+		}
+	}
+}

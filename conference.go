@@ -1,6 +1,20 @@
 package caseconf
 
-import "time"
+import (
+	"regexp"
+	"time"
+)
+
+var refPattern = regexp.MustCompile(`^(?i)CC-[0-9]{1,12}$`)
+
+// IsRef reports whether s is written like a conference reference (CC-0042,
+// any case).
+func IsRef(s string) bool { return refPattern.MatchString(s) }
+
+var userIDPattern = regexp.MustCompile(`^[UW][A-Z0-9]{2,20}$`)
+
+// IsSlackUserID reports whether s is written like a Slack user ID.
+func IsSlackUserID(s string) bool { return userIDPattern.MatchString(s) }
 
 // Status is where a conference is in its life.
 type Status string

@@ -279,11 +279,22 @@ func (f ScheduleForm) Validate(now time.Time, cal Calendar) (Schedule, FieldErro
 	if len(s.SlackInvitees) == 0 && len(s.External) == 0 {
 		errs[FieldSlackInvitees] = "Please invite at least one person, on Slack or not."
 	}
-	if s.Chair == "" {
-		errs[FieldChair] = "Please choose who chairs."
+	for _, u := range s.SlackInvitees {
+		if !IsSlackUserID(u) {
+			errs[FieldSlackInvitees] = "Please choose people from the list."
+		}
 	}
-	if s.MinuteTaker == "" {
+	switch {
+	case s.Chair == "":
+		errs[FieldChair] = "Please choose who chairs."
+	case !IsSlackUserID(s.Chair):
+		errs[FieldChair] = "Please choose someone from the list."
+	}
+	switch {
+	case s.MinuteTaker == "":
 		errs[FieldMinuteTaker] = "Please choose who takes the minutes."
+	case !IsSlackUserID(s.MinuteTaker):
+		errs[FieldMinuteTaker] = "Please choose someone from the list."
 	}
 
 	// The client's participation.
@@ -291,10 +302,10 @@ func (f ScheduleForm) Validate(now time.Time, cal Calendar) (Schedule, FieldErro
 	case "yes":
 		s.ClientAttends = true
 	case "no":
-		if s.ClientAbsenceReason == "" {
+		if !Visible(s.ClientAbsenceReason) {
 			errs[FieldAbsenceReason] = "Please say why the client will not attend."
 		}
-		if s.ClientToldHow == "" {
+		if !Visible(s.ClientToldHow) {
 			errs[FieldToldHow] = "Please say how the outcome will be communicated to the client."
 		}
 	default:
@@ -314,7 +325,7 @@ func (f ScheduleForm) Validate(now time.Time, cal Calendar) (Schedule, FieldErro
 				s.NoticeWorkingDays, MinNoticeWorkingDays, cal.AddWorkingDays(now, MinNoticeWorkingDays).Format("Mon 2 Jan 2006"))
 		}
 	}
-	if s.Urgent && s.UrgentReason == "" {
+	if s.Urgent && !Visible(s.UrgentReason) {
 		errs[FieldUrgentReason] = "Please give a one-line reason it is urgent."
 	}
 	if !s.Urgent {

@@ -59,10 +59,15 @@ func (b *Bot) ackViewError(ctx context.Context, r *Request, err error, field str
 // conferenceArg reads the one REF argument of a subcommand and the
 // conference it names, as the caller may see it, auditing the read as
 // action. On a missing argument or a conference the caller may not see it
-// has answered them already and returns nil.
+// has answered them already and returns nil. Anything that is not a
+// reference reads as one that does not exist, without asking the store.
 func (b *Bot) conferenceArg(ctx context.Context, r *Request, args []string, name, action string) *caseconf.Conference {
 	if len(args) != 1 {
 		r.Reply(ctx, "Usage: `/caseconf "+name+" CC-0001`")
+		return nil
+	}
+	if !caseconf.IsRef(args[0]) {
+		b.replyError(ctx, r, caseconf.NotFound())
 		return nil
 	}
 	c, err := b.store.ConferenceByRef(ctx, strings.ToUpper(args[0]), b.viewer(r.UserID), action)
@@ -86,12 +91,15 @@ func (b *Bot) cmdShow(ctx context.Context, r *Request, args []string) {
 
 // showBlocks renders a conference for one reader, who may see it.
 func showBlocks(c *caseconf.Conference, v caseconf.Viewer, cal caseconf.Calendar) []slack.Block {
-	title := fmt.Sprintf("*%s* · client %s", c.Ref, escape(c.ClientRef))
+	me := c.InviteeFor(v.UserID)
+	details := caseconf.CanSeeDetails(c, v)
+	title := "*" + c.Ref + "*"
+	if details {
+		title += " · client " + escape(c.ClientRef)
+	}
 	if caseconf.Organiser(c, v) && c.ClientName != "" {
 		title += " (" + escape(c.ClientName) + ")"
 	}
-	me := c.InviteeFor(v.UserID)
-	details := caseconf.CanSeeDetails(c, v)
 	status := fmt.Sprintf("*When:* %s (%d minutes) · called by %s", when(c.StartsAt, cal.Loc), c.DurationMinutes, user(c.CaseManagerID))
 	if c.Cancelled() {
 		status = ":no_entry: *Cancelled.*"

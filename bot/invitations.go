@@ -40,10 +40,14 @@ func (b *Bot) sendInvitations(ctx context.Context, c *caseconf.Conference) {
 		if !inv.OnSlack() || inv.Invitation.Posted() {
 			continue // not on Slack, or invited already
 		}
+		if !b.claim(ctx, store.DMInvitation, inv.ID) {
+			continue // another handler of the same form is sending it
+		}
 		channel, ts, err := b.api.PostMessageContext(ctx, inv.SlackUserID, invitationMessage(c, inv, b.cal).options()...)
 		if err != nil {
 			b.log.Warn("invitation DM failed", "conference", c.ID, "invitee", inv.ID, "err", err)
 			failed = append(failed, inv.SlackUserID)
+			b.release(ctx, store.DMInvitation, inv.ID)
 			continue
 		}
 		if err := b.store.SetInvitationMessage(ctx, inv.ID, caseconf.MessageRef{Channel: channel, TS: ts}); err != nil {
@@ -54,13 +58,34 @@ func (b *Bot) sendInvitations(ctx context.Context, c *caseconf.Conference) {
 		b.refreshSummary(ctx, c.ID)
 		return
 	}
+	if !b.claim(ctx, store.DMSummary, c.ID) {
+		return
+	}
 	channel, ts, err := b.api.PostMessageContext(ctx, c.CaseManagerID, summaryMessage(c, b.cal, failed).options()...)
 	if err != nil {
 		b.log.Error("case manager's confirmation DM failed", "conference", c.ID, "err", err)
+		b.release(ctx, store.DMSummary, c.ID)
 		return
 	}
 	if err := b.store.SetSummaryMessage(ctx, c.ID, caseconf.MessageRef{Channel: channel, TS: ts}); err != nil {
 		b.log.Error("could not remember the summary DM", "conference", c.ID, "err", err)
+	}
+}
+
+// claim reports whether this handler may send the DM (store.ClaimDM). If
+// the database cannot say, it sends: a DM twice is better than none.
+func (b *Bot) claim(ctx context.Context, kind store.DM, id int64) bool {
+	ok, err := b.store.ClaimDM(ctx, kind, id)
+	if err != nil {
+		b.log.Warn("could not claim a DM; sending it anyway", "id", id, "err", err)
+		return true
+	}
+	return ok
+}
+
+func (b *Bot) release(ctx context.Context, kind store.DM, id int64) {
+	if err := b.store.ReleaseDM(ctx, kind, id); err != nil {
+		b.log.Warn("could not release a DM's claim", "id", id, "err", err)
 	}
 }
 
@@ -73,9 +98,9 @@ func invitationMessage(c *caseconf.Conference, inv *caseconf.Invitee, cal caseco
 	text := fmt.Sprintf("%s has invited you to a case conference, %s", user(c.CaseManagerID), c.Ref)
 	// The client's reference is withheld from an invitee whose agency is
 	// known and not covered by the consent.
-	client := " · client " + escape(c.ClientRef)
-	if inv.AgencyKind != "" && !c.Covered(inv) {
-		client = ""
+	client := ""
+	if caseconf.CanSeeClientRef(c, inv) {
+		client = " · client " + escape(c.ClientRef)
 	}
 	blocks := []slack.Block{
 		section(fmt.Sprintf("*%s has invited you to a multi-agency case conference*\n*%s*%s\n*When:* %s (%d minutes)",

@@ -126,7 +126,8 @@ const maxAckReply = 12 << 10
 // response_url.
 func (r *Request) Reply(ctx context.Context, text string, blocks ...slack.Block) {
 	msg := ephemeral{ResponseType: slack.ResponseTypeEphemeral, Text: text, Blocks: blocks}
-	if raw, err := json.Marshal(msg); err == nil && len(raw) < maxAckReply && r.Ack(msg) {
+	// Encoded once: the size check and the ack share the bytes.
+	if raw, err := json.Marshal(msg); err == nil && len(raw) < maxAckReply && r.Ack(json.RawMessage(raw)) {
 		return
 	}
 	r.Ack(nil) // a no-op if the ack went already

@@ -52,6 +52,11 @@ func parseSubject(v string) (subject, error) {
 			return subject{}, fmt.Errorf("malformed subject")
 		}
 	}
+	if s.String() != v {
+		// One encoding: "c01", "c+1" or "i4.c7" would parse, but no value
+		// of ours is written so.
+		return subject{}, fmt.Errorf("malformed subject")
+	}
 	return s, nil
 }
 

@@ -15,7 +15,7 @@ func TestSubjectRoundTrip(t *testing.T) {
 }
 
 func TestParseSubjectRefusesForgeries(t *testing.T) {
-	for _, v := range []string{"", "42", "c", "c-1", "c0", "cx", "c7.c8", "i1.i2", "c7.", ".i1", "c7:i42", "c99999999999999999999", "x7"} {
+	for _, v := range []string{"", "42", "c", "c-1", "c0", "cx", "c7.c8", "i1.i2", "c7.", ".i1", "c7:i42", "c99999999999999999999", "x7", "c+1", "c01", "i4.c7"} {
 		if s, err := parseSubject(v); err == nil {
 			t.Errorf("parseSubject(%q) = %+v, want an error", v, s)
 		}

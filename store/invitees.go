@@ -93,8 +93,9 @@ type AgencyAnswer struct {
 
 // AcceptAgreement records that the invitee's own Slack user accepted the
 // information-sharing and confidentiality agreement, with their agency when
-// they gave it (and remembers that agency for the user). Accepting twice
-// keeps the first time. It returns the conference as the invitee now sees it.
+// they gave it and it was not known (caseconf.CanDeclareAgency; it is
+// remembered for the user). An agency given when one is already recorded
+// is ignored. Accepting twice keeps the first time. It returns the conference as the invitee now sees it.
 func (s *DB) AcceptAgreement(ctx context.Context, inviteeID int64, userID string, agency *AgencyAnswer) (*caseconf.Conference, *caseconf.Invitee, error) {
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
@@ -109,7 +110,7 @@ func (s *DB) AcceptAgreement(ctx context.Context, inviteeID int64, userID string
 	if err != nil {
 		return nil, nil, err
 	}
-	if agency != nil {
+	if agency != nil && caseconf.CanDeclareAgency(inv) {
 		if _, err := tx.ExecContext(ctx, `UPDATE invitees SET agency = $2, agency_kind = $3 WHERE id = $1`,
 			inv.ID, agency.Agency, agency.Kind); err != nil {
 			return nil, nil, fmt.Errorf("accept agreement: agency: %w", err)

@@ -167,6 +167,10 @@ func (a *app) scheduled(viewID string) {
 	}
 	a.waitCalls("chat.postMessage", before+3)
 	a.invitationsRecorded()
+	// Every DM is recorded once sent, so no more are coming.
+	if n := len(a.slack.CallsTo("chat.postMessage")); n != before+3 {
+		a.t.Fatalf("%d DMs for one conference, want 3", n-before)
+	}
 }
 
 // invitationsRecorded waits until the bot has stored where every DM it sent
