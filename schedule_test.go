@@ -70,8 +70,16 @@ func TestScheduleValidate(t *testing.T) {
 		{"NewlineInPlace", func(f *ScheduleForm) { f.Place = "Church\nStreet" }, FieldPlace, "one line"},
 		{"NULInExternalName", func(f *ScheduleForm) { f.External = []ExternalInvitee{{Name: "Dr\x00Patel", AgencyKind: "health_gp"}} }, ExternalField("name", 0), "control character"},
 		{"NULInUrgentReason", func(f *ScheduleForm) { f.Date = "2026-11-13"; f.Urgent = true; f.UrgentReason = "soon\x00" }, FieldUrgentReason, "control character"},
-		{"AbsenceReasonOnlyZeroWidth", func(f *ScheduleForm) { f.ClientAttends = "no"; f.ClientAbsenceReason = "\u200b"; f.ClientToldHow = "letter" }, FieldAbsenceReason, "why"},
-		{"ToldHowOnlyWordJoiner", func(f *ScheduleForm) { f.ClientAttends = "no"; f.ClientAbsenceReason = "in hospital"; f.ClientToldHow = "\u2060" }, FieldToldHow, "communicated"},
+		{"AbsenceReasonOnlyZeroWidth", func(f *ScheduleForm) {
+			f.ClientAttends = "no"
+			f.ClientAbsenceReason = "\u200b"
+			f.ClientToldHow = "letter"
+		}, FieldAbsenceReason, "why"},
+		{"ToldHowOnlyWordJoiner", func(f *ScheduleForm) {
+			f.ClientAttends = "no"
+			f.ClientAbsenceReason = "in hospital"
+			f.ClientToldHow = "\u2060"
+		}, FieldToldHow, "communicated"},
 		{"UrgentReasonOnlyZeroWidth", func(f *ScheduleForm) { f.Date = "2026-11-13"; f.Urgent = true; f.UrgentReason = "\u200b\u200d" }, FieldUrgentReason, "reason"},
 		{"ForgedInviteeID", func(f *ScheduleForm) { f.SlackInvitees = []string{"U0GP", "<!channel>"} }, FieldSlackInvitees, "from the list"},
 		{"ForgedChairID", func(f *ScheduleForm) { f.Chair = "U0CM\x00" }, FieldChair, "from the list"},
