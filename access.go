@@ -2,7 +2,7 @@ package caseconf
 
 import "time"
 
-// Who may do what with a conference (SPEC §4). Each rule is decided here,
+// Who may do what with a conference. Each rule is decided here,
 // once, on plain values: store/ enforces it inside its transactions on the
 // rows it has locked, and bot/ calls the same function when it can refuse
 // before asking the store. A rule that refuses returns an *Error whose

@@ -11,7 +11,7 @@ import (
 // database, and the label people read.
 type Option struct{ Value, Label string }
 
-// Reasons a conference is called (SPEC §1.1).
+// Reasons a conference is called.
 var Reasons = []Option{
 	{"problem_solving", "Problem solving and goal setting"},
 	{"accommodation_move", "A move between accommodation projects"},
@@ -41,7 +41,7 @@ var AgencyKinds = []Option{
 }
 
 // NoConsentReasons are the recognised reasons to meet without the client's
-// consent (SPEC §1.2).
+// consent.
 var NoConsentReasons = []Option{
 	{"cannot_locate_welfare", "Client cannot be located and there are welfare concerns"},
 	{"lacks_capacity", "Client lacks capacity"},

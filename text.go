@@ -19,6 +19,10 @@ func CheckText(s string, max int, multiline bool) string {
 		case (r == '\n' || r == '\r') && multiline:
 		case r == '\n' || r == '\r':
 			return "Please keep this to one line."
+		case r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
+			// Text-direction overrides can make the rest of a message read
+			// backwards or hide what follows them.
+			return "This contains an invisible text-direction character. Please retype it without pasting."
 		case r == utf8.RuneError:
 			return "This contains a character that could not be read. Please retype it."
 		case unicode.IsControl(r):

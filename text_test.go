@@ -21,6 +21,8 @@ func TestCheckText(t *testing.T) {
 		{"Escape", "abc\x1b[31m", true, "control character"},
 		{"DEL", "abc\x7f", false, "control character"},
 		{"C1Control", "abc\u0085", true, "control character"},
+		{"BidiOverride", "ab\u202ecd", true, "text-direction"},
+		{"BidiIsolate", "ab\u2067cd", false, "text-direction"},
 		{"InvalidUTF8", "abc\xff", false, "could not be read"},
 		{"TooLong", strings.Repeat("é", 11), false, "10 characters or fewer (it is 11)"},
 		{"AtTheLimit", strings.Repeat("é", 10), false, ""},

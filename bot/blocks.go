@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -182,6 +183,16 @@ func lineSections(heading string, lines []string) []slack.Block {
 type message struct {
 	Text   string
 	Blocks []slack.Block
+}
+
+// fingerprint identifies what the message says, to tell whether two
+// renderings differ.
+func (m message) fingerprint() string {
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return ""
+	}
+	return string(raw)
 }
 
 // options turns a message into chat.postMessage / chat.update options.

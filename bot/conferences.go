@@ -137,10 +137,10 @@ func showBlocks(c *caseconf.Conference, v caseconf.Viewer, cal caseconf.Calendar
 
 	blocks = append(blocks, inviteeList(c)...)
 
-	if v.UserID == c.CaseManagerID && !c.Cancelled() {
+	if v.UserID == c.CaseManagerID {
 		var buttons []slack.BlockElement
 		for _, inv := range c.Invitees {
-			if !inv.OnSlack() && len(buttons) < 5 {
+			if caseconf.CanDraftLetter(c, v, &inv) == nil && len(buttons) < 5 {
 				buttons = append(buttons, button(actionLetter+":"+strconv.FormatInt(inv.ID, 10),
 					subject{Conference: c.ID, Invitee: inv.ID}.String(), "Draft letter to "+truncate(inv.Name, 40), ""))
 			}
@@ -298,7 +298,7 @@ func (b *Bot) submitCancel(ctx context.Context, r *Request) {
 			continue
 		}
 		text := fmt.Sprintf(":no_entry: *%s* on %s, called by %s, has been cancelled.", c.Ref, when(c.StartsAt, b.cal.Loc), user(c.CaseManagerID))
-		if inv.Accepted() && c.Covered(inv) {
+		if caseconf.CanSeeDetails(c, caseconf.Viewer{UserID: inv.SlackUserID}) {
 			text += "\n*Reason:* " + escape(reason)
 		}
 		if _, _, err := b.api.PostMessageContext(ctx, inv.SlackUserID,

@@ -118,7 +118,7 @@ func invitationMessage(c *caseconf.Conference, inv *caseconf.Invitee, cal caseco
 		)
 		return message{text, blocks}
 	}
-	if c.Covered(inv) {
+	if caseconf.CanSeeDetails(c, caseconf.Viewer{UserID: inv.SlackUserID}) {
 		blocks = append(blocks, caseDetails(c)...)
 	} else {
 		blocks = append(blocks, section(fmt.Sprintf("*Where:* %s\n:lock: The client's consent does not cover your agency (%s), so case details are withheld and you will not be sent reports or minutes. %s knows.",
@@ -181,28 +181,29 @@ func answerText(inv *caseconf.Invitee) string {
 
 // inviteeStatus is one line of the case manager's summary.
 func inviteeStatus(c *caseconf.Conference, inv *caseconf.Invitee) string {
+	var line string
 	if !inv.OnSlack() {
 		who := escape(inv.Name)
 		if detail := strings.Trim(escape(inv.Role)+", "+escape(inv.Agency), ", "); detail != "" {
 			who += " (" + detail + ")"
 		}
-		line := who + " — not on Slack: you track their reply"
+		line = who + " — not on Slack: you track their reply"
 		if inv.Contact != "" {
 			line += " · " + escape(inv.Contact)
 		}
-		return line
-	}
-	line := user(inv.SlackUserID) + " — "
-	switch {
-	case !inv.Accepted():
-		line += "invited; agreement not yet accepted"
-	case !inv.Answered():
-		line += "agreement accepted; no answer yet"
-	default:
-		line += answerText(inv)
+	} else {
+		line = user(inv.SlackUserID) + " — "
+		switch {
+		case !inv.Accepted():
+			line += "invited; agreement not yet accepted"
+		case !inv.Answered():
+			line += "agreement accepted; no answer yet"
+		default:
+			line += answerText(inv)
+		}
 	}
 	if inv.AgencyKind != "" && !c.Covered(inv) {
-		line += fmt.Sprintf("\n      :warning: their agency (%s) is not covered by the client's consent: they see no case details and get no reports or minutes",
+		line += fmt.Sprintf("\n      :warning: their agency (%s) is not covered by the client's consent: they see no case details, get no reports or minutes, and no letter can be drafted to them",
 			caseconf.Label(caseconf.AgencyKinds, inv.AgencyKind))
 	}
 	return line
@@ -238,21 +239,31 @@ func summaryMessage(c *caseconf.Conference, cal caseconf.Calendar, failed []stri
 }
 
 // refreshSummary re-renders the case manager's summary DM from the store.
-// It reads the conference afresh under a lock every replica respects
-// (store.LockedSnapshot), so two answers arriving together, on this
-// replica or another, cannot leave the older picture showing.
+// Two changes to one conference, handled on one replica or two, may
+// render at once and reach Slack in either order; so after each update
+// the conference is read again, and the update repeated until what Slack
+// shows is what is stored. No lock is held while Slack is called.
 func (b *Bot) refreshSummary(ctx context.Context, conferenceID int64) {
-	err := b.store.LockedSnapshot(ctx, conferenceID, func(c *caseconf.Conference) error {
+	shown := "-" // no rendering's fingerprint
+	for range 3 {
+		c, err := b.store.ConferenceSnapshot(ctx, conferenceID)
+		if err != nil {
+			b.log.Warn("could not read a conference to update its summary", "conference", conferenceID, "err", err)
+			return
+		}
 		if !c.Summary.Posted() {
-			return nil
+			return
 		}
-		if _, _, _, err := b.api.UpdateMessageContext(ctx, c.Summary.Channel, c.Summary.TS, summaryMessage(c, b.cal, nil).options()...); err != nil {
+		msg := summaryMessage(c, b.cal, nil)
+		key := msg.fingerprint()
+		if key == shown {
+			return // what Slack shows is current
+		}
+		if _, _, _, err := b.api.UpdateMessageContext(ctx, c.Summary.Channel, c.Summary.TS, msg.options()...); err != nil {
 			b.log.Warn("could not update the case manager's summary", "conference", c.ID, "err", err)
+			return
 		}
-		return nil
-	})
-	if err != nil {
-		b.log.Warn("could not read a conference to update its summary", "conference", conferenceID, "err", err)
+		shown = key
 	}
 }
 

@@ -213,34 +213,6 @@ func (s *DB) ConferenceSnapshot(ctx context.Context, id int64) (*caseconf.Confer
 	return loadConference(ctx, s.db, id)
 }
 
-// LockedSnapshot runs fn with the conference as it is now, while holding a
-// lock on re-rendering it that every replica respects, so two renders of
-// the same conference's messages cannot finish in the wrong order. The
-// lock is a transaction-level advisory lock: fn should be one quick Slack
-// call, and nothing else waits on it but other renders of this conference.
-func (s *DB) LockedSnapshot(ctx context.Context, id int64, fn func(*caseconf.Conference) error) error {
-	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return fmt.Errorf("lock conference: %w", err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, lockRender, int32(id)); err != nil {
-		return fmt.Errorf("lock conference: %w", err)
-	}
-	c, err := loadConference(ctx, tx, id)
-	if err != nil {
-		return err
-	}
-	if err := fn(c); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
-// lockRender is the advisory-lock class of "re-rendering a conference's
-// messages" (the second key is the conference ID).
-const lockRender int32 = 1
-
 // CancelConference marks the conference cancelled with the reason, if v
 // may cancel it (caseconf.CanCancel, decided on the locked row).
 func (s *DB) CancelConference(ctx context.Context, id int64, v caseconf.Viewer, reason string) (*caseconf.Conference, error) {

@@ -1,4 +1,4 @@
--- The whole case-conference domain as SPEC.md describes it. All times are
+-- The whole case-conference domain. All times are
 -- timestamptz (stored in UTC); calendar dates (consent validity, action due
 -- dates, review dates) are plain dates in the configured time zone.
 
