@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -30,7 +31,8 @@ type Bot struct {
 	now     func() time.Time
 
 	commands map[string]*command
-	order    []string // command names in the order help lists them
+	help     atomic.Pointer[helpReply] // help's answer, encoded once
+	order    []string                  // command names in the order help lists them
 	actions  map[string]HandlerFunc
 	views    map[string]HandlerFunc
 	events   map[string]HandlerFunc

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -28,8 +29,29 @@ func (b *Bot) registerHelp() {
 }
 
 func (b *Bot) cmdHelp(ctx context.Context, r *Request, _ []string) {
-	text := b.helpText()
-	r.Reply(ctx, text, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil))
+	// The answer only changes when a command is registered, so it is
+	// encoded once: help is the one answer that needs nothing but itself.
+	cached := b.help.Load()
+	if cached == nil || cached.commands != len(b.order) {
+		text := b.helpText()
+		raw, err := json.Marshal(ephemeral{ResponseType: slack.ResponseTypeEphemeral, Text: text, Blocks: []slack.Block{section(text)}})
+		if err != nil {
+			r.Reply(ctx, text)
+			return
+		}
+		cached = &helpReply{commands: len(b.order), text: text, raw: raw}
+		b.help.Store(cached)
+	}
+	if !r.Ack(cached.raw) {
+		r.Reply(ctx, cached.text, section(cached.text)) // too late for the ack: by response_url
+	}
+}
+
+// helpReply is help's answer, encoded, for the number of commands it lists.
+type helpReply struct {
+	commands int
+	text     string
+	raw      json.RawMessage
 }
 
 // unknownCommand answers a subcommand we do not have with help. The unknown
