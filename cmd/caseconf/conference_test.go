@@ -128,8 +128,10 @@ func TestScheduleValidation(t *testing.T) {
 		}, "urgent_reason"},
 		{"NoConsentWithoutReason", func(f form) form { return f.choice("consent_method", "none") }, "no_consent_reason"},
 	}
+	sent := 0
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			sent++
 			ack := a.viewSubmission("U0CM", "schedule", fmt.Sprintf("VBAD%d", i), "", tc.change(scheduleForm()), 0)
 			errs, _ := ack["errors"].(map[string]any)
 			if ack["response_action"] != "errors" || errs[tc.wantBlock] == nil {
@@ -138,6 +140,7 @@ func TestScheduleValidation(t *testing.T) {
 		})
 	}
 	t.Run("NothingStoredOrSent", func(t *testing.T) {
+		a.waitHandled("interactive", float64(sent))
 		if n := a.count(`SELECT count(*) FROM conferences`); n != 0 {
 			t.Errorf("%d conferences stored from invalid forms", n)
 		}
@@ -443,6 +446,7 @@ func TestFormSubmittedTwiceCreatesOnce(t *testing.T) {
 		if ack["response_action"] != "update" || strings.Contains(fmt.Sprint(ack), "JS-4411") {
 			t.Fatalf("forged resubmission answered %v, want a message and nothing about the conference", ack)
 		}
+		a.waitHandled("interactive", 3)
 		if n := a.count(`SELECT count(*) FROM conferences`); n != 1 {
 			t.Fatalf("%d conferences after a forged resubmission", n)
 		}

@@ -191,6 +191,21 @@ func (a *app) metric(series string) float64 {
 	return 0
 }
 
+// waitHandled waits until n deliveries of kind (slash_command,
+// interactive, event) have finished their handlers, everything after the
+// ack included: proof that an effect that has not happened will not.
+func (a *app) waitHandled(kind string, n float64) {
+	a.t.Helper()
+	series := `caseconf_slack_deliveries_total{kind="` + kind + `",outcome="handled"}`
+	deadline := time.Now().Add(10 * time.Second)
+	for a.metric(series) < n {
+		if time.Now().After(deadline) {
+			a.t.Fatalf("%s: %v handled, want %v", series, a.metric(series), n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 func (a *app) count(query string, args ...any) int {
 	a.t.Helper()
 	var n int
