@@ -148,6 +148,22 @@ func ownInvitation(inv *Invitee, userID string) error {
 	return nil
 }
 
+// acceptedInvitation is the check shared by acting on an invitation once
+// the agreement is accepted: the invitee themselves, agreement accepted,
+// conference not cancelled.
+func acceptedInvitation(c *Conference, inv *Invitee, userID string) error {
+	if err := ownInvitation(inv, userID); err != nil {
+		return err
+	}
+	switch {
+	case !inv.Accepted():
+		return Errorf(ENOTREADY, "Please read and accept the information-sharing and confidentiality agreement first.")
+	case c.Cancelled():
+		return Errorf(ECONFLICT, "This conference has been cancelled.")
+	}
+	return nil
+}
+
 // CanReadInvitation decides whether the Slack user may read the invitation
 // inv (its reference, date and agenda) before accepting the agreement:
 // only the invitee themselves.
@@ -170,15 +186,10 @@ func CanAccept(c *Conference, inv *Invitee, userID string) error {
 // at now: the invitee themselves, after accepting the agreement, while the
 // conference is on and has not started.
 func CanAnswer(c *Conference, inv *Invitee, userID string, now time.Time) error {
-	if err := ownInvitation(inv, userID); err != nil {
+	if err := acceptedInvitation(c, inv, userID); err != nil {
 		return err
 	}
-	switch {
-	case !inv.Accepted():
-		return Errorf(ENOTREADY, "Please read and accept the information-sharing and confidentiality agreement first.")
-	case c.Cancelled():
-		return Errorf(ECONFLICT, "This conference has been cancelled.")
-	case c.Started(now) || c.Status != StatusScheduled:
+	if c.Started(now) || c.Status != StatusScheduled {
 		return Errorf(ECONFLICT, "The meeting has started, so answers can no longer be changed.")
 	}
 	return nil
@@ -188,14 +199,10 @@ func CanAnswer(c *Conference, inv *Invitee, userID string, now time.Time) error 
 // for the conference: an invitee who accepted the agreement and whose
 // agency the client's consent covers, until the outcome is recorded.
 func CanWriteReport(c *Conference, inv *Invitee, userID string) error {
-	if err := ownInvitation(inv, userID); err != nil {
+	if err := acceptedInvitation(c, inv, userID); err != nil {
 		return err
 	}
 	switch {
-	case !inv.Accepted():
-		return Errorf(ENOTREADY, "Please read and accept the information-sharing and confidentiality agreement first.")
-	case c.Cancelled():
-		return Errorf(ECONFLICT, "This conference has been cancelled.")
 	case c.Status == StatusRecorded:
 		return Errorf(ECONFLICT, "The outcome of this conference is recorded, so reports are closed.")
 	case !c.Covered(inv):
