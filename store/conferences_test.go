@@ -192,6 +192,15 @@ func TestResponses(t *testing.T) {
 	if _, _, err := s.AcceptAgreement(ctx, gp.ID, "U0GP", &store.AgencyAnswer{Agency: "Church St", Kind: "health_gp"}); err != nil {
 		t.Fatal(err)
 	}
+	if _, _, err := s.AcceptAgreement(ctx, gp.ID, "U0GP", &store.AgencyAnswer{Agency: "Elsewhere", Kind: "probation_police"}); err != nil {
+		t.Fatalf("accepting again: %v", err)
+	}
+	if n := countRows(t, s, `SELECT count(*) FROM audit_log WHERE action = 'agreement.accept'`); n != 1 {
+		t.Fatalf("accepting twice wrote %d audit rows, want 1", n)
+	}
+	if n := countRows(t, s, `SELECT count(*) FROM invitees WHERE id = $1 AND agency_kind = 'health_gp'`, gp.ID); n != 1 {
+		t.Fatal("accepting again changed the recorded agency")
+	}
 	if _, _, _, err := s.RecordResponse(ctx, gp.ID, "U0OUT", caseconf.AnswerAttending, ""); caseconf.ErrorCode(err) != caseconf.ENOTFOUND {
 		t.Fatalf("someone else answering: %v, want not found", err)
 	}
@@ -302,4 +311,13 @@ func TestReferencesPastCC9999(t *testing.T) {
 			t.Fatalf("ref = %s, want %s", c.Ref, want)
 		}
 	}
+}
+
+func countRows(t *testing.T, s *store.DB, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := s.SQL().GetContext(context.Background(), &n, query, args...); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -110,6 +110,10 @@ func (s *DB) AcceptAgreement(ctx context.Context, inviteeID int64, userID string
 	if err != nil {
 		return nil, nil, err
 	}
+	if inv.Accepted() {
+		// Accepted already (a double press): nothing changes.
+		return c, inv, tx.Commit()
+	}
 	if agency != nil && caseconf.CanDeclareAgency(inv) {
 		if _, err := tx.ExecContext(ctx, `UPDATE invitees SET agency = $2, agency_kind = $3 WHERE id = $1`,
 			inv.ID, agency.Agency, agency.Kind); err != nil {
