@@ -91,7 +91,7 @@ func (b *Bot) lateAnswer(r *Request, payload any) {
 			}
 		}
 	}
-	text := fmt.Sprintf(":warning: Slack closed %s before we could finish with it, and *nothing was saved*.", title)
+	text := fmt.Sprintf(":warning: Slack closed %s before we could finish with it, so *it may not have been saved*. Before filling it in again, check whether it was (for a conference, `/caseconf list`).", title)
 	if len(problems) > 0 {
 		text += "\n" + strings.Join(problems, "\n")
 	}

@@ -224,7 +224,7 @@ func (b *Bot) submitSchedule(ctx context.Context, r *Request) {
 		// If Slack has closed the form by now, this reaches the user as a
 		// DM with what they typed (Request.Ack, lateAnswer).
 		r.Ack(slack.NewErrorsViewSubmissionResponse(map[string]string{
-			caseconf.FieldClientRef: "Sorry, we could not save this just now. Nothing was saved; please press Schedule again.",
+			caseconf.FieldClientRef: "Sorry, we could not save this just now. Please press Schedule again: the same form is never saved twice.",
 		}))
 		return
 	}

@@ -40,6 +40,14 @@ const SocketDownThreshold = 30 * time.Second
 const (
 	reconnectMin = time.Second
 	reconnectMax = 10 * time.Second
+	// stableConnection is how long a connection must last for the next
+	// drop to be reconnected at once; one that keeps dropping sooner is
+	// backed off like a failed attempt, not retried in a tight loop.
+	stableConnection = 30 * time.Second
+	// ackTimeout bounds handing an ack to slack-go's writer: with no
+	// socket its queue fills, and an ack Slack can no longer take must not
+	// hold its handler (or shutdown) for ever.
+	ackTimeout = 2 * time.Second
 )
 
 // NewSocketMode makes a Socket Mode transport. api must have been created
@@ -127,7 +135,14 @@ func (s *SocketMode) runClient(ctx context.Context, failures *int) (time.Duratio
 	go func() { runErr <- s.client.RunContext(rctx) }()
 
 	var retryIn time.Duration
+	var connectedAt time.Time
 	stopped := false
+	backOff := func() {
+		retryIn = reconnectDelay(*failures)
+		*failures++
+		stopped = true
+		cancel()
+	}
 	for {
 		select {
 		case err := <-runErr:
@@ -143,21 +158,33 @@ func (s *SocketMode) runClient(ctx context.Context, failures *int) (time.Duratio
 		case evt := <-s.client.Events:
 			switch evt.Type {
 			case socketmode.EventTypeConnected:
-				*failures = 0
+				connectedAt = time.Now()
+			case socketmode.EventTypeConnecting:
+				// A connection that was up has dropped (slack-go is
+				// reconnecting at once).
+				if up := connectedAt; !up.IsZero() && !stopped {
+					connectedAt = time.Time{}
+					if time.Since(up) >= stableConnection {
+						*failures = 0
+					} else {
+						s.handle(evt) // marks the socket down
+						backOff()
+						s.setLastErr("connection dropped soon after it opened")
+						s.log.Warn("socket mode connection keeps dropping; backing off", "attempt", *failures, "retry_in", retryIn.Round(time.Millisecond).String())
+						continue
+					}
+				}
 			case socketmode.EventTypeConnectionError:
 				if stopped {
 					continue
 				}
-				retryIn = reconnectDelay(*failures)
-				*failures++
+				backOff()
 				if ce, ok := evt.Data.(*slack.ConnectionErrorEvent); ok {
 					var rl *slack.RateLimitedError
 					if errors.As(ce.ErrorObj, &rl) && rl.RetryAfter > retryIn {
 						retryIn = rl.RetryAfter
 					}
 				}
-				stopped = true
-				cancel()
 				s.logConnectionError(evt, retryIn, *failures)
 				continue
 			}
@@ -181,7 +208,7 @@ func (s *SocketMode) logConnectionError(evt socketmode.Event, retryIn time.Durat
 		reason = redactSecrets(ce.ErrorObj.Error())
 	}
 	s.setLastErr(reason)
-	s.log.Warn("socket mode could not connect; retrying", "err", reason, "attempt", attempt, "retry_in", retryIn.Round(time.Millisecond))
+	s.log.Warn("socket mode could not connect; retrying", "err", reason, "attempt", attempt, "retry_in", retryIn.Round(time.Millisecond).String())
 }
 
 func (s *SocketMode) handle(evt socketmode.Event) {
@@ -255,14 +282,14 @@ func (s *SocketMode) dispatch(env *socketmode.Request, r *Request) {
 	r.Retry = env.RetryAttempt
 	req := *env
 	ok := s.bot.Dispatch(r, func(payload any) {
-		var err error
-		if payload == nil {
-			err = s.client.Ack(req)
-		} else if err = s.client.Ack(req, payload); err != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), ackTimeout)
+		defer cancel()
+		err := s.client.AckCtx(ctx, req.EnvelopeID, payload)
+		if err != nil && payload != nil && ctx.Err() == nil {
 			// Too large for Socket Mode: acknowledge at least, so Slack
 			// does not show the user a time-out.
 			s.log.Warn("socket mode ack with payload refused; acknowledging empty", "kind", r.Kind, "err", err)
-			err = s.client.Ack(req)
+			err = s.client.AckCtx(ctx, req.EnvelopeID, nil)
 		}
 		if err != nil {
 			s.log.Warn("socket mode ack failed", "kind", r.Kind, "err", err)

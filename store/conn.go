@@ -57,7 +57,9 @@ func prepareConfig(dsn string) (pq.Config, connSettings, error) {
 	if err != nil {
 		return pq.Config{}, connSettings{}, err
 	}
-	if cfg.ConnectTimeout <= 0 {
+	if cfg.ConnectTimeout <= 0 && !strings.Contains(dsn, "connect_timeout=") {
+		// connect_timeout=0, given, means wait for ever: the operator's
+		// choice is kept.
 		cfg.ConnectTimeout = DefaultConnectTimeout
 	}
 	cfg = cfg.Clone()
@@ -92,9 +94,11 @@ func statementTimeout(cfg pq.Config) (time.Duration, bool) {
 	if v, ok := cfg.Runtime["statement_timeout"]; ok {
 		return parsePGDuration(v), true
 	}
-	opts := strings.ReplaceAll(cfg.Options, "--statement_timeout", "-c statement_timeout")
-	if _, after, ok := strings.Cut(opts, "statement_timeout="); ok {
-		v, _, _ := strings.Cut(after, " ")
+	// PostgreSQL takes "-c statement_timeout=", "--statement_timeout=" and
+	// "--statement-timeout=", and obeys the last one given.
+	opts := strings.ReplaceAll(cfg.Options, "statement-timeout=", "statement_timeout=")
+	if i := strings.LastIndex(opts, "statement_timeout="); i >= 0 {
+		v, _, _ := strings.Cut(opts[i+len("statement_timeout="):], " ")
 		return parsePGDuration(v), true
 	}
 	return 0, false

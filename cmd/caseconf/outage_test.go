@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -179,7 +180,7 @@ func TestDatabaseHangHealthAndRecovery(t *testing.T) {
 
 // A valid scheduling form submitted while the database hangs is not lost:
 // it is saved (once the database answers), or its author gets a DM saying
-// nothing was saved, with what they typed so they can submit it again.
+// it may not have been saved, with what they typed so nothing is lost.
 func TestDatabaseHangFormNotLost(t *testing.T) {
 	t.Parallel()
 	a, proxy := startBehindProxy(t)
@@ -195,7 +196,7 @@ func TestDatabaseHangFormNotLost(t *testing.T) {
 	}
 	t.Logf("submission during the hang acknowledged with %s", ack.Payload)
 
-	// notSavedDM finds a DM to the submitter that says nothing was saved
+	// notSavedDM finds a DM to the submitter that says it may not be saved
 	// and carries what they typed.
 	notSavedDM := func() bool {
 		for _, c := range a.slack.CallsTo("chat.postMessage") {
@@ -236,5 +237,65 @@ func TestDatabaseHangFormNotLost(t *testing.T) {
 				n, err, a.dmTo("U0CM"))
 		}
 		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// A socket that dies as soon as it opens (a proxy killing websockets, say)
+// is backed off like a failed connection, not reopened in a tight loop;
+// once it stays up, service and /healthz are as before.
+func TestSocketThatKeepsDroppingIsBackedOff(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, nil)
+	opens := len(a.slack.CallsTo("apps.connections.open"))
+	stop := time.Now().Add(3 * time.Second)
+	for time.Now().Before(stop) {
+		a.slack.DropConnections()
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := len(a.slack.CallsTo("apps.connections.open")) - opens; n > 6 {
+		t.Fatalf("%d apps.connections.open calls in 3 s of sockets dying at once: no back-off", n)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := a.slack.WaitConnected(ctx); err != nil {
+		t.Fatalf("did not reconnect once the socket stayed up: %v", err)
+	}
+	if r := decodeReply(t, a.command("U0ALICE", "help").Payload); !strings.Contains(r.Text, "/caseconf help") {
+		t.Fatalf("help after reconnecting answered %q", r.Text)
+	}
+}
+
+// Acks owed when the socket drops, with Slack refusing to reopen it,
+// cannot be delivered; they are given up after a bound instead of holding
+// their handlers, and shutdown, for ever.
+func TestAcksOwedWhenSocketDropsDoNotHoldHandlers(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, nil)
+	release := make(chan struct{})
+	var started, finished atomic.Int32
+	a.main.Bot.HandleCommand("hold", "", "test only", func(ctx context.Context, r *bot.Request, _ []string) {
+		started.Add(1)
+		<-release
+		r.Reply(ctx, "done")
+		finished.Add(1)
+	})
+	ctx := ctxFor(t)
+	const n = 30 // more than slack-go's queue of 20 acks
+	for range n {
+		if _, err := a.slack.Send(ctx, fakeslack.Envelope{Type: fakeslack.TypeSlashCommands, Payload: a.slack.NewSlashCommand("U0CM", "C0", "hold")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.eventually("every handler to start", func() bool { return started.Load() == n })
+	a.slack.RefuseSocketMode()
+	a.slack.DropConnections()
+	close(release)
+	a.eventually("every handler to finish", func() bool { return finished.Load() == n })
+	start := time.Now()
+	if err := a.main.Close(); err != nil {
+		t.Errorf("shutdown with the socket gone: %v", err)
+	}
+	if took := time.Since(start); took > 15*time.Second {
+		t.Errorf("shutdown with the socket gone took %v", took)
 	}
 }

@@ -21,8 +21,13 @@ import (
 	"github.com/caseconf/caseconf/store"
 )
 
-// shutdownGrace is how long a graceful shutdown waits for in-flight work.
-const shutdownGrace = 20 * time.Second
+// shutdownGrace is how long a graceful shutdown waits for in-flight work;
+// shutdownBudget bounds the whole shutdown, inside the 30 s an
+// orchestrator such as Kubernetes gives by default before SIGKILL.
+const (
+	shutdownGrace  = 20 * time.Second
+	shutdownBudget = 25 * time.Second
+)
 
 // Main is the running `caseconf serve`: it owns the database, the Slack
 // transports, the HTTP server and the cron jobs. Tests start it on :0
@@ -253,9 +258,11 @@ func (m *Main) Close() error {
 
 func (m *Main) close() error {
 	// Each stage has its own budget, so one that overruns cannot starve the
-	// next of time to finish cleanly.
+	// next of time to finish cleanly; and all of them together end within
+	// shutdownBudget.
+	end := time.Now().Add(shutdownBudget)
 	stage := func(d time.Duration) (context.Context, context.CancelFunc) {
-		return context.WithTimeout(context.Background(), d)
+		return context.WithDeadline(context.Background(), minTime(time.Now().Add(d), end))
 	}
 	var errs []error
 	if m.server != nil {
@@ -315,4 +322,11 @@ type cronLogger struct{ l *slog.Logger }
 func (c cronLogger) Info(msg string, kv ...any) { c.l.Debug("cron: "+msg, kv...) }
 func (c cronLogger) Error(err error, msg string, kv ...any) {
 	c.l.Error("cron: "+msg, append(kv, "err", err)...)
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
