@@ -23,6 +23,10 @@ type SocketMode struct {
 	client *socketmode.Client
 	log    *slog.Logger
 
+	// DownAfter is how long the socket may be down before Healthy
+	// reports it; zero means SocketDownThreshold.
+	DownAfter time.Duration
+
 	mu        sync.Mutex
 	connected bool
 	since     time.Time // when connected last changed (or Run began)
@@ -64,8 +68,12 @@ func (s *SocketMode) Healthy(now time.Time) (bool, string) {
 	if s.connected {
 		return true, ""
 	}
+	threshold := s.DownAfter
+	if threshold <= 0 {
+		threshold = SocketDownThreshold
+	}
 	down := now.Sub(s.since)
-	if down <= SocketDownThreshold {
+	if down <= threshold {
 		return true, ""
 	}
 	reason := fmt.Sprintf("Slack socket not connected for %s", down.Truncate(time.Second))

@@ -19,6 +19,7 @@ func runCLI(t *testing.T, env map[string]string, args ...string) (code int, stdo
 }
 
 func TestCommandLine(t *testing.T) {
+	t.Parallel()
 	t.Run("UnknownSubcommandPrintsUsageAndExits2", func(t *testing.T) {
 		code, _, stderr := runCLI(t, nil, "frobnicate")
 		if code != 2 || !strings.Contains(stderr, `unknown command "frobnicate"`) || !strings.Contains(stderr, "caseconf serve") {
@@ -87,6 +88,7 @@ func assertOneLineNaming(t *testing.T, code int, stderr, variable string) {
 }
 
 func TestMigrateAndSweepCommands(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{"DATABASE_URL": testdb.NewEmpty(t), "LOG_FORMAT": "text"}
 
 	code, _, stderr := runCLI(t, env, "sweep", "--at", "2026-12-01T09:00:00Z", "--dry-run")

@@ -14,6 +14,7 @@ import (
 )
 
 func TestScheduleConference(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 
 	t.Run("NewOpensTheModal", func(t *testing.T) {
@@ -106,6 +107,7 @@ func TestScheduleConference(t *testing.T) {
 }
 
 func TestScheduleValidation(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	cases := []struct {
 		name      string
@@ -154,6 +156,7 @@ func TestScheduleValidation(t *testing.T) {
 }
 
 func TestNotice(t *testing.T) {
+	t.Parallel()
 	// 11 November is a holiday: Monday 2 Nov + ten working days is then Tuesday 17th.
 	a := startApp(t, map[string]string{"CASECONF_HOLIDAYS": "2026-11-11"})
 
@@ -177,6 +180,7 @@ func TestNotice(t *testing.T) {
 }
 
 func TestInvitationResponses(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	a.scheduled("V0001")
 	gp := a.inviteeValue("CC-0001", "U0GP")
@@ -232,20 +236,18 @@ func TestInvitationResponses(t *testing.T) {
 		} {
 			before := len(a.slack.CallsTo("chat.update"))
 			a.click("U0GP", step.action, gp)
-			updates := a.waitCalls("chat.update", before+2)
+			// Both messages are re-rendered from what is stored; a
+			// re-render still finishing from the step before may come
+			// first, so wait for the new answer rather than a count.
 			var sawCM, sawGP bool
-			for _, u := range updates[before:] {
-				body := callText(u)
-				if strings.Contains(body, "CC-0001 is scheduled") && strings.Contains(body, "<@U0GP> — "+step.want) {
-					sawCM = true
+			a.eventually(fmt.Sprintf("answer %d (%s) shown to the case manager and the invitee", i, step.action), func() bool {
+				for _, u := range a.slack.CallsTo("chat.update")[before:] {
+					body := callText(u)
+					sawCM = sawCM || strings.Contains(body, "CC-0001 is scheduled") && strings.Contains(body, "<@U0GP> — "+step.want)
+					sawGP = sawGP || strings.Contains(body, "Your answer:* "+step.want)
 				}
-				if strings.Contains(body, "Your answer:* "+step.want) {
-					sawGP = true
-				}
-			}
-			if !sawCM || !sawGP {
-				t.Fatalf("answer %d (%s): case manager summary updated %v, invitee DM updated %v", i, step.action, sawCM, sawGP)
-			}
+				return sawCM && sawGP
+			})
 		}
 		a.click("U0GP", "respond:colleague", gp)
 		open := a.waitCalls("views.open", 2)[1]
@@ -276,6 +278,7 @@ func TestInvitationResponses(t *testing.T) {
 }
 
 func TestConsentCoverage(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	// Consent covers health and social care only; the housing officer accepts but is not covered.
 	f := scheduleForm().users("invitees", "U0HO").choices("agency_kinds", "health_gp", "adult_social_care")
@@ -315,6 +318,7 @@ func TestConsentCoverage(t *testing.T) {
 }
 
 func TestAccess(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, map[string]string{"CASECONF_ADMINS": "U0ADMIN"})
 	a.scheduled("V0001")
 	gp := a.inviteeValue("CC-0001", "U0GP")
@@ -399,6 +403,7 @@ func mustJSON(t testing.TB, v any) []byte {
 }
 
 func TestConcurrentSchedulesGetDistinctRefs(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	var wg sync.WaitGroup
 	acks := make([]map[string]any, 2)
@@ -425,6 +430,7 @@ func TestConcurrentSchedulesGetDistinctRefs(t *testing.T) {
 // twice (or whose first press Slack timed out) submits the same view
 // twice. One conference is stored and one set of DMs goes out.
 func TestFormSubmittedTwiceCreatesOnce(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	a.scheduled("V0001")
 	updates := len(a.slack.CallsTo("chat.update"))
@@ -457,6 +463,7 @@ func TestFormSubmittedTwiceCreatesOnce(t *testing.T) {
 }
 
 func TestList(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	a.viewSubmission("U0CM", "schedule", "V1", "", scheduleForm().date("date", "2026-11-27"), 0)
 	a.viewSubmission("U0OTHER", "schedule", "V2", "", scheduleForm().date("date", "2026-11-20").user("chair", "U0CM"), 0)
@@ -478,6 +485,7 @@ func TestList(t *testing.T) {
 }
 
 func TestCancel(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	a.scheduled("V0001")
 	gp := a.inviteeValue("CC-0001", "U0GP")
@@ -519,6 +527,7 @@ func TestCancel(t *testing.T) {
 }
 
 func TestGPLetter(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	a.scheduled("V0001")
 	a.slack.AddUser(slackUser("U0CM", "Alex Keyworker"))
@@ -561,6 +570,7 @@ func sectionTexts(t *testing.T, c fakeslack.Call) []string {
 }
 
 func TestLongTextStaysWithinBlockKitLimits(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	purpose := strings.Repeat("Rent & <arrears> ", 176) // 2,992 characters; far longer escaped
 	f := scheduleForm().text("purpose", purpose).choice("client_attends", "no").
@@ -600,6 +610,7 @@ func TestLongTextStaysWithinBlockKitLimits(t *testing.T) {
 }
 
 func TestRepeatedSubmissionSendsWhatFailed(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	a.slack.FailNext("chat.postMessage", fakeslack.Failure{Status: 500}) // the first invitation, to U0GP
 	if ack := a.viewSubmission("U0CM", "schedule", "V1", "", scheduleForm(), 0); ack["response_action"] != "clear" {
@@ -631,6 +642,7 @@ func TestRepeatedSubmissionSendsWhatFailed(t *testing.T) {
 }
 
 func TestLetterRespectsConsent(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	f := scheduleForm().choice("ext_agency_kind_0", "probation_police")
 	if ack := a.viewSubmission("U0CM", "schedule", "V1", "", f, 0); ack["response_action"] != "clear" {
@@ -646,6 +658,7 @@ func TestLetterRespectsConsent(t *testing.T) {
 }
 
 func TestHTTPModeScheduling(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, map[string]string{"SLACK_APP_TOKEN": ""}) // HTTP mode only
 	post := func(values form, viewID string) map[string]any {
 		raw, err := json.Marshal(viewSubmissionPayload("U0CM", "schedule", viewID, "", values))
@@ -672,6 +685,7 @@ func TestHTTPModeScheduling(t *testing.T) {
 }
 
 func TestRateLimitedInvitationIsRetried(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	a.slack.FailNext("chat.postMessage", fakeslack.Failure{Status: http.StatusTooManyRequests, RetryAfter: 1})
 	a.scheduled("V1")

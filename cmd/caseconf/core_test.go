@@ -18,6 +18,7 @@ import (
 // the ack, which went empty and closed the form. The user is told by DM
 // that it may not have been saved, with what they typed.
 func TestLateFormAnswerReachesTheUser(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	a.main.Bot.HandleView("slow_test_form", func(ctx context.Context, r *bot.Request) {
 		time.Sleep(4 * time.Second) // well past the 2.5 s ack deadline
@@ -47,6 +48,7 @@ func TestLateFormAnswerReachesTheUser(t *testing.T) {
 // error on their field, and nothing is stored, instead of "please press
 // Schedule again" for ever.
 func TestBadTextGetsAFieldError(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	cases := []struct {
 		name, field string
@@ -83,6 +85,7 @@ func TestBadTextGetsAFieldError(t *testing.T) {
 // own text. Typed backticks cannot end a code block and make <!channel>
 // or a link live: the letter is plain text, which Slack does not format.
 func TestDraftLetterCannotBreakOut(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	f := scheduleForm().text("purpose", "```\n<!channel> see <https://evil.example|this>\n```")
 	if ack := a.viewSubmission("U0CM", "schedule", "V1", "", f, 0); ack["response_action"] != "clear" {

@@ -40,6 +40,12 @@ type app struct {
 // environment variables.
 func startApp(t testing.TB, extra map[string]string) *app {
 	t.Helper()
+	return startAppWith(t, extra, nil)
+}
+
+// startAppWith is startApp with a chance to set up Main before it runs.
+func startAppWith(t testing.TB, extra map[string]string, configure func(*Main)) *app {
+	t.Helper()
 	dsn := testdb.New(t)
 	fake := fakeslack.New()
 	t.Cleanup(fake.Close)
@@ -62,6 +68,9 @@ func startApp(t testing.TB, extra map[string]string) *app {
 	logs := &syncBuffer{}
 	m := NewMain(cfg, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	m.Now = func() time.Time { return testNow }
+	if configure != nil {
+		configure(m)
+	}
 	if err := m.Run(context.Background()); err != nil {
 		m.Close()
 		t.Fatalf("serve did not start: %v", err)

@@ -12,6 +12,7 @@ import (
 // Two submissions of the same view arriving together (a double press, or
 // one at each replica) store one conference and send one set of DMs.
 func TestConcurrentDoubleSubmitSendsOneSetOfDMs(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	var wg sync.WaitGroup
 	for range 2 {
@@ -37,6 +38,7 @@ func TestConcurrentDoubleSubmitSendsOneSetOfDMs(t *testing.T) {
 // An invitee whose agency the consent does not cover sees neither the
 // client's reference nor the case details in `show`.
 func TestShowWithholdsClientRefFromUncoveredInvitee(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	f := scheduleForm().users("invitees", "U0HO").choices("agency_kinds", "health_gp")
 	if ack := a.viewSubmission("U0CM", "schedule", "V1", "", f, 0); ack["response_action"] != "clear" {
@@ -61,6 +63,7 @@ func TestShowWithholdsClientRefFromUncoveredInvitee(t *testing.T) {
 // housing officer told "consent does not cover your agency" who submits
 // the agreement naming a GP surgery still sees no case details.
 func TestReacceptCannotChangeAgencyKind(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	f := scheduleForm().users("invitees", "U0HO").choices("agency_kinds", "health_gp")
 	if ack := a.viewSubmission("U0CM", "schedule", "V1", "", f, 0); ack["response_action"] != "clear" {
@@ -83,6 +86,7 @@ func TestReacceptCannotChangeAgencyKind(t *testing.T) {
 // Anything that is not a reference reads as one that does not exist, and
 // nothing reaches the database: a NUL would make PostgreSQL refuse it.
 func TestMalformedReferenceReadsAsMissing(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	missing := decodeReply(t, a.command("U0OUT", "show CC-9999").Payload)
 	for _, ref := range []string{"CC-9999\x00", "CC-1'--", "\xff\xfe", "CC-99999999999999999999"} {
@@ -99,6 +103,7 @@ func TestMalformedReferenceReadsAsMissing(t *testing.T) {
 // A cancel submission carrying another conference's subject, or a
 // malformed one, cancels nothing.
 func TestForgedCancelSubject(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	a.scheduled("V0001")
 	conf := a.count(`SELECT id FROM conferences WHERE ref = 'CC-0001'`)

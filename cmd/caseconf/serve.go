@@ -40,6 +40,10 @@ type Main struct {
 	Bot     *bot.Bot
 	// Now is the clock; tests fix it before Run.
 	Now func() time.Time
+	// SocketDownAfter is how long the Slack socket may be down before
+	// /healthz reports it; zero means bot.SocketDownThreshold (30 s).
+	// Tests of the outage path set it shorter before Run.
+	SocketDownAfter time.Duration
 
 	listener net.Listener
 	server   *http.Server
@@ -120,6 +124,7 @@ func (m *Main) Run(ctx context.Context) error {
 
 	if cfg.SlackAppToken != "" {
 		sm := bot.NewSocketMode(m.Bot, api, m.Log)
+		sm.DownAfter = m.SocketDownAfter
 		m.socket = sm
 		sctx, cancel := context.WithCancel(context.Background())
 		m.socketCancel = cancel

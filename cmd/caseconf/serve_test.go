@@ -18,6 +18,7 @@ import (
 )
 
 func TestServeStarts(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 
 	t.Run("HealthzSaysOK", func(t *testing.T) {
@@ -47,6 +48,7 @@ func TestServeStarts(t *testing.T) {
 }
 
 func TestHealthzWhenDatabaseGone(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	u, err := url.Parse(a.dsn)
 	if err != nil {
@@ -66,6 +68,7 @@ func TestHealthzWhenDatabaseGone(t *testing.T) {
 }
 
 func TestServeRefusesStaleSchema(t *testing.T) {
+	t.Parallel()
 	fake := fakeslack.New()
 	defer fake.Close()
 	env := map[string]string{
@@ -79,6 +82,7 @@ func TestServeRefusesStaleSchema(t *testing.T) {
 }
 
 func TestServeRefusesTokenSlackRejects(t *testing.T) {
+	t.Parallel()
 	fake := fakeslack.New()
 	defer fake.Close()
 	fake.FailNext("auth.test", fakeslack.Failure{Error: "invalid_auth"})
@@ -94,6 +98,7 @@ func TestServeRefusesTokenSlackRejects(t *testing.T) {
 }
 
 func TestHelp(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 
 	checkHelp := func(t *testing.T, r reply) {
@@ -150,6 +155,7 @@ func TestHelp(t *testing.T) {
 }
 
 func TestSignatureChecks(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, map[string]string{"SLACK_APP_TOKEN": ""}) // HTTP mode only
 	form := a.commandForm("U0ALICE", "help")
 
@@ -215,6 +221,7 @@ func TestSignatureChecks(t *testing.T) {
 // acknowledged before any handler runs; an event with no handler (today,
 // app_home_opened) changes nothing however often it comes.
 func TestRetriedEventsAcknowledgedAtOnce(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	ev := map[string]any{
 		"token": "x", "team_id": fakeslack.TeamID, "api_app_id": fakeslack.AppID, "type": "event_callback",
@@ -245,6 +252,7 @@ func TestRetriedEventsAcknowledgedAtOnce(t *testing.T) {
 }
 
 func TestHandlerPanicDoesNotStopTheBot(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	a.main.Bot.HandleCommand("boom", "", "panics (test only)", func(ctx context.Context, r *bot.Request, _ []string) {
 		var m map[string]string
@@ -279,6 +287,7 @@ func TestHandlerPanicDoesNotStopTheBot(t *testing.T) {
 }
 
 func TestGracefulShutdownFinishesInFlightWork(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	started := make(chan struct{})
 	release := make(chan struct{})
@@ -319,6 +328,7 @@ func TestGracefulShutdownFinishesInFlightWork(t *testing.T) {
 }
 
 func TestInvalidAppTokenStopsServe(t *testing.T) {
+	t.Parallel()
 	fake := fakeslack.New()
 	defer fake.Close()
 	fake.FailNext("apps.connections.open", fakeslack.Failure{Error: "invalid_auth"})
