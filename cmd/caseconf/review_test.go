@@ -40,13 +40,7 @@ func TestConcurrentDoubleSubmitSendsOneSetOfDMs(t *testing.T) {
 func TestShowWithholdsClientRefFromUncoveredInvitee(t *testing.T) {
 	t.Parallel()
 	a := startApp(t, nil)
-	f := scheduleForm().users("invitees", "U0HO").choices("agency_kinds", "health_gp")
-	if ack := a.viewSubmission("U0CM", "schedule", "V1", "", f, 0); ack["response_action"] != "clear" {
-		t.Fatal(ack)
-	}
-	a.waitCalls("chat.postMessage", 2)
-	a.invitationsRecorded()
-	a.accept("CC-0001", "U0HO", "Westminster Housing", "housing")
+	a.uncoveredHousingOfficer()
 	r := decodeReply(t, a.command("U0HO", "show CC-0001").Payload)
 	all := r.Text + string(mustJSON(t, r.Blocks))
 	if !strings.Contains(all, "CC-0001") {
@@ -65,13 +59,7 @@ func TestShowWithholdsClientRefFromUncoveredInvitee(t *testing.T) {
 func TestReacceptCannotChangeAgencyKind(t *testing.T) {
 	t.Parallel()
 	a := startApp(t, nil)
-	f := scheduleForm().users("invitees", "U0HO").choices("agency_kinds", "health_gp")
-	if ack := a.viewSubmission("U0CM", "schedule", "V1", "", f, 0); ack["response_action"] != "clear" {
-		t.Fatal(ack)
-	}
-	a.waitCalls("chat.postMessage", 2)
-	a.invitationsRecorded()
-	a.accept("CC-0001", "U0HO", "Westminster Housing", "housing")
+	a.uncoveredHousingOfficer()
 	id := a.inviteeValue("CC-0001", "U0HO")
 	a.viewSubmission("U0HO", "agreement", "VAGAIN", id, form{}.text("agency", "Surgery").choice("agency_kind", "health_gp"), 0)
 	r := decodeReply(t, a.command("U0HO", "show CC-0001").Payload)
@@ -117,4 +105,18 @@ func TestForgedCancelSubject(t *testing.T) {
 	if n := a.count(`SELECT count(*) FROM conferences WHERE status = 'cancelled'`); n != 0 {
 		t.Fatalf("%d conferences cancelled by forged or malformed submissions", n)
 	}
+}
+
+// uncoveredHousingOfficer calls CC-0001 with consent covering health
+// only, inviting a housing officer (U0HO), who accepts the agreement
+// naming their housing agency: an invitee the consent does not cover.
+func (a *app) uncoveredHousingOfficer() {
+	a.t.Helper()
+	f := scheduleForm().users("invitees", "U0HO").choices("agency_kinds", "health_gp")
+	if ack := a.viewSubmission("U0CM", "schedule", "V1", "", f, 0); ack["response_action"] != "clear" {
+		a.t.Fatal(ack)
+	}
+	a.waitCalls("chat.postMessage", 2)
+	a.invitationsRecorded()
+	a.accept("CC-0001", "U0HO", "Westminster Housing", "housing")
 }

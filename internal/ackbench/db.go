@@ -7,15 +7,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/url"
-	"os"
 	"time"
 
 	_ "github.com/lib/pq" // PostgreSQL driver
 )
-
-// defaultAdminURL is the server used when TEST_DATABASE_URL is unset, as for
-// the tests (internal/testdb).
-const defaultAdminURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
 
 // dbTimeout bounds creating or dropping one database.
 const dbTimeout = 30 * time.Second
@@ -24,13 +19,6 @@ const dbTimeout = 30 * time.Second
 type dbServer struct {
 	adminURL string
 	admin    *sql.DB
-}
-
-func adminURL() string {
-	if u := os.Getenv("TEST_DATABASE_URL"); u != "" {
-		return u
-	}
-	return defaultAdminURL
 }
 
 // redacted is u without its password, for messages.

@@ -34,6 +34,7 @@ import (
 	"time"
 
 	"github.com/caseconf/caseconf/internal/fakeslack"
+	"github.com/caseconf/caseconf/internal/testdb"
 )
 
 // Timeouts of the phases of one app's run.
@@ -144,7 +145,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		b.peerDir = dir
 	}
-	if b.db, err = openDBServer(ctx, adminURL()); err != nil {
+	if b.db, err = openDBServer(ctx, testdb.AdminURL()); err != nil {
 		return err
 	}
 	defer b.db.Close()
