@@ -1,0 +1,189 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/caseconf/caseconf"
+)
+
+// Outbox is a message the bot must get to a person. It is written in the
+// transaction of the change that calls for it (or by the reminder sweep),
+// claimed by one sender, sent outside any transaction, and finished with
+// an update guarded by the claim. The message is rendered when it is sent,
+// from the data as it is then.
+type Outbox struct {
+	ID           int64
+	Kind         string
+	DedupKey     string // unique: a second enqueue of the same key is a no-op
+	RecipientID  string // Slack user ID
+	ConferenceID int64  // 0 for none
+	SubjectID    int64  // invitee, action, consent: by Kind; 0 for none
+	NotBefore    time.Time
+	Attempts     int // including the one under way, once claimed
+	ClaimedBy    string
+	Errors       []string
+}
+
+type outboxRow struct {
+	ID           int64          `db:"id"`
+	Kind         string         `db:"kind"`
+	DedupKey     string         `db:"dedup_key"`
+	RecipientID  string         `db:"recipient_id"`
+	ConferenceID sql.NullInt64  `db:"conference_id"`
+	SubjectID    sql.NullInt64  `db:"subject_id"`
+	NotBefore    time.Time      `db:"not_before"`
+	Attempts     int            `db:"attempts"`
+	ClaimedBy    sql.NullString `db:"claimed_by"`
+	Errors       pq.StringArray `db:"errors"`
+}
+
+func (r *outboxRow) outbox() Outbox {
+	return Outbox{ID: r.ID, Kind: r.Kind, DedupKey: r.DedupKey, RecipientID: r.RecipientID,
+		ConferenceID: r.ConferenceID.Int64, SubjectID: r.SubjectID.Int64, NotBefore: r.NotBefore,
+		Attempts: r.Attempts, ClaimedBy: r.ClaimedBy.String, Errors: []string(r.Errors)}
+}
+
+const outboxColumns = `id, kind, dedup_key, recipient_id, conference_id, subject_id, not_before, attempts, claimed_by, errors`
+
+// enqueue writes messages in tx. A message whose DedupKey is already in
+// the outbox, in any state, is skipped. It reports how many were new.
+func enqueue(ctx context.Context, tx sqlx.ExtContext, now time.Time, msgs ...Outbox) (int, error) {
+	n := 0
+	for _, m := range msgs {
+		nb := m.NotBefore
+		if nb.IsZero() {
+			nb = now
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO outbox (kind, dedup_key, recipient_id, conference_id, subject_id, not_before, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedup_key) DO NOTHING`,
+			m.Kind, m.DedupKey, m.RecipientID, nullID(m.ConferenceID), nullID(m.SubjectID), nb, now)
+		if err != nil {
+			return n, fmt.Errorf("enqueue %s: %w", m.Kind, err)
+		}
+		if k, err := res.RowsAffected(); err == nil {
+			n += int(k)
+		}
+	}
+	return n, nil
+}
+
+// Enqueue writes messages that no other change calls for (reminders) in
+// one transaction, skipping any whose DedupKey is already there, and
+// reports how many were new.
+func (s *DB) Enqueue(ctx context.Context, msgs ...Outbox) (int, error) {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("enqueue: %w", err)
+	}
+	defer tx.Rollback()
+	n, err := enqueue(ctx, tx, s.Now(), msgs...)
+	if err != nil {
+		return 0, err
+	}
+	return n, tx.Commit()
+}
+
+// ClaimOutbox marks up to limit messages due at now as in flight for
+// worker, in one short statement, and returns them. Rows another worker
+// has locked are skipped, so any number of senders (replicas, `caseconf
+// sweep`) claim each message once.
+func (s *DB) ClaimOutbox(ctx context.Context, worker string, now time.Time, limit int) ([]Outbox, error) {
+	var rows []outboxRow
+	err := s.db.SelectContext(ctx, &rows, `UPDATE outbox SET state = 'in_flight', claimed_by = $1, claimed_at = $2,
+			attempts = attempts + 1
+		WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND not_before <= $2
+			ORDER BY not_before, id LIMIT $3 FOR UPDATE SKIP LOCKED)
+		RETURNING `+outboxColumns, worker, now, limit)
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox: %w", err)
+	}
+	out := make([]Outbox, len(rows))
+	for i := range rows {
+		out[i] = rows[i].outbox()
+	}
+	return out, nil
+}
+
+// errNotClaimed is returned when finishing a message that is no longer
+// in flight for this worker: it was rescued after taking too long, and
+// someone else has it now.
+var errNotClaimed = caseconf.Errorf(caseconf.ECONFLICT, "this message is no longer claimed by this sender")
+
+// ErrNotClaimed reports whether err says the message was no longer claimed.
+func ErrNotClaimed(err error) bool { return errors.Is(err, errNotClaimed) }
+
+// finish updates a claimed message, guarded by its claim.
+func (s *DB) finish(ctx context.Context, m Outbox, set string, args ...any) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE outbox SET `+set+`, claimed_by = NULL, claimed_at = NULL
+		WHERE id = $1 AND state = 'in_flight' AND claimed_by = $2`, append([]any{m.ID, m.ClaimedBy}, args...)...)
+	if err != nil {
+		return fmt.Errorf("finish outbox %d: %w", m.ID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return errNotClaimed
+	}
+	return nil
+}
+
+// MarkSent records that Slack took the message, and where it lives.
+func (s *DB) MarkSent(ctx context.Context, m Outbox, at caseconf.MessageRef) error {
+	return s.finish(ctx, m, `state = 'sent', sent_at = $3, channel = $4, ts = $5`, s.Now(), nullString(at.Channel), nullString(at.TS))
+}
+
+// MarkRetry puts the message back to be tried at next, keeping why this
+// attempt failed.
+func (s *DB) MarkRetry(ctx context.Context, m Outbox, reason string, next time.Time) error {
+	return s.finish(ctx, m, `state = 'pending', not_before = $3, errors = array_append(errors, $4)`, next, reason)
+}
+
+// MarkFailed gives the message up, keeping why.
+func (s *DB) MarkFailed(ctx context.Context, m Outbox, reason string) error {
+	return s.finish(ctx, m, `state = 'failed', errors = array_append(errors, $3)`, reason)
+}
+
+// MarkCancelled drops a message that no longer applies (its conference
+// was cancelled, its action done), keeping why.
+func (s *DB) MarkCancelled(ctx context.Context, m Outbox, reason string) error {
+	return s.finish(ctx, m, `state = 'cancelled', errors = array_append(errors, $3)`, reason)
+}
+
+// RescueOutbox puts back messages that have been in flight since before
+// cutoff (their sender died or hung), so another sender takes them. Slack
+// may have posted some of them: the guarantee is at least once.
+func (s *DB) RescueOutbox(ctx context.Context, cutoff time.Time) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE outbox SET state = 'pending', claimed_by = NULL, claimed_at = NULL,
+			errors = array_append(errors, 'rescued: its sender stopped while sending')
+		WHERE state = 'in_flight' AND claimed_at < $1`, cutoff)
+	if err != nil {
+		return 0, fmt.Errorf("rescue outbox: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// OutboxStat is how many messages of one kind are in one state.
+type OutboxStat struct {
+	Kind  string `db:"kind"`
+	State string `db:"state"`
+	Count int64  `db:"count"`
+}
+
+// OutboxStats counts messages by kind and state, and says when the oldest
+// pending one became due (zero when none is pending).
+func (s *DB) OutboxStats(ctx context.Context) ([]OutboxStat, time.Time, error) {
+	var stats []OutboxStat
+	if err := s.db.SelectContext(ctx, &stats, `SELECT kind, state, count(*) AS count FROM outbox GROUP BY kind, state ORDER BY kind, state`); err != nil {
+		return nil, time.Time{}, fmt.Errorf("outbox stats: %w", err)
+	}
+	var oldest sql.NullTime
+	if err := s.db.GetContext(ctx, &oldest, `SELECT min(not_before) FROM outbox WHERE state = 'pending'`); err != nil {
+		return nil, time.Time{}, fmt.Errorf("outbox stats: %w", err)
+	}
+	return stats, oldest.Time, nil
+}
