@@ -32,6 +32,7 @@ type Bot struct {
 
 	commands map[string]*command
 	help     atomic.Pointer[helpReply] // help's answer, encoded once
+	sender   *Sender                   // the outbox's sender, once made
 	order    []string                  // command names in the order help lists them
 	actions  map[string]HandlerFunc
 	views    map[string]HandlerFunc

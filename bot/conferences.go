@@ -292,20 +292,8 @@ func (b *Bot) submitCancel(ctx context.Context, r *Request) {
 	}
 	r.Ack(slack.NewClearViewSubmissionResponse())
 	b.log.Info("conference cancelled", "conference", c.ID, "user", r.UserID)
-	for i := range c.Invitees {
-		inv := &c.Invitees[i]
-		if !inv.OnSlack() {
-			continue
-		}
-		text := fmt.Sprintf(":no_entry: *%s* on %s, called by %s, has been cancelled.", c.Ref, when(c.StartsAt, b.cal.Loc), user(c.CaseManagerID))
-		if caseconf.CanSeeDetails(c, caseconf.Viewer{UserID: inv.SlackUserID}) {
-			text += "\n*Reason:* " + escape(reason)
-		}
-		if _, _, err := b.api.PostMessageContext(ctx, inv.SlackUserID,
-			slack.MsgOptionText(c.Ref+" has been cancelled", false), slack.MsgOptionBlocks(section(text))); err != nil {
-			b.log.Warn("cancellation DM failed", "conference", c.ID, "invitee", inv.ID, "err", err)
-		}
-		b.refreshInvitation(ctx, c, inv)
-	}
+	// The notices to invitees were written to the outbox with the
+	// cancellation; each invitation DM is updated when its notice goes.
+	b.sender.Wake()
 	b.refreshSummary(ctx, c.ID)
 }

@@ -30,65 +30,6 @@ func (b *Bot) registerInvitations() {
 	b.HandleView(viewColleague, b.submitColleague)
 }
 
-// sendInvitations DMs every Slack invitee their invitation and the case
-// manager a live summary. A DM Slack refuses is reported to the case
-// manager, so nobody is silently left out.
-func (b *Bot) sendInvitations(ctx context.Context, c *caseconf.Conference) {
-	var failed []string
-	for i := range c.Invitees {
-		inv := &c.Invitees[i]
-		if !inv.OnSlack() || inv.Invitation.Posted() {
-			continue // not on Slack, or invited already
-		}
-		if !b.claim(ctx, store.DMInvitation, inv.ID) {
-			continue // another handler of the same form is sending it
-		}
-		channel, ts, err := b.api.PostMessageContext(ctx, inv.SlackUserID, invitationMessage(c, inv, b.cal).options()...)
-		if err != nil {
-			b.log.Warn("invitation DM failed", "conference", c.ID, "invitee", inv.ID, "err", err)
-			failed = append(failed, inv.SlackUserID)
-			b.release(ctx, store.DMInvitation, inv.ID)
-			continue
-		}
-		if err := b.store.SetInvitationMessage(ctx, inv.ID, caseconf.MessageRef{Channel: channel, TS: ts}); err != nil {
-			b.log.Error("could not remember an invitation DM", "conference", c.ID, "invitee", inv.ID, "err", err)
-		}
-	}
-	if c.Summary.Posted() {
-		b.refreshSummary(ctx, c.ID)
-		return
-	}
-	if !b.claim(ctx, store.DMSummary, c.ID) {
-		return
-	}
-	channel, ts, err := b.api.PostMessageContext(ctx, c.CaseManagerID, summaryMessage(c, b.cal, failed).options()...)
-	if err != nil {
-		b.log.Error("case manager's confirmation DM failed", "conference", c.ID, "err", err)
-		b.release(ctx, store.DMSummary, c.ID)
-		return
-	}
-	if err := b.store.SetSummaryMessage(ctx, c.ID, caseconf.MessageRef{Channel: channel, TS: ts}); err != nil {
-		b.log.Error("could not remember the summary DM", "conference", c.ID, "err", err)
-	}
-}
-
-// claim reports whether this handler may send the DM (store.ClaimDM). If
-// the database cannot say, it sends: a DM twice is better than none.
-func (b *Bot) claim(ctx context.Context, kind store.DM, id int64) bool {
-	ok, err := b.store.ClaimDM(ctx, kind, id)
-	if err != nil {
-		b.log.Warn("could not claim a DM; sending it anyway", "id", id, "err", err)
-		return true
-	}
-	return ok
-}
-
-func (b *Bot) release(ctx context.Context, kind store.DM, id int64) {
-	if err := b.store.ReleaseDM(ctx, kind, id); err != nil {
-		b.log.Warn("could not release a DM's claim", "id", id, "err", err)
-	}
-}
-
 // invitationMessage is an invitee's DM. Before they accept the agreement
 // it shows only who is calling, the client's reference, when, and the
 // standard agenda. After, it shows the details (if the consent covers their
@@ -244,7 +185,12 @@ func summaryMessage(c *caseconf.Conference, cal caseconf.Calendar, failed []stri
 // the conference is read again, and the update repeated until what Slack
 // shows is what is stored. No lock is held while Slack is called.
 func (b *Bot) refreshSummary(ctx context.Context, conferenceID int64) {
-	shown := "-" // no rendering's fingerprint
+	b.refreshSummaryFrom(ctx, conferenceID, "-") // no rendering's fingerprint
+}
+
+// refreshSummaryFrom is refreshSummary when Slack is known to show the
+// rendering whose fingerprint is shown.
+func (b *Bot) refreshSummaryFrom(ctx context.Context, conferenceID int64, shown string) {
 	for range 3 {
 		c, err := b.store.ConferenceSnapshot(ctx, conferenceID)
 		if err != nil {
@@ -254,7 +200,12 @@ func (b *Bot) refreshSummary(ctx context.Context, conferenceID int64) {
 		if !c.Summary.Posted() {
 			return
 		}
-		msg := summaryMessage(c, b.cal, nil)
+		failed, err := b.store.FailedInvitations(ctx, c.ID)
+		if err != nil {
+			b.log.Warn("could not read a conference's failed invitations", "conference", conferenceID, "err", err)
+			return
+		}
+		msg := summaryMessage(c, b.cal, failed)
 		key := msg.fingerprint()
 		if key == shown {
 			return // what Slack shows is current

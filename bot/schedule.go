@@ -233,7 +233,9 @@ func (b *Bot) submitSchedule(ctx context.Context, r *Request) {
 		b.log.Info("conference scheduled", "conference", conf.ID, "user", r.UserID,
 			"invitees", len(conf.Invitees), "urgent", conf.Urgent)
 	}
-	// On a repeated submission (the user pressed Schedule again after an
-	// error) this sends only what the first attempt did not.
-	b.sendInvitations(ctx, conf)
+	// The invitations and the summary were written to the outbox with the
+	// conference; the sender posts them now. A repeated submission wrote
+	// nothing new, and what it would have sent is sent (or waits for
+	// Slack) already.
+	b.sender.Wake()
 }

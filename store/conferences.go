@@ -100,6 +100,12 @@ func (s *DB) CreateConference(ctx context.Context, n NewConference) (conf *casec
 	if err != nil {
 		return nil, false, err
 	}
+	// The invitations and the summary are written down with the
+	// conference: a crash or an outage after the commit delays them, and
+	// never loses them.
+	if _, err := enqueue(ctx, tx, now, invitationMessages(conf)...); err != nil {
+		return nil, false, err
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, false, fmt.Errorf("create conference: commit: %w", err)
 	}
@@ -238,6 +244,9 @@ func (s *DB) CancelConference(ctx context.Context, id int64, v caseconf.Viewer, 
 	}
 	c, err = loadConference(ctx, tx, id)
 	if err != nil {
+		return nil, err
+	}
+	if _, err := enqueue(ctx, tx, now, cancellationMessages(c)...); err != nil {
 		return nil, err
 	}
 	return c, tx.Commit()

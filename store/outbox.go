@@ -31,6 +31,75 @@ type Outbox struct {
 	Errors       []string
 }
 
+// Kinds of outbox message the bot sends on a conference's behalf.
+const (
+	KindInvitation   = "invitation"   // subject: invitee; to the invitee
+	KindSummary      = "summary"      // subject: conference; to its case manager
+	KindCancellation = "cancellation" // subject: invitee; to the invitee
+	KindSendFailed   = "send_failed"  // subject: the outbox message that failed; to the case manager
+)
+
+// invitationMessages are the invitations and the case manager's summary a
+// newly stored conference calls for.
+func invitationMessages(c *caseconf.Conference) []Outbox {
+	var out []Outbox
+	for _, inv := range c.Invitees {
+		if inv.OnSlack() {
+			out = append(out, Outbox{Kind: KindInvitation, DedupKey: fmt.Sprintf("%s:%d", KindInvitation, inv.ID),
+				RecipientID: inv.SlackUserID, ConferenceID: c.ID, SubjectID: inv.ID})
+		}
+	}
+	return append(out, Outbox{Kind: KindSummary, DedupKey: fmt.Sprintf("%s:%d", KindSummary, c.ID),
+		RecipientID: c.CaseManagerID, ConferenceID: c.ID, SubjectID: c.ID})
+}
+
+// cancellationMessages tell every invitee on Slack of a cancellation.
+func cancellationMessages(c *caseconf.Conference) []Outbox {
+	var out []Outbox
+	for _, inv := range c.Invitees {
+		if inv.OnSlack() {
+			out = append(out, Outbox{Kind: KindCancellation, DedupKey: fmt.Sprintf("%s:%d", KindCancellation, inv.ID),
+				RecipientID: inv.SlackUserID, ConferenceID: c.ID, SubjectID: inv.ID})
+		}
+	}
+	return out
+}
+
+// SendFailed tells the case manager, once, that message m could not be
+// delivered, in one transaction with marking it failed.
+func (s *DB) SendFailed(ctx context.Context, m Outbox, caseManager, reason string) error {
+	if err := s.MarkFailed(ctx, m, reason); err != nil {
+		return err
+	}
+	if caseManager == "" {
+		return nil
+	}
+	_, err := s.Enqueue(ctx, Outbox{Kind: KindSendFailed, DedupKey: fmt.Sprintf("%s:%d", KindSendFailed, m.ID),
+		RecipientID: caseManager, ConferenceID: m.ConferenceID, SubjectID: m.ID})
+	return err
+}
+
+// FailedInvitations lists the Slack users of conference id whose
+// invitation could not be delivered.
+func (s *DB) FailedInvitations(ctx context.Context, id int64) ([]string, error) {
+	var users []string
+	err := s.db.SelectContext(ctx, &users, `SELECT recipient_id FROM outbox
+		WHERE conference_id = $1 AND kind = $2 AND state = 'failed' ORDER BY id`, id, KindInvitation)
+	if err != nil {
+		return nil, fmt.Errorf("failed invitations: %w", err)
+	}
+	return users, nil
+}
+
+// OutboxMessage reads one outbox message by ID (to say which one failed).
+func (s *DB) OutboxMessage(ctx context.Context, id int64) (Outbox, error) {
+	var r outboxRow
+	if err := s.db.GetContext(ctx, &r, `SELECT `+outboxColumns+` FROM outbox WHERE id = $1`, id); err != nil {
+		return Outbox{}, fmt.Errorf("outbox message: %w", err)
+	}
+	return r.outbox(), nil
+}
+
 type outboxRow struct {
 	ID           int64          `db:"id"`
 	Kind         string         `db:"kind"`

@@ -3,37 +3,10 @@ package main
 import (
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 )
 
 // Regression tests for what a hostile review of the core found.
-
-// Two submissions of the same view arriving together (a double press, or
-// one at each replica) store one conference and send one set of DMs.
-func TestConcurrentDoubleSubmitSendsOneSetOfDMs(t *testing.T) {
-	t.Parallel()
-	a := startApp(t, nil)
-	var wg sync.WaitGroup
-	for range 2 {
-		wg.Go(func() { a.viewSubmission("U0CM", "schedule", "VDOUBLE", "", scheduleForm(), 0) })
-	}
-	wg.Wait()
-	a.waitCalls("chat.postMessage", 3)
-	a.invitationsRecorded()
-	// Both handlers are done once the DMs are recorded and the second
-	// handler's refresh (if it got that far) has run; a further
-	// submission's refresh proves the queue behind them is empty.
-	updates := len(a.slack.CallsTo("chat.update"))
-	a.viewSubmission("U0CM", "schedule", "VDOUBLE", "", scheduleForm(), 0)
-	a.waitCalls("chat.update", updates+1)
-	if n := a.count(`SELECT count(*) FROM conferences`); n != 1 {
-		t.Fatalf("%d conferences", n)
-	}
-	if gp, sw, cm := len(a.dmTo("U0GP")), len(a.dmTo("U0SW")), len(a.dmTo("U0CM")); gp != 1 || sw != 1 || cm != 1 {
-		t.Fatalf("GP got %d invitations, social worker %d, case manager %d summaries; want one each", gp, sw, cm)
-	}
-}
 
 // An invitee whose agency the consent does not cover sees neither the
 // client's reference nor the case details in `show`.

@@ -51,6 +51,9 @@ type Main struct {
 	socket   *bot.SocketMode // nil without Socket Mode
 	dbPing   pinger
 
+	senderStop context.CancelFunc
+	senderDone chan struct{}
+
 	socketCancel context.CancelFunc
 	socketDone   chan struct{}
 	httpDone     chan struct{}
@@ -102,6 +105,17 @@ func (m *Main) Run(ctx context.Context) error {
 		API: api, HTTPClient: httpClient, Store: db, Log: m.Log, Metrics: m.Metrics, Admins: cfg.Admins,
 		Calendar: caseconf.NewCalendar(cfg.Timezone, cfg.Holidays), Now: m.Now,
 	})
+
+	// The outbox's sender has a client of its own that does not retry:
+	// on a 429 it holds every post for Retry-After itself.
+	sendAPI := slack.New(cfg.SlackBotToken, slack.OptionAPIURL(cfg.SlackAPIURL), slack.OptionHTTPClient(httpClient))
+	sender := m.Bot.NewSender(sendAPI)
+	sctx, stopSender := context.WithCancel(context.Background())
+	m.senderStop, m.senderDone = stopSender, make(chan struct{})
+	go func() {
+		defer close(m.senderDone)
+		sender.Run(sctx)
+	}()
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", m.healthz)
@@ -301,6 +315,18 @@ func (m *Main) close() error {
 		ctx, cancel := stage(shutdownGrace)
 		if err := m.Bot.Drain(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("in-flight handlers did not finish: %w", err))
+		}
+		cancel()
+	}
+	if m.senderStop != nil {
+		// A message half-sent when this stops stays in flight, and is
+		// rescued and sent by another replica (or this one restarted).
+		m.senderStop()
+		ctx, cancel := stage(5 * time.Second)
+		select {
+		case <-m.senderDone:
+		case <-ctx.Done():
+			errs = append(errs, errors.New("outbox sender did not stop in time"))
 		}
 		cancel()
 	}

@@ -32,6 +32,9 @@ type Call struct {
 	ResponseURLID string
 	// Failed reports that a scripted Failure made this call fail.
 	Failed bool
+	// Status is the HTTP status the scripted Failure answered with (0 when
+	// it did not fail, or failed with a Slack error and 200).
+	Status int
 }
 
 // JSON returns the body decoded as a JSON object, or nil if it is not one
@@ -82,13 +85,30 @@ func (s *Server) FailNext(method string, f Failure) {
 	s.failures[method] = append(s.failures[method], f)
 }
 
-// popFailure removes and returns the next scripted failure for method.
+// FailEvery makes every call to method fail with f (after any scripted
+// with FailNext) until Recover: an outage.
+func (s *Server) FailEvery(method string, f Failure) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.outages[method] = f
+}
+
+// Recover ends an outage of method begun with FailEvery.
+func (s *Server) Recover(method string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.outages, method)
+}
+
+// popFailure removes and returns the next scripted failure for method, or
+// the outage it is in.
 func (s *Server) popFailure(method string) (Failure, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	queue := s.failures[method]
 	if len(queue) == 0 {
-		return Failure{}, false
+		f, out := s.outages[method]
+		return f, out
 	}
 	s.failures[method] = queue[1:]
 	return queue[0], true

@@ -70,6 +70,7 @@ type Server struct {
 
 	users    map[string]slack.User
 	failures map[string][]Failure
+	outages  map[string]Failure // FailEvery
 	handlers map[string]func(Call) any
 	calls    []Call
 
@@ -96,6 +97,7 @@ func New() *Server {
 		changed:      make(chan struct{}),
 		users:        map[string]slack.User{},
 		failures:     map[string][]Failure{},
+		outages:      map[string]Failure{},
 		handlers:     map[string]func(Call) any{},
 		messages:     map[messageKey]bool{},
 		views:        map[string]*viewState{},

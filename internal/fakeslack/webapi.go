@@ -35,6 +35,9 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 	call, parseErr := readCall(r, method)
 	f, scripted := s.popFailure(method)
 	call.Failed = scripted && f.fails()
+	if call.Failed {
+		call.Status = f.Status
+	}
 	s.record(call)
 
 	s.sleep(r.Context(), f.Delay)

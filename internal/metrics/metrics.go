@@ -30,6 +30,9 @@ type Metrics struct {
 	// SlackCalls counts Web API calls by method and result (ok, the Slack
 	// error code class "error", http_NNN, network).
 	SlackCalls *prometheus.CounterVec
+	// Outbox counts outbox messages by kind and result (sent, retried,
+	// failed).
+	Outbox *prometheus.CounterVec
 }
 
 // New registers every instrument on a fresh registry, with the Go runtime
@@ -51,8 +54,12 @@ func New() *Metrics {
 			Name: "caseconf_slack_api_calls_total",
 			Help: "Slack Web API calls, by method and result.",
 		}, []string{"method", "result"}),
+		Outbox: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "caseconf_outbox_messages_total",
+			Help: "Outbox messages by kind and result: sent, retried (Slack refused or timed out; tried again), failed (given up).",
+		}, []string{"kind", "result"}),
 	}
-	r.MustRegister(m.Deliveries, m.AckLatency, m.SlackCalls,
+	r.MustRegister(m.Deliveries, m.AckLatency, m.SlackCalls, m.Outbox,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -1,0 +1,368 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/caseconf/caseconf"
+	"github.com/caseconf/caseconf/store"
+)
+
+// Sender delivers the outbox: every message the bot must get to a person
+// is written down first (in the transaction of the change that calls for
+// it), then claimed by one sender, rendered from the data as it is now,
+// posted, and marked sent with where it lives. Slack refusing, timing out
+// or the process dying delays a message; it never loses one. Across a
+// crash the guarantee is at least once: a message Slack took just before
+// the process died, not yet marked sent, is rescued and posted again.
+type Sender struct {
+	bot    *Bot
+	api    *slack.Client // no retries of its own: the sender decides
+	worker string
+	wake   chan struct{}
+
+	mu          sync.Mutex
+	blockedTill time.Time // chat.postMessage rate-limited until then, for the whole process
+}
+
+// Sender tuning.
+const (
+	outboxBatch      = 50
+	outboxPoll       = 2 * time.Second  // a pass at least this often, for retries coming due
+	outboxStuckAfter = 2 * time.Minute  // an in-flight row older than this was abandoned
+	outboxSendBound  = 30 * time.Second // one Slack call, at most
+)
+
+// NewSender makes the bot's outbox sender. api should not retry on its
+// own (no slack.OptionRetry): a 429 comes back to the sender, which holds
+// every post for Retry-After.
+func (b *Bot) NewSender(api *slack.Client) *Sender {
+	host, _ := os.Hostname()
+	// Who claimed a row, for the guarded finish: unique per process.
+	worker := host + "/" + strconv.Itoa(os.Getpid()) + "/" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	s := &Sender{bot: b, api: api, worker: worker, wake: make(chan struct{}, 1)}
+	b.sender = s
+	return s
+}
+
+// Wake asks for a pass now (something was just enqueued).
+func (s *Sender) Wake() {
+	if s == nil {
+		return
+	}
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run sends until ctx ends: at once when woken, and every outboxPoll for
+// retries coming due.
+func (s *Sender) Run(ctx context.Context) {
+	t := time.NewTicker(outboxPoll)
+	defer t.Stop()
+	for {
+		// Delivery runs on the wall clock, whatever the bot's clock says:
+		// back-off and Retry-After are real seconds.
+		if _, err := s.RunOnce(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			s.bot.log.Warn("outbox pass failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.wake:
+		case <-t.C:
+		}
+	}
+}
+
+// RunOnce rescues abandoned messages, then claims and sends what is due at
+// now, batch by batch, until nothing due is left. It reports how many were
+// sent.
+func (s *Sender) RunOnce(ctx context.Context, now time.Time) (int, error) {
+	st := s.bot.store
+	if _, err := st.RescueOutbox(ctx, now.Add(-outboxStuckAfter)); err != nil {
+		return 0, err
+	}
+	sent := 0
+	for ctx.Err() == nil {
+		if wait := s.blockedFor(); wait > 0 {
+			return sent, nil // rate-limited: the rows wait, claimed by nobody
+		}
+		batch, err := st.ClaimOutbox(ctx, s.worker, now, outboxBatch)
+		if err != nil {
+			return sent, err
+		}
+		if len(batch) == 0 {
+			return sent, nil
+		}
+		for i, m := range batch {
+			if wait := s.blockedFor(); wait > 0 {
+				// Rate-limited mid-batch: put the rest back for then.
+				for _, rest := range batch[i:] {
+					s.finish(ctx, rest, st.MarkRetry(ctx, rest, "waiting for Slack's rate limit", now.Add(wait)))
+				}
+				return sent, nil
+			}
+			if s.send(ctx, m, now) {
+				sent++
+			}
+		}
+	}
+	return sent, ctx.Err()
+}
+
+func (s *Sender) blockedFor() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return time.Until(s.blockedTill)
+}
+
+func (s *Sender) block(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t := time.Now().Add(d); t.After(s.blockedTill) {
+		s.blockedTill = t
+	}
+}
+
+// send renders and posts one claimed message, and finishes it. It reports
+// whether Slack took it.
+func (s *Sender) send(ctx context.Context, m store.Outbox, now time.Time) bool {
+	b, st := s.bot, s.bot.store
+	msg, skip, err := s.render(ctx, m)
+	switch {
+	case err != nil:
+		// Could not read what to say (the database): try again later.
+		s.finish(ctx, m, st.MarkRetry(ctx, m, "render: "+err.Error(), caseconf.RetryAt(now, m.Attempts, 0)))
+		return false
+	case skip != "":
+		s.finish(ctx, m, st.MarkCancelled(ctx, m, skip))
+		return false
+	}
+	sctx, cancel := context.WithTimeout(ctx, outboxSendBound)
+	channel, ts, err := s.api.PostMessageContext(sctx, m.RecipientID, msg.options()...)
+	cancel()
+	if err == nil {
+		at := caseconf.MessageRef{Channel: channel, TS: ts}
+		if rerr := s.recordPosted(ctx, m, at, msg); rerr != nil {
+			b.log.Error("outbox: could not record a posted message", "id", m.ID, "kind", m.Kind, "err", rerr)
+		}
+		s.finish(ctx, m, st.MarkSent(ctx, m, at))
+		s.count(m.Kind, "sent")
+		return true
+	}
+	reason := sendError(err)
+	var rl *slack.RateLimitedError
+	var se slack.SlackErrorResponse
+	var sc slack.StatusCodeError
+	switch {
+	case errors.As(err, &rl):
+		s.block(rl.RetryAfter)
+		s.finish(ctx, m, st.MarkRetry(ctx, m, reason, caseconf.RetryAt(now, 1, rl.RetryAfter)))
+		s.count(m.Kind, "retried")
+	case errors.As(err, &se) && permanent[se.Err]:
+		s.giveUp(ctx, m, reason)
+	case errors.As(err, &se):
+		s.giveUp(ctx, m, reason) // Slack refused it as it is: trying again will not help
+	case errors.As(err, &sc) && sc.Code < 500 && sc.Code != 408:
+		s.giveUp(ctx, m, reason)
+	case m.Attempts >= caseconf.MaxSendAttempts:
+		s.giveUp(ctx, m, reason)
+	default:
+		// 5xx, a time-out or the network. A time-out is not proof of
+		// failure: Slack may have posted it, and the retry may post it
+		// again (at least once).
+		s.finish(ctx, m, st.MarkRetry(ctx, m, reason, caseconf.RetryAt(now, m.Attempts, 0)))
+		s.count(m.Kind, "retried")
+	}
+	return false
+}
+
+// permanent are Slack errors after which the message can never be
+// delivered to that person.
+var permanent = map[string]bool{
+	"user_not_found": true, "account_inactive": true, "channel_not_found": true,
+	"is_archived": true, "cannot_dm_bot": true, "user_disabled": true,
+}
+
+// giveUp marks the message failed and tells the case manager, once. A
+// failed message to the case manager themselves is not sent to them again.
+func (s *Sender) giveUp(ctx context.Context, m store.Outbox, reason string) {
+	b := s.bot
+	cm := ""
+	if m.ConferenceID != 0 && m.Kind != store.KindSendFailed && m.Kind != store.KindSummary {
+		if c, err := b.store.ConferenceSnapshot(ctx, m.ConferenceID); err == nil && c.CaseManagerID != m.RecipientID {
+			cm = c.CaseManagerID
+		}
+	}
+	if err := b.store.SendFailed(ctx, m, cm, reason); err != nil && !store.ErrNotClaimed(err) {
+		b.log.Error("outbox: could not mark a message failed", "id", m.ID, "kind", m.Kind, "err", err)
+	}
+	s.count(m.Kind, "failed")
+	b.log.Warn("outbox: message given up", "id", m.ID, "kind", m.Kind, "attempts", m.Attempts, "reason", reason)
+	if m.Kind == store.KindInvitation && m.ConferenceID != 0 {
+		b.refreshSummary(ctx, m.ConferenceID)
+	}
+	s.Wake()
+}
+
+func (s *Sender) finish(_ context.Context, m store.Outbox, err error) {
+	switch {
+	case err == nil:
+	case store.ErrNotClaimed(err):
+		s.bot.log.Warn("outbox: a message was rescued from this sender while it was sending", "id", m.ID, "kind", m.Kind)
+	default:
+		s.bot.log.Error("outbox: could not finish a message", "id", m.ID, "kind", m.Kind, "err", err)
+	}
+}
+
+func (s *Sender) count(kind, result string) {
+	if mt := s.bot.metrics; mt != nil {
+		mt.Outbox.WithLabelValues(kind, result).Inc()
+	}
+}
+
+// sendError says why a send failed, with nothing of the message in it.
+func sendError(err error) string {
+	var rl *slack.RateLimitedError
+	var se slack.SlackErrorResponse
+	var sc slack.StatusCodeError
+	var ne net.Error
+	switch {
+	case errors.As(err, &rl):
+		return "slack: rate limited, retry after " + rl.RetryAfter.String()
+	case errors.As(err, &se):
+		return "slack: " + se.Err
+	case errors.As(err, &sc):
+		return "slack: HTTP " + strconv.Itoa(sc.Code)
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return "timed out (Slack may have posted it)"
+	}
+	return "network: " + redactURLError(err)
+}
+
+// render is what message m says now, from the data as it is now. skip is
+// set (and msg empty) when it no longer applies.
+func (s *Sender) render(ctx context.Context, m store.Outbox) (msg message, skip string, err error) {
+	b := s.bot
+	switch m.Kind {
+	case store.KindSendFailed:
+		failed, err := b.store.OutboxMessage(ctx, m.SubjectID)
+		if err != nil {
+			return message{}, "", err
+		}
+		return sendFailedMessage(failed, b.refOf(ctx, m.ConferenceID)), "", nil
+	}
+	c, err := b.store.ConferenceSnapshot(ctx, m.ConferenceID)
+	if caseconf.ErrorCode(err) == caseconf.ENOTFOUND {
+		return message{}, "its conference no longer exists", nil
+	}
+	if err != nil {
+		return message{}, "", err
+	}
+	switch m.Kind {
+	case store.KindInvitation:
+		inv := c.Invitee(m.SubjectID)
+		switch {
+		case inv == nil:
+			return message{}, "the invitee is no longer on the conference", nil
+		case c.Cancelled():
+			return message{}, "the conference was cancelled before the invitation went", nil
+		case inv.Invitation.Posted():
+			return message{}, "already posted", nil
+		}
+		return invitationMessage(c, inv, b.cal), "", nil
+	case store.KindSummary:
+		if c.Summary.Posted() {
+			return message{}, "already posted", nil
+		}
+		failed, err := b.store.FailedInvitations(ctx, c.ID)
+		if err != nil {
+			return message{}, "", err
+		}
+		return summaryMessage(c, b.cal, failed), "", nil
+	case store.KindCancellation:
+		inv := c.Invitee(m.SubjectID)
+		if inv == nil {
+			return message{}, "the invitee is no longer on the conference", nil
+		}
+		return cancellationMessage(c, inv, b.cal), "", nil
+	}
+	return message{}, "no such kind of message: " + m.Kind, nil
+}
+
+func (b *Bot) refOf(ctx context.Context, conferenceID int64) string {
+	if c, err := b.store.ConferenceSnapshot(ctx, conferenceID); err == nil {
+		return c.Ref
+	}
+	return "a conference"
+}
+
+// recordPosted remembers where a posted message lives, for updates, and
+// re-renders what depends on it.
+func (s *Sender) recordPosted(ctx context.Context, m store.Outbox, at caseconf.MessageRef, posted message) error {
+	b := s.bot
+	switch m.Kind {
+	case store.KindInvitation:
+		if err := b.store.SetInvitationMessage(ctx, m.SubjectID, at); err != nil {
+			return err
+		}
+		// An answer given meanwhile is shown at once: the message was
+		// rendered from the data as it was when it was claimed.
+		if c, err := b.store.ConferenceSnapshot(ctx, m.ConferenceID); err == nil {
+			if inv := c.Invitee(m.SubjectID); inv != nil && (inv.Accepted() || inv.Answered()) {
+				b.refreshInvitation(ctx, c, inv)
+			}
+		}
+	case store.KindSummary:
+		if err := b.store.SetSummaryMessage(ctx, m.ConferenceID, at); err != nil {
+			return err
+		}
+		// Re-rendered only if something changed since it was rendered.
+		b.refreshSummaryFrom(ctx, m.ConferenceID, posted.fingerprint())
+	case store.KindCancellation:
+		if c, err := b.store.ConferenceSnapshot(ctx, m.ConferenceID); err == nil {
+			if inv := c.Invitee(m.SubjectID); inv != nil {
+				b.refreshInvitation(ctx, c, inv)
+			}
+		}
+	}
+	return nil
+}
+
+// cancellationMessage tells an invitee their conference is off; the
+// reason only to those who may see case details.
+func cancellationMessage(c *caseconf.Conference, inv *caseconf.Invitee, cal caseconf.Calendar) message {
+	text := fmt.Sprintf(":no_entry: *%s* on %s, called by %s, has been cancelled.", c.Ref, when(c.StartsAt, cal.Loc), user(c.CaseManagerID))
+	if caseconf.CanSeeDetails(c, caseconf.Viewer{UserID: inv.SlackUserID}) && c.CancelReason != "" {
+		text += "\n*Reason:* " + escape(c.CancelReason)
+	}
+	return message{c.Ref + " has been cancelled", sections(text)}
+}
+
+// sendFailedMessage tells a case manager a message to someone could not be
+// delivered.
+func sendFailedMessage(failed store.Outbox, ref string) message {
+	what := "A message"
+	switch failed.Kind {
+	case store.KindInvitation:
+		what = "The invitation"
+	case store.KindCancellation:
+		what = "The cancellation notice"
+	}
+	why := ""
+	if n := len(failed.Errors); n > 0 {
+		why = " (" + escape(failed.Errors[n-1]) + ")"
+	}
+	text := fmt.Sprintf(":warning: %s for *%s* could not be delivered to %s%s. Please contact them directly.", what, ref, user(failed.RecipientID), why)
+	return message{ref + ": a message could not be delivered", sections(text)}
+}
