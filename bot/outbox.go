@@ -29,16 +29,24 @@ type Sender struct {
 	worker string
 	wake   chan struct{}
 
+	// StuckAfter is how long a message may be in flight before it is
+	// taken to be abandoned; zero means outboxStuckAfter. It must be
+	// longer than a send can take.
+	StuckAfter time.Duration
+
 	mu          sync.Mutex
 	blockedTill time.Time // chat.postMessage rate-limited until then, for the whole process
 }
 
-// Sender tuning.
+// Sender tuning. A sender claims one message at a time, so that when it
+// dies only that one is left in flight (and may be posted twice); a row
+// in flight for longer than a send can take was abandoned, and is taken
+// back.
 const (
-	outboxBatch      = 50
+	outboxBatch      = 1
 	outboxPoll       = 2 * time.Second  // a pass at least this often, for retries coming due
-	outboxStuckAfter = 2 * time.Minute  // an in-flight row older than this was abandoned
 	outboxSendBound  = 30 * time.Second // one Slack call, at most
+	outboxStuckAfter = 2 * outboxSendBound
 )
 
 // NewSender makes the bot's outbox sender. api should not retry on its
@@ -89,7 +97,11 @@ func (s *Sender) Run(ctx context.Context) {
 // sent.
 func (s *Sender) RunOnce(ctx context.Context, now time.Time) (int, error) {
 	st := s.bot.store
-	if _, err := st.RescueOutbox(ctx, now.Add(-outboxStuckAfter)); err != nil {
+	stuck := s.StuckAfter
+	if stuck <= 0 {
+		stuck = outboxStuckAfter
+	}
+	if _, err := st.RescueOutbox(ctx, now.Add(-stuck)); err != nil {
 		return 0, err
 	}
 	sent := 0

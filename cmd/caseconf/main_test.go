@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"os"
 	"strconv"
 	"testing"
 
@@ -14,7 +15,15 @@ import (
 // more of them than there are cores keeps the package quick.
 const endToEndParallel = 6
 
+// runAsCaseconf, set in a test binary's environment, makes it run as the
+// caseconf command itself (a test starts it as a child process it can
+// kill with SIGKILL).
+const runAsCaseconf = "CASECONF_TEST_RUN_AS_CASECONF"
+
 func TestMain(m *testing.M) {
+	if os.Getenv(runAsCaseconf) == "1" {
+		main()
+	}
 	flag.Parse()
 	given := false
 	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })

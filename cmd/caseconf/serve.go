@@ -44,6 +44,10 @@ type Main struct {
 	// /healthz reports it; zero means bot.SocketDownThreshold (30 s).
 	// Tests of the outage path set it shorter before Run.
 	SocketDownAfter time.Duration
+	// OutboxStuckAfter is how long an outbox message may be in flight
+	// before another sender takes it back; zero means the bot's default
+	// (60 s, twice the bound on one send). Tests of a crash set it shorter.
+	OutboxStuckAfter time.Duration
 
 	listener net.Listener
 	server   *http.Server
@@ -110,6 +114,7 @@ func (m *Main) Run(ctx context.Context) error {
 	// on a 429 it holds every post for Retry-After itself.
 	sendAPI := slack.New(cfg.SlackBotToken, slack.OptionAPIURL(cfg.SlackAPIURL), slack.OptionHTTPClient(httpClient))
 	sender := m.Bot.NewSender(sendAPI)
+	sender.StuckAfter = m.OutboxStuckAfter
 	sctx, stopSender := context.WithCancel(context.Background())
 	m.senderStop, m.senderDone = stopSender, make(chan struct{})
 	go func() {
