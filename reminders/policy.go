@@ -1,0 +1,168 @@
+package reminders
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/caseconf/caseconf"
+)
+
+// Kind is a kind of reminder (SPEC-level: what it is about and who gets it).
+type Kind string
+
+// Every reminder the product sends.
+const (
+	InvitationUnanswered Kind = "invitation_unanswered" // invitee: 7 and 3 working days before, then daily in the last 2
+	ReportOwed           Kind = "report_owed"           // invitee who can't attend: 3 working days and 1 day before
+	ConferenceToday      Kind = "conference_today"      // attendees and chair: the morning of the meeting
+	OutcomeNotRecorded   Kind = "outcome_not_recorded"  // chair: 1 working day after, then every 2
+	ActionDueSoon        Kind = "action_due_soon"       // owner: 2 working days before
+	ActionDueToday       Kind = "action_due_today"      // owner: on the day
+	ActionOverdue        Kind = "action_overdue"        // owner: weekly once overdue
+	ActionOverdueManager Kind = "action_overdue_cm"     // case manager: weekly once overdue more than 7 days
+	ReviewApproaching    Kind = "review_approaching"    // case manager: 10 working days before the review date
+	ConsentExpiring      Kind = "consent_expiring"      // case manager: 10 working days before consent ends
+)
+
+// Reminder is one reminder due to one person on one day. (Kind, Subject,
+// Recipient, Day) identifies it: a second sweep of the same day finds the
+// same reminder, and the outbox keeps one.
+type Reminder struct {
+	Kind         Kind
+	SubjectID    int64 // invitee, conference, action or consent, by Kind
+	ConferenceID int64
+	RecipientID  string    // Slack user
+	Day          time.Time // the calendar day it is for, in the service's zone
+}
+
+// Key is the reminder's unique key in the outbox.
+func (r Reminder) Key() string {
+	return fmt.Sprintf("reminder:%s:%d:%s:%s", r.Kind, r.SubjectID, r.RecipientID, r.Day.Format(caseconf.DateLayout))
+}
+
+// Facts are what the policy needs to know, read from the store in one go.
+type Facts struct {
+	Conferences []ConferenceFacts
+	Actions     []ActionFacts
+	Consents    []ConsentFacts
+}
+
+// ConferenceFacts is one conference that is not cancelled.
+type ConferenceFacts struct {
+	ID              int64
+	CaseManagerID   string
+	ChairID         string
+	StartsAt        time.Time
+	OutcomeRecorded bool
+	ReviewOn        time.Time // the review meeting date from its outcome; zero for none
+	Invitees        []InviteeFacts
+}
+
+// InviteeFacts is one invitee on Slack.
+type InviteeFacts struct {
+	ID          int64
+	SlackUserID string
+	Answer      caseconf.Answer // "" when not answered
+	ReportSent  bool
+}
+
+// ActionFacts is one open action of a conference's plan.
+type ActionFacts struct {
+	ID            int64
+	ConferenceID  int64
+	OwnerID       string // Slack user; "" when the owner is not on Slack
+	CaseManagerID string
+	DueOn         time.Time // a calendar date
+}
+
+// ConsentFacts is a client's current consent.
+type ConsentFacts struct {
+	ID            int64
+	ConferenceID  int64 // the latest conference it covers
+	CaseManagerID string
+	ValidUntil    time.Time // a calendar date
+}
+
+// Due lists the reminders due on the day of now (in cal's zone): a pure
+// function of the facts, so the rules of the reminder table are tested
+// with a fixed clock and no database. Delivery to each recipient's own
+// working hours is decided later (caseconf.Calendar.NextWindow).
+func Due(now time.Time, cal caseconf.Calendar, f Facts) []Reminder {
+	today := cal.Date(now)
+	var out []Reminder
+	add := func(k Kind, subject, conference int64, to string) {
+		if to != "" {
+			out = append(out, Reminder{Kind: k, SubjectID: subject, ConferenceID: conference, RecipientID: to, Day: today})
+		}
+	}
+	for _, c := range f.Conferences {
+		meeting := cal.Date(c.StartsAt)
+		switch {
+		case today.Before(meeting):
+			before := cal.WorkingDaysNotice(today, meeting) // working days after today up to the meeting
+			working := cal.IsWorkingDay(today)
+			for _, inv := range c.Invitees {
+				if inv.Answer == "" && working && (before == 7 || before == 3 || before <= 2) {
+					add(InvitationUnanswered, inv.ID, c.ID, inv.SlackUserID)
+				}
+				if inv.Answer == caseconf.AnswerApologies && !inv.ReportSent &&
+					((working && before == 3) || today.AddDate(0, 0, 1).Equal(meeting)) {
+					add(ReportOwed, inv.ID, c.ID, inv.SlackUserID)
+				}
+			}
+		case today.Equal(meeting):
+			add(ConferenceToday, c.ID, c.ID, c.ChairID)
+			for _, inv := range c.Invitees {
+				if (inv.Answer == caseconf.AnswerAttending || inv.Answer == caseconf.AnswerColleague) && inv.SlackUserID != c.ChairID {
+					add(ConferenceToday, c.ID, c.ID, inv.SlackUserID)
+				}
+			}
+		case !c.OutcomeRecorded && cal.IsWorkingDay(today):
+			after := cal.WorkingDaysNotice(meeting, today) // working days since the meeting, today included
+			if after%2 == 1 {
+				add(OutcomeNotRecorded, c.ID, c.ID, c.ChairID)
+			}
+		}
+		if review := calendarDate(cal, c.ReviewOn); !c.ReviewOn.IsZero() && today.Before(review) && cal.IsWorkingDay(today) &&
+			cal.WorkingDaysNotice(today, review) == 10 {
+			add(ReviewApproaching, c.ID, c.ID, c.CaseManagerID)
+		}
+	}
+	for _, a := range f.Actions {
+		due := calendarDate(cal, a.DueOn)
+		owner := a.OwnerID
+		if owner == "" {
+			owner = a.CaseManagerID // the case manager chases owners not on Slack
+		}
+		switch {
+		case today.Before(due):
+			if cal.IsWorkingDay(today) && cal.WorkingDaysNotice(today, due) == 2 {
+				add(ActionDueSoon, a.ID, a.ConferenceID, owner)
+			}
+		case today.Equal(due):
+			add(ActionDueToday, a.ID, a.ConferenceID, owner)
+		default:
+			late := int(today.Sub(due).Hours()/24 + 0.5)
+			if late%7 == 0 {
+				add(ActionOverdue, a.ID, a.ConferenceID, owner)
+				if late > 7 && a.CaseManagerID != owner {
+					add(ActionOverdueManager, a.ID, a.ConferenceID, a.CaseManagerID)
+				}
+			}
+		}
+	}
+	for _, c := range f.Consents {
+		until := calendarDate(cal, c.ValidUntil)
+		if today.Before(until) && cal.IsWorkingDay(today) && cal.WorkingDaysNotice(today, until) == 10 {
+			add(ConsentExpiring, c.ID, c.ConferenceID, c.CaseManagerID)
+		}
+	}
+	return out
+}
+
+// calendarDate reads a stored date (midnight UTC) as that calendar day in
+// cal's zone.
+func calendarDate(cal caseconf.Calendar, d time.Time) time.Time {
+	y, m, day := d.Date()
+	return time.Date(y, m, day, 0, 0, 0, 0, cal.Loc)
+}

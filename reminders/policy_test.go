@@ -1,0 +1,155 @@
+package reminders
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caseconf/caseconf"
+)
+
+func londonCal(t *testing.T) caseconf.Calendar {
+	t.Helper()
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Wednesday 11 November 2026 is a configured holiday.
+	return caseconf.NewCalendar(loc, []time.Time{time.Date(2026, 11, 11, 0, 0, 0, 0, loc)})
+}
+
+// days runs Due at 08:00 on every day from first to last and returns
+// "YYYY-MM-DD kind recipient" for each reminder, in order.
+func days(t *testing.T, cal caseconf.Calendar, f Facts, first, last string) []string {
+	t.Helper()
+	from, _ := time.ParseInLocation(caseconf.DateLayout, first, cal.Loc)
+	to, _ := time.ParseInLocation(caseconf.DateLayout, last, cal.Loc)
+	var out []string
+	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
+		now := time.Date(d.Year(), d.Month(), d.Day(), 8, 0, 0, 0, cal.Loc)
+		for _, r := range Due(now, cal, f) {
+			out = append(out, fmt.Sprintf("%s %s %s", r.Day.Format(caseconf.DateLayout), r.Kind, r.RecipientID))
+		}
+	}
+	return out
+}
+
+func check(t *testing.T, got, want []string) {
+	t.Helper()
+	if !slices.Equal(got, want) {
+		t.Fatalf("got:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+}
+
+// A conference on Friday 20 November 2026 at 10:30.
+func meeting(cal caseconf.Calendar, invitees ...InviteeFacts) ConferenceFacts {
+	return ConferenceFacts{ID: 7, CaseManagerID: "U0CM", ChairID: "U0CHAIR",
+		StartsAt: time.Date(2026, 11, 20, 10, 30, 0, 0, cal.Loc), Invitees: invitees}
+}
+
+func TestDueInvitationUnanswered(t *testing.T) {
+	cal := londonCal(t)
+	f := Facts{Conferences: []ConferenceFacts{meeting(cal,
+		InviteeFacts{ID: 1, SlackUserID: "U0GP"},
+		InviteeFacts{ID: 2, SlackUserID: "U0SW", Answer: caseconf.AnswerAttending})}}
+	// Working days before Fri 20th: Thu 19 (1), Wed 18 (2), Tue 17 (3),
+	// Mon 16, Fri 13, Thu 12, Tue 10 (7: Wed 11 is a holiday).
+	check(t, days(t, cal, f, "2026-11-01", "2026-11-19"), []string{
+		"2026-11-10 invitation_unanswered U0GP",
+		"2026-11-17 invitation_unanswered U0GP",
+		"2026-11-18 invitation_unanswered U0GP",
+		"2026-11-19 invitation_unanswered U0GP",
+	})
+}
+
+func TestDueReportOwed(t *testing.T) {
+	cal := londonCal(t)
+	f := Facts{Conferences: []ConferenceFacts{meeting(cal,
+		InviteeFacts{ID: 1, SlackUserID: "U0GP", Answer: caseconf.AnswerApologies},
+		InviteeFacts{ID: 2, SlackUserID: "U0SW", Answer: caseconf.AnswerApologies, ReportSent: true})}}
+	check(t, days(t, cal, f, "2026-11-01", "2026-11-19"), []string{
+		"2026-11-17 report_owed U0GP", // 3 working days before
+		"2026-11-19 report_owed U0GP", // the day before
+	})
+}
+
+func TestDueConferenceToday(t *testing.T) {
+	cal := londonCal(t)
+	f := Facts{Conferences: []ConferenceFacts{meeting(cal,
+		InviteeFacts{ID: 1, SlackUserID: "U0GP", Answer: caseconf.AnswerAttending},
+		InviteeFacts{ID: 2, SlackUserID: "U0SW", Answer: caseconf.AnswerColleague},
+		InviteeFacts{ID: 3, SlackUserID: "U0HO", Answer: caseconf.AnswerApologies, ReportSent: true})}}
+	f.Conferences[0].OutcomeRecorded = true
+	check(t, days(t, cal, f, "2026-11-20", "2026-11-20"), []string{
+		"2026-11-20 conference_today U0CHAIR",
+		"2026-11-20 conference_today U0GP",
+		"2026-11-20 conference_today U0SW",
+	})
+}
+
+func TestDueOutcomeNotRecorded(t *testing.T) {
+	cal := londonCal(t)
+	f := Facts{Conferences: []ConferenceFacts{meeting(cal)}}
+	// 1 working day after (Mon 23), then every 2 (Wed 25, Fri 27, Tue 1 Dec).
+	check(t, days(t, cal, f, "2026-11-21", "2026-12-01"), []string{
+		"2026-11-23 outcome_not_recorded U0CHAIR",
+		"2026-11-25 outcome_not_recorded U0CHAIR",
+		"2026-11-27 outcome_not_recorded U0CHAIR",
+		"2026-12-01 outcome_not_recorded U0CHAIR",
+	})
+	f.Conferences[0].OutcomeRecorded = true
+	check(t, days(t, cal, f, "2026-11-21", "2026-12-01"), nil)
+}
+
+func TestDueActions(t *testing.T) {
+	cal := londonCal(t)
+	due := time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC) // Wednesday, stored at midnight UTC
+	f := Facts{Actions: []ActionFacts{
+		{ID: 5, ConferenceID: 7, OwnerID: "U0GP", CaseManagerID: "U0CM", DueOn: due},
+		{ID: 6, ConferenceID: 7, OwnerID: "", CaseManagerID: "U0CM", DueOn: due}, // a GP not on Slack
+	}}
+	check(t, days(t, cal, f, "2026-11-25", "2026-12-24"), []string{
+		"2026-11-30 action_due_soon U0GP", // 2 working days before
+		"2026-11-30 action_due_soon U0CM",
+		"2026-12-02 action_due_today U0GP",
+		"2026-12-02 action_due_today U0CM",
+		"2026-12-09 action_overdue U0GP", // then weekly
+		"2026-12-09 action_overdue U0CM",
+		"2026-12-16 action_overdue U0GP",
+		"2026-12-16 action_overdue_cm U0CM", // overdue more than 7 days: the case manager too
+		"2026-12-16 action_overdue U0CM",
+		"2026-12-23 action_overdue U0GP",
+		"2026-12-23 action_overdue_cm U0CM",
+		"2026-12-23 action_overdue U0CM",
+	})
+}
+
+func TestDueReviewAndConsent(t *testing.T) {
+	cal := londonCal(t)
+	c := meeting(cal)
+	c.OutcomeRecorded = true
+	c.ReviewOn = time.Date(2027, 1, 15, 0, 0, 0, 0, time.UTC) // Friday
+	f := Facts{Conferences: []ConferenceFacts{c},
+		Consents: []ConsentFacts{{ID: 9, ConferenceID: 7, CaseManagerID: "U0CM", ValidUntil: time.Date(2027, 1, 18, 0, 0, 0, 0, time.UTC)}}}
+	got := days(t, cal, f, "2026-12-20", "2027-01-15")
+	check(t, got, []string{
+		"2027-01-01 review_approaching U0CM", // 10 working days before Fri 15 Jan (no holidays configured then)
+		"2027-01-04 consent_expiring U0CM",   // 10 working days before Mon 18 Jan
+	})
+}
+
+func TestReminderKeyIsPerDay(t *testing.T) {
+	cal := londonCal(t)
+	f := Facts{Conferences: []ConferenceFacts{meeting(cal, InviteeFacts{ID: 1, SlackUserID: "U0GP"})}}
+	morning := Due(time.Date(2026, 11, 18, 8, 0, 0, 0, cal.Loc), cal, f)
+	evening := Due(time.Date(2026, 11, 18, 22, 0, 0, 0, cal.Loc), cal, f)
+	next := Due(time.Date(2026, 11, 19, 8, 0, 0, 0, cal.Loc), cal, f)
+	if len(morning) != 1 || len(evening) != 1 || morning[0].Key() != evening[0].Key() {
+		t.Fatalf("two sweeps of one day give %v and %v; want one key", morning, evening)
+	}
+	if next[0].Key() == morning[0].Key() {
+		t.Fatal("the next day's reminder has the same key")
+	}
+}
