@@ -40,54 +40,11 @@ func (r Reminder) Key() string {
 	return fmt.Sprintf("reminder:%s:%d:%s:%s", r.Kind, r.SubjectID, r.RecipientID, r.Day.Format(caseconf.DateLayout))
 }
 
-// Facts are what the policy needs to know, read from the store in one go.
-type Facts struct {
-	Conferences []ConferenceFacts
-	Actions     []ActionFacts
-	Consents    []ConsentFacts
-}
-
-// ConferenceFacts is one conference that is not cancelled.
-type ConferenceFacts struct {
-	ID              int64
-	CaseManagerID   string
-	ChairID         string
-	StartsAt        time.Time
-	OutcomeRecorded bool
-	ReviewOn        time.Time // the review meeting date from its outcome; zero for none
-	Invitees        []InviteeFacts
-}
-
-// InviteeFacts is one invitee on Slack.
-type InviteeFacts struct {
-	ID          int64
-	SlackUserID string
-	Answer      caseconf.Answer // "" when not answered
-	ReportSent  bool
-}
-
-// ActionFacts is one open action of a conference's plan.
-type ActionFacts struct {
-	ID            int64
-	ConferenceID  int64
-	OwnerID       string // Slack user; "" when the owner is not on Slack
-	CaseManagerID string
-	DueOn         time.Time // a calendar date
-}
-
-// ConsentFacts is a client's current consent.
-type ConsentFacts struct {
-	ID            int64
-	ConferenceID  int64 // the latest conference it covers
-	CaseManagerID string
-	ValidUntil    time.Time // a calendar date
-}
-
 // Due lists the reminders due on the day of now (in cal's zone): a pure
 // function of the facts, so the rules of the reminder table are tested
 // with a fixed clock and no database. Delivery to each recipient's own
 // working hours is decided later (caseconf.Calendar.NextWindow).
-func Due(now time.Time, cal caseconf.Calendar, f Facts) []Reminder {
+func Due(now time.Time, cal caseconf.Calendar, f caseconf.ReminderFacts) []Reminder {
 	today := cal.Date(now)
 	var out []Reminder
 	add := func(k Kind, subject, conference int64, to string) {

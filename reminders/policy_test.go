@@ -22,7 +22,7 @@ func londonCal(t *testing.T) caseconf.Calendar {
 
 // days runs Due at 08:00 on every day from first to last and returns
 // "YYYY-MM-DD kind recipient" for each reminder, in order.
-func days(t *testing.T, cal caseconf.Calendar, f Facts, first, last string) []string {
+func days(t *testing.T, cal caseconf.Calendar, f caseconf.ReminderFacts, first, last string) []string {
 	t.Helper()
 	from, _ := time.ParseInLocation(caseconf.DateLayout, first, cal.Loc)
 	to, _ := time.ParseInLocation(caseconf.DateLayout, last, cal.Loc)
@@ -44,16 +44,16 @@ func check(t *testing.T, got, want []string) {
 }
 
 // A conference on Friday 20 November 2026 at 10:30.
-func meeting(cal caseconf.Calendar, invitees ...InviteeFacts) ConferenceFacts {
-	return ConferenceFacts{ID: 7, CaseManagerID: "U0CM", ChairID: "U0CHAIR",
+func meeting(cal caseconf.Calendar, invitees ...caseconf.InviteeFacts) caseconf.ConferenceFacts {
+	return caseconf.ConferenceFacts{ID: 7, CaseManagerID: "U0CM", ChairID: "U0CHAIR",
 		StartsAt: time.Date(2026, 11, 20, 10, 30, 0, 0, cal.Loc), Invitees: invitees}
 }
 
 func TestDueInvitationUnanswered(t *testing.T) {
 	cal := londonCal(t)
-	f := Facts{Conferences: []ConferenceFacts{meeting(cal,
-		InviteeFacts{ID: 1, SlackUserID: "U0GP"},
-		InviteeFacts{ID: 2, SlackUserID: "U0SW", Answer: caseconf.AnswerAttending})}}
+	f := caseconf.ReminderFacts{Conferences: []caseconf.ConferenceFacts{meeting(cal,
+		caseconf.InviteeFacts{ID: 1, SlackUserID: "U0GP"},
+		caseconf.InviteeFacts{ID: 2, SlackUserID: "U0SW", Answer: caseconf.AnswerAttending})}}
 	// Working days before Fri 20th: Thu 19 (1), Wed 18 (2), Tue 17 (3),
 	// Mon 16, Fri 13, Thu 12, Tue 10 (7: Wed 11 is a holiday).
 	check(t, days(t, cal, f, "2026-11-01", "2026-11-19"), []string{
@@ -66,9 +66,9 @@ func TestDueInvitationUnanswered(t *testing.T) {
 
 func TestDueReportOwed(t *testing.T) {
 	cal := londonCal(t)
-	f := Facts{Conferences: []ConferenceFacts{meeting(cal,
-		InviteeFacts{ID: 1, SlackUserID: "U0GP", Answer: caseconf.AnswerApologies},
-		InviteeFacts{ID: 2, SlackUserID: "U0SW", Answer: caseconf.AnswerApologies, ReportSent: true})}}
+	f := caseconf.ReminderFacts{Conferences: []caseconf.ConferenceFacts{meeting(cal,
+		caseconf.InviteeFacts{ID: 1, SlackUserID: "U0GP", Answer: caseconf.AnswerApologies},
+		caseconf.InviteeFacts{ID: 2, SlackUserID: "U0SW", Answer: caseconf.AnswerApologies, ReportSent: true})}}
 	check(t, days(t, cal, f, "2026-11-01", "2026-11-19"), []string{
 		"2026-11-17 report_owed U0GP", // 3 working days before
 		"2026-11-19 report_owed U0GP", // the day before
@@ -77,10 +77,10 @@ func TestDueReportOwed(t *testing.T) {
 
 func TestDueConferenceToday(t *testing.T) {
 	cal := londonCal(t)
-	f := Facts{Conferences: []ConferenceFacts{meeting(cal,
-		InviteeFacts{ID: 1, SlackUserID: "U0GP", Answer: caseconf.AnswerAttending},
-		InviteeFacts{ID: 2, SlackUserID: "U0SW", Answer: caseconf.AnswerColleague},
-		InviteeFacts{ID: 3, SlackUserID: "U0HO", Answer: caseconf.AnswerApologies, ReportSent: true})}}
+	f := caseconf.ReminderFacts{Conferences: []caseconf.ConferenceFacts{meeting(cal,
+		caseconf.InviteeFacts{ID: 1, SlackUserID: "U0GP", Answer: caseconf.AnswerAttending},
+		caseconf.InviteeFacts{ID: 2, SlackUserID: "U0SW", Answer: caseconf.AnswerColleague},
+		caseconf.InviteeFacts{ID: 3, SlackUserID: "U0HO", Answer: caseconf.AnswerApologies, ReportSent: true})}}
 	f.Conferences[0].OutcomeRecorded = true
 	check(t, days(t, cal, f, "2026-11-20", "2026-11-20"), []string{
 		"2026-11-20 conference_today U0CHAIR",
@@ -91,7 +91,7 @@ func TestDueConferenceToday(t *testing.T) {
 
 func TestDueOutcomeNotRecorded(t *testing.T) {
 	cal := londonCal(t)
-	f := Facts{Conferences: []ConferenceFacts{meeting(cal)}}
+	f := caseconf.ReminderFacts{Conferences: []caseconf.ConferenceFacts{meeting(cal)}}
 	// 1 working day after (Mon 23), then every 2 (Wed 25, Fri 27, Tue 1 Dec).
 	check(t, days(t, cal, f, "2026-11-21", "2026-12-01"), []string{
 		"2026-11-23 outcome_not_recorded U0CHAIR",
@@ -106,7 +106,7 @@ func TestDueOutcomeNotRecorded(t *testing.T) {
 func TestDueActions(t *testing.T) {
 	cal := londonCal(t)
 	due := time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC) // Wednesday, stored at midnight UTC
-	f := Facts{Actions: []ActionFacts{
+	f := caseconf.ReminderFacts{Actions: []caseconf.ActionFacts{
 		{ID: 5, ConferenceID: 7, OwnerID: "U0GP", CaseManagerID: "U0CM", DueOn: due},
 		{ID: 6, ConferenceID: 7, OwnerID: "", CaseManagerID: "U0CM", DueOn: due}, // a GP not on Slack
 	}}
@@ -131,8 +131,8 @@ func TestDueReviewAndConsent(t *testing.T) {
 	c := meeting(cal)
 	c.OutcomeRecorded = true
 	c.ReviewOn = time.Date(2027, 1, 15, 0, 0, 0, 0, time.UTC) // Friday
-	f := Facts{Conferences: []ConferenceFacts{c},
-		Consents: []ConsentFacts{{ID: 9, ConferenceID: 7, CaseManagerID: "U0CM", ValidUntil: time.Date(2027, 1, 18, 0, 0, 0, 0, time.UTC)}}}
+	f := caseconf.ReminderFacts{Conferences: []caseconf.ConferenceFacts{c},
+		Consents: []caseconf.ConsentFacts{{ID: 9, ConferenceID: 7, CaseManagerID: "U0CM", ValidUntil: time.Date(2027, 1, 18, 0, 0, 0, 0, time.UTC)}}}
 	got := days(t, cal, f, "2026-12-20", "2027-01-15")
 	check(t, got, []string{
 		"2027-01-01 review_approaching U0CM", // 10 working days before Fri 15 Jan (no holidays configured then)
@@ -142,7 +142,7 @@ func TestDueReviewAndConsent(t *testing.T) {
 
 func TestReminderKeyIsPerDay(t *testing.T) {
 	cal := londonCal(t)
-	f := Facts{Conferences: []ConferenceFacts{meeting(cal, InviteeFacts{ID: 1, SlackUserID: "U0GP"})}}
+	f := caseconf.ReminderFacts{Conferences: []caseconf.ConferenceFacts{meeting(cal, caseconf.InviteeFacts{ID: 1, SlackUserID: "U0GP"})}}
 	morning := Due(time.Date(2026, 11, 18, 8, 0, 0, 0, cal.Loc), cal, f)
 	evening := Due(time.Date(2026, 11, 18, 22, 0, 0, 0, cal.Loc), cal, f)
 	next := Due(time.Date(2026, 11, 19, 8, 0, 0, 0, cal.Loc), cal, f)

@@ -1,0 +1,47 @@
+package caseconf
+
+import "time"
+
+// ReminderFacts are what the reminder policy (reminders.Due) needs to
+// know, read from the store in one go.
+type ReminderFacts struct {
+	Conferences []ConferenceFacts
+	Actions     []ActionFacts
+	Consents    []ConsentFacts
+}
+
+// ConferenceFacts is one conference that is not cancelled.
+type ConferenceFacts struct {
+	ID              int64
+	CaseManagerID   string
+	ChairID         string
+	StartsAt        time.Time
+	OutcomeRecorded bool
+	ReviewOn        time.Time // the review meeting date from its outcome; zero for none
+	Invitees        []InviteeFacts
+}
+
+// InviteeFacts is one invitee on Slack.
+type InviteeFacts struct {
+	ID          int64
+	SlackUserID string
+	Answer      Answer // "" when not answered
+	ReportSent  bool
+}
+
+// ActionFacts is one open action of a conference's plan.
+type ActionFacts struct {
+	ID            int64
+	ConferenceID  int64
+	OwnerID       string // Slack user; "" when the owner is not on Slack
+	CaseManagerID string
+	DueOn         time.Time // a calendar date
+}
+
+// ConsentFacts is a client's current consent.
+type ConsentFacts struct {
+	ID            int64
+	ConferenceID  int64 // the latest conference it covers
+	CaseManagerID string
+	ValidUntil    time.Time // a calendar date
+}

@@ -1,0 +1,120 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/lib/pq"
+
+	"github.com/caseconf/caseconf"
+)
+
+// ReminderFacts reads what the reminder policy needs about the days
+// around now: conferences not cancelled that meet within 60 days either
+// side (or have a review date within 30 days), with their Slack invitees'
+// answers and reports; open actions; and each client's current consent if
+// it ends within 30 days. Erased clients are left out. Nothing is audited:
+// this is the service reading for itself, and what it sends is.
+func (s *DB) ReminderFacts(ctx context.Context, now time.Time) (caseconf.ReminderFacts, error) {
+	var f caseconf.ReminderFacts
+	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead})
+	if err != nil {
+		return f, fmt.Errorf("reminder facts: %w", err)
+	}
+	defer tx.Rollback()
+
+	var confs []struct {
+		ID            int64        `db:"id"`
+		CaseManagerID string       `db:"case_manager_id"`
+		ChairID       string       `db:"chair_id"`
+		StartsAt      time.Time    `db:"starts_at"`
+		Recorded      bool         `db:"recorded"`
+		ReviewOn      sql.NullTime `db:"review_on"`
+	}
+	err = tx.SelectContext(ctx, &confs, `SELECT c.id, c.case_manager_id, c.chair_id, c.starts_at,
+			(o.conference_id IS NOT NULL) AS recorded, o.review_on
+		FROM conferences c JOIN clients cl ON cl.id = c.client_id AND cl.erased_at IS NULL
+		LEFT JOIN outcomes o ON o.conference_id = c.id
+		WHERE c.status <> 'cancelled'
+		  AND (c.starts_at BETWEEN $1::timestamptz - interval '60 days' AND $1::timestamptz + interval '60 days'
+		       OR o.review_on BETWEEN $1::date AND $1::date + 30)
+		ORDER BY c.id`, now)
+	if err != nil {
+		return f, fmt.Errorf("reminder facts: conferences: %w", err)
+	}
+	index := map[int64]int{}
+	ids := make([]int64, 0, len(confs))
+	for _, c := range confs {
+		index[c.ID] = len(f.Conferences)
+		ids = append(ids, c.ID)
+		f.Conferences = append(f.Conferences, caseconf.ConferenceFacts{ID: c.ID, CaseManagerID: c.CaseManagerID,
+			ChairID: c.ChairID, StartsAt: c.StartsAt, OutcomeRecorded: c.Recorded, ReviewOn: dateOf(c.ReviewOn)})
+	}
+	var invs []struct {
+		ID           int64          `db:"id"`
+		ConferenceID int64          `db:"conference_id"`
+		SlackUserID  string         `db:"slack_user_id"`
+		Answer       sql.NullString `db:"answer"`
+		Report       bool           `db:"report"`
+	}
+	err = tx.SelectContext(ctx, &invs, `SELECT i.id, i.conference_id, i.slack_user_id, r.answer,
+			EXISTS (SELECT 1 FROM reports rp WHERE rp.invitee_id = i.id) AS report
+		FROM invitees i
+		LEFT JOIN LATERAL (SELECT answer FROM responses WHERE invitee_id = i.id
+			ORDER BY responded_at DESC, id DESC LIMIT 1) r ON true
+		WHERE i.slack_user_id IS NOT NULL AND i.conference_id = ANY($1)
+		ORDER BY i.id`, pq.Array(ids))
+	if err != nil {
+		return f, fmt.Errorf("reminder facts: invitees: %w", err)
+	}
+	for _, inv := range invs {
+		c := &f.Conferences[index[inv.ConferenceID]]
+		c.Invitees = append(c.Invitees, caseconf.InviteeFacts{ID: inv.ID, SlackUserID: inv.SlackUserID,
+			Answer: caseconf.Answer(inv.Answer.String), ReportSent: inv.Report})
+	}
+
+	var actions []struct {
+		ID            int64          `db:"id"`
+		ConferenceID  int64          `db:"conference_id"`
+		OwnerID       sql.NullString `db:"owner_slack_id"`
+		CaseManagerID string         `db:"case_manager_id"`
+		DueOn         time.Time      `db:"due_on"`
+	}
+	err = tx.SelectContext(ctx, &actions, `SELECT a.id, a.conference_id, a.owner_slack_id, c.case_manager_id, a.due_on
+		FROM actions a JOIN conferences c ON c.id = a.conference_id AND c.status <> 'cancelled'
+		JOIN clients cl ON cl.id = c.client_id AND cl.erased_at IS NULL
+		WHERE a.status = 'open' AND a.due_on <= $1::date + 14
+		ORDER BY a.id`, now)
+	if err != nil {
+		return f, fmt.Errorf("reminder facts: actions: %w", err)
+	}
+	for _, a := range actions {
+		f.Actions = append(f.Actions, caseconf.ActionFacts{ID: a.ID, ConferenceID: a.ConferenceID,
+			OwnerID: a.OwnerID.String, CaseManagerID: a.CaseManagerID, DueOn: a.DueOn})
+	}
+
+	var consents []struct {
+		ID            int64     `db:"id"`
+		ConferenceID  int64     `db:"conference_id"`
+		CaseManagerID string    `db:"case_manager_id"`
+		ValidUntil    time.Time `db:"valid_until"`
+	}
+	err = tx.SelectContext(ctx, &consents, `SELECT id, conference_id, case_manager_id, valid_until FROM (
+			SELECT DISTINCT ON (c.client_id) co.id, c.id AS conference_id, c.case_manager_id, co.valid_until
+			FROM conferences c JOIN consents co ON co.id = c.consent_id
+			JOIN clients cl ON cl.id = c.client_id AND cl.erased_at IS NULL
+			WHERE c.status <> 'cancelled'
+			ORDER BY c.client_id, co.recorded_at DESC, co.id DESC, c.starts_at DESC) current
+		WHERE valid_until BETWEEN $1::date AND $1::date + 30
+		ORDER BY id`, now)
+	if err != nil {
+		return f, fmt.Errorf("reminder facts: consents: %w", err)
+	}
+	for _, c := range consents {
+		f.Consents = append(f.Consents, caseconf.ConsentFacts{ID: c.ID, ConferenceID: c.ConferenceID,
+			CaseManagerID: c.CaseManagerID, ValidUntil: c.ValidUntil})
+	}
+	return f, tx.Commit()
+}
