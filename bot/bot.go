@@ -33,6 +33,7 @@ type Bot struct {
 	commands map[string]*command
 	help     atomic.Pointer[helpReply] // help's answer, encoded once
 	sender   *Sender                   // the outbox's sender, once made
+	tz       tzCache                   // users' time zones
 	order    []string                  // command names in the order help lists them
 	actions  map[string]HandlerFunc
 	views    map[string]HandlerFunc
@@ -99,6 +100,9 @@ func (b *Bot) register() {
 	b.registerInvitations()
 	b.registerHelp()
 }
+
+// Calendar is the service's working-day calendar.
+func (b *Bot) Calendar() caseconf.Calendar { return b.cal }
 
 // viewer is who is asking, as the access rules see them.
 func (b *Bot) viewer(userID string) caseconf.Viewer { return b.admins.Viewer(userID) }

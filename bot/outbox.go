@@ -61,6 +61,9 @@ func (b *Bot) NewSender(api *slack.Client) *Sender {
 	return s
 }
 
+// Sender is the bot's outbox sender (nil until NewSender).
+func (b *Bot) Sender() *Sender { return b.sender }
+
 // Wake asks for a pass now (something was just enqueued).
 func (s *Sender) Wake() {
 	if s == nil {
@@ -280,6 +283,9 @@ func (s *Sender) render(ctx context.Context, m store.Outbox) (msg message, skip 
 	}
 	if err != nil {
 		return message{}, "", err
+	}
+	if isReminder(m.Kind) {
+		return b.renderReminder(ctx, m, c)
 	}
 	switch m.Kind {
 	case store.KindInvitation:

@@ -1,9 +1,10 @@
-// Package reminders decides what is due when and sends it. A sweep runs on
-// a cron schedule in `caseconf serve`, and once by hand with
-// `caseconf sweep --at TIME`. Both call Sweeper.RunOnce with the time to
-// sweep as if it were, so tests run it with a fixed clock.
-//
-// No reminder kinds exist yet: the sweep is the seam they will plug into.
+// Package reminders decides what is due when (Due, a pure function of the
+// facts and the clock) and turns it into outbox messages, each with a
+// unique key per kind, subject, recipient and day, timed for the
+// recipient's own working hours. A sweep runs on a cron schedule in
+// `caseconf serve`, and once by hand with `caseconf sweep --at TIME`. Both
+// call Sweeper.RunOnce with the time to sweep as if it were, so tests run
+// it with a fixed clock. The outbox's sender delivers what it enqueues.
 package reminders
 
 import (
@@ -15,6 +16,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/caseconf/caseconf"
 	"github.com/caseconf/caseconf/store"
 )
 
@@ -22,47 +24,107 @@ import (
 type Sweeper struct {
 	Store *store.DB
 	Log   *slog.Logger
+	Cal   caseconf.Calendar
+	// TimeZone is a recipient's own time zone (their Slack profile's);
+	// nil, or a nil answer, means the calendar's.
+	TimeZone func(ctx context.Context, userID string) *time.Location
+	// Enqueued, if set, is called after a sweep wrote new messages (to
+	// wake the sender).
+	Enqueued func()
 }
 
 // Result is what one sweep did (or, in a dry run, would do).
 type Result struct {
 	At     time.Time
 	DryRun bool
-	Sent   int
+	Due    []Planned // every reminder due at At, new or not
+	New    int       // how many were not in the outbox yet
 }
 
-// Report writes a human-readable summary of r. It names counts and kinds,
-// never recipients' case details.
+// Planned is a due reminder and when it may reach its recipient.
+type Planned struct {
+	Reminder
+	NotBefore time.Time
+}
+
+// Report writes what the sweep found: for each reminder its kind, its
+// recipient, when it goes and its conference's ID; never a client's
+// details.
 func (r Result) Report(w io.Writer) {
 	verb := "swept"
 	if r.DryRun {
 		verb = "dry run"
 	}
-	fmt.Fprintf(w, "%s at %s: %d reminders sent (no reminder kinds are built yet)\n", verb, r.At.UTC().Format(time.RFC3339), r.Sent)
+	fmt.Fprintf(w, "%s at %s: %d reminders due", verb, r.At.UTC().Format(time.RFC3339), len(r.Due))
+	if !r.DryRun {
+		fmt.Fprintf(w, ", %d new", r.New)
+	}
+	fmt.Fprintln(w)
+	for _, p := range r.Due {
+		fmt.Fprintf(w, "  %-22s to %-12s at %s  (conference #%d, %s #%d)\n", p.Kind, p.RecipientID,
+			p.NotBefore.UTC().Format(time.RFC3339), p.ConferenceID, subjectName(p.Kind), p.SubjectID)
+	}
 }
 
-// RunOnce performs one sweep as if the time were now. With dryRun it
-// changes nothing and reports what it would do. It checks the database
-// answers, so a sweep against a broken database fails loudly.
+func subjectName(k Kind) string {
+	switch k {
+	case InvitationUnanswered, ReportOwed:
+		return "invitee"
+	case ActionDueSoon, ActionDueToday, ActionOverdue, ActionOverdueManager:
+		return "action"
+	case ConsentExpiring:
+		return "consent"
+	}
+	return "conference"
+}
+
+// RunOnce performs one sweep as if the time were now: it reads the facts,
+// works out what is due today, and (unless dryRun) writes each reminder to
+// the outbox, timed for its recipient's working hours. A reminder already
+// there (an earlier sweep of the same day) is not written again.
 func (s *Sweeper) RunOnce(ctx context.Context, now time.Time, dryRun bool) (Result, error) {
 	res := Result{At: now, DryRun: dryRun}
-	if err := s.Store.Ping(ctx); err != nil {
+	if s.Cal.Loc == nil {
+		s.Cal = caseconf.NewCalendar(time.UTC, nil)
+	}
+	facts, err := s.Store.ReminderFacts(ctx, now)
+	if err != nil {
 		return res, fmt.Errorf("sweep: %w", err)
+	}
+	var msgs []store.Outbox
+	for _, r := range Due(now, s.Cal, facts) {
+		cal := s.Cal
+		if s.TimeZone != nil {
+			cal = cal.In(s.TimeZone(ctx, r.RecipientID))
+		}
+		p := Planned{Reminder: r, NotBefore: cal.NextWindow(now)}
+		res.Due = append(res.Due, p)
+		msgs = append(msgs, store.Outbox{Kind: string(r.Kind), DedupKey: r.Key(), RecipientID: r.RecipientID,
+			ConferenceID: r.ConferenceID, SubjectID: r.SubjectID, NotBefore: p.NotBefore})
+	}
+	if dryRun || len(msgs) == 0 {
+		return res, nil
+	}
+	if res.New, err = s.Store.Enqueue(ctx, msgs...); err != nil {
+		return res, fmt.Errorf("sweep: %w", err)
+	}
+	if res.New > 0 && s.Enqueued != nil {
+		s.Enqueued()
 	}
 	return res, nil
 }
 
-// Schedule adds the sweep to c, every five minutes. The cron chain given
-// to c must recover panics and skip a run while the last is still going.
-func (s *Sweeper) Schedule(c *cron.Cron, now func() time.Time) (cron.EntryID, error) {
-	return c.AddFunc("@every 5m", func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+// Schedule adds the sweep to c, every interval. The cron chain given to c
+// must recover panics and skip a run while the last is still going.
+func (s *Sweeper) Schedule(c *cron.Cron, every time.Duration, now func() time.Time) (cron.EntryID, error) {
+	return c.AddFunc("@every "+every.String(), func() {
+		ctx, cancel := context.WithTimeout(context.Background(), max(every-10*time.Second, 30*time.Second))
 		defer cancel()
 		res, err := s.RunOnce(ctx, now(), false)
 		if err != nil {
 			s.Log.Error("reminder sweep failed", "err", err)
 			return
 		}
-		s.Log.Info("reminder sweep done", "sent", res.Sent)
+		s.Log.Info("reminder sweep done", "due", len(res.Due), "new", res.New)
 	})
 }

@@ -118,3 +118,64 @@ func (s *DB) ReminderFacts(ctx context.Context, now time.Time) (caseconf.Reminde
 	}
 	return f, tx.Commit()
 }
+
+// ReminderState is what a reminder says, read when it is sent, so it
+// never states what has since changed.
+type ReminderState struct {
+	ReportSent      bool      // invitee kinds
+	OutcomeRecorded bool      // conference kinds
+	ReviewOn        time.Time // conference kinds; zero for none
+	Action          *Action   // action kinds; nil when it no longer exists
+	ConsentUntil    time.Time // consent kinds; zero when it no longer exists
+}
+
+// Action is one row of an action plan, as a reminder shows it.
+type Action struct {
+	ID        int64
+	Area      string
+	What      string
+	OwnerName string // for an owner not on Slack
+	DueOn     time.Time
+	Open      bool
+}
+
+// ReminderState reads what a reminder about subject (by kind: invitee,
+// conference, action or consent) needs to say. Unknown subjects read as
+// zero values: the reminder no longer applies.
+func (s *DB) ReminderState(ctx context.Context, subject int64, conferenceID int64) (ReminderState, error) {
+	var st ReminderState
+	var row struct {
+		Report   bool         `db:"report"`
+		Recorded bool         `db:"recorded"`
+		ReviewOn sql.NullTime `db:"review_on"`
+	}
+	err := s.db.GetContext(ctx, &row, `SELECT
+			EXISTS (SELECT 1 FROM reports WHERE invitee_id = $1) AS report,
+			EXISTS (SELECT 1 FROM outcomes WHERE conference_id = $2) AS recorded,
+			(SELECT review_on FROM outcomes WHERE conference_id = $2) AS review_on`, subject, conferenceID)
+	if err != nil {
+		return st, fmt.Errorf("reminder state: %w", err)
+	}
+	st.ReportSent, st.OutcomeRecorded, st.ReviewOn = row.Report, row.Recorded, dateOf(row.ReviewOn)
+	var a struct {
+		Area  string    `db:"area_of_need"`
+		What  string    `db:"action"`
+		Owner string    `db:"owner_name"`
+		DueOn time.Time `db:"due_on"`
+		Open  bool      `db:"open"`
+	}
+	err = s.db.GetContext(ctx, &a, `SELECT area_of_need, action, owner_name, due_on, status = 'open' AS open
+		FROM actions WHERE id = $1 AND conference_id = $2`, subject, conferenceID)
+	switch {
+	case err == nil:
+		st.Action = &Action{ID: subject, Area: a.Area, What: a.What, OwnerName: a.Owner, DueOn: a.DueOn, Open: a.Open}
+	case err != sql.ErrNoRows:
+		return st, fmt.Errorf("reminder state: action: %w", err)
+	}
+	var until sql.NullTime
+	if err := s.db.GetContext(ctx, &until, `SELECT max(valid_until) FROM consents WHERE id = $1`, subject); err != nil {
+		return st, fmt.Errorf("reminder state: consent: %w", err)
+	}
+	st.ConsentUntil = dateOf(until)
+	return st, nil
+}

@@ -9,12 +9,17 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"syscall"
 	"time"
 
+	"github.com/slack-go/slack"
+
+	"github.com/caseconf/caseconf"
+	"github.com/caseconf/caseconf/bot"
 	"github.com/caseconf/caseconf/internal/config"
 	"github.com/caseconf/caseconf/reminders"
 	"github.com/caseconf/caseconf/store"
@@ -239,12 +244,36 @@ func cmdSweep(ctx context.Context, args []string, env config.Lookup, stdout, std
 		fmt.Fprintf(stderr, "caseconf: %v\n", err)
 		return 1
 	}
-	sw := &reminders.Sweeper{Store: db, Log: newLogger(cfg, stderr)}
+	log := newLogger(cfg, stderr)
+	cal := caseconf.NewCalendar(cfg.Timezone, cfg.Holidays)
+	sw := &reminders.Sweeper{Store: db, Log: log, Cal: cal}
+	var sender *bot.Sender
+	if cfg.SlackBotToken != "" {
+		// Recipients' own time zones come from Slack; without a token (a
+		// dry run may have none) the service's zone stands in.
+		httpClient := &http.Client{Timeout: 15 * time.Second}
+		api := slack.New(cfg.SlackBotToken, slack.OptionAPIURL(cfg.SlackAPIURL), slack.OptionHTTPClient(httpClient))
+		b := bot.New(bot.Options{API: api, HTTPClient: httpClient, Store: db, Log: log, Admins: cfg.Admins, Calendar: cal})
+		sw.TimeZone = b.TimeZone
+		if !*dryRun {
+			sender = b.NewSender(api)
+		}
+	}
 	res, err := sw.RunOnce(ctx, when.UTC(), *dryRun)
 	if err != nil {
 		fmt.Fprintf(stderr, "caseconf: sweep: %v\n", err)
 		return 1
 	}
 	res.Report(stdout)
+	if sender != nil {
+		// Deliver whatever the outbox has due now (reminders in their
+		// recipients' working hours, messages a crash or an outage left).
+		n, err := sender.RunOnce(ctx, time.Now())
+		fmt.Fprintf(stdout, "sent %d outbox messages due now\n", n)
+		if err != nil {
+			fmt.Fprintf(stderr, "caseconf: sweep: sending: %v\n", err)
+			return 1
+		}
+	}
 	return 0
 }

@@ -38,6 +38,8 @@ type Main struct {
 	Metrics *metrics.Metrics
 	DB      *store.DB
 	Bot     *bot.Bot
+	// Sweeper is the reminder sweep the cron runs; tests run it directly.
+	Sweeper *reminders.Sweeper
 	// Now is the clock; tests fix it before Run.
 	Now func() time.Time
 	// SocketDownAfter is how long the Slack socket may be down before
@@ -158,8 +160,8 @@ func (m *Main) Run(ctx context.Context) error {
 
 	l := cronLogger{m.Log}
 	m.cron = cron.New(cron.WithLocation(time.UTC), cron.WithChain(cron.Recover(l), cron.SkipIfStillRunning(l)))
-	sweeper := &reminders.Sweeper{Store: db, Log: m.Log}
-	if _, err := sweeper.Schedule(m.cron, m.Now); err != nil {
+	m.Sweeper = &reminders.Sweeper{Store: db, Log: m.Log, Cal: m.Bot.Calendar(), TimeZone: m.Bot.TimeZone, Enqueued: sender.Wake}
+	if _, err := m.Sweeper.Schedule(m.cron, cfg.SweepEvery, m.Now); err != nil {
 		return fmt.Errorf("schedule sweep: %w", err)
 	}
 	m.cron.Start()

@@ -29,6 +29,7 @@ type Config struct {
 	Holidays           []time.Time // dates at midnight in Timezone
 	LogLevel           slog.Level
 	LogFormat          string // "json" or "text"
+	SweepEvery         time.Duration
 
 	// problems found while reading raw values (a bad duration, an
 	// unreadable *_FILE); reported by Validate so the first one wins.
@@ -117,6 +118,19 @@ func Read(lookup Lookup) *Config {
 			continue
 		}
 		c.Holidays = append(c.Holidays, t)
+	}
+
+	c.SweepEvery = 5 * time.Minute
+	if v := get("CASECONF_SWEEP_EVERY"); v != "" {
+		d, err := time.ParseDuration(v)
+		switch {
+		case err != nil:
+			c.parseErrs = append(c.parseErrs, &Error{"CASECONF_SWEEP_EVERY", fmt.Sprintf("%q is not a duration such as 5m", v)})
+		case d < 10*time.Second || d > 24*time.Hour:
+			c.parseErrs = append(c.parseErrs, &Error{"CASECONF_SWEEP_EVERY", fmt.Sprintf("%s is not between 10s and 24h", d)})
+		default:
+			c.SweepEvery = d
+		}
 	}
 
 	switch lvl := strings.ToLower(get("LOG_LEVEL")); lvl {

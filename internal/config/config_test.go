@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(m map[string]string) Lookup {
@@ -120,5 +121,26 @@ func TestSecretFromFile(t *testing.T) {
 	var ce *Error
 	if err := Read(env(m)).Validate(NeedServe); !errors.As(err, &ce) || ce.Var != "SLACK_BOT_TOKEN_FILE" {
 		t.Errorf("unreadable file: %v, want an error naming SLACK_BOT_TOKEN_FILE", err)
+	}
+}
+
+func TestSweepEvery(t *testing.T) {
+	read := func(v string) *Config {
+		env := map[string]string{"DATABASE_URL": "postgres://x@localhost/db"}
+		if v != "" {
+			env["CASECONF_SWEEP_EVERY"] = v
+		}
+		return Read(func(k string) (string, bool) { s, ok := env[k]; return s, ok })
+	}
+	if c := read(""); c.SweepEvery != 5*time.Minute || c.Validate(NeedDatabase) != nil {
+		t.Errorf("default = %v", c.SweepEvery)
+	}
+	if c := read("90s"); c.SweepEvery != 90*time.Second || c.Validate(NeedDatabase) != nil {
+		t.Errorf("90s = %v", c.SweepEvery)
+	}
+	for _, bad := range []string{"often", "1s", "48h"} {
+		if err := read(bad).Validate(NeedDatabase); err == nil || !strings.Contains(err.Error(), "CASECONF_SWEEP_EVERY") {
+			t.Errorf("%q: %v, want an error naming CASECONF_SWEEP_EVERY", bad, err)
+		}
 	}
 }

@@ -1,0 +1,123 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/caseconf/caseconf"
+	"github.com/caseconf/caseconf/reminders"
+	"github.com/caseconf/caseconf/store"
+)
+
+// isReminder reports whether an outbox kind is a reminder's.
+func isReminder(kind string) bool {
+	switch reminders.Kind(kind) {
+	case reminders.InvitationUnanswered, reminders.ReportOwed, reminders.ConferenceToday, reminders.OutcomeNotRecorded,
+		reminders.ActionDueSoon, reminders.ActionDueToday, reminders.ActionOverdue, reminders.ActionOverdueManager,
+		reminders.ReviewApproaching, reminders.ConsentExpiring:
+		return true
+	}
+	return false
+}
+
+// renderReminder is what reminder m says now, from the data as it is
+// now; skip says why it no longer applies (the conference was cancelled,
+// the invitee answered, the report came, the outcome was recorded, the
+// action was done or the consent renewed).
+func (b *Bot) renderReminder(ctx context.Context, m store.Outbox, c *caseconf.Conference) (message, string, error) {
+	if c.Cancelled() {
+		return message{}, "the conference was cancelled", nil
+	}
+	st, err := b.store.ReminderState(ctx, m.SubjectID, c.ID)
+	if err != nil {
+		return message{}, "", err
+	}
+	at := when(c.StartsAt, b.cal.Loc)
+	var text string
+	var buttons []slack.BlockElement
+	switch reminders.Kind(m.Kind) {
+	case reminders.InvitationUnanswered:
+		inv := c.Invitee(m.SubjectID)
+		switch {
+		case inv == nil:
+			return message{}, "the invitee is no longer on the conference", nil
+		case inv.Answered():
+			return message{}, "the invitee has answered", nil
+		case c.Started(b.now()):
+			return message{}, "the meeting has started", nil
+		}
+		text = fmt.Sprintf(":bell: *Reminder:* you have not yet answered the invitation to *%s* on %s, called by %s.", c.Ref, at, user(c.CaseManagerID))
+		id := subject{Invitee: inv.ID}.String()
+		if !inv.Accepted() {
+			text += " Please read and accept the information-sharing agreement first."
+			buttons = append(buttons, button(actionAgree, id, "Read and accept the agreement", slack.StylePrimary))
+		} else {
+			buttons = append(buttons,
+				button(actionRespond+":"+string(caseconf.AnswerAttending), id, "Attending", slack.StylePrimary),
+				button(actionRespond+":"+string(caseconf.AnswerColleague), id, "Sending a colleague", ""),
+				button(actionRespond+":"+string(caseconf.AnswerApologies), id, "Can't attend — I'll send a report", ""))
+		}
+	case reminders.ReportOwed:
+		inv := c.Invitee(m.SubjectID)
+		switch {
+		case inv == nil || !inv.Answered() || inv.Response.Answer != caseconf.AnswerApologies:
+			return message{}, "no report is owed any more", nil
+		case st.ReportSent:
+			return message{}, "the report has come", nil
+		}
+		text = fmt.Sprintf(":bell: *Reminder:* you can't attend *%s* on %s, so the chair is counting on your written report: your involvement, recent contact, concerns, what has and hasn't worked, and your recommendations.", c.Ref, at)
+	case reminders.ConferenceToday:
+		text = fmt.Sprintf(":calendar: *%s is today*, %s, at %s.\n%s", c.Ref, at, escape(c.Place), agendaText())
+		if inv := c.InviteeFor(m.RecipientID); inv != nil && !c.Covered(inv) && m.RecipientID != c.ChairID {
+			text = fmt.Sprintf(":calendar: *%s is today*, %s, at %s.", c.Ref, at, escape(c.Place))
+		}
+	case reminders.OutcomeNotRecorded:
+		if st.OutcomeRecorded {
+			return message{}, "the outcome is recorded", nil
+		}
+		text = fmt.Sprintf(":bell: *Reminder:* the outcome and action plan of *%s* (held %s) have not been recorded yet. Everyone waits on the minutes.", c.Ref, at)
+	case reminders.ActionDueSoon, reminders.ActionDueToday, reminders.ActionOverdue, reminders.ActionOverdueManager:
+		a := st.Action
+		if a == nil || !a.Open {
+			return message{}, "the action is done", nil
+		}
+		due := a.DueOn.Format("Monday 2 January 2006")
+		lead := map[reminders.Kind]string{
+			reminders.ActionDueSoon:        ":bell: An action is due on " + due,
+			reminders.ActionDueToday:       ":bell: An action is due *today*",
+			reminders.ActionOverdue:        ":warning: An action is *overdue* (it was due on " + due + ")",
+			reminders.ActionOverdueManager: ":warning: An action on your client's plan has been *overdue for more than a week* (due " + due + ")",
+		}[reminders.Kind(m.Kind)]
+		text = fmt.Sprintf("%s, from *%s*:\n*%s:* %s", lead, c.Ref, escape(a.Area), escape(a.What))
+		if a.OwnerName != "" {
+			text += "\n*Owner:* " + escape(a.OwnerName) + " (not on Slack: please chase them)"
+		}
+	case reminders.ReviewApproaching:
+		if st.ReviewOn.IsZero() {
+			return message{}, "there is no review date any more", nil
+		}
+		text = fmt.Sprintf(":bell: The review of *%s* is due on %s, ten working days from now. Time to call the review conference (`/caseconf new`).", c.Ref, st.ReviewOn.Format("Monday 2 January 2006"))
+	case reminders.ConsentExpiring:
+		if st.ConsentUntil.IsZero() || st.ConsentUntil.Before(b.cal.Date(b.now())) {
+			return message{}, "the consent has ended or is gone", nil
+		}
+		text = fmt.Sprintf(":bell: The client's consent to share information (client %s, last conference *%s*) runs out on %s. Please renew it with them before then.",
+			escape(c.ClientRef), c.Ref, st.ConsentUntil.Format("Monday 2 January 2006"))
+	default:
+		return message{}, "no such kind of reminder: " + m.Kind, nil
+	}
+	blocks := sections(text)
+	if len(buttons) > 0 {
+		blocks = append(blocks, slack.NewActionBlock("reminder", buttons...))
+	}
+	first, _, _ := strings.Cut(text, "\n")
+	return message{Text: truncate(stripMarks(first), 150), Blocks: blocks}, "", nil
+}
+
+// stripMarks drops mrkdwn emphasis for a notification's plain text.
+func stripMarks(s string) string {
+	return strings.NewReplacer("*", "", ":bell: ", "", ":warning: ", "", ":calendar: ", "").Replace(s)
+}

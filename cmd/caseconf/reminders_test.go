@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// sweep runs the reminder sweep as if it were at (RFC 3339) and waits for
+// the outbox to deliver what is due.
+func (a *app) sweep(at string) int {
+	a.t.Helper()
+	when, err := time.Parse(time.RFC3339, at)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	res, err := a.main.Sweeper.RunOnce(context.Background(), when, false)
+	if err != nil {
+		a.t.Fatalf("sweep at %s: %v", at, err)
+	}
+	a.waitOutboxDone(20 * time.Second)
+	return res.New
+}
+
+// remindersTo are the reminder DMs a user got, in order.
+func (a *app) remindersTo(userID string) []string {
+	var out []string
+	for _, c := range a.dmTo(userID) {
+		if text := callText(c); strings.Contains(text, "Reminder") || strings.Contains(text, "is today") {
+			out = append(out, text)
+		}
+	}
+	return out
+}
+
+// Invitation reminders reach each invitee in their own working hours: a
+// GP in London and a social worker in New York, 7 and 3 working days
+// before, not at the weekend, once per slot however often the sweep runs,
+// and not once they have answered.
+func TestInvitationRemindersInEachRecipientsHours(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, nil)
+	a.slack.AddUser(slackUser("U0GP", "Dr Gill"))
+	ny := slackUser("U0SW", "Sam Worker")
+	ny.TZ = "America/New_York"
+	a.slack.AddUser(ny)
+	a.scheduled("V1") // Friday 20 November 2026, 10:30 London
+
+	// Wednesday 11 November, 03:00 UTC: seven working days before.
+	if n := a.sweep("2026-11-11T03:00:00Z"); n != 2 {
+		t.Fatalf("first sweep wrote %d reminders, want 2", n)
+	}
+	var due []struct {
+		Recipient string    `db:"recipient_id"`
+		NotBefore time.Time `db:"not_before"`
+	}
+	if err := a.main.DB.SQL().Select(&due, `SELECT recipient_id, not_before FROM outbox WHERE kind = 'invitation_unanswered' ORDER BY recipient_id`); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]time.Time{
+		"U0GP": time.Date(2026, 11, 11, 9, 0, 0, 0, time.UTC),  // 09:00 in London
+		"U0SW": time.Date(2026, 11, 11, 14, 0, 0, 0, time.UTC), // 09:00 in New York, not 03:00 or 22:00
+	}
+	for _, d := range due {
+		if !d.NotBefore.Equal(want[d.Recipient]) {
+			t.Errorf("%s's reminder goes at %v, want %v", d.Recipient, d.NotBefore.UTC(), want[d.Recipient])
+		}
+	}
+	for _, u := range []string{"U0GP", "U0SW"} {
+		got := a.remindersTo(u)
+		if len(got) != 1 || !strings.Contains(got[0], "not yet answered the invitation to *CC-0001*") || !strings.Contains(got[0], "\nagree\n") {
+			t.Fatalf("%s's reminders = %q", u, got)
+		}
+		if strings.Contains(got[0], "Acacia") {
+			t.Errorf("a reminder before the agreement shows case details: %s", got[0])
+		}
+	}
+	if n := a.sweep("2026-11-11T16:00:00Z"); n != 0 {
+		t.Fatalf("a second sweep of the same day wrote %d reminders", n)
+	}
+	if n := a.sweep("2026-11-14T10:00:00Z"); n != 0 { // Saturday
+		t.Fatalf("a Saturday sweep wrote %d reminders", n)
+	}
+
+	// The GP answers; on Tuesday 17th (three working days before) only
+	// the social worker is reminded.
+	a.accept("CC-0001", "U0GP", "Church Street Surgery", "health_gp")
+	a.click("U0GP", "respond:attending", a.inviteeValue("CC-0001", "U0GP"))
+	a.eventually("the answer", func() bool { return a.count(`SELECT count(*) FROM responses`) == 1 })
+	if n := a.sweep("2026-11-17T08:00:00Z"); n != 1 {
+		t.Fatalf("sweep on the 17th wrote %d reminders, want 1 (the GP has answered)", n)
+	}
+	if n := len(a.remindersTo("U0GP")); n != 1 {
+		t.Errorf("the GP got %d reminders after answering", n)
+	}
+	if n := len(a.remindersTo("U0SW")); n != 2 {
+		t.Errorf("the social worker got %d reminders, want 2", n)
+	}
+}
+
+// A reminder rendered when it is sent says nothing that has changed: the
+// conference cancelled after the sweep wrote the reminder, nothing about
+// it is sent.
+func TestReminderForACancelledConferenceIsNotSent(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, nil)
+	a.scheduled("V1")
+	// The sweep writes the reminders and they go; then they are put back
+	// as if not yet sent, and the conference is cancelled.
+	res, err := a.main.Sweeper.RunOnce(context.Background(), time.Date(2026, 11, 11, 3, 0, 0, 0, time.UTC), false)
+	if err != nil || res.New != 2 {
+		t.Fatalf("sweep = %+v, %v", res, err)
+	}
+	a.waitOutboxDone(20 * time.Second)
+	before := len(a.remindersTo("U0GP"))
+	if _, err := a.main.DB.SQL().Exec(`UPDATE outbox SET state = 'pending', not_before = now() WHERE kind = 'invitation_unanswered'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.main.DB.SQL().Exec(`UPDATE conferences SET status = 'cancelled'`); err != nil {
+		t.Fatal(err)
+	}
+	a.main.Bot.Sender().Wake()
+	a.waitOutboxDone(20 * time.Second)
+	if n := len(a.remindersTo("U0GP")); n != before {
+		t.Fatalf("a reminder about a cancelled conference was sent")
+	}
+	if n := a.count(`SELECT count(*) FROM outbox WHERE kind = 'invitation_unanswered' AND state = 'cancelled'`); n != 2 {
+		t.Fatalf("%d reminders cancelled, want 2", n)
+	}
+}
