@@ -5,8 +5,11 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/caseconf/caseconf"
 	"github.com/caseconf/caseconf/internal/testdb"
+	"github.com/caseconf/caseconf/store"
 )
 
 // runCLI runs the caseconf command line with the given environment.
@@ -112,5 +115,57 @@ func TestMigrateAndSweepCommands(t *testing.T) {
 	code, _, stderr = runCLI(t, env, "sweep", "--at", "2026-12-01T09:00:00Z")
 	if code == 0 || !strings.Contains(stderr, "SLACK_BOT_TOKEN") {
 		t.Fatalf("sweep that may send without a bot token: code %d, stderr %q", code, stderr)
+	}
+}
+
+// `caseconf sweep --at T --dry-run` on a seeded database lists what is due
+// (kind, recipient, when, which conference), never a client's details, and
+// changes nothing.
+func TestSweepDryRunListsWhatIsDue(t *testing.T) {
+	t.Parallel()
+	dsn := testdb.New(t)
+	s, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	london, _ := time.LoadLocation("Europe/London")
+	s.Now = func() time.Time { return time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC) }
+	// Wednesday 20 January 2027: Monday the 11th is seven working days before.
+	_, _, err = s.CreateConference(context.Background(), store.NewConference{CaseManagerID: "U0CM", Schedule: caseconf.Schedule{
+		ClientRef: "JS-4411", ClientName: "Jane Smith", Reasons: []string{"complex_health"}, Purpose: "Keep the tenancy at Acacia House",
+		StartsAt: time.Date(2027, 1, 20, 10, 30, 0, 0, london), LengthMinutes: 60, Place: "Surgery",
+		SlackInvitees: []string{"U0GP"}, Chair: "U0CM", MinuteTaker: "U0CM", ClientAttends: true,
+		Consent: caseconf.Consent{Method: caseconf.ConsentWritten, GivenOn: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC),
+			ValidUntil: time.Date(2027, 5, 1, 0, 0, 0, 0, time.UTC), AgencyKinds: []string{"health_gp"}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	outbox := func() int {
+		var n int
+		if err := s.SQL().Get(&n, `SELECT count(*) FROM outbox`); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := outbox()
+	code, stdout, stderr := runCLI(t, map[string]string{"DATABASE_URL": dsn, "LOG_FORMAT": "text"},
+		"sweep", "--at", "2027-01-11T09:05:00Z", "--dry-run")
+	if code != 0 {
+		t.Fatalf("code %d, stderr %q", code, stderr)
+	}
+	for _, want := range []string{"dry run at 2027-01-11T09:05:00Z: 1 reminders due", "invitation_unanswered", "U0GP", "2027-01-11T09:05:00Z"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	for _, secret := range []string{"JS-4411", "Jane", "Acacia"} {
+		if strings.Contains(stdout+stderr, secret) {
+			t.Errorf("the dry run printed %q:\n%s%s", secret, stdout, stderr)
+		}
+	}
+	if n := outbox(); n != before {
+		t.Fatalf("the dry run changed the outbox: %d rows, was %d", n, before)
 	}
 }

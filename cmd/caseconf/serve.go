@@ -124,6 +124,8 @@ func (m *Main) Run(ctx context.Context) error {
 		sender.Run(sctx)
 	}()
 
+	m.Metrics.Registry.MustRegister(newOutboxCollector(db))
+
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", m.healthz)
 	mux.Handle("GET /metrics", m.Metrics.Handler())
