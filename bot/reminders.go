@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -109,10 +110,10 @@ func (b *Bot) renderReminder(ctx context.Context, m store.Outbox, c *caseconf.Co
 	default:
 		return message{}, "no such kind of reminder: " + m.Kind, nil
 	}
-	blocks := sections(text)
-	if len(buttons) > 0 {
-		blocks = append(blocks, slack.NewActionBlock("reminder", buttons...))
-	}
+	buttons = append(buttons,
+		button(actionSnooze+":1", subject{Outbox: m.ID, Days: 1}.String(), "Snooze until tomorrow", ""),
+		button(actionSnooze+":3", subject{Outbox: m.ID, Days: 3}.String(), "Snooze 3 working days", ""))
+	blocks := append(sections(text), slack.NewActionBlock("reminder", buttons...))
 	first, _, _ := strings.Cut(text, "\n")
 	return message{Text: truncate(stripMarks(first), 150), Blocks: blocks}, "", nil
 }
@@ -120,4 +121,37 @@ func (b *Bot) renderReminder(ctx context.Context, m store.Outbox, c *caseconf.Co
 // stripMarks drops mrkdwn emphasis for a notification's plain text.
 func stripMarks(s string) string {
 	return strings.NewReplacer("*", "", ":bell: ", "", ":warning: ", "", ":calendar: ", "").Replace(s)
+}
+
+// actionSnooze is a reminder's Snooze button: value subject{Outbox, Days}.
+const actionSnooze = "snooze"
+
+func (b *Bot) registerReminders() {
+	b.HandleAction(actionSnooze, b.clickSnooze)
+}
+
+// clickSnooze sends the reminder again later: at the start of the
+// recipient's next working window tomorrow, or three working days on.
+// Only the reminder's own recipient can; anyone else changes nothing.
+func (b *Bot) clickSnooze(ctx context.Context, r *Request) {
+	r.Ack(nil)
+	subj, err := parseSubject(r.Interaction.ActionCallback.BlockActions[0].Value)
+	if err != nil || subj.Outbox == 0 || (subj.Days != 1 && subj.Days != 3) {
+		b.replyError(ctx, r, caseconf.Errorf(caseconf.ENOTFOUND, "That reminder is not yours to snooze, or is gone."))
+		return
+	}
+	cal := b.cal.In(b.TimeZone(ctx, r.UserID))
+	days := int(subj.Days)
+	var day time.Time
+	if days == 1 {
+		day = cal.Date(b.now()).AddDate(0, 0, 1)
+	} else {
+		day = cal.AddWorkingDays(b.now(), days)
+	}
+	until := cal.NextWindow(day)
+	if _, err := b.store.Snooze(ctx, subj.Outbox, r.UserID, until); err != nil {
+		b.replyError(ctx, r, err)
+		return
+	}
+	r.Reply(ctx, fmt.Sprintf(":zzz: Snoozed: you will be reminded again %s.", when(until, cal.Loc)))
 }

@@ -13,16 +13,20 @@ import (
 type subject struct {
 	Conference int64
 	Invitee    int64
+	Outbox     int64 // a message the bot sent (a reminder)
+	Days       int64 // a number of days (how long to snooze)
 }
 
-// String encodes s as "c7.i42" (either part may be absent).
+// String encodes s as "c7.i42.o9.d3" (any part may be absent).
 func (s subject) String() string {
 	var parts []string
-	if s.Conference > 0 {
-		parts = append(parts, "c"+strconv.FormatInt(s.Conference, 10))
-	}
-	if s.Invitee > 0 {
-		parts = append(parts, "i"+strconv.FormatInt(s.Invitee, 10))
+	for _, p := range []struct {
+		tag byte
+		id  int64
+	}{{'c', s.Conference}, {'i', s.Invitee}, {'o', s.Outbox}, {'d', s.Days}} {
+		if p.id > 0 {
+			parts = append(parts, string(p.tag)+strconv.FormatInt(p.id, 10))
+		}
 	}
 	return strings.Join(parts, ".")
 }
@@ -43,14 +47,21 @@ func parseSubject(v string) (subject, error) {
 		if err != nil || id <= 0 {
 			return subject{}, fmt.Errorf("malformed subject")
 		}
-		switch {
-		case part[0] == 'c' && s.Conference == 0:
-			s.Conference = id
-		case part[0] == 'i' && s.Invitee == 0:
-			s.Invitee = id
-		default:
+		var field *int64
+		switch part[0] {
+		case 'c':
+			field = &s.Conference
+		case 'i':
+			field = &s.Invitee
+		case 'o':
+			field = &s.Outbox
+		case 'd':
+			field = &s.Days
+		}
+		if field == nil || *field != 0 {
 			return subject{}, fmt.Errorf("malformed subject")
 		}
+		*field = id
 	}
 	if s.String() != v {
 		// One encoding: "c01", "c+1" or "i4.c7" would parse, but no value

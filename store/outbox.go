@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -255,4 +256,34 @@ func (s *DB) OutboxStats(ctx context.Context) ([]OutboxStat, time.Time, error) {
 		return nil, time.Time{}, fmt.Errorf("outbox stats: %w", err)
 	}
 	return stats, oldest.Time, nil
+}
+
+// Snooze writes reminder id again for userID, to go at until, and reports
+// the new message. Only the reminder's own recipient may, and only once it
+// has reached them; for anyone else, or anything else, it is ENOTFOUND.
+// Snoozing the same reminder to the same moment twice writes it once.
+func (s *DB) Snooze(ctx context.Context, id int64, userID string, until time.Time) (Outbox, error) {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return Outbox{}, fmt.Errorf("snooze: %w", err)
+	}
+	defer tx.Rollback()
+	var r outboxRow
+	err = tx.GetContext(ctx, &r, `SELECT `+outboxColumns+` FROM outbox
+		WHERE id = $1 AND recipient_id = $2 AND state = 'sent' AND dedup_key LIKE 'reminder:%'`, id, userID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Outbox{}, caseconf.Errorf(caseconf.ENOTFOUND, "That reminder is not yours to snooze, or is gone.")
+	}
+	if err != nil {
+		return Outbox{}, fmt.Errorf("snooze: %w", err)
+	}
+	m := r.outbox()
+	m.ID, m.Attempts, m.ClaimedBy, m.Errors = 0, 0, "", nil
+	base, _, _ := strings.Cut(m.DedupKey, ":snoozed:")
+	m.DedupKey = base + ":snoozed:" + until.UTC().Format(time.RFC3339)
+	m.NotBefore = until
+	if _, err := enqueue(ctx, tx, s.Now(), m); err != nil {
+		return Outbox{}, err
+	}
+	return m, tx.Commit()
 }

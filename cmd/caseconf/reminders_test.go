@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -127,5 +128,78 @@ func TestReminderForACancelledConferenceIsNotSent(t *testing.T) {
 	}
 	if n := a.count(`SELECT count(*) FROM outbox WHERE kind = 'invitation_unanswered' AND state = 'cancelled'`); n != 2 {
 		t.Fatalf("%d reminders cancelled, want 2", n)
+	}
+}
+
+// Snooze sends the reminder again in the recipient's next window; only
+// the recipient can snooze it.
+func TestSnoozeMovesAReminder(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, nil)
+	a.scheduled("V1")
+	a.sweep("2026-11-11T03:00:00Z")
+	if n := len(a.remindersTo("U0GP")); n != 1 {
+		t.Fatalf("%d reminders before snoozing", n)
+	}
+	id := a.count(`SELECT id FROM outbox WHERE kind = 'invitation_unanswered' AND recipient_id = 'U0GP'`)
+	if dm := callText(a.dmTo("U0GP")[len(a.dmTo("U0GP"))-1]); !strings.Contains(dm, fmt.Sprintf("\no%d.d1\n", id)) {
+		t.Fatalf("the reminder has no snooze button for itself: %s", dm)
+	}
+
+	// Someone else's click on it changes nothing.
+	reply := a.replyTo(a.click("U0SW", "snooze:1", fmt.Sprintf("o%d.d1", id)))
+	if !strings.Contains(reply, "not yours") {
+		t.Fatalf("a stranger's snooze answered %s", reply)
+	}
+	if n := a.count(`SELECT count(*) FROM outbox WHERE dedup_key LIKE '%:snoozed:%'`); n != 0 {
+		t.Fatal("a stranger snoozed someone's reminder")
+	}
+
+	reply = a.replyTo(a.click("U0GP", "snooze:1", fmt.Sprintf("o%d.d1", id)))
+	if !strings.Contains(reply, "Snoozed") {
+		t.Fatalf("snooze answered %s", reply)
+	}
+	var nb time.Time
+	if err := a.main.DB.SQL().Get(&nb, `SELECT not_before FROM outbox WHERE dedup_key LIKE '%:snoozed:%' AND recipient_id = 'U0GP'`); err != nil {
+		t.Fatal(err)
+	}
+	// The app's clock says Monday 2 November 09:00: tomorrow's window in London.
+	if want := time.Date(2026, 11, 3, 9, 0, 0, 0, time.UTC); !nb.Equal(want) {
+		t.Fatalf("snoozed until %v, want %v", nb.UTC(), want)
+	}
+	a.waitOutboxDone(20 * time.Second)
+	if n := len(a.remindersTo("U0GP")); n != 2 {
+		t.Fatalf("%d reminders after the snooze came due, want 2", n)
+	}
+}
+
+// A reminder about an action stops once the action is done.
+func TestActionRemindersStopWhenDone(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, nil)
+	a.scheduled("V1")
+	conf := a.count(`SELECT id FROM conferences`)
+	if _, err := a.main.DB.SQL().Exec(`INSERT INTO actions (conference_id, area_of_need, action, owner_slack_id, due_on)
+		VALUES ($1, 'Housing', 'Apply for the tenancy <b>support</b>', 'U0SW', '2026-11-18')`, conf); err != nil {
+		t.Fatal(err)
+	}
+	// The outbox runs on the real clock: these days are past, so what is
+	// due goes at once.
+	a.sweep("2026-11-18T08:00:00Z")
+	got := a.dmTo("U0SW")
+	last := callText(got[len(got)-1])
+	if !strings.Contains(last, "due *today*") || !strings.Contains(last, "&lt;b&gt;support&lt;/b&gt;") {
+		t.Fatalf("action reminder = %s", last)
+	}
+	if _, err := a.main.DB.SQL().Exec(`UPDATE actions SET status = 'done'`); err != nil {
+		t.Fatal(err)
+	}
+	before := len(a.dmTo("U0SW"))
+	a.sweep("2026-11-25T08:00:00Z") // a week overdue, had it not been done
+	if n := a.count(`SELECT count(*) FROM outbox WHERE kind LIKE 'action_%'`); n != 1 {
+		t.Fatalf("%d action reminders; a done action must produce no more", n)
+	}
+	if n := len(a.dmTo("U0SW")); n != before {
+		t.Fatal("a reminder about a done action was sent")
 	}
 }
