@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -107,12 +109,39 @@ func (s *Sender) RunOnce(ctx context.Context, now time.Time) (int, error) {
 	if _, err := st.RescueOutbox(ctx, now.Add(-stuck)); err != nil {
 		return 0, err
 	}
+	var sent atomic.Int64
+	var firstErr error
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for w := range outboxWorkers {
+		worker := s.worker + "/" + strconv.Itoa(w)
+		wg.Go(func() {
+			n, err := s.drain(ctx, worker, now)
+			sent.Add(int64(n))
+			if err != nil {
+				mu.Lock()
+				firstErr = cmp.Or(firstErr, err)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return int(sent.Load()), firstErr
+}
+
+// outboxWorkers is how many messages one replica sends at once.
+const outboxWorkers = 4
+
+// drain claims and sends one message at a time as worker until nothing
+// due is left, Slack rate-limits, or ctx ends.
+func (s *Sender) drain(ctx context.Context, worker string, now time.Time) (int, error) {
+	st := s.bot.store
 	sent := 0
 	for ctx.Err() == nil {
-		if wait := s.blockedFor(); wait > 0 {
+		if s.blockedFor() > 0 {
 			return sent, nil // rate-limited: the rows wait, claimed by nobody
 		}
-		batch, err := st.ClaimOutbox(ctx, s.worker, now, outboxBatch)
+		batch, err := st.ClaimOutbox(ctx, worker, now, outboxBatch)
 		if err != nil {
 			return sent, err
 		}
@@ -121,7 +150,7 @@ func (s *Sender) RunOnce(ctx context.Context, now time.Time) (int, error) {
 		}
 		for i, m := range batch {
 			if wait := s.blockedFor(); wait > 0 {
-				// Rate-limited mid-batch: put the rest back for then.
+				// Rate-limited meanwhile: put the rest back for then.
 				for _, rest := range batch[i:] {
 					s.finish(ctx, rest, st.MarkRetry(ctx, rest, "waiting for Slack's rate limit", now.Add(wait)))
 				}

@@ -66,18 +66,24 @@ func cancellationMessages(c *caseconf.Conference) []Outbox {
 	return out
 }
 
-// SendFailed tells the case manager, once, that message m could not be
-// delivered, in one transaction with marking it failed.
+// SendFailed marks message m failed and, in the same transaction, writes
+// the notice that tells the case manager so, once ("" for nobody to tell).
 func (s *DB) SendFailed(ctx context.Context, m Outbox, caseManager, reason string) error {
-	if err := s.MarkFailed(ctx, m, reason); err != nil {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("send failed: %w", err)
+	}
+	defer tx.Rollback()
+	if err := finish(ctx, tx, m, `state = 'failed', errors = array_append(errors, $3)`, reason); err != nil {
 		return err
 	}
-	if caseManager == "" {
-		return nil
+	if caseManager != "" {
+		if _, err := enqueue(ctx, tx, s.Now(), Outbox{Kind: KindSendFailed, DedupKey: fmt.Sprintf("%s:%d", KindSendFailed, m.ID),
+			RecipientID: caseManager, ConferenceID: m.ConferenceID, SubjectID: m.ID}); err != nil {
+			return err
+		}
 	}
-	_, err := s.Enqueue(ctx, Outbox{Kind: KindSendFailed, DedupKey: fmt.Sprintf("%s:%d", KindSendFailed, m.ID),
-		RecipientID: caseManager, ConferenceID: m.ConferenceID, SubjectID: m.ID})
-	return err
+	return tx.Commit()
 }
 
 // FailedInvitations lists the Slack users of conference id whose
@@ -190,8 +196,8 @@ var errNotClaimed = caseconf.Errorf(caseconf.ECONFLICT, "this message is no long
 func ErrNotClaimed(err error) bool { return errors.Is(err, errNotClaimed) }
 
 // finish updates a claimed message, guarded by its claim.
-func (s *DB) finish(ctx context.Context, m Outbox, set string, args ...any) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE outbox SET `+set+`, claimed_by = NULL, claimed_at = NULL
+func finish(ctx context.Context, x sqlx.ExecerContext, m Outbox, set string, args ...any) error {
+	res, err := x.ExecContext(ctx, `UPDATE outbox SET `+set+`, claimed_by = NULL, claimed_at = NULL
 		WHERE id = $1 AND state = 'in_flight' AND claimed_by = $2`, append([]any{m.ID, m.ClaimedBy}, args...)...)
 	if err != nil {
 		return fmt.Errorf("finish outbox %d: %w", m.ID, err)
@@ -200,6 +206,10 @@ func (s *DB) finish(ctx context.Context, m Outbox, set string, args ...any) erro
 		return errNotClaimed
 	}
 	return nil
+}
+
+func (s *DB) finish(ctx context.Context, m Outbox, set string, args ...any) error {
+	return finish(ctx, s.db, m, set, args...)
 }
 
 // MarkSent records that Slack took the message, and where it lives.

@@ -662,7 +662,7 @@ func TestHTTPModeScheduling(t *testing.T) {
 func TestRateLimitedInvitationIsRetried(t *testing.T) {
 	t.Parallel()
 	a := startApp(t, nil)
-	a.slack.FailNext("chat.postMessage", fakeslack.Failure{Status: http.StatusTooManyRequests, RetryAfter: 1})
+	a.slack.FailNext("chat.postMessage", fakeslack.Failure{Status: http.StatusTooManyRequests, RetryAfter: 1, Channel: "U0GP"})
 	a.scheduled("V1")
 	gp := a.dmTo("U0GP")
 	if len(gp) != 2 || !gp[0].Failed || gp[1].Failed {

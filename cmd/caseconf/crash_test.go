@@ -18,7 +18,8 @@ import (
 
 // `serve` killed with SIGKILL while invitations are going out, then
 // started again: no invitation is lost, and any sent twice was in flight
-// at the kill (a sender has one message in flight at a time).
+// at the kill (each of a replica's 4 sender workers has one message in
+// flight at a time).
 func TestKilledWhileSendingLosesNothing(t *testing.T) {
 	t.Parallel()
 	dsn := testdb.New(t)
@@ -122,8 +123,8 @@ func TestKilledWhileSendingLosesNothing(t *testing.T) {
 	if d["U0CM"] < 1 {
 		t.Error("the case manager's summary was lost")
 	}
-	if twice > 1 {
-		t.Errorf("%d invitations sent twice; only the one in flight at the kill may be", twice)
+	if twice > 4 {
+		t.Errorf("%d invitations sent twice; only those in flight at the kill (one per sender worker, 4) may be", twice)
 	}
 	t.Logf("%d DMs before the kill, %d invitations sent twice", before, twice)
 }

@@ -69,6 +69,10 @@ type Failure struct {
 	// Delay is slept before answering. A Failure with only Delay set answers
 	// normally, just late.
 	Delay time.Duration
+	// Channel, if set, makes the failure apply only to a call whose
+	// "channel" parameter is this (a DM to one user, say); other calls
+	// pass it by.
+	Channel string
 }
 
 // fails reports whether f makes the call fail rather than only delaying it.
@@ -100,18 +104,20 @@ func (s *Server) Recover(method string) {
 	delete(s.outages, method)
 }
 
-// popFailure removes and returns the next scripted failure for method, or
-// the outage it is in.
-func (s *Server) popFailure(method string) (Failure, bool) {
+// popFailure removes and returns the next scripted failure for call c's
+// method that applies to it, or the outage the method is in.
+func (s *Server) popFailure(c Call) (Failure, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	queue := s.failures[method]
-	if len(queue) == 0 {
-		f, out := s.outages[method]
-		return f, out
+	queue := s.failures[c.Method]
+	for i, f := range queue {
+		if f.Channel == "" || f.Channel == c.Params.Get("channel") {
+			s.failures[c.Method] = append(queue[:i:i], queue[i+1:]...)
+			return f, true
+		}
 	}
-	s.failures[method] = queue[1:]
-	return queue[0], true
+	f, out := s.outages[c.Method]
+	return f, out
 }
 
 // record appends c to the recorded calls.

@@ -33,7 +33,7 @@ const (
 func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 	method := strings.TrimPrefix(r.URL.Path, "/api/")
 	call, parseErr := readCall(r, method)
-	f, scripted := s.popFailure(method)
+	f, scripted := s.popFailure(call)
 	call.Failed = scripted && f.fails()
 	if call.Failed {
 		call.Status = f.Status
@@ -60,7 +60,7 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 	call, parseErr := readCall(r, MethodResponseURL)
 	call.ResponseURLID = strings.TrimPrefix(r.URL.Path, "/response/")
-	f, scripted := s.popFailure(MethodResponseURL)
+	f, scripted := s.popFailure(call)
 	call.Failed = scripted && f.fails()
 	s.record(call)
 
