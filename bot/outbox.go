@@ -106,7 +106,7 @@ func (s *Sender) RunOnce(ctx context.Context, now time.Time) (int, error) {
 	if stuck <= 0 {
 		stuck = outboxStuckAfter
 	}
-	if _, err := st.RescueOutbox(ctx, now.Add(-stuck)); err != nil {
+	if _, err := st.RescueOutbox(ctx, stuck); err != nil {
 		return 0, err
 	}
 	var sent atomic.Int64
@@ -141,6 +141,9 @@ func (s *Sender) drain(ctx context.Context, worker string, now time.Time) (int, 
 		if s.blockedFor() > 0 {
 			return sent, nil // rate-limited: the rows wait, claimed by nobody
 		}
+		// Each claim and each retry time reads the clock afresh: a long
+		// pass must not claim what it just put back for later.
+		now = time.Now()
 		batch, err := st.ClaimOutbox(ctx, worker, now, outboxBatch)
 		if err != nil {
 			return sent, err
@@ -196,11 +199,15 @@ func (s *Sender) send(ctx context.Context, m store.Outbox, now time.Time) bool {
 	channel, ts, err := s.api.PostMessageContext(sctx, m.RecipientID, msg.options()...)
 	cancel()
 	if err == nil {
+		// Slack has it: record that even if the sender is stopping, or it
+		// would be rescued and posted again.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
 		at := caseconf.MessageRef{Channel: channel, TS: ts}
-		if rerr := s.recordPosted(ctx, m, at, msg); rerr != nil {
-			b.log.Error("outbox: could not record a posted message", "id", m.ID, "kind", m.Kind, "err", rerr)
+		if rerr := s.recordPosted(rctx, m, at, msg); rerr != nil {
+			b.log.Error("outbox: could not record a posted message; it may be posted again", "id", m.ID, "kind", m.Kind, "err", rerr)
 		}
-		s.finish(ctx, m, st.MarkSent(ctx, m, at))
+		s.finish(rctx, m, st.MarkSent(rctx, m, at))
 		s.count(m.Kind, "sent")
 		return true
 	}
@@ -243,7 +250,10 @@ var permanent = map[string]bool{
 func (s *Sender) giveUp(ctx context.Context, m store.Outbox, reason string) {
 	b := s.bot
 	cm := ""
-	if m.ConferenceID != 0 && m.Kind != store.KindSendFailed && m.Kind != store.KindSummary {
+	// The case manager hears of invitations and notices that did not
+	// arrive; not of reminders (one a day to a deactivated user would
+	// become one notice a day), nor of their own messages.
+	if m.ConferenceID != 0 && (m.Kind == store.KindInvitation || m.Kind == store.KindCancellation) {
 		if c, err := b.store.ConferenceSnapshot(ctx, m.ConferenceID); err == nil && c.CaseManagerID != m.RecipientID {
 			cm = c.CaseManagerID
 		}

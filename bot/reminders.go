@@ -64,6 +64,8 @@ func (b *Bot) renderReminder(ctx context.Context, m store.Outbox, c *caseconf.Co
 	case reminders.ReportOwed:
 		inv := c.Invitee(m.SubjectID)
 		switch {
+		case c.Started(b.now()):
+			return message{}, "the meeting has started", nil
 		case inv == nil || !inv.Answered() || inv.Response.Answer != caseconf.AnswerApologies:
 			return message{}, "no report is owed any more", nil
 		case st.ReportSent:
@@ -71,6 +73,9 @@ func (b *Bot) renderReminder(ctx context.Context, m store.Outbox, c *caseconf.Co
 		}
 		text = fmt.Sprintf(":bell: *Reminder:* you can't attend *%s* on %s, so the chair is counting on your written report: your involvement, recent contact, concerns, what has and hasn't worked, and your recommendations.", c.Ref, at)
 	case reminders.ConferenceToday:
+		if !b.cal.Date(b.now()).Equal(b.cal.Date(c.StartsAt)) || !b.now().Before(c.Ends()) {
+			return message{}, "the meeting is not today, or is over", nil
+		}
 		text = fmt.Sprintf(":calendar: *%s is today*, %s, at %s.\n%s", c.Ref, at, escape(c.Place), agendaText())
 		if inv := c.InviteeFor(m.RecipientID); inv != nil && !c.Covered(inv) && m.RecipientID != c.ChairID {
 			text = fmt.Sprintf(":calendar: *%s is today*, %s, at %s.", c.Ref, at, escape(c.Place))
@@ -85,13 +90,30 @@ func (b *Bot) renderReminder(ctx context.Context, m store.Outbox, c *caseconf.Co
 		if a == nil || !a.Open {
 			return message{}, "the action is done", nil
 		}
+		owner := a.OwnerID
+		if owner == "" || reminders.Kind(m.Kind) == reminders.ActionOverdueManager {
+			owner = c.CaseManagerID // who chases an owner not on Slack, or a long-overdue action
+		}
+		if m.RecipientID != owner {
+			return message{}, "the action has changed hands", nil
+		}
 		due := a.DueOn.Format("Monday 2 January 2006")
+		if k := reminders.Kind(m.Kind); (k == reminders.ActionDueToday || k == reminders.ActionDueSoon) &&
+			b.cal.Date(b.now()).After(time.Date(a.DueOn.Year(), a.DueOn.Month(), a.DueOn.Day(), 0, 0, 0, 0, b.cal.Loc)) {
+			return message{}, "the action is past its day: the overdue reminder will tell", nil
+		}
 		lead := map[reminders.Kind]string{
 			reminders.ActionDueSoon:        ":bell: An action is due on " + due,
 			reminders.ActionDueToday:       ":bell: An action is due *today*",
 			reminders.ActionOverdue:        ":warning: An action is *overdue* (it was due on " + due + ")",
 			reminders.ActionOverdueManager: ":warning: An action on your client's plan has been *overdue for more than a week* (due " + due + ")",
 		}[reminders.Kind(m.Kind)]
+		if !caseconf.CanSeeDetails(c, caseconf.Viewer{UserID: m.RecipientID}) {
+			// What the action says is a case detail: only for those who
+			// may see them (accepted the agreement, agency covered).
+			text = fmt.Sprintf("%s, from *%s*. Its details are withheld until you have accepted the conference's information-sharing agreement, and the client's consent covers your agency; %s can tell you more.", lead, c.Ref, user(c.CaseManagerID))
+			break
+		}
 		text = fmt.Sprintf("%s, from *%s*:\n*%s:* %s", lead, c.Ref, escape(a.Area), escape(a.What))
 		if a.OwnerName != "" {
 			text += "\n*Owner:* " + escape(a.OwnerName) + " (not on Slack: please chase them)"
@@ -100,7 +122,7 @@ func (b *Bot) renderReminder(ctx context.Context, m store.Outbox, c *caseconf.Co
 		if st.ReviewOn.IsZero() {
 			return message{}, "there is no review date any more", nil
 		}
-		text = fmt.Sprintf(":bell: The review of *%s* is due on %s, ten working days from now. Time to call the review conference (`/caseconf new`).", c.Ref, st.ReviewOn.Format("Monday 2 January 2006"))
+		text = fmt.Sprintf(":bell: The review of *%s* is due on %s. Time to call the review conference (`/caseconf new`).", c.Ref, st.ReviewOn.Format("Monday 2 January 2006"))
 	case reminders.ConsentExpiring:
 		if st.ConsentUntil.IsZero() || st.ConsentUntil.Before(b.cal.Date(b.now())) {
 			return message{}, "the consent has ended or is gone", nil

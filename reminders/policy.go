@@ -13,7 +13,7 @@ type Kind string
 // Every reminder the product sends.
 const (
 	InvitationUnanswered Kind = "invitation_unanswered" // invitee: 7 and 3 working days before, then daily in the last 2
-	ReportOwed           Kind = "report_owed"           // invitee who can't attend: 3 working days and 1 day before
+	ReportOwed           Kind = "report_owed"           // invitee who can't attend: 3 working days and the working day before
 	ConferenceToday      Kind = "conference_today"      // attendees and chair: the morning of the meeting
 	OutcomeNotRecorded   Kind = "outcome_not_recorded"  // chair: 1 working day after, then every 2
 	ActionDueSoon        Kind = "action_due_soon"       // owner: 2 working days before
@@ -33,6 +33,10 @@ type Reminder struct {
 	ConferenceID int64
 	RecipientID  string    // Slack user
 	Day          time.Time // the calendar day it is for, in the service's zone
+	// Before, when set, is when the reminder stops being of use (the
+	// meeting it is about starts): it goes before then even if that is
+	// outside the recipient's working hours.
+	Before time.Time
 }
 
 // Key is the reminder's unique key in the outbox.
@@ -63,16 +67,20 @@ func Due(now time.Time, cal caseconf.Calendar, f caseconf.ReminderFacts) []Remin
 					add(InvitationUnanswered, inv.ID, c.ID, inv.SlackUserID)
 				}
 				if inv.Answer == caseconf.AnswerApologies && !inv.ReportSent &&
-					((working && before == 3) || today.AddDate(0, 0, 1).Equal(meeting)) {
+					working && (before == 3 || before == 1) { // and on the last working day before
 					add(ReportOwed, inv.ID, c.ID, inv.SlackUserID)
 				}
 			}
 		case today.Equal(meeting):
+			first := len(out)
 			add(ConferenceToday, c.ID, c.ID, c.ChairID)
 			for _, inv := range c.Invitees {
 				if (inv.Answer == caseconf.AnswerAttending || inv.Answer == caseconf.AnswerColleague) && inv.SlackUserID != c.ChairID {
 					add(ConferenceToday, c.ID, c.ID, inv.SlackUserID)
 				}
+			}
+			for i := first; i < len(out); i++ {
+				out[i].Before = c.StartsAt
 			}
 		case !c.OutcomeRecorded && cal.IsWorkingDay(today):
 			after := cal.WorkingDaysNotice(meeting, today) // working days since the meeting, today included

@@ -153,3 +153,40 @@ func TestReminderKeyIsPerDay(t *testing.T) {
 		t.Fatal("the next day's reminder has the same key")
 	}
 }
+
+// "1 day before" a Monday meeting is the Friday, not the Sunday.
+func TestDueReportOwedBeforeAMondayMeeting(t *testing.T) {
+	cal := londonCal(t)
+	c := meeting(cal, caseconf.InviteeFacts{ID: 1, SlackUserID: "U0GP", Answer: caseconf.AnswerApologies})
+	c.StartsAt = time.Date(2026, 11, 23, 10, 30, 0, 0, cal.Loc) // Monday
+	check(t, days(t, cal, caseconf.ReminderFacts{Conferences: []caseconf.ConferenceFacts{c}}, "2026-11-01", "2026-11-22"), []string{
+		"2026-11-18 report_owed U0GP", // 3 working days before
+		"2026-11-20 report_owed U0GP", // the working day before
+	})
+}
+
+// The morning-of reminder for someone whose working day starts after the
+// meeting does goes before the meeting, not after it; others get it at the
+// start of their working day.
+func TestConferenceTodayBeforeTheMeetingWhateverTheZone(t *testing.T) {
+	cal := londonCal(t)
+	ny, _ := time.LoadLocation("America/New_York")
+	f := caseconf.ReminderFacts{Conferences: []caseconf.ConferenceFacts{meeting(cal,
+		caseconf.InviteeFacts{ID: 1, SlackUserID: "U0NY", Answer: caseconf.AnswerAttending})}}
+	now := time.Date(2026, 11, 20, 6, 0, 0, 0, time.UTC) // 01:00 in New York
+	got := map[string]time.Time{}
+	for _, r := range Due(now, cal, f) {
+		zone := cal
+		if r.RecipientID == "U0NY" {
+			zone = cal.In(ny)
+		}
+		got[r.RecipientID] = NotBefore(now, zone, r)
+	}
+	if want := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC); !got["U0CHAIR"].Equal(want) {
+		t.Errorf("the chair in London at %v, want %v", got["U0CHAIR"], want)
+	}
+	// 09:00 in New York is 14:00 in London, after the 10:30 meeting.
+	if want := time.Date(2026, 11, 20, 8, 30, 0, 0, time.UTC); !got["U0NY"].Equal(want) {
+		t.Errorf("the New York attendee at %v, want two hours before the meeting, %v", got["U0NY"], want)
+	}
+}

@@ -97,7 +97,7 @@ func (s *Sweeper) RunOnce(ctx context.Context, now time.Time, dryRun bool) (Resu
 		if s.TimeZone != nil {
 			cal = cal.In(s.TimeZone(ctx, r.RecipientID))
 		}
-		p := Planned{Reminder: r, NotBefore: cal.NextWindow(now)}
+		p := Planned{Reminder: r, NotBefore: NotBefore(now, cal, r)}
 		res.Due = append(res.Due, p)
 		msgs = append(msgs, store.Outbox{Kind: string(r.Kind), DedupKey: r.Key(), RecipientID: r.RecipientID,
 			ConferenceID: r.ConferenceID, SubjectID: r.SubjectID, NotBefore: p.NotBefore})
@@ -112,6 +112,22 @@ func (s *Sweeper) RunOnce(ctx context.Context, now time.Time, dryRun bool) (Resu
 		s.Enqueued()
 	}
 	return res, nil
+}
+
+// NotBefore is when reminder r, due at now, may reach its recipient,
+// whose calendar (own time zone) is cal: the start of their next working
+// window, unless that comes after the reminder stops being of use (their
+// working day starts after a London meeting they attend from New York):
+// then two hours before that, or now.
+func NotBefore(now time.Time, cal caseconf.Calendar, r Reminder) time.Time {
+	nb := cal.NextWindow(now)
+	if !r.Before.IsZero() && !nb.Before(r.Before) {
+		nb = r.Before.Add(-2 * time.Hour)
+		if nb.Before(now) {
+			nb = now
+		}
+	}
+	return nb
 }
 
 // Schedule adds the sweep to c, every interval. The cron chain given to c

@@ -172,7 +172,9 @@ func (s *DB) Enqueue(ctx context.Context, msgs ...Outbox) (int, error) {
 // sweep`) claim each message once.
 func (s *DB) ClaimOutbox(ctx context.Context, worker string, now time.Time, limit int) ([]Outbox, error) {
 	var rows []outboxRow
-	err := s.db.SelectContext(ctx, &rows, `UPDATE outbox SET state = 'in_flight', claimed_by = $1, claimed_at = $2,
+	// claimed_at is the database's own clock, as the rescue's cutoff is:
+	// a claim's age must not depend on when a sender's pass began.
+	err := s.db.SelectContext(ctx, &rows, `UPDATE outbox SET state = 'in_flight', claimed_by = $1, claimed_at = now(),
 			attempts = attempts + 1
 		WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND not_before <= $2
 			ORDER BY not_before, id LIMIT $3 FOR UPDATE SKIP LOCKED)
@@ -234,13 +236,14 @@ func (s *DB) MarkCancelled(ctx context.Context, m Outbox, reason string) error {
 	return s.finish(ctx, m, `state = 'cancelled', errors = array_append(errors, $3)`, reason)
 }
 
-// RescueOutbox puts back messages that have been in flight since before
-// cutoff (their sender died or hung), so another sender takes them. Slack
-// may have posted some of them: the guarantee is at least once.
-func (s *DB) RescueOutbox(ctx context.Context, cutoff time.Time) (int64, error) {
+// RescueOutbox puts back messages that have been in flight for longer
+// than stuck by the database's clock (their sender died or hung), so
+// another sender takes them. Slack may have posted some of them: the
+// guarantee is at least once.
+func (s *DB) RescueOutbox(ctx context.Context, stuck time.Duration) (int64, error) {
 	res, err := s.db.ExecContext(ctx, `UPDATE outbox SET state = 'pending', claimed_by = NULL, claimed_at = NULL,
 			errors = array_append(errors, 'rescued: its sender stopped while sending')
-		WHERE state = 'in_flight' AND claimed_at < $1`, cutoff)
+		WHERE state = 'in_flight' AND claimed_at < now() - $1 * interval '1 millisecond'`, stuck.Milliseconds())
 	if err != nil {
 		return 0, fmt.Errorf("rescue outbox: %w", err)
 	}

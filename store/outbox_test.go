@@ -93,10 +93,11 @@ func TestOutboxRescue(t *testing.T) {
 		t.Fatal(err)
 	}
 	dead, _ := s.ClaimOutbox(ctx, "dead", t0, 1)
-	if n, err := s.RescueOutbox(ctx, t0.Add(-time.Minute)); err != nil || n != 0 {
+	if n, err := s.RescueOutbox(ctx, time.Minute); err != nil || n != 0 {
 		t.Fatalf("rescue of a fresh claim = %d, %v; want none", n, err)
 	}
-	if n, err := s.RescueOutbox(ctx, t0.Add(time.Minute)); err != nil || n != 1 {
+	time.Sleep(20 * time.Millisecond)
+	if n, err := s.RescueOutbox(ctx, 10*time.Millisecond); err != nil || n != 1 {
 		t.Fatalf("rescue = %d, %v; want 1", n, err)
 	}
 	alive, _ := s.ClaimOutbox(ctx, "alive", t0.Add(time.Minute), 1)

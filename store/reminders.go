@@ -101,14 +101,17 @@ func (s *DB) ReminderFacts(ctx context.Context, now time.Time) (caseconf.Reminde
 		CaseManagerID string    `db:"case_manager_id"`
 		ValidUntil    time.Time `db:"valid_until"`
 	}
-	err = tx.SelectContext(ctx, &consents, `SELECT id, conference_id, case_manager_id, valid_until FROM (
-			SELECT DISTINCT ON (c.client_id) co.id, c.id AS conference_id, c.case_manager_id, co.valid_until
-			FROM conferences c JOIN consents co ON co.id = c.consent_id
-			JOIN clients cl ON cl.id = c.client_id AND cl.erased_at IS NULL
-			WHERE c.status <> 'cancelled'
-			ORDER BY c.client_id, co.recorded_at DESC, co.id DESC, c.starts_at DESC) current
-		WHERE valid_until BETWEEN $1::date AND $1::date + 30
-		ORDER BY id`, now)
+	// Each client's current consent is the one recorded last, whatever
+	// became of the conference that recorded it; the reminder names the
+	// client's latest conference that was not cancelled.
+	err = tx.SelectContext(ctx, &consents, `SELECT co.id, c.id AS conference_id, c.case_manager_id, co.valid_until FROM (
+			SELECT DISTINCT ON (client_id) id, client_id, valid_until FROM consents
+			ORDER BY client_id, recorded_at DESC, id DESC) co
+		JOIN clients cl ON cl.id = co.client_id AND cl.erased_at IS NULL
+		JOIN LATERAL (SELECT id, case_manager_id FROM conferences WHERE client_id = co.client_id AND status <> 'cancelled'
+			ORDER BY starts_at DESC, id DESC LIMIT 1) c ON true
+		WHERE co.valid_until BETWEEN $1::date AND $1::date + 30
+		ORDER BY co.id`, now)
 	if err != nil {
 		return f, fmt.Errorf("reminder facts: consents: %w", err)
 	}
@@ -134,6 +137,7 @@ type Action struct {
 	ID        int64
 	Area      string
 	What      string
+	OwnerID   string // Slack user; "" for an owner not on Slack
 	OwnerName string // for an owner not on Slack
 	DueOn     time.Time
 	Open      bool
@@ -158,22 +162,27 @@ func (s *DB) ReminderState(ctx context.Context, subject int64, conferenceID int6
 	}
 	st.ReportSent, st.OutcomeRecorded, st.ReviewOn = row.Report, row.Recorded, dateOf(row.ReviewOn)
 	var a struct {
-		Area  string    `db:"area_of_need"`
-		What  string    `db:"action"`
-		Owner string    `db:"owner_name"`
-		DueOn time.Time `db:"due_on"`
-		Open  bool      `db:"open"`
+		Area    string         `db:"area_of_need"`
+		What    string         `db:"action"`
+		Owner   string         `db:"owner_name"`
+		OwnerID sql.NullString `db:"owner_slack_id"`
+		DueOn   time.Time      `db:"due_on"`
+		Open    bool           `db:"open"`
 	}
-	err = s.db.GetContext(ctx, &a, `SELECT area_of_need, action, owner_name, due_on, status = 'open' AS open
+	err = s.db.GetContext(ctx, &a, `SELECT area_of_need, action, owner_name, owner_slack_id, due_on, status = 'open' AS open
 		FROM actions WHERE id = $1 AND conference_id = $2`, subject, conferenceID)
 	switch {
 	case err == nil:
-		st.Action = &Action{ID: subject, Area: a.Area, What: a.What, OwnerName: a.Owner, DueOn: a.DueOn, Open: a.Open}
+		st.Action = &Action{ID: subject, Area: a.Area, What: a.What, OwnerID: a.OwnerID.String, OwnerName: a.Owner, DueOn: a.DueOn, Open: a.Open}
 	case err != sql.ErrNoRows:
 		return st, fmt.Errorf("reminder state: action: %w", err)
 	}
 	var until sql.NullTime
-	if err := s.db.GetContext(ctx, &until, `SELECT max(valid_until) FROM consents WHERE id = $1`, subject); err != nil {
+	// Only while it is still the client's current consent: a renewal
+	// recorded since the sweep stops the reminder.
+	if err := s.db.GetContext(ctx, &until, `SELECT max(co.valid_until) FROM consents co
+		WHERE co.id = $1 AND NOT EXISTS (SELECT 1 FROM consents later WHERE later.client_id = co.client_id
+			AND (later.recorded_at, later.id) > (co.recorded_at, co.id))`, subject); err != nil {
 		return st, fmt.Errorf("reminder state: consent: %w", err)
 	}
 	st.ConsentUntil = dateOf(until)

@@ -169,7 +169,7 @@ func TestUndeliverableInvitationToldToCaseManager(t *testing.T) {
 	if n := a.metric(`caseconf_outbox_messages_total{kind="invitation",result="failed"}`); n != 1 {
 		t.Errorf("failed invitations counted = %v", n)
 	}
-	if n := a.metric(`caseconf_outbox_messages{kind="invitation",state="failed"}`); n != 1 {
+	if n := a.metric(`caseconf_outbox_queue_messages{kind="invitation",state="failed"}`); n != 1 {
 		t.Errorf("failed invitations in the outbox gauge = %v", n)
 	}
 	if n := a.metric(`caseconf_outbox_oldest_pending_seconds`); n != 0 {

@@ -24,7 +24,7 @@ type outboxCollector struct {
 func newOutboxCollector(db *store.DB) *outboxCollector {
 	return &outboxCollector{
 		db: db, now: time.Now, timeout: time.Second,
-		count: prometheus.NewDesc("caseconf_outbox_messages",
+		count: prometheus.NewDesc("caseconf_outbox_queue_messages",
 			"Outbox messages (invitations, summaries, notices, reminders) by kind and state: pending, in_flight, sent, failed, cancelled.",
 			[]string{"kind", "state"}, nil),
 		oldest: prometheus.NewDesc("caseconf_outbox_oldest_pending_seconds",

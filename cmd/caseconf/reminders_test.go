@@ -178,25 +178,40 @@ func TestActionRemindersStopWhenDone(t *testing.T) {
 	t.Parallel()
 	a := startApp(t, nil)
 	a.scheduled("V1")
+	a.accept("CC-0001", "U0SW", "Westminster Adult Social Care", "adult_social_care")
 	conf := a.count(`SELECT id FROM conferences`)
 	if _, err := a.main.DB.SQL().Exec(`INSERT INTO actions (conference_id, area_of_need, action, owner_slack_id, due_on)
-		VALUES ($1, 'Housing', 'Apply for the tenancy <b>support</b>', 'U0SW', '2026-11-18')`, conf); err != nil {
+		VALUES ($1, 'Housing', 'Apply for the tenancy <b>support</b>', 'U0SW', '2026-11-18'),
+		       ($1, 'Health', 'Book the Acacia House clinic', 'U0OUTSIDER', '2026-11-18')`, conf); err != nil {
 		t.Fatal(err)
 	}
 	// The outbox runs on the real clock: these days are past, so what is
 	// due goes at once.
 	a.sweep("2026-11-18T08:00:00Z")
-	got := a.dmTo("U0SW")
-	last := callText(got[len(got)-1])
-	if !strings.Contains(last, "due *today*") || !strings.Contains(last, "&lt;b&gt;support&lt;/b&gt;") {
-		t.Fatalf("action reminder = %s", last)
+	var action string
+	for _, c := range a.dmTo("U0SW") {
+		if text := callText(c); strings.Contains(text, "due *today*") {
+			action = text
+		}
+	}
+	if !strings.Contains(action, "&lt;b&gt;support&lt;/b&gt;") {
+		t.Fatalf("action reminder = %q", action)
+	}
+	// An owner who may not see case details is told an action is due,
+	// not what it says.
+	if len(a.dmTo("U0OUTSIDER")) != 1 {
+		t.Fatalf("the outside owner got %d DMs", len(a.dmTo("U0OUTSIDER")))
+	}
+	outsider := callText(a.dmTo("U0OUTSIDER")[0])
+	if strings.Contains(outsider, "Acacia") || strings.Contains(outsider, "clinic") || !strings.Contains(outsider, "withheld") {
+		t.Fatalf("an owner who may not see case details got: %s", outsider)
 	}
 	if _, err := a.main.DB.SQL().Exec(`UPDATE actions SET status = 'done'`); err != nil {
 		t.Fatal(err)
 	}
 	before := len(a.dmTo("U0SW"))
 	a.sweep("2026-11-25T08:00:00Z") // a week overdue, had it not been done
-	if n := a.count(`SELECT count(*) FROM outbox WHERE kind LIKE 'action_%'`); n != 1 {
+	if n := a.count(`SELECT count(*) FROM outbox WHERE kind LIKE 'action_%'`); n != 2 {
 		t.Fatalf("%d action reminders; a done action must produce no more", n)
 	}
 	if n := len(a.dmTo("U0SW")); n != before {
