@@ -40,12 +40,14 @@ type Sender struct {
 	blockedTill time.Time // chat.postMessage rate-limited until then, for the whole process
 }
 
-// Sender tuning. A sender claims one message at a time, so that when it
-// dies only that one is left in flight (and may be posted twice); a row
-// in flight for longer than a send can take was abandoned, and is taken
-// back.
+// Sender tuning. Each worker claims a few messages at a time and sends
+// them one after another. When a replica dies, only the message each
+// worker was sending can have reached Slack without being marked sent
+// (and so be posted twice); the rest of its batch was never tried, and
+// is sent once after the rescue. A row in flight for longer than a batch
+// of sends can take was abandoned, and is taken back.
 const (
-	outboxBatch      = 1
+	outboxBatch      = 10
 	outboxPoll       = 2 * time.Second  // a pass at least this often, for retries coming due
 	outboxSendBound  = 30 * time.Second // one Slack call, at most
 	outboxStuckAfter = 2 * outboxSendBound

@@ -62,6 +62,12 @@ func prepareConfig(dsn string) (pq.Config, connSettings, error) {
 		// choice is kept.
 		cfg.ConnectTimeout = DefaultConnectTimeout
 	}
+	if !strings.Contains(dsn, "binary_parameters=") {
+		// One round trip per query instead of two (lib/pq otherwise
+		// prepares each statement first). We send no []byte parameters,
+		// the only ones this changes the encoding of.
+		cfg.BinaryParameters = true
+	}
 	cfg = cfg.Clone()
 	if cfg.Runtime == nil {
 		cfg.Runtime = map[string]string{}

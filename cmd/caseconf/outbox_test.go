@@ -31,8 +31,13 @@ func (a *app) waitOutboxDone(within time.Duration) {
 			a.t.Fatalf("outbox not empty after %v: %d pending or in flight", within,
 				a.count(`SELECT count(*) FROM outbox WHERE state IN ('pending', 'in_flight')`))
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(pollEvery(within))
 	}
+}
+
+// pollEvery is how often to look again when waiting up to within.
+func pollEvery(within time.Duration) time.Duration {
+	return min(max(within/500, 20*time.Millisecond), 500*time.Millisecond)
 }
 
 // Slack refuses every post (503) while a conference is called, then
