@@ -40,14 +40,15 @@ type Sender struct {
 	blockedTill time.Time // chat.postMessage rate-limited until then, for the whole process
 }
 
-// Sender tuning. Each worker claims a few messages at a time and sends
-// them one after another. When a replica dies, only the message each
-// worker was sending can have reached Slack without being marked sent
-// (and so be posted twice); the rest of its batch was never tried, and
-// is sent once after the rescue. A row in flight for longer than a batch
-// of sends can take was abandoned, and is taken back.
+// Sender tuning. Each worker claims one message at a time: when a replica
+// dies, only the message each worker was sending can have reached Slack
+// without being marked sent (and so be posted twice), and a claim's age
+// is the age of one send, so a message in flight for longer than a send
+// can take was abandoned, and is taken back. (Claiming several at once
+// was tried: those waiting their turn aged past the rescue time while
+// their worker was still busy, and were sent twice.)
 const (
-	outboxBatch      = 10
+	outboxBatch      = 1
 	outboxPoll       = 2 * time.Second  // a pass at least this often, for retries coming due
 	outboxSendBound  = 30 * time.Second // one Slack call, at most
 	outboxStuckAfter = 2 * outboxSendBound
