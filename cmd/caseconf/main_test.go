@@ -13,7 +13,7 @@ import (
 // -parallel says otherwise. Each runs its own server, fake Slack and
 // database, and spends most of its time waiting on sockets and timers, so
 // more of them than there are cores keeps the package quick.
-const endToEndParallel = 6
+const endToEndParallel = 10
 
 // runAsCaseconf, set in a test binary's environment, makes it run as the
 // caseconf command itself (a test starts it as a child process it can
