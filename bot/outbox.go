@@ -86,9 +86,7 @@ func (s *Sender) Run(ctx context.Context) {
 	t := time.NewTicker(outboxPoll)
 	defer t.Stop()
 	for {
-		// Delivery runs on the wall clock, whatever the bot's clock says:
-		// back-off and Retry-After are real seconds.
-		if _, err := s.RunOnce(ctx, time.Now()); err != nil && ctx.Err() == nil {
+		if _, err := s.RunOnce(ctx); err != nil && ctx.Err() == nil {
 			s.bot.log.Warn("outbox pass failed", "err", err)
 		}
 		select {
@@ -100,10 +98,11 @@ func (s *Sender) Run(ctx context.Context) {
 	}
 }
 
-// RunOnce rescues abandoned messages, then claims and sends what is due at
-// now, batch by batch, until nothing due is left. It reports how many were
-// sent.
-func (s *Sender) RunOnce(ctx context.Context, now time.Time) (int, error) {
+// RunOnce rescues abandoned messages, then claims and sends what is due,
+// with outboxWorkers workers, until nothing due is left. Delivery runs on
+// the wall clock: back-off and Retry-After are real seconds. It reports
+// how many were sent.
+func (s *Sender) RunOnce(ctx context.Context) (int, error) {
 	st := s.bot.store
 	stuck := s.StuckAfter
 	if stuck <= 0 {
@@ -119,7 +118,7 @@ func (s *Sender) RunOnce(ctx context.Context, now time.Time) (int, error) {
 	for w := range outboxWorkers {
 		worker := s.worker + "/" + strconv.Itoa(w)
 		wg.Go(func() {
-			n, err := s.drain(ctx, worker, now)
+			n, err := s.drain(ctx, worker)
 			sent.Add(int64(n))
 			if err != nil {
 				mu.Lock()
@@ -137,7 +136,7 @@ const outboxWorkers = 4
 
 // drain claims and sends one message at a time as worker until nothing
 // due is left, Slack rate-limits, or ctx ends.
-func (s *Sender) drain(ctx context.Context, worker string, now time.Time) (int, error) {
+func (s *Sender) drain(ctx context.Context, worker string) (int, error) {
 	st := s.bot.store
 	sent := 0
 	for ctx.Err() == nil {
@@ -146,7 +145,7 @@ func (s *Sender) drain(ctx context.Context, worker string, now time.Time) (int, 
 		}
 		// Each claim and each retry time reads the clock afresh: a long
 		// pass must not claim what it just put back for later.
-		now = time.Now()
+		now := time.Now()
 		batch, err := st.ClaimOutbox(ctx, worker, now, outboxBatch)
 		if err != nil {
 			return sent, err

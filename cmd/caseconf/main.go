@@ -268,7 +268,7 @@ func cmdSweep(ctx context.Context, args []string, env config.Lookup, stdout, std
 	if sender != nil {
 		// Deliver whatever the outbox has due now (reminders in their
 		// recipients' working hours, messages a crash or an outage left).
-		n, err := sender.RunOnce(ctx, time.Now())
+		n, err := sender.RunOnce(ctx)
 		fmt.Fprintf(stdout, "sent %d outbox messages due now\n", n)
 		if err != nil {
 			fmt.Fprintf(stderr, "caseconf: sweep: sending: %v\n", err)

@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"testing"
 	"time"
-
-	"github.com/caseconf/caseconf/store"
 )
 
 // BenchmarkReminderDelivery seeds due reminders (CASECONF_BENCH_REMINDERS,
@@ -73,6 +71,5 @@ func BenchmarkReminderDelivery(b *testing.B) {
 		b.ReportMetric(float64(posted-sent), "duplicates")
 		b.ReportMetric(float64(n-sent), "lost")
 		b.Logf("%d reminders to %d users in %v: %d posted, %d marked sent", n, users, took.Round(time.Millisecond), posted, sent)
-		_ = store.KindInvitation
 	}
 }
