@@ -15,6 +15,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/caseconf/caseconf"
+	"github.com/caseconf/caseconf/reminders"
 	"github.com/caseconf/caseconf/store"
 )
 
@@ -40,15 +41,16 @@ type Sender struct {
 	blockedTill time.Time // chat.postMessage rate-limited until then, for the whole process
 }
 
-// Sender tuning. Each worker claims one message at a time: when a replica
-// dies, only the message each worker was sending can have reached Slack
-// without being marked sent (and so be posted twice), and a claim's age
-// is the age of one send, so a message in flight for longer than a send
-// can take was abandoned, and is taken back. (Claiming several at once
-// was tried: those waiting their turn aged past the rescue time while
-// their worker was still busy, and were sent twice.)
+// Sender tuning. Each worker claims a batch of messages, reads what they
+// need in a few statements for the whole batch, and sends them one at a
+// time, marking each sent as soon as Slack has it: when a replica dies,
+// only the message each worker was sending can have reached Slack without
+// being marked sent (and so be posted twice). A claim's age is renewed
+// (TouchClaims) before it could pass the rescue time while its batch waits
+// its turn, so a message is taken back only if its sender stopped.
 const (
-	outboxBatch      = 1
+	outboxBatch      = 32
+	outboxFresh      = time.Second      // what a batch read is used to render for, at most
 	outboxPoll       = 2 * time.Second  // a pass at least this often, for retries coming due
 	outboxSendBound  = 30 * time.Second // one Slack call, at most
 	outboxStuckAfter = 2 * outboxSendBound
@@ -103,12 +105,7 @@ func (s *Sender) Run(ctx context.Context) {
 // the wall clock: back-off and Retry-After are real seconds. It reports
 // how many were sent.
 func (s *Sender) RunOnce(ctx context.Context) (int, error) {
-	st := s.bot.store
-	stuck := s.StuckAfter
-	if stuck <= 0 {
-		stuck = outboxStuckAfter
-	}
-	if _, err := st.RescueOutbox(ctx, stuck); err != nil {
+	if _, err := s.bot.store.RescueOutbox(ctx, s.stuckAfter()); err != nil {
 		return 0, err
 	}
 	var sent atomic.Int64
@@ -131,42 +128,119 @@ func (s *Sender) RunOnce(ctx context.Context) (int, error) {
 	return int(sent.Load()), firstErr
 }
 
+func (s *Sender) stuckAfter() time.Duration {
+	if s.StuckAfter > 0 {
+		return s.StuckAfter
+	}
+	return outboxStuckAfter
+}
+
 // outboxWorkers is how many messages one replica sends at once.
 const outboxWorkers = 4
 
-// drain claims and sends one message at a time as worker until nothing
-// due is left, Slack rate-limits, or ctx ends.
+// drain claims batches and sends them, one message at a time, as worker
+// until nothing due is left, Slack rate-limits, or ctx ends.
 func (s *Sender) drain(ctx context.Context, worker string) (int, error) {
 	st := s.bot.store
+	// A batch's claims are renewed once they are this old: early enough
+	// that one more send cannot take them past the rescue time.
+	stuck := s.stuckAfter()
+	renewAfter := max(stuck-outboxSendBound-stuck/4, 0)
 	sent := 0
+	// Batches start at one message and double while there is more: a few
+	// messages go out side by side, one per worker, and a backlog in
+	// batches of outboxBatch.
+	size := 1
 	for ctx.Err() == nil {
 		if s.blockedFor() > 0 {
 			return sent, nil // rate-limited: the rows wait, claimed by nobody
 		}
-		// Each claim and each retry time reads the clock afresh: a long
-		// pass must not claim what it just put back for later.
-		now := time.Now()
-		batch, err := st.ClaimOutbox(ctx, worker, now, outboxBatch)
+		// Each claim reads the clock afresh: a long pass must not claim
+		// what it just put back for later. The claim's age is counted
+		// from before it was made.
+		stamped := time.Now()
+		batch, err := st.ClaimOutbox(ctx, worker, stamped, size)
+		size = min(2*size, outboxBatch)
 		if err != nil {
 			return sent, err
 		}
 		if len(batch) == 0 {
 			return sent, nil
 		}
-		for i, m := range batch {
+		var data *renderData
+		for len(batch) > 0 {
+			if ctx.Err() != nil {
+				s.release(ctx, batch, time.Time{}) // for the next sender, at once
+				return sent, ctx.Err()
+			}
 			if wait := s.blockedFor(); wait > 0 {
-				// Rate-limited meanwhile: put the rest back for then.
-				for _, rest := range batch[i:] {
-					s.finish(ctx, rest, st.MarkRetry(ctx, rest, "waiting for Slack's rate limit", now.Add(wait)))
-				}
+				s.release(ctx, batch, time.Now().Add(wait))
 				return sent, nil
 			}
-			if s.send(ctx, m, now) {
+			if time.Since(stamped) >= renewAfter {
+				at := time.Now()
+				if batch, err = st.TouchClaims(ctx, batch); err != nil {
+					return sent, err
+				}
+				stamped = at
+				if len(batch) == 0 {
+					break
+				}
+			}
+			if data == nil || time.Since(data.at) > outboxFresh {
+				// What the rest of the batch says, read afresh: a message
+				// never states what changed more than a moment before.
+				if data, err = s.load(ctx, batch); err != nil {
+					s.release(ctx, batch, time.Now().Add(outboxPoll))
+					return sent, err
+				}
+			}
+			if s.send(ctx, batch[0], time.Now(), data) {
 				sent++
 			}
+			batch = batch[1:]
 		}
 	}
 	return sent, ctx.Err()
+}
+
+// release puts claimed messages that were not tried back for next (zero:
+// at once), even while stopping.
+func (s *Sender) release(ctx context.Context, ms []store.Outbox, next time.Time) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := s.bot.store.ReleaseClaims(rctx, ms, next); err != nil {
+		// They are rescued after StuckAfter instead.
+		s.bot.log.Warn("outbox: could not put back claimed messages", "count", len(ms), "err", err)
+	}
+}
+
+// renderData is what a batch of messages needs to be rendered, read at
+// once for the whole batch.
+type renderData struct {
+	at          time.Time
+	conferences map[int64]*caseconf.Conference
+	states      map[int64]store.ReminderState // by message ID
+}
+
+func (s *Sender) load(ctx context.Context, ms []store.Outbox) (*renderData, error) {
+	d := &renderData{at: time.Now()}
+	ids := make([]int64, 0, len(ms))
+	seen := map[int64]bool{}
+	for _, m := range ms {
+		if m.ConferenceID != 0 && !seen[m.ConferenceID] {
+			seen[m.ConferenceID] = true
+			ids = append(ids, m.ConferenceID)
+		}
+	}
+	var err error
+	if d.conferences, err = s.bot.store.ConferenceSnapshots(ctx, ids); err != nil {
+		return nil, err
+	}
+	if d.states, err = s.bot.store.ReminderStates(ctx, ms, reminders.Subject); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 func (s *Sender) blockedFor() time.Duration {
@@ -185,9 +259,9 @@ func (s *Sender) block(d time.Duration) {
 
 // send renders and posts one claimed message, and finishes it. It reports
 // whether Slack took it.
-func (s *Sender) send(ctx context.Context, m store.Outbox, now time.Time) bool {
+func (s *Sender) send(ctx context.Context, m store.Outbox, now time.Time, data *renderData) bool {
 	b, st := s.bot, s.bot.store
-	msg, skip, err := s.render(ctx, m)
+	msg, skip, err := s.render(ctx, m, data)
 	switch {
 	case err != nil:
 		// Could not read what to say (the database): try again later.
@@ -308,7 +382,7 @@ func sendError(err error) string {
 
 // render is what message m says now, from the data as it is now. skip is
 // set (and msg empty) when it no longer applies.
-func (s *Sender) render(ctx context.Context, m store.Outbox) (msg message, skip string, err error) {
+func (s *Sender) render(ctx context.Context, m store.Outbox, data *renderData) (msg message, skip string, err error) {
 	b := s.bot
 	switch m.Kind {
 	case store.KindSendFailed:
@@ -318,15 +392,12 @@ func (s *Sender) render(ctx context.Context, m store.Outbox) (msg message, skip 
 		}
 		return sendFailedMessage(failed, b.refOf(ctx, m.ConferenceID)), "", nil
 	}
-	c, err := b.store.ConferenceSnapshot(ctx, m.ConferenceID)
-	if caseconf.ErrorCode(err) == caseconf.ENOTFOUND {
+	c := data.conferences[m.ConferenceID]
+	if c == nil {
 		return message{}, "its conference no longer exists", nil
 	}
-	if err != nil {
-		return message{}, "", err
-	}
 	if isReminder(m.Kind) {
-		return b.renderReminder(ctx, m, c)
+		return b.renderReminder(ctx, m, c, data.states[m.ID])
 	}
 	switch m.Kind {
 	case store.KindInvitation:

@@ -28,13 +28,9 @@ func isReminder(kind string) bool {
 // now; skip says why it no longer applies (the conference was cancelled,
 // the invitee answered, the report came, the outcome was recorded, the
 // action was done or the consent renewed).
-func (b *Bot) renderReminder(ctx context.Context, m store.Outbox, c *caseconf.Conference) (message, string, error) {
+func (b *Bot) renderReminder(_ context.Context, m store.Outbox, c *caseconf.Conference, st store.ReminderState) (message, string, error) {
 	if c.Cancelled() {
 		return message{}, "the conference was cancelled", nil
-	}
-	st, err := b.store.ReminderState(ctx, m.SubjectID, c.ID)
-	if err != nil {
-		return message{}, "", err
 	}
 	at := when(c.StartsAt, b.cal.Loc)
 	var text string

@@ -144,3 +144,20 @@ func (s *Sweeper) Schedule(c *cron.Cron, every time.Duration, now func() time.Ti
 		s.Log.Info("reminder sweep done", "due", len(res.Due), "new", res.New)
 	})
 }
+
+// Subject says what a reminder kind's subject ID names, for reading what
+// it says when it is sent (store.ReminderStates); SubjectNone for a kind
+// that is not a reminder's.
+func Subject(kind string) store.ReminderSubject {
+	switch Kind(kind) {
+	case InvitationUnanswered, ReportOwed:
+		return store.SubjectInvitee
+	case ConferenceToday, OutcomeNotRecorded, ReviewApproaching:
+		return store.SubjectConference
+	case ActionDueSoon, ActionDueToday, ActionOverdue, ActionOverdueManager:
+		return store.SubjectAction
+	case ConsentExpiring:
+		return store.SubjectConsent
+	}
+	return store.SubjectNone
+}

@@ -189,6 +189,55 @@ func (s *DB) ClaimOutbox(ctx context.Context, worker string, now time.Time, limi
 	return out, nil
 }
 
+// TouchClaims renews the claim on messages ms, all claimed by one worker
+// and not yet sent, so that a batch waiting its turn is not taken for
+// abandoned; it returns those still claimed (any rescued meanwhile belong
+// to someone else now, and must not be sent).
+func (s *DB) TouchClaims(ctx context.Context, ms []Outbox) ([]Outbox, error) {
+	if len(ms) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, len(ms))
+	for i, m := range ms {
+		ids[i] = m.ID
+	}
+	var still []int64
+	if err := s.db.SelectContext(ctx, &still, `UPDATE outbox SET claimed_at = now()
+		WHERE id = ANY($1) AND state = 'in_flight' AND claimed_by = $2 RETURNING id`, pq.Array(ids), ms[0].ClaimedBy); err != nil {
+		return nil, fmt.Errorf("touch claims: %w", err)
+	}
+	kept := make(map[int64]bool, len(still))
+	for _, id := range still {
+		kept[id] = true
+	}
+	out := ms[:0:0]
+	for _, m := range ms {
+		if kept[m.ID] {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// ReleaseClaims puts messages a worker claimed but did not try (it is
+// stopping, or Slack rate-limited it) back as they were, due at next at
+// the earliest (zero: at once); the claim does not count as an attempt.
+func (s *DB) ReleaseClaims(ctx context.Context, ms []Outbox, next time.Time) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(ms))
+	for i, m := range ms {
+		ids[i] = m.ID
+	}
+	if _, err := s.db.ExecContext(ctx, `UPDATE outbox SET state = 'pending', claimed_by = NULL, claimed_at = NULL,
+			attempts = attempts - 1, not_before = greatest(not_before, coalesce($3, not_before))
+		WHERE id = ANY($1) AND state = 'in_flight' AND claimed_by = $2`, pq.Array(ids), ms[0].ClaimedBy, nullTime(next)); err != nil {
+		return fmt.Errorf("release claims: %w", err)
+	}
+	return nil
+}
+
 // errNotClaimed is returned when finishing a message that is no longer
 // in flight for this worker: it was rescued after taking too long, and
 // someone else has it now.
@@ -215,8 +264,21 @@ func (s *DB) finish(ctx context.Context, m Outbox, set string, args ...any) erro
 }
 
 // MarkSent records that Slack took the message, and where it lives.
+//
+// It commits without waiting for the write-ahead log to reach disk
+// (synchronous_commit off, for this one transaction): the one marking a
+// message sent is the commonest write there is, and waiting for the disk
+// would double what each message costs the database. If the database
+// server itself crashes within a moment of the mark (not this process:
+// the server), the mark can be lost and the message is rescued and posted
+// again — at least once, as after any crash — never lost: its claim was
+// committed durably.
 func (s *DB) MarkSent(ctx context.Context, m Outbox, at caseconf.MessageRef) error {
-	return s.finish(ctx, m, `state = 'sent', sent_at = $3, channel = $4, ts = $5`, s.Now(), nullString(at.Channel), nullString(at.TS))
+	// set_config(..., true) lasts to the end of the statement's own
+	// transaction, and commit is when the setting is read.
+	return s.finish(ctx, m, `state = 'sent', channel = $4, ts = $5,
+		sent_at = CASE WHEN set_config('synchronous_commit', 'off', true) = 'off' THEN $3::timestamptz END`,
+		s.Now(), nullString(at.Channel), nullString(at.TS))
 }
 
 // MarkRetry puts the message back to be tried at next, keeping why this

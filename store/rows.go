@@ -93,12 +93,16 @@ type inviteeRow struct {
 	AnsweredAt   sql.NullTime   `db:"answered_at"`
 }
 
-const inviteeQuery = `SELECT i.id, i.conference_id, i.slack_user_id, i.name, i.role, i.agency, i.agency_kind,
+// inviteeSelect reads invitees with their agreement and latest answer;
+// inviteeQuery is those of conference $1, in the order they are shown.
+const inviteeSelect = `SELECT i.id, i.conference_id, i.slack_user_id, i.name, i.role, i.agency, i.agency_kind,
 	i.contact, i.dm_channel, i.dm_ts, a.accepted_at, r.answer, r.colleague, r.responded_at AS answered_at
 	FROM invitees i
 	LEFT JOIN agreement_acknowledgements a ON a.invitee_id = i.id
 	LEFT JOIN LATERAL (SELECT answer, colleague, responded_at FROM responses
-		WHERE invitee_id = i.id ORDER BY responded_at DESC, id DESC LIMIT 1) r ON true
+		WHERE invitee_id = i.id ORDER BY responded_at DESC, id DESC LIMIT 1) r ON true`
+
+const inviteeQuery = inviteeSelect + `
 	WHERE i.conference_id = $1
 	ORDER BY i.slack_user_id IS NULL, i.id`
 
@@ -135,3 +139,5 @@ func nullDate(t time.Time) sql.NullTime {
 	}
 	return sql.NullTime{Time: time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), Valid: true}
 }
+
+func nullTime(t time.Time) sql.NullTime { return sql.NullTime{Time: t, Valid: !t.IsZero()} }

@@ -155,12 +155,29 @@ func (s *Server) callsToLocked(method string) []Call {
 // have been recorded, then returns them. If ctx ends first it returns the
 // calls recorded so far and ctx's error.
 func (s *Server) WaitForCalls(ctx context.Context, method string, n int) ([]Call, error) {
-	var got []Call
-	err := s.waitFor(ctx, func() bool {
-		got = s.callsToLocked(method)
-		return len(got) >= n
-	})
-	return got, err
+	err := s.waitFor(ctx, func() bool { return s.countLocked(method) >= n })
+	return s.CallsTo(method), err
+}
+
+// CountCalls is how many calls to method (any method if empty) have been
+// recorded: CallsTo's length, without copying them.
+func (s *Server) CountCalls(method string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.countLocked(method)
+}
+
+func (s *Server) countLocked(method string) int {
+	if method == "" {
+		return len(s.calls)
+	}
+	n := 0
+	for i := range s.calls {
+		if s.calls[i].Method == method {
+			n++
+		}
+	}
+	return n
 }
 
 // Reset forgets the recorded calls. Users, scripted failures, posted messages,
