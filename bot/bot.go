@@ -98,6 +98,7 @@ func (b *Bot) register() {
 	b.registerSchedule()
 	b.registerConferences()
 	b.registerInvitations()
+	b.registerReports()
 	b.registerReminders()
 	b.registerHelp()
 }

@@ -72,6 +72,7 @@ func (b *Bot) renderReminder(ctx context.Context, m store.Outbox, c *caseconf.Co
 			return message{}, "the report has come", nil
 		}
 		text = fmt.Sprintf(":bell: *Reminder:* you can't attend *%s* on %s, so the chair is counting on your written report: your involvement, recent contact, concerns, what has and hasn't worked, and your recommendations.", c.Ref, at)
+		buttons = append(buttons, reportButton(inv))
 	case reminders.ConferenceToday:
 		if !b.cal.Date(b.now()).Equal(b.cal.Date(c.StartsAt)) || !b.now().Before(c.Ends()) {
 			return message{}, "the meeting is not today, or is over", nil
