@@ -148,6 +148,8 @@ func TestCanWriteReport(t *testing.T) {
 		{"NotCovered", 2, "U0PROB", nil, EFORBIDDEN},
 		{"NotAccepted", 3, "U0NEW", nil, ENOTREADY},
 		{"SomeoneElse", 1, "U0CM", nil, ENOTFOUND},
+		{"AnotherInviteesInvitation", 1, "U0PROB", nil, ENOTFOUND},
+		{"NotOnSlack", 4, "", nil, ENOTFOUND},
 		{"Cancelled", 1, "U0GP", func(c *Conference) { c.Status = StatusCancelled }, ECONFLICT},
 		{"OutcomeRecorded", 1, "U0GP", func(c *Conference) { c.Status = StatusRecorded }, ECONFLICT},
 	}

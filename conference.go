@@ -111,6 +111,7 @@ type Invitee struct {
 	Invitation   MessageRef // the invitation DM
 	AcceptedAt   *time.Time // when they accepted the confidentiality agreement
 	Response     *Response  // nil until they answer
+	ReportAt     *time.Time // when their agency report was last saved; nil for none
 }
 
 // OnSlack reports whether the invitee is a Slack user.
@@ -122,6 +123,15 @@ func (i *Invitee) Accepted() bool { return i.AcceptedAt != nil }
 
 // Answered reports whether the invitee has given an answer.
 func (i *Invitee) Answered() bool { return i.Response != nil }
+
+// ReportSent reports whether the invitee has sent an agency report.
+func (i *Invitee) ReportSent() bool { return i.ReportAt != nil }
+
+// OwesReport reports whether the invitee said they cannot attend and has
+// not sent the written report that comes with that answer.
+func (i *Invitee) OwesReport() bool {
+	return i.Response != nil && i.Response.Answer == AnswerApologies && !i.ReportSent()
+}
 
 // Conference is one multi-agency case conference about one client.
 type Conference struct {

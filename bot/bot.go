@@ -98,6 +98,8 @@ func (b *Bot) register() {
 	b.registerSchedule()
 	b.registerConferences()
 	b.registerInvitations()
+	b.registerReports()
+	b.registerActions()
 	b.registerReminders()
 	b.registerHelp()
 }

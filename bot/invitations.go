@@ -73,7 +73,22 @@ func invitationMessage(c *caseconf.Conference, inv *caseconf.Invitee, cal caseco
 		button(actionRespond+":"+string(caseconf.AnswerColleague), id, "Sending a colleague", ""),
 		button(actionRespond+":"+string(caseconf.AnswerApologies), id, "Can't attend — I'll send a report", ""),
 	))
+	if caseconf.CanWriteReport(c, inv, inv.SlackUserID) == nil {
+		blocks = append(blocks, section("*Your agency report:* "+reportText(inv)),
+			slack.NewActionBlock("report", reportButton(inv)))
+	}
 	return message{text, blocks}
+}
+
+// reportText says where an invitee's agency report is.
+func reportText(inv *caseconf.Invitee) string {
+	switch {
+	case inv.ReportSent():
+		return fmt.Sprintf("sent (<!date^%d^{date_short} {time}|%s>)", inv.ReportAt.Unix(), inv.ReportAt.UTC().Format("2 Jan 15:04 UTC"))
+	case inv.OwesReport():
+		return "not sent yet — you can't attend, so the chair is counting on it"
+	}
+	return "not sent (optional: every agency may send one)"
 }
 
 // caseDetails is what an authorised reader sees of a conference. The
@@ -141,6 +156,12 @@ func inviteeStatus(c *caseconf.Conference, inv *caseconf.Invitee) string {
 			line += "agreement accepted; no answer yet"
 		default:
 			line += answerText(inv)
+		}
+		switch {
+		case inv.ReportSent():
+			line += fmt.Sprintf(" · :page_facing_up: report sent <!date^%d^{date_short}|%s>", inv.ReportAt.Unix(), inv.ReportAt.UTC().Format("2 Jan"))
+		case inv.OwesReport():
+			line += " · :hourglass: *report owed*"
 		}
 	}
 	if inv.AgencyKind != "" && !c.Covered(inv) {

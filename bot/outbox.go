@@ -426,6 +426,8 @@ func (s *Sender) render(ctx context.Context, m store.Outbox, data *renderData) (
 			return message{}, "the invitee is no longer on the conference", nil
 		}
 		return cancellationMessage(c, inv, b.cal), "", nil
+	case store.KindActionDone:
+		return b.renderActionDone(ctx, m, c)
 	}
 	return message{}, "no such kind of message: " + m.Kind, nil
 }

@@ -68,6 +68,7 @@ func (b *Bot) renderReminder(_ context.Context, m store.Outbox, c *caseconf.Conf
 			return message{}, "the report has come", nil
 		}
 		text = fmt.Sprintf(":bell: *Reminder:* you can't attend *%s* on %s, so the chair is counting on your written report: your involvement, recent contact, concerns, what has and hasn't worked, and your recommendations.", c.Ref, at)
+		buttons = append(buttons, reportButton(inv))
 	case reminders.ConferenceToday:
 		if !b.cal.Date(b.now()).Equal(b.cal.Date(c.StartsAt)) || !b.now().Before(c.Ends()) {
 			return message{}, "the meeting is not today, or is over", nil
@@ -104,6 +105,7 @@ func (b *Bot) renderReminder(_ context.Context, m store.Outbox, c *caseconf.Conf
 			reminders.ActionOverdue:        ":warning: An action is *overdue* (it was due on " + due + ")",
 			reminders.ActionOverdueManager: ":warning: An action on your client's plan has been *overdue for more than a week* (due " + due + ")",
 		}[reminders.Kind(m.Kind)]
+		buttons = append(buttons, doneButton(a))
 		if !caseconf.CanSeeDetails(c, caseconf.Viewer{UserID: m.RecipientID}) {
 			// What the action says is a case detail: only for those who
 			// may see them (accepted the agreement, agency covered).

@@ -145,8 +145,11 @@ func (s *DB) AcceptAgreement(ctx context.Context, inviteeID int64, userID string
 // RecordResponse stores an invitee's answer (attending, sending a named
 // colleague, or apologies with a report), if caseconf.CanAnswer allows it
 // on the locked conference. Every answer is kept with its time; the latest
-// counts. Giving the same answer as the current one changes nothing and
-// reports changed false, so a double click records one answer.
+// counts. In the same transaction the pending reminders asking for an
+// answer are cancelled, and those asking for a report too unless the
+// answer is "can't attend". Giving the same answer as the current one
+// changes nothing and reports changed false, so a double click records
+// one answer.
 func (s *DB) RecordResponse(ctx context.Context, inviteeID int64, userID string, answer caseconf.Answer, colleague string) (c *caseconf.Conference, inv *caseconf.Invitee, changed bool, err error) {
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
@@ -178,6 +181,16 @@ func (s *DB) RecordResponse(ctx context.Context, inviteeID int64, userID string,
 	}
 	if err := audit(ctx, tx, auditRow{At: now, Actor: userID, Action: "response." + string(answer), ConferenceID: c.ID, ClientID: c.ClientID}); err != nil {
 		return nil, nil, false, err
+	}
+	// The reminders chasing an answer stop with it; so do those asking
+	// for the report that only "can't attend" owes.
+	if err := cancelPending(ctx, tx, c.ID, inv.ID, InvitationReminderKinds, "the invitee has answered"); err != nil {
+		return nil, nil, false, err
+	}
+	if answer != caseconf.AnswerApologies {
+		if err := cancelPending(ctx, tx, c.ID, inv.ID, ReportReminderKinds, "the invitee can attend: no report is owed"); err != nil {
+			return nil, nil, false, err
+		}
 	}
 	c, inv, err = invitation(ctx, tx, inviteeID, false)
 	if err != nil {

@@ -91,14 +91,18 @@ type inviteeRow struct {
 	Answer       sql.NullString `db:"answer"`
 	Colleague    sql.NullString `db:"colleague"`
 	AnsweredAt   sql.NullTime   `db:"answered_at"`
+	ReportAt     sql.NullTime   `db:"report_at"`
 }
 
-// inviteeSelect reads invitees with their agreement and latest answer;
-// inviteeQuery is those of conference $1, in the order they are shown.
+// inviteeSelect reads invitees with their agreement, report and latest
+// answer; inviteeQuery is those of conference $1, in the order they are
+// shown.
 const inviteeSelect = `SELECT i.id, i.conference_id, i.slack_user_id, i.name, i.role, i.agency, i.agency_kind,
-	i.contact, i.dm_channel, i.dm_ts, a.accepted_at, r.answer, r.colleague, r.responded_at AS answered_at
+	i.contact, i.dm_channel, i.dm_ts, a.accepted_at, r.answer, r.colleague, r.responded_at AS answered_at,
+	rp.updated_at AS report_at
 	FROM invitees i
 	LEFT JOIN agreement_acknowledgements a ON a.invitee_id = i.id
+	LEFT JOIN reports rp ON rp.invitee_id = i.id
 	LEFT JOIN LATERAL (SELECT answer, colleague, responded_at FROM responses
 		WHERE invitee_id = i.id ORDER BY responded_at DESC, id DESC LIMIT 1) r ON true`
 
@@ -115,6 +119,10 @@ func (r *inviteeRow) invitee() caseconf.Invitee {
 	if r.AcceptedAt.Valid {
 		at := r.AcceptedAt.Time
 		inv.AcceptedAt = &at
+	}
+	if r.ReportAt.Valid {
+		at := r.ReportAt.Time
+		inv.ReportAt = &at
 	}
 	if r.Answer.Valid {
 		inv.Response = &caseconf.Response{Answer: caseconf.Answer(r.Answer.String), Colleague: r.Colleague.String, At: r.AnsweredAt.Time}

@@ -1,0 +1,134 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/caseconf/caseconf"
+)
+
+// KindActionDone tells a conference's case manager that an action of its
+// plan was marked done, and by whom. Subject: the action; to the case
+// manager.
+const KindActionDone = "action_done"
+
+type actionRow struct {
+	ID           int64          `db:"id"`
+	ConferenceID int64          `db:"conference_id"`
+	Area         string         `db:"area_of_need"`
+	What         string         `db:"action"`
+	OwnerID      sql.NullString `db:"owner_slack_id"`
+	OwnerName    string         `db:"owner_name"`
+	DueOn        time.Time      `db:"due_on"`
+	Status       string         `db:"status"`
+	DoneAt       sql.NullTime   `db:"done_at"`
+	DoneBy       sql.NullString `db:"done_by"`
+}
+
+func (r *actionRow) action() *caseconf.Action {
+	a := &caseconf.Action{ID: r.ID, ConferenceID: r.ConferenceID, Area: r.Area, What: r.What, OwnerID: r.OwnerID.String,
+		OwnerName: r.OwnerName, DueOn: r.DueOn, Status: caseconf.ActionStatus(r.Status), DoneBy: r.DoneBy.String}
+	if r.DoneAt.Valid {
+		at := r.DoneAt.Time
+		a.DoneAt = &at
+	}
+	return a
+}
+
+// loadAction reads one action; with lock, FOR UPDATE. An action that does
+// not exist is caseconf.ActionNotFound.
+func loadAction(ctx context.Context, q sqlx.QueryerContext, id int64, lock bool) (*caseconf.Action, error) {
+	query := `SELECT id, conference_id, area_of_need, action, owner_slack_id, owner_name, due_on, status, done_at, done_by
+		FROM actions WHERE id = $1`
+	if lock {
+		query += ` FOR UPDATE`
+	}
+	var r actionRow
+	err := sqlx.GetContext(ctx, q, &r, query, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, caseconf.ActionNotFound()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read action: %w", err)
+	}
+	return r.action(), nil
+}
+
+// ActionSnapshot reads an action with no viewer and no audit row. Like
+// ConferenceSnapshot it is only for rendering a message to the people
+// entitled to it.
+func (s *DB) ActionSnapshot(ctx context.Context, id int64) (*caseconf.Action, error) {
+	return loadAction(ctx, s.db, id, false)
+}
+
+// ActionDone is what MarkActionDone did.
+type ActionDone struct {
+	Conference *caseconf.Conference
+	Action     *caseconf.Action // as it is now
+	Changed    bool             // false when it was done already
+}
+
+// MarkActionDone marks action id done for v, if caseconf.CanChangeAction
+// allows it on the locked conference and action. In the same transaction
+// it audits the change, cancels the pending reminders about the action,
+// and writes the message that tells the case manager (unless they marked
+// it done themselves). An action done already changes nothing.
+func (s *DB) MarkActionDone(ctx context.Context, id int64, v caseconf.Viewer) (ActionDone, error) {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return ActionDone{}, fmt.Errorf("mark action done: %w", err)
+	}
+	defer tx.Rollback()
+	a, err := loadAction(ctx, tx, id, false)
+	if err != nil {
+		return ActionDone{}, err
+	}
+	// The conference first, then the action: the order every change that
+	// locks both takes.
+	c, err := lockConference(ctx, tx, a.ConferenceID)
+	if caseconf.ErrorCode(err) == caseconf.ENOTFOUND {
+		return ActionDone{}, caseconf.ActionNotFound()
+	}
+	if err != nil {
+		return ActionDone{}, err
+	}
+	if a, err = loadAction(ctx, tx, id, true); err != nil {
+		return ActionDone{}, err
+	}
+	if err := caseconf.CanChangeAction(c, a, v); err != nil {
+		return ActionDone{}, err
+	}
+	if a.Done() {
+		return ActionDone{Conference: c, Action: a}, tx.Commit()
+	}
+	now := s.Now()
+	if _, err := tx.ExecContext(ctx, `UPDATE actions SET status = 'done', done_at = $2, done_by = $3, updated_at = $2
+		WHERE id = $1 AND status = 'open'`, id, now, v.UserID); err != nil {
+		return ActionDone{}, fmt.Errorf("mark action done: %w", err)
+	}
+	if err := audit(ctx, tx, auditRow{At: now, Actor: v.UserID, Action: "action.done", ConferenceID: c.ID, ClientID: c.ClientID,
+		Detail: fmt.Sprintf("action %d", id)}); err != nil {
+		return ActionDone{}, err
+	}
+	if err := cancelPending(ctx, tx, c.ID, id, ActionReminderKinds, "the action is done"); err != nil {
+		return ActionDone{}, err
+	}
+	if v.UserID != c.CaseManagerID {
+		if _, err := enqueue(ctx, tx, now, Outbox{Kind: KindActionDone, DedupKey: fmt.Sprintf("%s:%d", KindActionDone, id),
+			RecipientID: c.CaseManagerID, ConferenceID: c.ID, SubjectID: id}); err != nil {
+			return ActionDone{}, err
+		}
+	}
+	if a, err = loadAction(ctx, tx, id, false); err != nil {
+		return ActionDone{}, err
+	}
+	if err := tx.Commit(); err != nil {
+		return ActionDone{}, fmt.Errorf("mark action done: commit: %w", err)
+	}
+	return ActionDone{Conference: c, Action: a, Changed: true}, nil
+}

@@ -1,0 +1,36 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// Reminder kinds the store stops when what they chase is done, in the
+// transaction of that change. They are the reminders package's kinds
+// (reminders imports store, so they are named here as well;
+// reminders.TestStoreStopsTheRightKinds holds the two together).
+var (
+	// InvitationReminderKinds chase an invitee for an answer.
+	InvitationReminderKinds = []string{"invitation_unanswered"}
+	// ReportReminderKinds chase an invitee who can't attend for a report.
+	ReportReminderKinds = []string{"report_owed"}
+	// ActionReminderKinds chase an action's owner, or its case manager.
+	ActionReminderKinds = []string{"action_due_soon", "action_due_today", "action_overdue", "action_overdue_cm"}
+)
+
+// cancelPending drops, in tx, the pending outbox messages of kinds about
+// subject (an invitee or an action, by kind) of the conference, snoozed
+// copies included, keeping why. A message already in flight is left to
+// its sender, whose rendering at send time finds it no longer applies.
+func cancelPending(ctx context.Context, tx sqlx.ExecerContext, conferenceID, subject int64, kinds []string, why string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'cancelled', errors = array_append(errors, $4)
+		WHERE conference_id = $1 AND subject_id = $2 AND kind = ANY($3) AND state = 'pending'`,
+		conferenceID, subject, pq.Array(kinds), why)
+	if err != nil {
+		return fmt.Errorf("cancel pending reminders: %w", err)
+	}
+	return nil
+}
