@@ -70,12 +70,22 @@ func (b *Bot) renderReminder(_ context.Context, m store.Outbox, c *caseconf.Conf
 		text = fmt.Sprintf(":bell: *Reminder:* you can't attend *%s* on %s, so the chair is counting on your written report: your involvement, recent contact, concerns, what has and hasn't worked, and your recommendations.", c.Ref, at)
 		buttons = append(buttons, reportButton(inv))
 	case reminders.ConferenceToday:
-		if !b.cal.Date(b.now()).Equal(b.cal.Date(c.StartsAt)) || !b.now().Before(c.Ends()) {
-			return message{}, "the meeting is not today, or is over", nil
+		// On the day; or on a working day just before it, for someone
+		// whose working hours on the day begin after the meeting does.
+		today, day := b.cal.Date(b.now()), b.cal.Date(c.StartsAt)
+		if today.After(day) || today.AddDate(0, 0, 4).Before(day) || !b.now().Before(c.Ends()) {
+			return message{}, "the meeting is not coming up, or is over", nil
 		}
-		text = fmt.Sprintf(":calendar: *%s is today*, %s, at %s.\n%s", c.Ref, at, escape(c.Place), agendaText())
+		is := "is today"
+		switch {
+		case today.AddDate(0, 0, 1).Equal(day):
+			is = "is tomorrow"
+		case today.Before(day):
+			is = "is coming up"
+		}
+		text = fmt.Sprintf(":calendar: *%s %s*, %s, at %s.\n%s", c.Ref, is, at, escape(c.Place), agendaText())
 		if inv := c.InviteeFor(m.RecipientID); inv != nil && !c.Covered(inv) && m.RecipientID != c.ChairID {
-			text = fmt.Sprintf(":calendar: *%s is today*, %s, at %s.", c.Ref, at, escape(c.Place))
+			text = fmt.Sprintf(":calendar: *%s %s*, %s, at %s.", c.Ref, is, at, escape(c.Place))
 		}
 	case reminders.OutcomeNotRecorded:
 		if st.OutcomeRecorded {

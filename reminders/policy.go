@@ -101,11 +101,16 @@ func Due(now time.Time, cal caseconf.Calendar, f caseconf.ReminderFacts) []Remin
 		}
 		switch {
 		case today.Before(due):
-			if cal.IsWorkingDay(today) && cal.WorkingDaysNotice(today, due) == 2 {
+			// Two working days before; and for a day that is not a
+			// working day (a Saturday, a holiday), the last working day
+			// before it too, in place of "due today".
+			if n := cal.WorkingDaysNotice(today, due); cal.IsWorkingDay(today) && (n == 2 || n == 0 && !cal.IsWorkingDay(due)) {
 				add(ActionDueSoon, a.ID, a.ConferenceID, owner)
 			}
 		case today.Equal(due):
-			add(ActionDueToday, a.ID, a.ConferenceID, owner)
+			if cal.IsWorkingDay(today) {
+				add(ActionDueToday, a.ID, a.ConferenceID, owner)
+			}
 		default:
 			late := int(today.Sub(due).Hours()/24 + 0.5)
 			if late%7 == 0 {

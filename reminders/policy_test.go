@@ -126,6 +126,21 @@ func TestDueActions(t *testing.T) {
 	})
 }
 
+// An action due on a day nobody works (a Saturday) is chased on the
+// working days before it, not with a "due today" that would reach its
+// owner only on the Monday, after its day.
+func TestDueActionOnASaturday(t *testing.T) {
+	cal := londonCal(t)
+	f := caseconf.ReminderFacts{Actions: []caseconf.ActionFacts{
+		{ID: 5, ConferenceID: 7, OwnerID: "U0GP", CaseManagerID: "U0CM", DueOn: time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC)},
+	}}
+	check(t, days(t, cal, f, "2026-11-25", "2026-12-13"), []string{
+		"2026-12-02 action_due_soon U0GP", // Wednesday: two working days before
+		"2026-12-04 action_due_soon U0GP", // Friday: the last working day before
+		"2026-12-12 action_overdue U0GP",  // a week after
+	})
+}
+
 func TestDueReviewAndConsent(t *testing.T) {
 	cal := londonCal(t)
 	c := meeting(cal)
@@ -166,27 +181,56 @@ func TestDueReportOwedBeforeAMondayMeeting(t *testing.T) {
 }
 
 // The morning-of reminder for someone whose working day starts after the
-// meeting does goes before the meeting, not after it; others get it at the
-// start of their working day.
+// meeting does goes in their working hours the day before, never at night
+// and never after the meeting; others get it at the start of their
+// working day on the day.
 func TestConferenceTodayBeforeTheMeetingWhateverTheZone(t *testing.T) {
 	cal := londonCal(t)
 	ny, _ := time.LoadLocation("America/New_York")
+	la, _ := time.LoadLocation("America/Los_Angeles")
 	f := caseconf.ReminderFacts{Conferences: []caseconf.ConferenceFacts{meeting(cal,
 		caseconf.InviteeFacts{ID: 1, SlackUserID: "U0NY", Answer: caseconf.AnswerAttending})}}
-	now := time.Date(2026, 11, 20, 6, 0, 0, 0, time.UTC) // 01:00 in New York
-	got := map[string]time.Time{}
-	for _, r := range Due(now, cal, f) {
-		zone := cal
+	zoneOf := func(r Reminder) caseconf.Calendar {
 		if r.RecipientID == "U0NY" {
-			zone = cal.In(ny)
+			return cal.In(ny)
 		}
-		got[r.RecipientID] = NotBefore(now, zone, r)
+		return cal
+	}
+	onTheDay := time.Date(2026, 11, 20, 6, 0, 0, 0, time.UTC) // Friday, 01:00 in New York
+	got := map[string]time.Time{}
+	for _, r := range Due(onTheDay, cal, f) {
+		if nb, ok := NotBefore(onTheDay, zoneOf(r), r); ok {
+			got[r.RecipientID] = nb
+		}
 	}
 	if want := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC); !got["U0CHAIR"].Equal(want) {
 		t.Errorf("the chair in London at %v, want %v", got["U0CHAIR"], want)
 	}
 	// 09:00 in New York is 14:00 in London, after the 10:30 meeting.
-	if want := time.Date(2026, 11, 20, 8, 30, 0, 0, time.UTC); !got["U0NY"].Equal(want) {
-		t.Errorf("the New York attendee at %v, want two hours before the meeting, %v", got["U0NY"], want)
+	if nb, ok := got["U0NY"]; ok {
+		t.Errorf("the New York attendee reminded on the day at %v, after the meeting or at night", nb)
+	}
+
+	dayBefore := time.Date(2026, 11, 19, 12, 0, 0, 0, time.UTC) // Thursday
+	for _, r := range Due(time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC), cal, f) {
+		nb, ok := Early(dayBefore, zoneOf(r), r)
+		switch r.RecipientID {
+		case "U0NY":
+			if want := time.Date(2026, 11, 19, 9, 0, 0, 0, ny); !ok || !nb.Equal(want) {
+				t.Errorf("the New York attendee early at %v (%v), want 09:00 their time the day before, %v", nb, ok, want)
+			}
+		default:
+			if ok {
+				t.Errorf("%s, whose day starts before the meeting, reminded the day before", r.RecipientID)
+			}
+		}
+	}
+
+	// Someone west of the service is not reminded on the evening before
+	// of something due on London's day.
+	r := Reminder{Kind: ActionDueToday, RecipientID: "U0LA", Day: time.Date(2027, 3, 23, 0, 0, 0, 0, cal.Loc)}
+	nb, ok := NotBefore(time.Date(2027, 3, 23, 0, 5, 0, 0, time.UTC), cal.In(la), r)
+	if want := time.Date(2027, 3, 23, 9, 0, 0, 0, la); !ok || !nb.Equal(want) {
+		t.Errorf("Los Angeles reminded at %v, want %v", nb.In(la), want)
 	}
 }

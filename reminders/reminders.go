@@ -92,15 +92,31 @@ func (s *Sweeper) RunOnce(ctx context.Context, now time.Time, dryRun bool) (Resu
 		return res, fmt.Errorf("sweep: %w", err)
 	}
 	var msgs []store.Outbox
-	for _, r := range Due(now, s.Cal, facts) {
-		cal := s.Cal
-		if s.TimeZone != nil {
-			cal = cal.In(s.TimeZone(ctx, r.RecipientID))
-		}
-		p := Planned{Reminder: r, NotBefore: NotBefore(now, cal, r)}
+	plan := func(r Reminder, nb time.Time) {
+		p := Planned{Reminder: r, NotBefore: nb}
 		res.Due = append(res.Due, p)
 		msgs = append(msgs, store.Outbox{Kind: string(r.Kind), DedupKey: r.Key(), RecipientID: r.RecipientID,
 			ConferenceID: r.ConferenceID, SubjectID: r.SubjectID, NotBefore: p.NotBefore})
+	}
+	for _, r := range Due(now, s.Cal, facts) {
+		if nb, ok := NotBefore(now, s.recipientCal(ctx, r.RecipientID), r); ok {
+			plan(r, nb)
+		}
+	}
+	// The morning-of reminder for someone whose working day on the
+	// meeting's day starts only after the meeting (New York, for a London
+	// morning meeting) goes in their last working hours before it: the
+	// sweeps of the days before look ahead to the next working day.
+	today := s.Cal.Date(now)
+	for day := today.AddDate(0, 0, 1); !day.After(s.Cal.AddWorkingDays(today, 1)); day = day.AddDate(0, 0, 1) {
+		for _, r := range Due(day.Add(12*time.Hour), s.Cal, facts) {
+			if r.Kind != ConferenceToday {
+				continue
+			}
+			if nb, ok := Early(now, s.recipientCal(ctx, r.RecipientID), r); ok {
+				plan(r, nb)
+			}
+		}
 	}
 	if dryRun || len(msgs) == 0 {
 		return res, nil
@@ -114,20 +130,47 @@ func (s *Sweeper) RunOnce(ctx context.Context, now time.Time, dryRun bool) (Resu
 	return res, nil
 }
 
+func (s *Sweeper) recipientCal(ctx context.Context, userID string) caseconf.Calendar {
+	if s.TimeZone == nil {
+		return s.Cal
+	}
+	return s.Cal.In(s.TimeZone(ctx, userID))
+}
+
 // NotBefore is when reminder r, due at now, may reach its recipient,
 // whose calendar (own time zone) is cal: the start of their next working
-// window, unless that comes after the reminder stops being of use (their
-// working day starts after a London meeting they attend from New York):
-// then two hours before that, or now.
-func NotBefore(now time.Time, cal caseconf.Calendar, r Reminder) time.Time {
-	nb := cal.NextWindow(now)
-	if !r.Before.IsZero() && !nb.Before(r.Before) {
-		nb = r.Before.Add(-2 * time.Hour)
-		if nb.Before(now) {
-			nb = now
-		}
+// window on or after the reminder's day on their own clock (never the
+// evening before, for someone west of the service). ok is false when
+// that comes only after the reminder stops being of use (r.Before: their
+// working day starts after the meeting it is about; Early sent it the
+// day before).
+func NotBefore(now time.Time, cal caseconf.Calendar, r Reminder) (nb time.Time, ok bool) {
+	start := now
+	if day := time.Date(r.Day.Year(), r.Day.Month(), r.Day.Day(), 0, 0, 0, 0, cal.Loc); day.After(start) {
+		start = day
 	}
-	return nb
+	nb = cal.NextWindow(start)
+	if !r.Before.IsZero() && !nb.Before(r.Before) {
+		return time.Time{}, false
+	}
+	return nb, true
+}
+
+// Early is when reminder r, due on a later day than now's, goes ahead of
+// its day: only for a recipient whose own working hours on its day begin
+// after r.Before (the meeting), in their next working window if that
+// comes before it. ok is false for everyone else, who get it on the day.
+func Early(now time.Time, cal caseconf.Calendar, r Reminder) (nb time.Time, ok bool) {
+	if r.Before.IsZero() {
+		return time.Time{}, false
+	}
+	if _, onTheDay := NotBefore(now, cal, r); onTheDay {
+		return time.Time{}, false
+	}
+	if nb = cal.NextWindow(now); !nb.Before(r.Before) {
+		return time.Time{}, false
+	}
+	return nb, true
 }
 
 // Schedule adds the sweep to c, every interval. The cron chain given to c

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -48,55 +47,32 @@ func TestReminderKinds(t *testing.T) {
 	}
 
 	// A meeting that starts before the New York attendee's working day
-	// (10:30 in London is 05:30 in New York; the case above meets at
-	// 15:00): the acceptance item says a reminder must not reach them at
-	// 03:00 their time, but the "conference today" reminder is timed two
-	// hours before the meeting whatever the hour on their clock
-	// (reminders.NotBefore, the r.Before branch, by design according to
-	// its comment): 03:30 in New York. Excluded from the normal run until
-	// the product decides what should happen instead; run it with
-	// CASECONF_TEST_KNOWN_BUGS=1.
+	// (10:30 in London is 05:30 in New York): not at 03:30 their time on
+	// the day, and not after the meeting, but in their working hours the
+	// working day before, saying it is tomorrow.
 	t.Run("conference_today_before_new_york_wakes", func(t *testing.T) {
 		t.Parallel()
-		if os.Getenv("CASECONF_TEST_KNOWN_BUGS") == "" {
-			t.Skip("known bug: conference_today reaches a New York attendee of a 10:30 London meeting at 03:30 their time; set CASECONF_TEST_KNOWN_BUGS=1 to run")
-		}
 		k := startKindsApp(t, "")
 		k.scheduled("V1") // Friday 20 November 2026, 10:30 GMT: 05:30 in New York
 		k.answer("CC-0001", "U0SW", caseconf.AnswerAttending)
+		k.answer("CC-0001", "U0GP", caseconf.AnswerAttending)
 		k.consentOutOfTheWay()
-		starts := time.Date(2026, 11, 20, 10, 30, 0, 0, time.UTC)
-		rows, _ := k.sweepRows(time.Date(2026, 11, 20, 0, 5, 0, 0, time.UTC))
-		found := false
-		for _, r := range rows {
-			if r.Kind != "conference_today" || r.To != "U0SW" {
-				continue
-			}
-			found = true
-			if err := k.inWorkingHours(r); err != nil {
-				t.Errorf("the New York attendee's reminder %v", err)
-			}
-			if !r.NotBefore.Before(starts) {
-				t.Errorf("the New York attendee's reminder goes at %s, after the meeting starts", r.NotBefore.UTC().Format(time.RFC3339))
-			}
-		}
-		if !found {
-			t.Errorf("the New York attendee gets no reminder on the day of the meeting: %+v", rows)
-		}
+		k.step(sweepStep{at: "2026-11-19T12:00:00Z", why: "Thursday, the working day before",
+			want: []due{{"conference_today", "U0SW", "2026-11-19T09:00:00-05:00", []string{"*CC-0001 is tomorrow*"}}}})
+		k.step(sweepStep{at: "2026-11-19T23:00:00Z", why: "Thursday evening: written already"})
+		k.step(sweepStep{at: "2026-11-20T00:05:00Z", why: "just after midnight on the day: the chair gets hers at 09:00 London; New York had theirs",
+			want: []due{
+				{"conference_today", "U0CM", "2026-11-20T09:00:00+00:00", []string{"*CC-0001 is today*"}},
+				{"conference_today", "U0GP", "2026-11-20T09:00:00+00:00", []string{"*CC-0001 is today*"}},
+			}})
 	})
 
-	// A mistake of the same kind for someone further west: a sweep just
-	// after midnight in London is 16:05 or 17:05 the day before in Los
-	// Angeles, inside their working hours, so a reminder for London's
-	// day reaches them the day before ("an action is due *today*" on the
-	// eve of the day it is due). NotBefore starts from the sweep's instant
-	// and never from the start of the reminder's day on the recipient's
-	// clock. Excluded like the one above until NotBefore is fixed.
-	t.Run("action_due_today_reaches_los_angeles_the_day_before", func(t *testing.T) {
+	// Someone further west: a sweep just after midnight in London is
+	// 16:05 or 17:05 the day before in Los Angeles, inside their working
+	// hours; a reminder for London's day must still wait for that day on
+	// their clock (not "an action is due *today*" on the eve of the day).
+	t.Run("action_due_today_waits_for_the_day_in_los_angeles", func(t *testing.T) {
 		t.Parallel()
-		if os.Getenv("CASECONF_TEST_KNOWN_BUGS") == "" {
-			t.Skip("known bug: a reminder for London's day reaches a Los Angeles recipient at 17:05 the day before; set CASECONF_TEST_KNOWN_BUGS=1 to run")
-		}
 		k := startKindsApp(t, "")
 		la, err := time.LoadLocation("America/Los_Angeles")
 		if err != nil {

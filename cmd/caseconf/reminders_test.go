@@ -28,7 +28,8 @@ func (a *app) sweep(at string) int {
 func (a *app) remindersTo(userID string) []string {
 	var out []string
 	for _, c := range a.dmTo(userID) {
-		if text := callText(c); strings.Contains(text, "Reminder") || strings.Contains(text, "is today") {
+		if text := callText(c); strings.Contains(text, "Reminder") || strings.Contains(text, "is today") ||
+			strings.Contains(text, "is tomorrow") || strings.Contains(text, "is coming up") {
 			out = append(out, text)
 		}
 	}
