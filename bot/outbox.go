@@ -259,8 +259,18 @@ func (s *Sender) block(d time.Duration) {
 
 // send renders and posts one claimed message, and finishes it. It reports
 // whether Slack took it.
-func (s *Sender) send(ctx context.Context, m store.Outbox, now time.Time, data *renderData) bool {
+func (s *Sender) send(ctx context.Context, m store.Outbox, now time.Time, data *renderData) (sent bool) {
 	b, st := s.bot, s.bot.store
+	defer func() {
+		// A message that makes the sender panic is given up, not retried
+		// (it would take the process down on every pass), and the rest
+		// go on. What it says stays out of the log.
+		if p := recover(); p != nil {
+			b.log.Error("outbox: sending a message panicked", "id", m.ID, "kind", m.Kind, "panic", fmt.Sprintf("%T", p))
+			s.giveUp(ctx, m, "internal error while sending")
+			sent = false
+		}
+	}()
 	msg, skip, err := s.render(ctx, m, data)
 	switch {
 	case err != nil:

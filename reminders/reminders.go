@@ -121,7 +121,7 @@ func (s *Sweeper) RunOnce(ctx context.Context, now time.Time, dryRun bool) (Resu
 	if dryRun || len(msgs) == 0 {
 		return res, nil
 	}
-	if res.New, err = s.Store.Enqueue(ctx, msgs...); err != nil {
+	if res.New, err = s.Store.EnqueueReminders(ctx, msgs...); err != nil {
 		return res, fmt.Errorf("sweep: %w", err)
 	}
 	if res.New > 0 && s.Enqueued != nil {

@@ -166,6 +166,39 @@ func (s *DB) Enqueue(ctx context.Context, msgs ...Outbox) (int, error) {
 	return n, tx.Commit()
 }
 
+// snoozedMark is the mark in a snoozed reminder's dedup key.
+const snoozedMark = ":snoozed:"
+
+// EnqueueReminders writes reminders as Enqueue does, except one whose
+// recipient has snoozed the same reminder (kind, subject and recipient)
+// and whose snoozed copy is still to come, or came in the last 12 hours:
+// the snooze stands in for it, so a snooze moves the reminder rather than
+// adding one.
+func (s *DB) EnqueueReminders(ctx context.Context, msgs ...Outbox) (int, error) {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("enqueue reminders: %w", err)
+	}
+	defer tx.Rollback()
+	now := s.Now()
+	n := 0
+	for _, m := range msgs {
+		res, err := tx.ExecContext(ctx, `INSERT INTO outbox (kind, dedup_key, recipient_id, conference_id, subject_id, not_before, created_at)
+			SELECT $1, $2, $3, $4, $5, $6, $7 WHERE NOT EXISTS (SELECT 1 FROM outbox o
+				WHERE o.subject_id = $5 AND o.recipient_id = $3 AND o.kind = $1 AND o.dedup_key LIKE 'reminder:%:snoozed:%'
+				AND (o.state IN ('pending', 'in_flight') OR o.sent_at > $7::timestamptz - interval '12 hours'))
+			ON CONFLICT (dedup_key) DO NOTHING`,
+			m.Kind, m.DedupKey, m.RecipientID, nullID(m.ConferenceID), nullID(m.SubjectID), m.NotBefore, now)
+		if err != nil {
+			return n, fmt.Errorf("enqueue %s: %w", m.Kind, err)
+		}
+		if k, err := res.RowsAffected(); err == nil {
+			n += int(k)
+		}
+	}
+	return n, tx.Commit()
+}
+
 // ClaimOutbox marks up to limit messages due at now as in flight for
 // worker, in one short statement, and returns them. Rows another worker
 // has locked are skipped, so any number of senders (replicas, `caseconf
@@ -354,8 +387,8 @@ func (s *DB) Snooze(ctx context.Context, id int64, userID string, until time.Tim
 	}
 	m := r.outbox()
 	m.ID, m.Attempts, m.ClaimedBy, m.Errors = 0, 0, "", nil
-	base, _, _ := strings.Cut(m.DedupKey, ":snoozed:")
-	m.DedupKey = base + ":snoozed:" + until.UTC().Format(time.RFC3339)
+	base, _, _ := strings.Cut(m.DedupKey, snoozedMark)
+	m.DedupKey = base + snoozedMark + until.UTC().Format(time.RFC3339)
 	m.NotBefore = until
 	if _, err := enqueue(ctx, tx, s.Now(), m); err != nil {
 		return Outbox{}, err

@@ -124,3 +124,49 @@ func TestConferenceSnapshotsAgreeWithOneByOne(t *testing.T) {
 		}
 	}
 }
+
+// A snooze moves a reminder: while the snoozed copy is to come, and for
+// 12 hours after it came, the daily sweep writes no other reminder of the
+// same kind about the same thing to the same person; others still go.
+func TestSnoozeStandsInForTheDailyReminder(t *testing.T) {
+	ctx := context.Background()
+	s := testdb.Open(t)
+	now := t0
+	fixedClock(s, &now)
+	reminder := func(day, to string) store.Outbox {
+		return store.Outbox{Kind: "invitation_unanswered", DedupKey: "reminder:invitation_unanswered:41:" + to + ":" + day,
+			RecipientID: to, SubjectID: 41, NotBefore: now}
+	}
+	if n, err := s.EnqueueReminders(ctx, reminder("2026-11-02", "U0GP")); err != nil || n != 1 {
+		t.Fatalf("first reminder = %d, %v", n, err)
+	}
+	sent, _ := s.ClaimOutbox(ctx, "w1", now, 1)
+	if err := s.MarkSent(ctx, sent[0], caseconf.MessageRef{Channel: "D1", TS: "1.1"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Snooze(ctx, sent[0].ID, "U0GP", t0.Add(24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	// The next morning's sweep, before the snoozed copy has gone.
+	now = t0.Add(23 * time.Hour)
+	if n, err := s.EnqueueReminders(ctx, reminder("2026-11-03", "U0GP"), reminder("2026-11-03", "U0SW")); err != nil || n != 1 {
+		t.Fatalf("sweep while snoozed wrote %d (%v), want 1: the other invitee's only", n, err)
+	}
+	// The snoozed copy goes; a sweep soon after writes nothing more for
+	// the GP that day, nor the day after within 12 hours of it.
+	now = t0.Add(24 * time.Hour)
+	got, _ := s.ClaimOutbox(ctx, "w1", now, 10)
+	for _, m := range got {
+		if err := s.MarkSent(ctx, m, caseconf.MessageRef{Channel: "D1", TS: "1.2"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now = t0.Add(30 * time.Hour)
+	if n, _ := s.EnqueueReminders(ctx, reminder("2026-11-03", "U0GP")); n != 0 {
+		t.Fatalf("a reminder 6 hours after its snoozed copy came was written")
+	}
+	now = t0.Add(48 * time.Hour)
+	if n, _ := s.EnqueueReminders(ctx, reminder("2026-11-04", "U0GP")); n != 1 {
+		t.Fatalf("the day after the snooze, the reminder was not written")
+	}
+}
