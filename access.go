@@ -226,3 +226,17 @@ func CanRecordOutcome(c *Conference, v Viewer, now time.Time) error {
 	}
 	return nil
 }
+
+// CanScheduleReview decides whether v may call the review of c from it,
+// with the form filled in from c (its client, invitees and reasons): its
+// case manager only; for anyone else it reads as a conference that does
+// not exist.
+func CanScheduleReview(c *Conference, v Viewer) error {
+	switch {
+	case !CanSee(c, v) || c.CaseManagerID != v.UserID:
+		return notFound()
+	case c.Cancelled():
+		return Errorf(ECONFLICT, "This conference was cancelled, so there is nothing to review.")
+	}
+	return nil
+}

@@ -280,3 +280,30 @@ func TestIsRefAndSlackUserID(t *testing.T) {
 		}
 	}
 }
+
+func TestCanScheduleReview(t *testing.T) {
+	tests := []struct {
+		name   string
+		v      Viewer
+		change func(*Conference)
+		want   string
+	}{
+		{"CaseManager", Viewer{UserID: "U0CM"}, func(c *Conference) { c.Status = StatusRecorded }, ""},
+		{"ChairReadsNotFound", Viewer{UserID: "U0CHAIR"}, nil, ENOTFOUND},
+		{"AdminReadsNotFound", Viewer{UserID: "U0ADMIN", Admin: true}, nil, ENOTFOUND},
+		{"InviteeReadsNotFound", Viewer{UserID: "U0GP"}, nil, ENOTFOUND},
+		{"OutsiderReadsNotFound", Viewer{UserID: "U0OUT"}, nil, ENOTFOUND},
+		{"Cancelled", Viewer{UserID: "U0CM"}, func(c *Conference) { c.Status = StatusCancelled }, ECONFLICT},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := fixture()
+			if tt.change != nil {
+				tt.change(c)
+			}
+			if got := ErrorCode(CanScheduleReview(c, tt.v)); got != tt.want {
+				t.Errorf("CanScheduleReview = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

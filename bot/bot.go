@@ -101,6 +101,7 @@ func (b *Bot) register() {
 	b.registerReports()
 	b.registerActions()
 	b.registerReminders()
+	b.registerReview()
 	b.registerHelp()
 }
 

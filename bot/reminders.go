@@ -130,7 +130,8 @@ func (b *Bot) renderReminder(_ context.Context, m store.Outbox, c *caseconf.Conf
 		if st.ReviewOn.IsZero() {
 			return message{}, "there is no review date any more", nil
 		}
-		text = fmt.Sprintf(":bell: The review of *%s* is due on %s. Time to call the review conference (`/caseconf new`).", c.Ref, st.ReviewOn.Format("Monday 2 January 2006"))
+		text = fmt.Sprintf(":bell: The review of *%s* is due on %s. Time to call the review conference: *Schedule review* opens the form filled in from this one.", c.Ref, st.ReviewOn.Format("Monday 2 January 2006"))
+		buttons = append(buttons, button(actionScheduleReview, subject{Conference: c.ID}.String(), "Schedule review", slack.StylePrimary))
 	case reminders.ConsentExpiring:
 		if st.ConsentUntil.IsZero() || st.ConsentUntil.Before(b.cal.Date(b.now())) {
 			return message{}, "the consent has ended or is gone", nil

@@ -142,3 +142,13 @@ type Action struct {
 	DueOn     time.Time
 	Open      bool
 }
+
+// ReviewDate is the review date recorded in conference id's outcome; zero
+// when none is.
+func (s *DB) ReviewDate(ctx context.Context, id int64) (time.Time, error) {
+	var on sql.NullTime
+	if err := s.db.GetContext(ctx, &on, `SELECT max(review_on) FROM outcomes WHERE conference_id = $1`, id); err != nil {
+		return time.Time{}, fmt.Errorf("review date: %w", err)
+	}
+	return dateOf(on), nil
+}
