@@ -201,6 +201,11 @@ func (c *Conference) Invitee(id int64) *Invitee {
 // agency. An agency not yet known is not covered.
 func (c *Conference) Covered(inv *Invitee) bool { return c.Consent.Covers(inv.AgencyKind) }
 
+// OwesReport reports whether inv owes this conference a written report:
+// they can't attend, have sent none, and the client's consent covers
+// their agency (nobody is asked for a report they may not share).
+func (c *Conference) OwesReport(inv *Invitee) bool { return inv.OwesReport() && c.Covered(inv) }
+
 // Roles lists how the Slack user is involved, most responsible first.
 func (c *Conference) Roles(userID string) []Role {
 	var r []Role

@@ -27,6 +27,7 @@ type InviteeFacts struct {
 	SlackUserID string
 	Answer      Answer // "" when not answered
 	ReportSent  bool
+	Covered     bool // the client's consent covers their agency (Conference.Covered)
 }
 
 // ActionFacts is one open action of a conference's plan.

@@ -160,7 +160,7 @@ func inviteeStatus(c *caseconf.Conference, inv *caseconf.Invitee) string {
 		switch {
 		case inv.ReportSent():
 			line += fmt.Sprintf(" · :page_facing_up: report sent <!date^%d^{date_short}|%s>", inv.ReportAt.Unix(), inv.ReportAt.UTC().Format("2 Jan"))
-		case inv.OwesReport():
+		case c.OwesReport(inv):
 			line += " · :hourglass: *report owed*"
 		}
 	}

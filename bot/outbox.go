@@ -3,6 +3,7 @@ package bot
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"net"
@@ -273,6 +274,9 @@ func (s *Sender) send(ctx context.Context, m store.Outbox, now time.Time, data *
 	}()
 	msg, skip, err := s.render(ctx, m, data)
 	switch {
+	case err != nil && m.Attempts >= caseconf.MaxSendAttempts:
+		s.giveUp(ctx, m, "could not be put together: "+err.Error())
+		return false
 	case err != nil:
 		// Could not read what to say (the database): try again later.
 		s.finish(ctx, m, st.MarkRetry(ctx, m, "render: "+err.Error(), caseconf.RetryAt(now, m.Attempts, 0)))
@@ -285,15 +289,7 @@ func (s *Sender) send(ctx context.Context, m store.Outbox, now time.Time, data *
 	channel, ts, err := s.api.PostMessageContext(sctx, m.RecipientID, msg.options()...)
 	cancel()
 	if err == nil {
-		// Slack has it: record that even if the sender is stopping, or it
-		// would be rescued and posted again.
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		at := caseconf.MessageRef{Channel: channel, TS: ts}
-		if rerr := s.recordPosted(rctx, m, at, msg); rerr != nil {
-			b.log.Error("outbox: could not record a posted message; it may be posted again", "id", m.ID, "kind", m.Kind, "err", rerr)
-		}
-		s.finish(rctx, m, st.MarkSent(rctx, m, at))
+		s.posted(ctx, m, caseconf.MessageRef{Channel: channel, TS: ts}, msg)
 		s.count(m.Kind, "sent")
 		return true
 	}
@@ -304,7 +300,7 @@ func (s *Sender) send(ctx context.Context, m store.Outbox, now time.Time, data *
 	switch {
 	case errors.As(err, &rl):
 		s.block(rl.RetryAfter)
-		s.finish(ctx, m, st.MarkRetry(ctx, m, reason, caseconf.RetryAt(now, 1, rl.RetryAfter)))
+		s.finish(ctx, m, st.MarkRateLimited(ctx, m, reason, caseconf.RetryAt(now, 1, rl.RetryAfter)))
 		s.count(m.Kind, "retried")
 	case errors.As(err, &se) && permanent[se.Err]:
 		s.giveUp(ctx, m, reason)
@@ -322,6 +318,44 @@ func (s *Sender) send(ctx context.Context, m store.Outbox, now time.Time, data *
 		s.count(m.Kind, "retried")
 	}
 	return false
+}
+
+// posted records that Slack took message m, where it lives, and marks it
+// sent: even while the sender is stopping, and through a database outage,
+// retrying for as long as the claim holds, or it would be rescued and
+// posted again. Its claim is renewed meanwhile.
+func (s *Sender) posted(ctx context.Context, m store.Outbox, at caseconf.MessageRef, msg message) {
+	b, st := s.bot, s.bot.store
+	deadline := time.Now().Add(s.stuckAfter())
+	recorded := false
+	for wait := 250 * time.Millisecond; ; wait = min(2*wait, 5*time.Second) {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		var err error
+		if !recorded {
+			if err = s.recordPosted(rctx, m, at, msg); err == nil {
+				recorded = true
+			}
+		}
+		if err == nil {
+			err = st.MarkSent(rctx, m, at)
+		}
+		if err != nil && !store.ErrNotClaimed(err) {
+			st.TouchClaims(rctx, []store.Outbox{m}) // keep it ours while the database comes back
+		}
+		cancel()
+		switch {
+		case err == nil:
+			return
+		case store.ErrNotClaimed(err):
+			s.finish(ctx, m, err)
+			return
+		case time.Now().Add(wait).After(deadline):
+			b.log.Error("outbox: could not record a posted message; it may be posted again", "id", m.ID, "kind", m.Kind, "err", err)
+			return
+		}
+		b.log.Warn("outbox: recording a posted message failed; trying again", "id", m.ID, "kind", m.Kind, "err", err)
+		time.Sleep(wait)
+	}
 }
 
 // permanent are Slack errors after which the message can never be
@@ -397,6 +431,9 @@ func (s *Sender) render(ctx context.Context, m store.Outbox, data *renderData) (
 	switch m.Kind {
 	case store.KindSendFailed:
 		failed, err := b.store.OutboxMessage(ctx, m.SubjectID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return message{}, "the message it is about is gone", nil
+		}
 		if err != nil {
 			return message{}, "", err
 		}

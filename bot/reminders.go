@@ -62,10 +62,8 @@ func (b *Bot) renderReminder(_ context.Context, m store.Outbox, c *caseconf.Conf
 		switch {
 		case c.Started(b.now()):
 			return message{}, "the meeting has started", nil
-		case inv == nil || !inv.Answered() || inv.Response.Answer != caseconf.AnswerApologies:
-			return message{}, "no report is owed any more", nil
-		case st.ReportSent:
-			return message{}, "the report has come", nil
+		case inv == nil || !c.OwesReport(inv) || st.ReportSent:
+			return message{}, "no report is owed any more (or none may be shared)", nil
 		}
 		text = fmt.Sprintf(":bell: *Reminder:* you can't attend *%s* on %s, so the chair is counting on your written report: your involvement, recent contact, concerns, what has and hasn't worked, and your recommendations.", c.Ref, at)
 		buttons = append(buttons, reportButton(inv))
@@ -73,7 +71,7 @@ func (b *Bot) renderReminder(_ context.Context, m store.Outbox, c *caseconf.Conf
 		// On the day; or on a working day just before it, for someone
 		// whose working hours on the day begin after the meeting does.
 		today, day := b.cal.Date(b.now()), b.cal.Date(c.StartsAt)
-		if today.After(day) || today.AddDate(0, 0, 4).Before(day) || !b.now().Before(c.Ends()) {
+		if today.After(day) || b.cal.AddWorkingDays(today, 1).Before(day) || !b.now().Before(c.Ends()) {
 			return message{}, "the meeting is not coming up, or is over", nil
 		}
 		is := "is today"
@@ -180,9 +178,47 @@ func (b *Bot) clickSnooze(ctx context.Context, r *Request) {
 		day = cal.AddWorkingDays(b.now(), days)
 	}
 	until := cal.NextWindow(day)
+	if why := b.nothingToSnooze(ctx, subj.Outbox, r.UserID, until); why != "" {
+		r.Reply(ctx, ":white_check_mark: Nothing to snooze: "+why+".")
+		return
+	}
 	if _, err := b.store.Snooze(ctx, subj.Outbox, r.UserID, until); err != nil {
 		b.replyError(ctx, r, err)
 		return
 	}
 	r.Reply(ctx, fmt.Sprintf(":zzz: Snoozed: you will be reminded again %s.", when(until, cal.Loc)))
+}
+
+// nothingToSnooze says why reminder id, if it is userID's, would not come
+// back at until: it no longer applies (rendered now, as the sender would),
+// or the meeting it is about will have started by then. "" when snoozing
+// makes sense, and for a reminder that is not userID's (store.Snooze
+// refuses that, saying no more).
+func (b *Bot) nothingToSnooze(ctx context.Context, id int64, userID string, until time.Time) string {
+	m, err := b.store.OutboxMessage(ctx, id)
+	if err != nil || m.RecipientID != userID || !isReminder(m.Kind) {
+		return ""
+	}
+	cs, err := b.store.ConferenceSnapshots(ctx, []int64{m.ConferenceID})
+	if err != nil {
+		return ""
+	}
+	c := cs[m.ConferenceID]
+	if c == nil {
+		return "its conference is gone"
+	}
+	states, err := b.store.ReminderStates(ctx, []store.Outbox{m}, reminders.Subject)
+	if err != nil {
+		return ""
+	}
+	if _, skip, err := b.renderReminder(ctx, m, c, states[m.ID]); err == nil && skip != "" {
+		return skip
+	}
+	switch reminders.Kind(m.Kind) {
+	case reminders.InvitationUnanswered, reminders.ReportOwed, reminders.ConferenceToday:
+		if !until.Before(c.StartsAt) {
+			return "the meeting will have started by then"
+		}
+	}
+	return ""
 }

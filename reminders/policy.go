@@ -66,7 +66,7 @@ func Due(now time.Time, cal caseconf.Calendar, f caseconf.ReminderFacts) []Remin
 				if inv.Answer == "" && working && (before == 7 || before == 3 || before <= 2) {
 					add(InvitationUnanswered, inv.ID, c.ID, inv.SlackUserID)
 				}
-				if inv.Answer == caseconf.AnswerApologies && !inv.ReportSent &&
+				if inv.Answer == caseconf.AnswerApologies && !inv.ReportSent && inv.Covered && // nobody is chased for a report they may not share
 					working && (before == 3 || before == 1) { // and on the last working day before
 					add(ReportOwed, inv.ID, c.ID, inv.SlackUserID)
 				}

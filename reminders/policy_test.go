@@ -67,8 +67,11 @@ func TestDueInvitationUnanswered(t *testing.T) {
 func TestDueReportOwed(t *testing.T) {
 	cal := londonCal(t)
 	f := caseconf.ReminderFacts{Conferences: []caseconf.ConferenceFacts{meeting(cal,
-		caseconf.InviteeFacts{ID: 1, SlackUserID: "U0GP", Answer: caseconf.AnswerApologies},
-		caseconf.InviteeFacts{ID: 2, SlackUserID: "U0SW", Answer: caseconf.AnswerApologies, ReportSent: true})}}
+		caseconf.InviteeFacts{ID: 1, SlackUserID: "U0GP", Answer: caseconf.AnswerApologies, Covered: true},
+		caseconf.InviteeFacts{ID: 2, SlackUserID: "U0SW", Answer: caseconf.AnswerApologies, ReportSent: true, Covered: true},
+		// The consent does not cover their agency: they may not share a
+		// report, so nobody chases them for one.
+		caseconf.InviteeFacts{ID: 4, SlackUserID: "U0PO", Answer: caseconf.AnswerApologies})}}
 	check(t, days(t, cal, f, "2026-11-01", "2026-11-19"), []string{
 		"2026-11-17 report_owed U0GP", // 3 working days before
 		"2026-11-19 report_owed U0GP", // the day before
@@ -172,7 +175,7 @@ func TestReminderKeyIsPerDay(t *testing.T) {
 // "1 day before" a Monday meeting is the Friday, not the Sunday.
 func TestDueReportOwedBeforeAMondayMeeting(t *testing.T) {
 	cal := londonCal(t)
-	c := meeting(cal, caseconf.InviteeFacts{ID: 1, SlackUserID: "U0GP", Answer: caseconf.AnswerApologies})
+	c := meeting(cal, caseconf.InviteeFacts{ID: 1, SlackUserID: "U0GP", Answer: caseconf.AnswerApologies, Covered: true})
 	c.StartsAt = time.Date(2026, 11, 23, 10, 30, 0, 0, cal.Loc) // Monday
 	check(t, days(t, cal, caseconf.ReminderFacts{Conferences: []caseconf.ConferenceFacts{c}}, "2026-11-01", "2026-11-22"), []string{
 		"2026-11-18 report_owed U0GP", // 3 working days before

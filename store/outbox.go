@@ -171,9 +171,8 @@ const snoozedMark = ":snoozed:"
 
 // EnqueueReminders writes reminders as Enqueue does, except one whose
 // recipient has snoozed the same reminder (kind, subject and recipient)
-// and whose snoozed copy is still to come, or came in the last 12 hours:
-// the snooze stands in for it, so a snooze moves the reminder rather than
-// adding one.
+// to a time after, or less than 12 hours before, its own: the snooze
+// stands in for it, so a snooze moves the reminder rather than adding one.
 func (s *DB) EnqueueReminders(ctx context.Context, msgs ...Outbox) (int, error) {
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
@@ -186,7 +185,7 @@ func (s *DB) EnqueueReminders(ctx context.Context, msgs ...Outbox) (int, error) 
 		res, err := tx.ExecContext(ctx, `INSERT INTO outbox (kind, dedup_key, recipient_id, conference_id, subject_id, not_before, created_at)
 			SELECT $1, $2, $3, $4, $5, $6, $7 WHERE NOT EXISTS (SELECT 1 FROM outbox o
 				WHERE o.subject_id = $5 AND o.recipient_id = $3 AND o.kind = $1 AND o.dedup_key LIKE 'reminder:%:snoozed:%'
-				AND (o.state IN ('pending', 'in_flight') OR o.sent_at > $7::timestamptz - interval '12 hours'))
+				AND o.state IN ('pending', 'in_flight', 'sent') AND o.not_before > $6::timestamptz - interval '12 hours')
 			ON CONFLICT (dedup_key) DO NOTHING`,
 			m.Kind, m.DedupKey, m.RecipientID, nullID(m.ConferenceID), nullID(m.SubjectID), m.NotBefore, now)
 		if err != nil {
@@ -314,6 +313,13 @@ func (s *DB) MarkSent(ctx context.Context, m Outbox, at caseconf.MessageRef) err
 		s.Now(), nullString(at.Channel), nullString(at.TS))
 }
 
+// MarkRateLimited puts the message back for next, when Slack's rate limit
+// allows: keeping why, but not counting the try as an attempt (a backlog
+// waiting its turn must not use up the retries meant for failures).
+func (s *DB) MarkRateLimited(ctx context.Context, m Outbox, reason string, next time.Time) error {
+	return s.finish(ctx, m, `state = 'pending', not_before = $3, errors = array_append(errors, $4), attempts = attempts - 1`, next, reason)
+}
+
 // MarkRetry puts the message back to be tried at next, keeping why this
 // attempt failed.
 func (s *DB) MarkRetry(ctx context.Context, m Outbox, reason string, next time.Time) error {
@@ -352,11 +358,17 @@ type OutboxStat struct {
 	Count int64  `db:"count"`
 }
 
-// OutboxStats counts messages by kind and state, and says when the oldest
-// pending one became due (zero when none is pending).
+// OutboxStats counts the messages pending, in flight and failed by kind,
+// and says when the oldest pending one became due (zero when none is
+// pending).
 func (s *DB) OutboxStats(ctx context.Context) ([]OutboxStat, time.Time, error) {
 	var stats []OutboxStat
-	if err := s.db.SelectContext(ctx, &stats, `SELECT kind, state, count(*) AS count FROM outbox GROUP BY kind, state ORDER BY kind, state`); err != nil {
+	// Only the states a message waits in, and failed: each is indexed
+	// and stays small however long the table grows (sent and cancelled
+	// messages are counted as they happen, in
+	// caseconf_outbox_messages_total).
+	if err := s.db.SelectContext(ctx, &stats, `SELECT kind, state, count(*) AS count FROM outbox
+		WHERE state IN ('pending', 'in_flight', 'failed') GROUP BY kind, state ORDER BY kind, state`); err != nil {
 		return nil, time.Time{}, fmt.Errorf("outbox stats: %w", err)
 	}
 	var oldest sql.NullTime
@@ -386,6 +398,13 @@ func (s *DB) Snooze(ctx context.Context, id int64, userID string, until time.Tim
 		return Outbox{}, fmt.Errorf("snooze: %w", err)
 	}
 	m := r.outbox()
+	// The last snooze wins: a copy snoozed earlier and still to come is
+	// dropped.
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'cancelled', errors = array_append(errors, 'snoozed again')
+		WHERE subject_id IS NOT DISTINCT FROM $1 AND recipient_id = $2 AND kind = $3 AND state = 'pending'
+			AND dedup_key LIKE 'reminder:%:snoozed:%'`, nullID(m.SubjectID), m.RecipientID, m.Kind); err != nil {
+		return Outbox{}, fmt.Errorf("snooze: %w", err)
+	}
 	m.ID, m.Attempts, m.ClaimedBy, m.Errors = 0, 0, "", nil
 	base, _, _ := strings.Cut(m.DedupKey, snoozedMark)
 	m.DedupKey = base + snoozedMark + until.UTC().Format(time.RFC3339)

@@ -58,10 +58,15 @@ func (s *DB) ReminderFacts(ctx context.Context, now time.Time) (caseconf.Reminde
 		SlackUserID  string         `db:"slack_user_id"`
 		Answer       sql.NullString `db:"answer"`
 		Report       bool           `db:"report"`
+		AgencyKind   string         `db:"agency_kind"`
+		Consented    pq.StringArray `db:"agency_kinds"`
 	}
 	err = tx.SelectContext(ctx, &invs, `SELECT i.id, i.conference_id, i.slack_user_id, r.answer,
-			EXISTS (SELECT 1 FROM reports rp WHERE rp.invitee_id = i.id) AS report
+			EXISTS (SELECT 1 FROM reports rp WHERE rp.invitee_id = i.id) AS report,
+			coalesce(i.agency_kind, '') AS agency_kind, coalesce(co.agency_kinds, '{}') AS agency_kinds
 		FROM invitees i
+		JOIN conferences c ON c.id = i.conference_id
+		LEFT JOIN consents co ON co.id = c.consent_id
 		LEFT JOIN LATERAL (SELECT answer FROM responses WHERE invitee_id = i.id
 			ORDER BY responded_at DESC, id DESC LIMIT 1) r ON true
 		WHERE i.slack_user_id IS NOT NULL AND i.conference_id = ANY($1)
@@ -72,7 +77,8 @@ func (s *DB) ReminderFacts(ctx context.Context, now time.Time) (caseconf.Reminde
 	for _, inv := range invs {
 		c := &f.Conferences[index[inv.ConferenceID]]
 		c.Invitees = append(c.Invitees, caseconf.InviteeFacts{ID: inv.ID, SlackUserID: inv.SlackUserID,
-			Answer: caseconf.Answer(inv.Answer.String), ReportSent: inv.Report})
+			Answer: caseconf.Answer(inv.Answer.String), ReportSent: inv.Report,
+			Covered: caseconf.Consent{AgencyKinds: inv.Consented}.Covers(inv.AgencyKind)})
 	}
 
 	var actions []struct {

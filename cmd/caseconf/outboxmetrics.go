@@ -25,7 +25,7 @@ func newOutboxCollector(db *store.DB) *outboxCollector {
 	return &outboxCollector{
 		db: db, now: time.Now, timeout: time.Second,
 		count: prometheus.NewDesc("caseconf_outbox_queue_messages",
-			"Outbox messages (invitations, summaries, notices, reminders) by kind and state: pending, in_flight, sent, failed, cancelled.",
+			"Outbox messages (invitations, summaries, notices, reminders) waiting to be sent or given up, by kind and state: pending (due or not yet), in_flight, failed.",
 			[]string{"kind", "state"}, nil),
 		oldest: prometheus.NewDesc("caseconf_outbox_oldest_pending_seconds",
 			"How long the oldest pending outbox message has been due (0 when none is).", nil, nil),

@@ -11,9 +11,9 @@ import (
 	"github.com/caseconf/caseconf/internal/fakeslack"
 )
 
-// "X is today", snoozed until tomorrow, is not sent once the meeting has
-// started: a reminder is written from the record and the clock as they are
-// when it goes.
+// "X is today" cannot be snoozed once the meeting is over (nor to a time
+// after it starts): the recipient is told there is nothing to snooze, and
+// nothing is sent later.
 func TestSnoozedConferenceTodayNotSentAfterTheMeeting(t *testing.T) {
 	t.Parallel()
 	var clock atomic.Pointer[time.Time]
@@ -31,8 +31,12 @@ func TestSnoozedConferenceTodayNotSentAfterTheMeeting(t *testing.T) {
 	afterwards := time.Date(2026, 11, 20, 15, 0, 0, 0, time.UTC)
 	clock.Store(&afterwards)
 	before := len(a.remindersTo("U0CM"))
-	if reply := a.replyTo(a.click("U0CM", "snooze:1", fmt.Sprintf("o%d.d1", id))); !strings.Contains(reply, "Snoozed") {
-		t.Fatalf("snooze answered %s", reply)
+	// Snoozing it is answered honestly: there is nothing to come back to.
+	if reply := a.replyTo(a.click("U0CM", "snooze:1", fmt.Sprintf("o%d.d1", id))); !strings.Contains(reply, "Nothing to snooze") {
+		t.Fatalf("snooze after the meeting answered %s", reply)
+	}
+	if n := a.count(`SELECT count(*) FROM outbox WHERE dedup_key LIKE '%:snoozed:%'`); n != 0 {
+		t.Fatalf("a reminder about a meeting that is over was snoozed (%d copies)", n)
 	}
 	a.waitOutboxDone(20 * time.Second)
 	if got := a.remindersTo("U0CM"); len(got) != before {
