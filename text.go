@@ -19,6 +19,13 @@ func CheckText(s string, max int, multiline bool) string {
 		case (r == '\n' || r == '\r') && multiline:
 		case r == '\n' || r == '\r':
 			return "Please keep this to one line."
+		case r == '\u2028' || r == '\u2029':
+			// Line and paragraph separators break a line as surely as a
+			// newline does, wherever the text is shown.
+			if !multiline {
+				return "Please keep this to one line."
+			}
+			return "This contains an invisible line separator. Please use an ordinary new line."
 		case r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
 			// Text-direction overrides can make the rest of a message read
 			// backwards or hide what follows them.
