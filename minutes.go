@@ -1,5 +1,7 @@
 package caseconf
 
+import "strings"
+
 // Who the minutes may go to, and how they are split into messages.
 
 // MinutesWithheld says why the minutes of conference c may not go to the
@@ -52,4 +54,15 @@ func MinutesParts(n int) [][2]int {
 		parts = append(parts, [2]int{lo, min(n, lo+minutesMoreActions)})
 	}
 	return parts
+}
+
+// Basis describes, for the log of disclosures, what allows case details
+// to be shared: the consent, or the recognised reason to meet without
+// it. It names no client.
+func (c Consent) Basis() string {
+	if c.Method == ConsentNone {
+		return "no consent: " + Label(NoConsentReasons, c.NoConsentReason)
+	}
+	return c.Method + " consent given " + c.GivenOn.Format(DateLayout) + ", valid until " + c.ValidUntil.Format(DateLayout) +
+		", covering " + strings.Join(c.AgencyKinds, ", ")
 }
