@@ -208,3 +208,56 @@ func TestOutcomeRecordedAndCirculated(t *testing.T) {
 		t.Error("the minutes or the client's reference in the logs")
 	}
 }
+
+// A draft is kept, sends nothing and stops no reminder; the form opens
+// again (from show's button) as it was left; then finished.
+func TestOutcomeDraftFinishedLater(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, nil)
+	conf := a.heldConference()
+	if r := decodeReply(t, a.command("U0CM", "help").Payload); !strings.Contains(r.Text, "`/caseconf record REF` — Record the outcome") {
+		t.Errorf("help does not list record: %q", r.Text)
+	}
+	show := decodeReply(t, a.command("U0CM", "show CC-0001").Payload)
+	if raw := string(mustJSON(t, show.Blocks)); !strings.Contains(raw, `"action_id":"record"`) {
+		t.Fatalf("show has no Record outcome button for the case manager: %s", raw)
+	}
+	if gp := decodeReply(t, a.command("U0GP", "show CC-0001").Payload); strings.Contains(string(mustJSON(t, gp.Blocks)), `"action_id":"record"`) {
+		t.Error("an invitee's show offers Record outcome")
+	}
+	opened := len(a.slack.CallsTo("views.open"))
+	a.command("U0CM", "record CC-0001")
+	meta, _ := modalView(t, a.waitCalls("views.open", opened+1)[opened])
+	meta, _ = modalView(t, a.inModal("U0CM", "outcome_add", "add", meta, form{}))
+	draft := form{}.users("attended", "U0CM").text("summary", "Half written").choice("save_as", "draft").
+		text("act_area_2", "Housing").date("act_due_2", "2020-01-01")
+	if ack := a.viewSubmission("U0CM", "outcome", "VDRAFT", meta, draft, 0); !strings.Contains(fmt.Sprint(ack["view"]), "Draft saved") {
+		t.Fatalf("draft ack = %v", ack)
+	}
+	if a.count(`SELECT count(*) FROM outcome_drafts WHERE saved_by = 'U0CM'`) != 1 || a.count(`SELECT count(*) FROM outcomes`) != 0 ||
+		a.count(`SELECT count(*) FROM conferences WHERE status = 'recorded'`) != 0 || a.count(`SELECT count(*) FROM outbox WHERE kind LIKE 'minutes%'`) != 0 {
+		t.Fatal("a draft recorded the outcome or sent something")
+	}
+
+	a.click("U0CM", "record", fmt.Sprintf("c%d", conf))
+	again := a.waitCalls("views.open", opened+2)[opened+1]
+	meta, blocks := modalView(t, again)
+	if element(blocks, "summary")["initial_value"] != "Half written" || element(blocks, "act_area_2")["initial_value"] != "Housing" ||
+		element(blocks, "act_area_1") == nil || !strings.Contains(callText(again), "This is the draft") {
+		t.Fatalf("the draft did not open as it was left: %s", callText(again))
+	}
+	if opt, _ := element(blocks, "save_as")["initial_option"].(map[string]any); opt["value"] != "draft" {
+		t.Errorf("save as: %v, want the draft's choice", opt)
+	}
+	final := outcomeValues().without("act_area_3").without("act_what_3").without("act_owner_3").without("act_due_3").
+		without("act_area_4").without("act_what_4").without("act_owner_name_4").without("act_owner_agency_4").without("act_due_4").
+		text("act_area_2", "Housing").text("act_what_2", "Tenancy support").user("act_owner_2", "U0SW").date("act_due_2", "2026-11-27")
+	if ack := a.viewSubmission("U0CM", "outcome", "VFINAL", meta, final, 0); !strings.Contains(fmt.Sprint(ack["view"]), "is recorded") {
+		t.Fatalf("final ack = %v", ack)
+	}
+	a.waitOutboxDone(20 * time.Second)
+	if a.count(`SELECT count(*) FROM outcome_drafts`) != 0 || a.count(`SELECT count(*) FROM actions`) != 2 ||
+		a.count(`SELECT count(*) FROM disclosures WHERE sent_at IS NOT NULL`) != 2 {
+		t.Error("finishing the draft did not record it as the final outcome")
+	}
+}
