@@ -213,7 +213,8 @@ func CanWriteReport(c *Conference, inv *Invitee, userID string) error {
 
 // CanRecordOutcome decides whether v may record the outcome: the chair,
 // the minute taker or the case manager, once the meeting has started, for
-// a conference that was not cancelled. To anyone else the conference reads
+// a conference that was not cancelled and whose outcome is not recorded
+// yet. To anyone else the conference reads
 // as one that does not exist.
 func CanRecordOutcome(c *Conference, v Viewer, now time.Time) error {
 	switch {
@@ -221,6 +222,8 @@ func CanRecordOutcome(c *Conference, v Viewer, now time.Time) error {
 		return notFound()
 	case c.Cancelled():
 		return Errorf(ECONFLICT, "This conference has been cancelled.")
+	case c.Status == StatusRecorded:
+		return Errorf(ECONFLICT, "The outcome of %s is already recorded and its minutes have gone round.", c.Ref)
 	case !c.Started(now):
 		return Errorf(ECONFLICT, "The meeting has not started yet, so there is no outcome to record.")
 	}

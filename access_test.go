@@ -182,6 +182,8 @@ func TestCanRecordOutcome(t *testing.T) {
 		{"AdminReadsNotFound", Viewer{UserID: "U0ADMIN", Admin: true}, after, nil, ENOTFOUND},
 		{"BeforeTheMeeting", Viewer{UserID: "U0CHAIR"}, t0.Add(-time.Minute), nil, ECONFLICT},
 		{"Cancelled", Viewer{UserID: "U0CHAIR"}, after, func(c *Conference) { c.Status = StatusCancelled }, ECONFLICT},
+		{"RecordedAlready", Viewer{UserID: "U0CM"}, after, func(c *Conference) { c.Status = StatusRecorded }, ECONFLICT},
+		{"RecordedReadsNotFoundToOthers", Viewer{UserID: "U0GP"}, after, func(c *Conference) { c.Status = StatusRecorded }, ENOTFOUND},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -20,6 +20,7 @@ type Action struct {
 	What         string
 	OwnerID      string // Slack user; "" for an owner not on Slack
 	OwnerName    string // for an owner not on Slack
+	OwnerAgency  string // their agency
 	DueOn        time.Time
 	Status       ActionStatus
 	DoneAt       *time.Time // when it was marked done

@@ -99,6 +99,7 @@ func (b *Bot) register() {
 	b.registerConferences()
 	b.registerInvitations()
 	b.registerReports()
+	b.registerOutcome()
 	b.registerActions()
 	b.registerReminders()
 	b.registerReview()

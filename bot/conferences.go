@@ -86,6 +86,9 @@ func (b *Bot) cmdShow(ctx context.Context, r *Request, args []string) {
 		return
 	}
 	blocks := showBlocks(c, b.viewer(r.UserID), b.cal)
+	if caseconf.CanRecordOutcome(c, b.viewer(r.UserID), b.now()) == nil {
+		blocks = append(blocks, slack.NewActionBlock("outcome", recordButton(c)))
+	}
 	r.Reply(ctx, c.Ref, blocks...)
 }
 

@@ -475,6 +475,13 @@ func (s *Sender) render(ctx context.Context, m store.Outbox, data *renderData) (
 		return cancellationMessage(c, inv, b.cal), "", nil
 	case store.KindActionDone:
 		return b.renderActionDone(ctx, m, c)
+	// The outcome's messages (bot/minutes.go).
+	case store.KindMinutes:
+		return b.renderMinutes(ctx, m, c)
+	case store.KindActionAssigned:
+		return b.renderActionAssigned(ctx, m, c)
+	case store.KindMinutesWithheld:
+		return b.renderMinutesWithheld(ctx, m, c)
 	}
 	return message{}, "no such kind of message: " + m.Kind, nil
 }
@@ -514,6 +521,9 @@ func (s *Sender) recordPosted(ctx context.Context, m store.Outbox, at caseconf.M
 				b.refreshInvitation(ctx, c, inv)
 			}
 		}
+	case store.KindMinutes:
+		// The log of disclosures says when Slack took each part.
+		return b.store.MinutesDelivered(ctx, m, time.Now())
 	}
 	return nil
 }

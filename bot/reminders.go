@@ -90,6 +90,7 @@ func (b *Bot) renderReminder(_ context.Context, m store.Outbox, c *caseconf.Conf
 			return message{}, "the outcome is recorded", nil
 		}
 		text = fmt.Sprintf(":bell: *Reminder:* the outcome and action plan of *%s* (held %s) have not been recorded yet. Everyone waits on the minutes.", c.Ref, at)
+		buttons = append(buttons, recordButton(c))
 	case reminders.ActionDueSoon, reminders.ActionDueToday, reminders.ActionOverdue, reminders.ActionOverdueManager:
 		a := st.Action
 		if a == nil || !a.Open {

@@ -25,6 +25,7 @@ func TestStoreStopsTheRightKinds(t *testing.T) {
 	}{
 		{"Invitation", store.InvitationReminderKinds, kinds(reminders.InvitationUnanswered)},
 		{"Report", store.ReportReminderKinds, kinds(reminders.ReportOwed)},
+		{"Outcome", store.OutcomeReminderKinds, kinds(reminders.OutcomeNotRecorded)},
 		{"Action", store.ActionReminderKinds, kinds(reminders.ActionDueSoon, reminders.ActionDueToday, reminders.ActionOverdue, reminders.ActionOverdueManager)},
 	} {
 		if !slices.Equal(tc.store, tc.want) {

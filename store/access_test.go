@@ -22,7 +22,8 @@ func TestVisibilityAgreesWithTheRule(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := s.SQL().ExecContext(ctx, `INSERT INTO share_list (conference_id, slack_user_id) VALUES ($1, 'U0SHARE')`, c.ID); err != nil {
+	if _, err := s.SQL().ExecContext(ctx, `INSERT INTO share_list (conference_id, slack_user_id, withheld)
+		VALUES ($1, 'U0SHARE', NULL), ($1, 'U0WITHHELD', 'the consent does not cover their agency')`, c.ID); err != nil {
 		t.Fatal(err)
 	}
 	c, err := s.ConferenceSnapshot(ctx, c.ID)
@@ -39,6 +40,7 @@ func TestVisibilityAgreesWithTheRule(t *testing.T) {
 		"InviteeAcceptedNotCovered": {UserID: "U0PROB"},
 		"InviteeNotAccepted":        {UserID: "U0NEW"},
 		"ShareList":                 {UserID: "U0SHARE"},
+		"ShareListWithheld":         {UserID: "U0WITHHELD"},
 		"Outsider":                  {UserID: "U0OUT"},
 		"NoUser":                    {},
 	}
@@ -64,6 +66,6 @@ func TestVisibilityAgreesWithTheRule(t *testing.T) {
 		})
 	}
 	if seen != 7 {
-		t.Errorf("%d viewers may see the conference, want 7 (all but the not-yet-accepted invitee, the outsider and no one)", seen)
+		t.Errorf("%d viewers may see the conference, want 7 (all but the not-yet-accepted invitee, the one the minutes are withheld from, the outsider and no one)", seen)
 	}
 }

@@ -24,6 +24,7 @@ type actionRow struct {
 	What         string         `db:"action"`
 	OwnerID      sql.NullString `db:"owner_slack_id"`
 	OwnerName    string         `db:"owner_name"`
+	OwnerAgency  string         `db:"owner_agency"`
 	DueOn        time.Time      `db:"due_on"`
 	Status       string         `db:"status"`
 	DoneAt       sql.NullTime   `db:"done_at"`
@@ -32,7 +33,7 @@ type actionRow struct {
 
 func (r *actionRow) action() *caseconf.Action {
 	a := &caseconf.Action{ID: r.ID, ConferenceID: r.ConferenceID, Area: r.Area, What: r.What, OwnerID: r.OwnerID.String,
-		OwnerName: r.OwnerName, DueOn: r.DueOn, Status: caseconf.ActionStatus(r.Status), DoneBy: r.DoneBy.String}
+		OwnerName: r.OwnerName, OwnerAgency: r.OwnerAgency, DueOn: r.DueOn, Status: caseconf.ActionStatus(r.Status), DoneBy: r.DoneBy.String}
 	if r.DoneAt.Valid {
 		at := r.DoneAt.Time
 		a.DoneAt = &at
@@ -43,7 +44,7 @@ func (r *actionRow) action() *caseconf.Action {
 // loadAction reads one action; with lock, FOR UPDATE. An action that does
 // not exist is caseconf.ActionNotFound.
 func loadAction(ctx context.Context, q sqlx.QueryerContext, id int64, lock bool) (*caseconf.Action, error) {
-	query := `SELECT id, conference_id, area_of_need, action, owner_slack_id, owner_name, due_on, status, done_at, done_by
+	query := `SELECT id, conference_id, area_of_need, action, owner_slack_id, owner_name, owner_agency, due_on, status, done_at, done_by
 		FROM actions WHERE id = $1`
 	if lock {
 		query += ` FOR UPDATE`

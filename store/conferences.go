@@ -21,7 +21,7 @@ import (
 // administrator. TestVisibilityAgreesWithTheRule holds the two together.
 const visibleTo = `($2 OR c.case_manager_id = $1 OR c.chair_id = $1 OR c.minute_taker_id = $1
 	OR EXISTS (SELECT 1 FROM agreement_acknowledgements a WHERE a.conference_id = c.id AND a.slack_user_id = $1)
-	OR EXISTS (SELECT 1 FROM share_list s WHERE s.conference_id = c.id AND s.slack_user_id = $1))`
+	OR EXISTS (SELECT 1 FROM share_list s WHERE s.conference_id = c.id AND s.slack_user_id = $1 AND s.withheld IS NULL))`
 
 // NewConference is a validated schedule and who is calling it.
 type NewConference struct {
@@ -164,7 +164,7 @@ func loadConference(ctx context.Context, q sqlx.QueryerContext, id int64) (*case
 		c.Invitees[i] = invitees[i].invitee()
 	}
 	if err := sqlx.SelectContext(ctx, q, &c.ShareList, `SELECT slack_user_id FROM share_list
-		WHERE conference_id = $1 AND slack_user_id IS NOT NULL ORDER BY id`, id); err != nil {
+		WHERE conference_id = $1 AND slack_user_id IS NOT NULL AND withheld IS NULL ORDER BY id`, id); err != nil {
 		return nil, fmt.Errorf("load share list: %w", err)
 	}
 	return c, nil

@@ -19,6 +19,8 @@ var (
 	ReportReminderKinds = []string{"report_owed"}
 	// ActionReminderKinds chase an action's owner, or its case manager.
 	ActionReminderKinds = []string{"action_due_soon", "action_due_today", "action_overdue", "action_overdue_cm"}
+	// OutcomeReminderKinds chase the chair for the outcome.
+	OutcomeReminderKinds = []string{"outcome_not_recorded"}
 )
 
 // cancelPending drops, in tx, the pending outbox messages of kinds about

@@ -46,7 +46,7 @@ func (s *DB) ConferenceSnapshots(ctx context.Context, ids []int64) (map[int64]*c
 		UserID       string `db:"slack_user_id"`
 	}
 	if err := s.db.SelectContext(ctx, &shares, `SELECT conference_id, slack_user_id FROM share_list
-		WHERE conference_id = ANY($1) AND slack_user_id IS NOT NULL ORDER BY conference_id, id`, pq.Array(ids)); err != nil {
+		WHERE conference_id = ANY($1) AND slack_user_id IS NOT NULL AND withheld IS NULL ORDER BY conference_id, id`, pq.Array(ids)); err != nil {
 		return nil, fmt.Errorf("load share lists: %w", err)
 	}
 	for _, sh := range shares {

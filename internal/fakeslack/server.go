@@ -76,6 +76,7 @@ type Server struct {
 
 	messages map[messageKey]bool   // posted messages, for chat.update/delete
 	views    map[string]*viewState // by view id
+	modals   []string              // ids of the modals opened or pushed, in order
 	extViews map[string]string     // external_id -> view id
 	homes    map[string]string     // user id -> home tab view id
 	opened   map[string]bool       // conversations already opened

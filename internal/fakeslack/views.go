@@ -64,6 +64,7 @@ func (s *Server) createView(c Call) any {
 	st := viewState{id: id, rootID: id, hash: newHash()}
 	s.mu.Lock()
 	s.views[id] = &st
+	s.modals = append(s.modals, id)
 	if ext := externalID(posted); ext != "" {
 		s.extViews[ext] = id
 	}
@@ -118,4 +119,20 @@ func (s *Server) viewsPublish(c Call) any {
 	}
 	st.hash = newHash()
 	return ok(map[string]any{"view": renderView(posted, *st)})
+}
+
+// Modal is a modal the fake opened: its id and its current hash, as a
+// block action or submission from it carries them.
+type Modal struct{ ID, Hash string }
+
+// Modals lists the modals opened or pushed so far, oldest first, each
+// with its hash as it is now (views.update changes it).
+func (s *Server) Modals() []Modal {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Modal, len(s.modals))
+	for i, id := range s.modals {
+		out[i] = Modal{ID: id, Hash: s.views[id].hash}
+	}
+	return out
 }

@@ -1,0 +1,214 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/caseconf/caseconf"
+	"github.com/caseconf/caseconf/store"
+)
+
+// The messages a recorded outcome calls for, rendered by the sender when
+// they go, from the record as it is then: the minutes (in parts, each
+// within Slack's 50 blocks), each action to its owner, and the case
+// manager's notice of whom the minutes did not reach.
+
+const dueLayout = "Monday 2 January 2006"
+
+// renderMinutes is part m.SubjectID of the minutes of c, for someone on
+// its share list who may still see its case details.
+func (b *Bot) renderMinutes(ctx context.Context, m store.Outbox, c *caseconf.Conference) (message, string, error) {
+	if c.Status != caseconf.StatusRecorded {
+		return message{}, "the outcome is not recorded", nil
+	}
+	if !caseconf.CanSeeDetails(c, caseconf.Viewer{UserID: m.RecipientID}) {
+		return message{}, "the recipient may no longer see the case details", nil
+	}
+	o, err := b.store.OutcomeSnapshot(ctx, c.ID)
+	switch {
+	case caseconf.ErrorCode(err) == caseconf.ENOTFOUND:
+		return message{}, "the outcome is not recorded", nil
+	case err != nil:
+		return message{}, "", err
+	}
+	parts := caseconf.MinutesParts(len(o.Actions))
+	part := int(m.SubjectID)
+	if part < 1 || part > len(parts) {
+		return message{}, "no such part of the minutes", nil
+	}
+	return minutesMessage(c, o, part, parts, b.cal), "", nil
+}
+
+// minutesMessage is part (from 1) of the minutes: the first carries the
+// record, every part a run of the action plan.
+func minutesMessage(c *caseconf.Conference, o *caseconf.Outcome, part int, parts [][2]int, cal caseconf.Calendar) message {
+	of := ""
+	if len(parts) > 1 {
+		of = fmt.Sprintf(" (part %d of %d)", part, len(parts))
+	}
+	var blocks []slack.Block
+	if part == 1 {
+		blocks = append(blocks, header(truncate("Minutes of "+c.Ref+of, 150)),
+			section(fmt.Sprintf("*Case conference record* · client %s\n*Held:* %s · %s\n*Recorded by:* %s",
+				escape(c.ClientRef), when(c.StartsAt, cal.Loc), escape(c.Place), user(o.RecordedBy))))
+		blocks = append(blocks, lineSections("*Attended*", peopleLines(o.Attended, nil))...)
+		if len(o.Apologies) > 0 {
+			blocks = append(blocks, lineSections("*Apologies*", peopleLines(o.Apologies, c))...)
+		}
+		if o.LeadChanged {
+			to := []string{}
+			if o.NewCaseManagerID != "" {
+				to = append(to, "case manager "+user(o.NewCaseManagerID))
+			}
+			if o.NewLeadAgency != "" {
+				to = append(to, "lead agency "+escape(o.NewLeadAgency))
+			}
+			blocks = append(blocks, section("*Lead agency / case manager changed* to "+strings.Join(to, "; ")))
+		}
+		for _, f := range []struct{ label, text string }{
+			{"Summary of issues", o.Summary}, {"What has worked well", o.Worked},
+			{"What has not worked", o.NotWorked}, {"The client's views", o.ClientViews},
+		} {
+			if f.text != "" {
+				blocks = append(blocks, sections("*"+f.label+"*\n"+escape(f.text))...)
+			}
+		}
+		if !o.ReviewOn.IsZero() {
+			blocks = append(blocks, section("*Review meeting:* "+o.ReviewOn.Format(dueLayout)))
+		}
+		var shared []string
+		for _, p := range o.ShareWith {
+			shared = append(shared, personName(p))
+		}
+		blocks = append(blocks, section("*Shared with:* "+strings.Join(shared, ", ")), slack.NewDividerBlock())
+		if len(o.Actions) == 0 {
+			blocks = append(blocks, section("*Action plan:* no actions were agreed."))
+		}
+	} else {
+		blocks = append(blocks, section(fmt.Sprintf("*Minutes of %s*%s: the action plan, continued", c.Ref, of)))
+	}
+	lo, hi := parts[part-1][0], parts[part-1][1]
+	if hi > lo && part == 1 {
+		blocks = append(blocks, section("*Action plan*"))
+	}
+	for i := lo; i < hi; i++ {
+		blocks = append(blocks, sections(actionText(i+1, &o.Actions[i]))...)
+	}
+	blocks = append(blocks, note(":lock: Confidential: shared under the client's consent with the people on this conference's share list. Please do not forward."))
+	if len(blocks) > maxMessageBlocks {
+		// Never expected (caseconf.MinutesParts allows for the longest
+		// text), but Slack refuses a message past its limit outright.
+		blocks = append(blocks[:maxMessageBlocks-1], note("This part was cut short to fit a Slack message; ask the case manager for the full record."))
+	}
+	return message{Text: "Minutes of " + c.Ref + of, Blocks: blocks}
+}
+
+// actionText is the nth row of an action plan.
+func actionText(n int, a *caseconf.Action) string {
+	return fmt.Sprintf("*%d. %s*\n%s\n*Who:* %s · *By:* %s", n, escape(a.Area), escape(a.What), ownerText(a), a.DueOn.Format(dueLayout))
+}
+
+func ownerText(a *caseconf.Action) string {
+	if a.OwnerID != "" {
+		return user(a.OwnerID)
+	}
+	return escape(a.OwnerName) + ", " + escape(a.OwnerAgency) + " (not on Slack)"
+}
+
+func personName(p caseconf.Person) string {
+	if p.UserID != "" {
+		return user(p.UserID)
+	}
+	return escape(p.Name)
+}
+
+// peopleLines lists people with their job titles and agencies; with c,
+// whether an invitee's report came.
+func peopleLines(ps []caseconf.Person, c *caseconf.Conference) []string {
+	var out []string
+	for _, p := range ps {
+		line := "• " + personName(p)
+		for _, s := range []string{p.JobTitle, p.Agency} {
+			if s != "" {
+				line += ", " + escape(s)
+			}
+		}
+		if c != nil {
+			if inv := c.InviteeFor(p.UserID); inv != nil && inv.ReportSent() {
+				line += " (report sent)"
+			}
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+// renderActionAssigned tells an action's owner of their action, with a
+// Mark done button; what it says only if they may see the case details.
+func (b *Bot) renderActionAssigned(ctx context.Context, m store.Outbox, c *caseconf.Conference) (message, string, error) {
+	a, err := b.store.ActionSnapshot(ctx, m.SubjectID)
+	switch {
+	case caseconf.ErrorCode(err) == caseconf.ENOTFOUND:
+		return message{}, "the action no longer exists", nil
+	case err != nil:
+		return message{}, "", err
+	case c.Cancelled():
+		return message{}, "the conference was cancelled", nil
+	case a.Done():
+		return message{}, "the action is done", nil
+	case a.OwnerID != m.RecipientID:
+		return message{}, "the action has changed hands", nil
+	}
+	due := a.DueOn.Format(dueLayout)
+	text := fmt.Sprintf(":clipboard: *An action for you* from the plan agreed at *%s*, to be met or reviewed by *%s*:\n*%s:* %s",
+		c.Ref, due, escape(a.Area), escape(a.What))
+	if !caseconf.CanSeeDetails(c, caseconf.Viewer{UserID: m.RecipientID}) {
+		text = fmt.Sprintf(":clipboard: *An action for you* from the plan agreed at *%s*, to be met or reviewed by *%s*. Its details are withheld until you have accepted the conference's information-sharing agreement, and the client's consent covers your agency; %s can tell you more.",
+			c.Ref, due, user(c.CaseManagerID))
+	}
+	blocks := append(sections(text), slack.NewActionBlock("action", doneButton(&store.Action{ID: a.ID})))
+	return message{Text: "An action for you from " + c.Ref + ", by " + due, Blocks: blocks}, "", nil
+}
+
+// renderMinutesWithheld tells the case manager whom on the share list the
+// minutes did not reach, and why, and who is not on Slack.
+func (b *Bot) renderMinutesWithheld(ctx context.Context, m store.Outbox, c *caseconf.Conference) (message, string, error) {
+	if m.RecipientID != c.CaseManagerID {
+		return message{}, "the case manager has changed", nil
+	}
+	share, err := b.store.ShareList(ctx, c.ID)
+	if err != nil {
+		return message{}, "", err
+	}
+	var withheld, offSlack []string
+	for _, e := range share {
+		switch {
+		case e.UserID != "" && e.Withheld != "":
+			withheld = append(withheld, "• "+user(e.UserID)+": "+escape(e.Withheld))
+		case e.UserID == "":
+			line := "• " + escape(e.Name)
+			if e.Contact != "" {
+				line += " (" + escape(e.Contact) + ")"
+			}
+			offSlack = append(offSlack, line)
+		}
+	}
+	if len(withheld) == 0 && len(offSlack) == 0 {
+		return message{}, "nobody to tell of", nil
+	}
+	var blocks []slack.Block
+	if len(withheld) > 0 {
+		blocks = append(blocks, lineSections(fmt.Sprintf(":lock: *The minutes of %s did not go to everyone on its share list.* These people were sent nothing about the client:", c.Ref), withheld)...)
+		blocks = append(blocks, note("If they should have the minutes, record the client's consent to share with their kind of agency first."))
+	}
+	if len(offSlack) > 0 {
+		blocks = append(blocks, lineSections(fmt.Sprintf(":envelope: *Not on Slack:* please send the minutes of %s to these people yourself, securely:", c.Ref), offSlack)...)
+	}
+	if len(blocks) > maxMessageBlocks {
+		blocks = blocks[:maxMessageBlocks]
+	}
+	return message{Text: "Who the minutes of " + c.Ref + " did not reach", Blocks: blocks}, "", nil
+}

@@ -1,0 +1,68 @@
+package caseconf
+
+import "strings"
+
+// Who the minutes may go to, and how they are split into messages.
+
+// MinutesWithheld says why the minutes of conference c may not go to the
+// Slack user userID on its share list, or "" when they may. It is the
+// coverage rule of every other case detail: the case manager, chair and
+// minute taker may have them; an invitee only once they have accepted the
+// information-sharing agreement and if the client's consent covers their
+// agency; anyone else on the share list only if the consent covers their
+// agency (agencyKind, "" when caseconf does not know it). The reason is
+// for the case manager and names no client.
+func MinutesWithheld(c *Conference, userID, agencyKind string) string {
+	if Organiser(c, Viewer{UserID: userID}) {
+		return ""
+	}
+	if inv := c.InviteeFor(userID); inv != nil {
+		switch {
+		case !inv.Accepted():
+			return "they have not accepted the information-sharing and confidentiality agreement"
+		case !c.Covered(inv):
+			return "the client's consent does not cover their agency (" + Label(AgencyKinds, inv.AgencyKind) + ")"
+		}
+		return ""
+	}
+	switch {
+	case agencyKind == "":
+		return "caseconf does not know which agency they work for, so the client's consent cannot be checked"
+	case !c.Consent.Covers(agencyKind):
+		return "the client's consent does not cover their agency (" + Label(AgencyKinds, agencyKind) + ")"
+	}
+	return ""
+}
+
+// How the minutes are split: Slack takes at most 50 blocks in a message,
+// so the first message carries the record and the first few actions, and
+// each further one a run of actions. Each action takes at most two
+// blocks (MaxActionText, escaped, fits two sections), the record at most
+// about thirty.
+const (
+	minutesFirstActions = 6
+	minutesMoreActions  = 15
+)
+
+// MinutesParts splits an action plan of n actions over the minutes'
+// messages: part i (from 0) carries actions [parts[i][0], parts[i][1]).
+// There is always a first part.
+func MinutesParts(n int) [][2]int {
+	first := min(n, minutesFirstActions)
+	parts := [][2]int{{0, first}}
+	for lo := first; lo < n; lo += minutesMoreActions {
+		parts = append(parts, [2]int{lo, min(n, lo+minutesMoreActions)})
+	}
+	return parts
+}
+
+// Basis describes, for the log of disclosures, what allows case details
+// to be shared: the consent, or the recognised reason to meet without
+// it. It names no client.
+func (c Consent) Basis() string {
+	if c.Method == ConsentNone {
+		return "no consent: " + Label(NoConsentReasons, c.NoConsentReason)
+	}
+	return c.Method + " consent given " + c.GivenOn.Format(DateLayout) + ", valid until " + c.ValidUntil.Format(DateLayout) +
+		", covering " + strings.Join(c.AgencyKinds, ", ")
+}

@@ -1,0 +1,123 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/caseconf/caseconf"
+)
+
+// Reading a recorded outcome, for the messages it calls for. Like
+// ConferenceSnapshot these take no viewer and write no audit row: they
+// are only for rendering a message to the people entitled to it, decided
+// when the outcome was recorded and checked again when it is sent.
+
+// OutcomeSnapshot reads the recorded outcome of conference id, with its
+// attendees, apologies, action plan (in the order recorded) and the
+// people its minutes go to. A conference with no recorded outcome is
+// caseconf.NotFound.
+func (s *DB) OutcomeSnapshot(ctx context.Context, id int64) (*caseconf.Outcome, error) {
+	var r struct {
+		RecordedBy    string         `db:"recorded_by"`
+		RecordedAt    time.Time      `db:"recorded_at"`
+		LeadChanged   bool           `db:"lead_changed"`
+		NewCaseMgr    sql.NullString `db:"new_case_manager_id"`
+		NewLeadAgency string         `db:"new_lead_agency"`
+		Summary       string         `db:"summary"`
+		Worked        string         `db:"worked"`
+		NotWorked     string         `db:"not_worked"`
+		ClientViews   string         `db:"client_views"`
+		ReviewOn      sql.NullTime   `db:"review_on"`
+	}
+	err := s.db.GetContext(ctx, &r, `SELECT recorded_by, recorded_at, lead_changed, new_case_manager_id, new_lead_agency,
+		summary, worked, not_worked, client_views, review_on FROM outcomes WHERE conference_id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, caseconf.NotFound()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read outcome: %w", err)
+	}
+	o := &caseconf.Outcome{ConferenceID: id, RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt, LeadChanged: r.LeadChanged,
+		NewCaseManagerID: r.NewCaseMgr.String, NewLeadAgency: r.NewLeadAgency, Summary: r.Summary, Worked: r.Worked,
+		NotWorked: r.NotWorked, ClientViews: r.ClientViews, ReviewOn: dateOf(r.ReviewOn)}
+	var people []struct {
+		UserID   sql.NullString `db:"slack_user_id"`
+		Name     string         `db:"name"`
+		JobTitle string         `db:"job_title"`
+		Agency   string         `db:"agency"`
+		Present  bool           `db:"present"`
+	}
+	if err := s.db.SelectContext(ctx, &people, `SELECT slack_user_id, name, job_title, agency, present FROM outcome_attendees
+		WHERE conference_id = $1 ORDER BY id`, id); err != nil {
+		return nil, fmt.Errorf("read outcome: attendees: %w", err)
+	}
+	for _, p := range people {
+		person := caseconf.Person{UserID: p.UserID.String, Name: p.Name, JobTitle: p.JobTitle, Agency: p.Agency}
+		if p.Present {
+			o.Attended = append(o.Attended, person)
+		} else {
+			o.Apologies = append(o.Apologies, person)
+		}
+	}
+	var actions []actionRow
+	if err := s.db.SelectContext(ctx, &actions, `SELECT id, conference_id, area_of_need, action, owner_slack_id, owner_name,
+		owner_agency, due_on, status, done_at, done_by FROM actions WHERE conference_id = $1 ORDER BY id`, id); err != nil {
+		return nil, fmt.Errorf("read outcome: actions: %w", err)
+	}
+	for i := range actions {
+		o.Actions = append(o.Actions, *actions[i].action())
+	}
+	share, err := s.ShareList(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range share {
+		if e.Withheld == "" {
+			o.ShareWith = append(o.ShareWith, caseconf.Person{UserID: e.UserID, Name: e.Name, Contact: e.Contact})
+		}
+	}
+	return o, nil
+}
+
+// ShareEntry is one person on a conference's share list.
+type ShareEntry struct {
+	UserID   string // "" for someone not on Slack
+	Name     string
+	Contact  string
+	Withheld string // why the minutes may not go to them; "" when they may
+}
+
+// ShareList reads conference id's share list, Slack users first, each
+// with why the minutes are withheld from them, if they are.
+func (s *DB) ShareList(ctx context.Context, id int64) ([]ShareEntry, error) {
+	var rows []struct {
+		UserID   sql.NullString `db:"slack_user_id"`
+		Name     string         `db:"name"`
+		Contact  string         `db:"contact"`
+		Withheld sql.NullString `db:"withheld"`
+	}
+	if err := s.db.SelectContext(ctx, &rows, `SELECT slack_user_id, name, contact, withheld FROM share_list
+		WHERE conference_id = $1 ORDER BY slack_user_id IS NULL, id`, id); err != nil {
+		return nil, fmt.Errorf("read share list: %w", err)
+	}
+	out := make([]ShareEntry, len(rows))
+	for i, r := range rows {
+		out[i] = ShareEntry{UserID: r.UserID.String, Name: r.Name, Contact: r.Contact, Withheld: r.Withheld.String}
+	}
+	return out, nil
+}
+
+// MinutesDelivered records, in the log of disclosures, when Slack took
+// part m.SubjectID of the minutes for m.RecipientID.
+func (s *DB) MinutesDelivered(ctx context.Context, m Outbox, at time.Time) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE disclosures SET sent_at = $4
+		WHERE conference_id = $1 AND recipient_id = $2 AND part = $3 AND sent_at IS NULL`,
+		m.ConferenceID, m.RecipientID, m.SubjectID, at)
+	if err != nil {
+		return fmt.Errorf("minutes delivered: %w", err)
+	}
+	return nil
+}

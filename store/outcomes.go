@@ -1,0 +1,336 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/caseconf/caseconf"
+)
+
+// Recording a conference's outcome: drafts, the record itself with its
+// action plan and share list, and the messages it calls for. What the
+// recorder wrote is sensitive: it never goes into an error, a log line or
+// the audit log's detail.
+
+// Kinds of outbox message the outcome calls for.
+const (
+	// KindMinutes is one part of the minutes. Subject: the part, from 1;
+	// to someone on the share list the minutes may go to.
+	KindMinutes = "minutes"
+	// KindActionAssigned tells an action's owner on Slack of it. Subject:
+	// the action; to its owner.
+	KindActionAssigned = "action_assigned"
+	// KindMinutesWithheld tells the case manager who on the share list the
+	// minutes did not go to, and why, and who is not on Slack. Subject:
+	// the conference; to its case manager.
+	KindMinutesWithheld = "minutes_withheld"
+)
+
+// OutcomeForm is what the outcome form opens with: the conference and the
+// draft saved before, if any.
+type OutcomeForm struct {
+	Conference *caseconf.Conference
+	Draft      *caseconf.OutcomeForm // nil when there is none
+	DraftBy    string
+	DraftAt    time.Time
+}
+
+// OpenOutcome reads what the outcome form of the conference with
+// reference ref (or, with ref "", ID id) shows v, if
+// caseconf.CanRecordOutcome allows it at now, and audits the read. To
+// anyone but its chair, minute taker and case manager it does not exist.
+func (s *DB) OpenOutcome(ctx context.Context, ref string, id int64, v caseconf.Viewer, now time.Time) (OutcomeForm, error) {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return OutcomeForm{}, fmt.Errorf("open outcome: %w", err)
+	}
+	defer tx.Rollback()
+	if ref != "" {
+		err = tx.GetContext(ctx, &id, `SELECT id FROM conferences WHERE ref = upper($1)`, strings.TrimSpace(ref))
+		if errors.Is(err, sql.ErrNoRows) {
+			return OutcomeForm{}, caseconf.NotFound()
+		}
+		if err != nil {
+			return OutcomeForm{}, fmt.Errorf("open outcome: %w", err)
+		}
+	}
+	c, err := loadConference(ctx, tx, id)
+	if err == nil {
+		err = caseconf.CanRecordOutcome(c, v, now)
+	}
+	if err != nil {
+		return OutcomeForm{}, err
+	}
+	out := OutcomeForm{Conference: c}
+	var d struct {
+		Form    []byte    `db:"form"`
+		SavedBy string    `db:"saved_by"`
+		SavedAt time.Time `db:"saved_at"`
+	}
+	err = tx.GetContext(ctx, &d, `SELECT form, saved_by, saved_at FROM outcome_drafts WHERE conference_id = $1`, id)
+	switch {
+	case err == nil:
+		var f caseconf.OutcomeForm
+		if err := json.Unmarshal(d.Form, &f); err != nil {
+			return OutcomeForm{}, fmt.Errorf("open outcome: draft: %w", err)
+		}
+		out.Draft, out.DraftBy, out.DraftAt = &f, d.SavedBy, d.SavedAt
+	case !errors.Is(err, sql.ErrNoRows):
+		return OutcomeForm{}, fmt.Errorf("open outcome: draft: %w", err)
+	}
+	if err := audit(ctx, tx, auditRow{At: s.Now(), Actor: v.UserID, Action: "outcome.open", ConferenceID: c.ID, ClientID: c.ClientID}); err != nil {
+		return OutcomeForm{}, err
+	}
+	return out, tx.Commit()
+}
+
+// OutcomeConference reads conference id for v while they work in its
+// outcome form (adding or removing a row, checking what they submit), if
+// caseconf.CanRecordOutcome allows it at now. It is not audited: the form
+// was, when it opened, and so is what is saved.
+func (s *DB) OutcomeConference(ctx context.Context, id int64, v caseconf.Viewer, now time.Time) (*caseconf.Conference, error) {
+	c, err := loadConference(ctx, s.db, id)
+	if err == nil {
+		err = caseconf.CanRecordOutcome(c, v, now)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// SaveOutcomeDraft keeps the outcome form f of conference id as its draft
+// (replacing any before), if caseconf.CanRecordOutcome allows v at now on
+// the locked conference, and audits it.
+func (s *DB) SaveOutcomeDraft(ctx context.Context, id int64, v caseconf.Viewer, now time.Time, f caseconf.OutcomeForm, sourceKey string) (*caseconf.Conference, error) {
+	raw, err := json.Marshal(f)
+	if err != nil {
+		return nil, fmt.Errorf("save outcome draft: %w", err)
+	}
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("save outcome draft: %w", err)
+	}
+	defer tx.Rollback()
+	c, err := lockConference(ctx, tx, id)
+	if err == nil {
+		err = caseconf.CanRecordOutcome(c, v, now)
+	}
+	if err != nil {
+		return nil, err
+	}
+	at := s.Now()
+	// As text: with binary parameters, bytes would be taken for jsonb's
+	// binary form.
+	if _, err := tx.ExecContext(ctx, `INSERT INTO outcome_drafts (conference_id, form, saved_by, saved_at, source_key)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (conference_id) DO UPDATE
+		SET form = EXCLUDED.form, saved_by = EXCLUDED.saved_by, saved_at = EXCLUDED.saved_at, source_key = EXCLUDED.source_key`,
+		id, string(raw), v.UserID, at, nullString(sourceKey)); err != nil {
+		return nil, fmt.Errorf("save outcome draft: %w", err)
+	}
+	if err := audit(ctx, tx, auditRow{At: at, Actor: v.UserID, Action: "outcome.draft", ConferenceID: c.ID, ClientID: c.ClientID,
+		Detail: fmt.Sprintf("%d action rows", len(f.Actions))}); err != nil {
+		return nil, err
+	}
+	return c, tx.Commit()
+}
+
+// Recorded is what RecordOutcome did.
+type Recorded struct {
+	Conference *caseconf.Conference // as it is now
+	New        bool                 // false when the same submission recorded it before
+	Recipients int                  // Slack users the minutes go to
+	Withheld   int                  // Slack users on the share list they do not go to
+}
+
+// RecordOutcome records the outcome o of conference id for v, if
+// caseconf.CanRecordOutcome allows it at now on the locked conference. In
+// one transaction: the outcome, its attendees and apologies, the action
+// plan, the share list (each Slack user on it kept with why the minutes
+// may not go to them, if they may not: caseconf.MinutesWithheld), the
+// conference marked recorded, the audit row, the chair's waiting
+// reminders cancelled, the draft dropped, and the messages: each part of
+// the minutes to each Slack user they may go to (each disclosure logged
+// with the consent it rests on), each action to its owner on Slack, and
+// one notice to the case manager of whom the minutes did not reach.
+// sourceKey identifies the form submission: the same one again records
+// nothing (New false); any other once the outcome is recorded is refused.
+// meeting is the start of the meeting o was checked against
+// (caseconf.OutcomeForm.Validate): if the meeting has moved since, o is
+// refused.
+func (s *DB) RecordOutcome(ctx context.Context, id int64, v caseconf.Viewer, now, meeting time.Time, o caseconf.Outcome, sourceKey string) (Recorded, error) {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return Recorded{}, fmt.Errorf("record outcome: %w", err)
+	}
+	defer tx.Rollback()
+	c, err := lockConference(ctx, tx, id)
+	if err != nil {
+		return Recorded{}, err
+	}
+	rule := caseconf.CanRecordOutcome(c, v, now)
+	if caseconf.ErrorCode(rule) == caseconf.ENOTFOUND {
+		return Recorded{}, rule
+	}
+	if sourceKey != "" {
+		var prev struct {
+			ConferenceID int64  `db:"conference_id"`
+			RecordedBy   string `db:"recorded_by"`
+		}
+		err := tx.GetContext(ctx, &prev, `SELECT conference_id, recorded_by FROM outcomes WHERE source_key = $1`, sourceKey)
+		switch {
+		case err == nil && prev.ConferenceID == id && prev.RecordedBy == v.UserID:
+			return Recorded{Conference: c}, tx.Commit()
+		case err == nil:
+			return Recorded{}, caseconf.Errorf(caseconf.ECONFLICT, "This form has already been used.")
+		case !errors.Is(err, sql.ErrNoRows):
+			return Recorded{}, fmt.Errorf("record outcome: %w", err)
+		}
+	}
+	if rule != nil {
+		return Recorded{}, rule
+	}
+	if !meeting.Equal(c.StartsAt) {
+		return Recorded{}, caseconf.Errorf(caseconf.ECONFLICT, "The meeting's time has changed since this form was opened. Please open it again (`/caseconf record %s`).", c.Ref)
+	}
+	at := s.Now()
+	var consentID sql.NullInt64
+	if err := tx.GetContext(ctx, &consentID, `SELECT consent_id FROM conferences WHERE id = $1`, id); err != nil {
+		return Recorded{}, fmt.Errorf("record outcome: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO outcomes (conference_id, recorded_by, lead_changed, new_case_manager_id,
+			new_lead_agency, summary, worked, not_worked, client_views, review_on, recorded_at, updated_at, source_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12)`,
+		id, v.UserID, o.LeadChanged, nullString(o.NewCaseManagerID), o.NewLeadAgency, o.Summary, o.Worked, o.NotWorked,
+		o.ClientViews, nullDate(o.ReviewOn), at, nullString(sourceKey)); err != nil {
+		return Recorded{}, fmt.Errorf("record outcome: %w", err)
+	}
+	if err := insertPeople(ctx, tx, c, o); err != nil {
+		return Recorded{}, err
+	}
+	var msgs []Outbox
+	for _, a := range o.Actions {
+		var aid int64
+		if err := tx.GetContext(ctx, &aid, `INSERT INTO actions (conference_id, area_of_need, action, owner_slack_id, owner_name,
+				owner_agency, due_on, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
+			id, a.Area, a.What, nullString(a.OwnerID), a.OwnerName, a.OwnerAgency, nullDate(a.DueOn), at); err != nil {
+			return Recorded{}, fmt.Errorf("record outcome: action: %w", err)
+		}
+		if a.OwnerID != "" {
+			msgs = append(msgs, Outbox{Kind: KindActionAssigned, DedupKey: fmt.Sprintf("%s:%d", KindActionAssigned, aid),
+				RecipientID: a.OwnerID, ConferenceID: id, SubjectID: aid})
+		}
+	}
+	recipients, withheld, others, err := insertShareList(ctx, tx, c, o.ShareWith)
+	if err != nil {
+		return Recorded{}, err
+	}
+	parts := len(caseconf.MinutesParts(len(o.Actions)))
+	basis := c.Consent.Basis()
+	for _, u := range recipients {
+		for part := 1; part <= parts; part++ {
+			msgs = append(msgs, Outbox{Kind: KindMinutes, DedupKey: fmt.Sprintf("%s:%d:%s:%d", KindMinutes, id, u, part),
+				RecipientID: u, ConferenceID: id, SubjectID: int64(part)})
+			if _, err := tx.ExecContext(ctx, `INSERT INTO disclosures (conference_id, recipient_id, part, parts, consent_id, basis,
+					decided_by, decided_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+				id, u, part, parts, consentID, basis, v.UserID, at); err != nil {
+				return Recorded{}, fmt.Errorf("record outcome: disclosure: %w", err)
+			}
+		}
+	}
+	if withheld > 0 || others > 0 {
+		msgs = append(msgs, Outbox{Kind: KindMinutesWithheld, DedupKey: fmt.Sprintf("%s:%d", KindMinutesWithheld, id),
+			RecipientID: c.CaseManagerID, ConferenceID: id, SubjectID: id})
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE conferences SET status = 'recorded', updated_at = $2 WHERE id = $1`, id, at); err != nil {
+		return Recorded{}, fmt.Errorf("record outcome: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM outcome_drafts WHERE conference_id = $1`, id); err != nil {
+		return Recorded{}, fmt.Errorf("record outcome: draft: %w", err)
+	}
+	if err := audit(ctx, tx, auditRow{At: at, Actor: v.UserID, Action: "outcome.record", ConferenceID: id, ClientID: c.ClientID,
+		Detail: fmt.Sprintf("%d actions; minutes to %d on Slack, withheld from %d, %d not on Slack", len(o.Actions), len(recipients), withheld, others)}); err != nil {
+		return Recorded{}, err
+	}
+	if err := cancelPending(ctx, tx, id, id, OutcomeReminderKinds, "the outcome is recorded"); err != nil {
+		return Recorded{}, err
+	}
+	if _, err := enqueue(ctx, tx, at, msgs...); err != nil {
+		return Recorded{}, err
+	}
+	if c, err = loadConference(ctx, tx, id); err != nil {
+		return Recorded{}, err
+	}
+	if err := tx.Commit(); err != nil {
+		return Recorded{}, fmt.Errorf("record outcome: commit: %w", err)
+	}
+	return Recorded{Conference: c, New: true, Recipients: len(recipients), Withheld: withheld}, nil
+}
+
+// insertPeople stores who attended and who sent apologies; a Slack user
+// invited to the conference is kept with the job title and agency their
+// invitation holds.
+func insertPeople(ctx context.Context, tx *sqlx.Tx, c *caseconf.Conference, o caseconf.Outcome) error {
+	for _, list := range []struct {
+		people  []caseconf.Person
+		present bool
+	}{{o.Attended, true}, {o.Apologies, false}} {
+		for _, p := range list.people {
+			if inv := c.InviteeFor(p.UserID); inv != nil {
+				p.Name, p.JobTitle, p.Agency = inv.Name, inv.Role, inv.Agency
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO outcome_attendees (conference_id, slack_user_id, name, job_title, agency, present)
+				VALUES ($1, $2, $3, $4, $5, $6)`, c.ID, nullString(p.UserID), p.Name, p.JobTitle, p.Agency, list.present); err != nil {
+				return fmt.Errorf("record outcome: attendees: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// insertShareList stores the share list, deciding for each Slack user on
+// it whether the minutes may go to them (their agency is the invitee's,
+// or the one they told caseconf before). It returns the Slack users they
+// go to, how many they are withheld from, and how many are not on Slack.
+func insertShareList(ctx context.Context, tx *sqlx.Tx, c *caseconf.Conference, people []caseconf.Person) (recipients []string, withheld, others int, err error) {
+	seen := map[string]bool{}
+	for _, p := range people {
+		if p.UserID == "" {
+			others++
+			if _, err := tx.ExecContext(ctx, `INSERT INTO share_list (conference_id, name, contact) VALUES ($1, $2, $3)`,
+				c.ID, p.Name, p.Contact); err != nil {
+				return nil, 0, 0, fmt.Errorf("record outcome: share list: %w", err)
+			}
+			continue
+		}
+		if seen[p.UserID] {
+			continue
+		}
+		seen[p.UserID] = true
+		var kind string
+		if c.InviteeFor(p.UserID) == nil {
+			err := tx.GetContext(ctx, &kind, `SELECT agency_kind FROM user_agencies WHERE slack_user_id = $1`, p.UserID)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return nil, 0, 0, fmt.Errorf("record outcome: agency: %w", err)
+			}
+		}
+		why := caseconf.MinutesWithheld(c, p.UserID, kind)
+		if why == "" {
+			recipients = append(recipients, p.UserID)
+		} else {
+			withheld++
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO share_list (conference_id, slack_user_id, withheld) VALUES ($1, $2, $3)
+			ON CONFLICT DO NOTHING`, c.ID, p.UserID, nullString(why)); err != nil {
+			return nil, 0, 0, fmt.Errorf("record outcome: share list: %w", err)
+		}
+	}
+	return recipients, withheld, others, nil
+}
