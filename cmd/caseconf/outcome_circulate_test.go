@@ -67,6 +67,9 @@ func assertCirculated(t *testing.T, a *app, conf int, before map[string]int, wai
 	}
 	cm := a.dmTo("U0CM")[before["U0CM"]:]
 	if len(cm) != 1 {
+		for _, c := range cm {
+			t.Log(callText(c))
+		}
 		t.Fatalf("the case manager got %d DMs, want one notice", len(cm))
 	}
 	if text := callText(cm[0]); !strings.Contains(text, "did not go to everyone") || !strings.Contains(text, "<@U0PROB>: the client's consent does not cover their agency") ||
