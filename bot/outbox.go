@@ -349,7 +349,7 @@ func (s *Sender) posted(ctx context.Context, m store.Outbox, at caseconf.Message
 		case store.ErrNotClaimed(err):
 			s.finish(ctx, m, err)
 			return
-		case time.Now().Add(wait).After(deadline):
+		case time.Now().Add(wait).After(deadline) || ctx.Err() != nil: // the claim is about to lapse, or the sender is stopping
 			b.log.Error("outbox: could not record a posted message; it may be posted again", "id", m.ID, "kind", m.Kind, "err", err)
 			return
 		}

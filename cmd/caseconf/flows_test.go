@@ -252,7 +252,9 @@ func callText(c fakeslack.Call) string {
 			}
 		}
 	}
-	return strings.Join(out, "\n")
+	// Every part on a line of its own, the first and last too, so that
+	// "\nvalue\n" finds any part whatever the order of the walk.
+	return "\n" + strings.Join(out, "\n") + "\n"
 }
 
 // accept has a Slack invitee open and accept the agreement for conference
