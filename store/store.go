@@ -75,6 +75,16 @@ func redactDSN(err error) error {
 // Close closes the connection pool.
 func (s *DB) Close() error { return s.db.Close() }
 
+// SetMaxConns bounds the connections this process holds open at once (20
+// unless set), keeping up to half of them, at most 10, idle.
+func (s *DB) SetMaxConns(n int) {
+	if n <= 0 {
+		return
+	}
+	s.db.SetMaxOpenConns(n)
+	s.db.SetMaxIdleConns(min(n/2, 10))
+}
+
 // Ping reports whether the database answers.
 func (s *DB) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 

@@ -19,7 +19,7 @@ import (
 //	go test -run '^$' -bench HelpAck -benchtime 2000x ./cmd/caseconf/
 func BenchmarkHelpAck(b *testing.B) {
 	b.Run("SocketMode", func(b *testing.B) {
-		a := startApp(b, map[string]string{"LOG_LEVEL": "warn"})
+		a := startApp(b, map[string]string{"LOG_LEVEL": "warn", "DATABASE_MAX_CONNS": "20"})
 		a.command("U0WARMUP", "help")
 		lat := make([]time.Duration, 0, b.N)
 		b.ResetTimer()
@@ -31,7 +31,7 @@ func BenchmarkHelpAck(b *testing.B) {
 		reportPercentiles(b, lat)
 	})
 	b.Run("SocketMode8Concurrent", func(b *testing.B) {
-		a := startApp(b, map[string]string{"LOG_LEVEL": "warn"})
+		a := startApp(b, map[string]string{"LOG_LEVEL": "warn", "DATABASE_MAX_CONNS": "20"})
 		a.command("U0WARMUP", "help")
 		var mu sync.Mutex
 		lat := make([]time.Duration, 0, b.N)
@@ -71,7 +71,7 @@ func reportPercentiles(b *testing.B, lat []time.Duration) {
 //
 //	go test -run '^$' -bench ScheduleSubmitAck -benchtime 1000x ./cmd/caseconf/
 func BenchmarkScheduleSubmitAck(b *testing.B) {
-	a := startApp(b, map[string]string{"LOG_LEVEL": "warn"})
+	a := startApp(b, map[string]string{"LOG_LEVEL": "warn", "DATABASE_MAX_CONNS": "20"})
 	lat := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

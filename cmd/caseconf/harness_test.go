@@ -57,6 +57,9 @@ func startAppWith(t testing.TB, extra map[string]string, configure func(*Main)) 
 		"SLACK_API_URL":        fake.APIURL(),
 		"HTTP_ADDR":            "127.0.0.1:0",
 		"LOG_LEVEL":            "debug",
+		// Ten servers run at once beside the other packages' tests: a
+		// small pool each keeps them all within PostgreSQL's 100 connections.
+		"DATABASE_MAX_CONNS": "6",
 	}
 	for k, v := range extra {
 		env[k] = v

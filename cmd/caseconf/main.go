@@ -194,6 +194,7 @@ func cmdMigrate(ctx context.Context, args []string, env config.Lookup, stdout, s
 		fmt.Fprintf(stderr, "caseconf: %v\n", err)
 		return 1
 	}
+	db.SetMaxConns(cfg.DatabaseMaxConns)
 	defer db.Close()
 	applied, err := db.Migrate(ctx)
 	if err != nil {
@@ -239,6 +240,7 @@ func cmdSweep(ctx context.Context, args []string, env config.Lookup, stdout, std
 		fmt.Fprintf(stderr, "caseconf: %v\n", err)
 		return 1
 	}
+	db.SetMaxConns(cfg.DatabaseMaxConns)
 	defer db.Close()
 	if err := db.CheckSchema(ctx); err != nil {
 		fmt.Fprintf(stderr, "caseconf: %v\n", err)

@@ -29,7 +29,7 @@ func BenchmarkReminderDelivery(b *testing.B) {
 		}
 	}
 	for range b.N {
-		a := startApp(b, map[string]string{"LOG_LEVEL": "error"})
+		a := startApp(b, map[string]string{"LOG_LEVEL": "error", "DATABASE_MAX_CONNS": "20"}) // the default pool, as in production
 		ctx := context.Background()
 		// n/100 conferences of 10 invitees each: n/10 users.
 		users := n / 10

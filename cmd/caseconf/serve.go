@@ -90,6 +90,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	db.SetMaxConns(cfg.DatabaseMaxConns)
 	m.DB = db
 	db.Now = m.Now
 	if err := db.CheckSchema(ctx); err != nil {

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -30,6 +31,7 @@ type Config struct {
 	LogLevel           slog.Level
 	LogFormat          string // "json" or "text"
 	SweepEvery         time.Duration
+	DatabaseMaxConns   int // connections each process may hold open
 
 	// problems found while reading raw values (a bad duration, an
 	// unreadable *_FILE); reported by Validate so the first one wins.
@@ -118,6 +120,17 @@ func Read(lookup Lookup) *Config {
 			continue
 		}
 		c.Holidays = append(c.Holidays, t)
+	}
+
+	c.DatabaseMaxConns = 20
+	if v := get("DATABASE_MAX_CONNS"); v != "" {
+		n, err := strconv.Atoi(v)
+		switch {
+		case err != nil || n < 4 || n > 200:
+			c.parseErrs = append(c.parseErrs, &Error{"DATABASE_MAX_CONNS", fmt.Sprintf("%q is not a whole number between 4 and 200", v)})
+		default:
+			c.DatabaseMaxConns = n
+		}
 	}
 
 	c.SweepEvery = 5 * time.Minute

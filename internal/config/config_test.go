@@ -144,3 +144,24 @@ func TestSweepEvery(t *testing.T) {
 		}
 	}
 }
+
+func TestDatabaseMaxConns(t *testing.T) {
+	read := func(v string) *Config {
+		env := map[string]string{"DATABASE_URL": "postgres://x@localhost/db"}
+		if v != "" {
+			env["DATABASE_MAX_CONNS"] = v
+		}
+		return Read(func(k string) (string, bool) { s, ok := env[k]; return s, ok })
+	}
+	if c := read(""); c.DatabaseMaxConns != 20 || c.Validate(NeedDatabase) != nil {
+		t.Errorf("default = %d", c.DatabaseMaxConns)
+	}
+	if c := read("8"); c.DatabaseMaxConns != 8 || c.Validate(NeedDatabase) != nil {
+		t.Errorf("8 = %d", c.DatabaseMaxConns)
+	}
+	for _, bad := range []string{"many", "2", "500", "-1"} {
+		if err := read(bad).Validate(NeedDatabase); err == nil || !strings.Contains(err.Error(), "DATABASE_MAX_CONNS") {
+			t.Errorf("%q: %v, want an error naming DATABASE_MAX_CONNS", bad, err)
+		}
+	}
+}
