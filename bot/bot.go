@@ -103,6 +103,7 @@ func (b *Bot) register() {
 	b.registerActions()
 	b.registerReminders()
 	b.registerReview()
+	b.registerExport()
 	b.registerHelp()
 }
 
