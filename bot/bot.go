@@ -104,6 +104,7 @@ func (b *Bot) register() {
 	b.registerReminders()
 	b.registerReview()
 	b.registerExport()
+	b.registerHandover()
 	b.registerHelp()
 }
 
