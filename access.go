@@ -243,3 +243,21 @@ func CanScheduleReview(c *Conference, v Viewer) error {
 	}
 	return nil
 }
+
+// CanExport decides whether v may export the whole record of c: every
+// invitee's answers and reports whatever their agency, the outcome, the
+// action plan and the log of disclosures, as a file that can leave Slack
+// (it follows the client to a new service). Only whoever may see all of
+// it and answers for the client's record may: its case manager and the
+// administrators. The chair and minute taker see the record in Slack but
+// do not take it out; to anyone who may not see the conference at all it
+// does not exist.
+func CanExport(c *Conference, v Viewer) error {
+	switch {
+	case !CanSee(c, v):
+		return notFound()
+	case v.Admin, v.UserID != "" && v.UserID == c.CaseManagerID:
+		return nil
+	}
+	return Errorf(EFORBIDDEN, "Only the case manager of %s or a caseconf administrator can export its record.", c.Ref)
+}

@@ -103,6 +103,8 @@ func (b *Bot) register() {
 	b.registerActions()
 	b.registerReminders()
 	b.registerReview()
+	b.registerExport()
+	b.registerHandover()
 	b.registerHelp()
 }
 

@@ -482,6 +482,8 @@ func (s *Sender) render(ctx context.Context, m store.Outbox, data *renderData) (
 		return b.renderActionAssigned(ctx, m, c)
 	case store.KindMinutesWithheld:
 		return b.renderMinutesWithheld(ctx, m, c)
+	case store.KindHandoverOffer: // bot/handover.go
+		return b.renderHandoverOffer(ctx, m, c)
 	}
 	return message{}, "no such kind of message: " + m.Kind, nil
 }

@@ -249,6 +249,7 @@ func (s *DB) RecordOutcome(ctx context.Context, id int64, v caseconf.Viewer, now
 		msgs = append(msgs, Outbox{Kind: KindMinutesWithheld, DedupKey: fmt.Sprintf("%s:%d", KindMinutesWithheld, id),
 			RecipientID: c.CaseManagerID, ConferenceID: id, SubjectID: id})
 	}
+	msgs = append(msgs, handoverOffer(c, o)...) // store/handover.go
 	if _, err := tx.ExecContext(ctx, `UPDATE conferences SET status = 'recorded', updated_at = $2 WHERE id = $1`, id, at); err != nil {
 		return Recorded{}, fmt.Errorf("record outcome: %w", err)
 	}

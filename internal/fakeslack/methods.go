@@ -28,6 +28,9 @@ func init() {
 		"views.push":            (*Server).viewsPush,
 		"views.update":          (*Server).viewsUpdate,
 		"views.publish":         (*Server).viewsPublish,
+
+		"files.getUploadURLExternal":   (*Server).filesGetUploadURLExternal,
+		"files.completeUploadExternal": (*Server).filesCompleteUploadExternal,
 	}
 }
 

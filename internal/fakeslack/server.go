@@ -80,6 +80,8 @@ type Server struct {
 	extViews map[string]string     // external_id -> view id
 	homes    map[string]string     // user id -> home tab view id
 	opened   map[string]bool       // conversations already opened
+	files    map[string]*Upload    // by file id, from files.getUploadURLExternal
+	uploads  []string              // file ids in the order they were asked for
 
 	tickets  map[string]bool // issued, unused websocket tickets
 	conns    []*wsConn       // live websocket connections, oldest first
@@ -105,6 +107,7 @@ func New() *Server {
 		extViews:     map[string]string{},
 		homes:        map[string]string{},
 		opened:       map[string]bool{},
+		files:        map[string]*Upload{},
 		tickets:      map[string]bool{},
 		sentAt:       map[string]time.Time{},
 		firstAck:     map[string]int{},
@@ -112,6 +115,7 @@ func New() *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", s.handleAPI)
 	mux.HandleFunc("/response/", s.handleResponseURL)
+	mux.HandleFunc("/upload/", s.handleUpload)
 	mux.HandleFunc("/socket", s.handleSocket)
 	s.srv = httptest.NewServer(mux)
 	return s

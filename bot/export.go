@@ -1,0 +1,156 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/caseconf/caseconf"
+)
+
+// /caseconf export REF: the whole record of a conference as one Markdown
+// file, uploaded into the caller's direct messages with the bot, for its
+// case manager and administrators only (caseconf.CanExport). Slack is
+// answered first; the record is read (and the export audited), rendered
+// and uploaded after. Nothing of the record goes to a log.
+
+func (b *Bot) registerExport() {
+	b.HandleCommand("export", "REF", "The whole record of a conference as a file in your direct messages, for a client moving service (case manager or administrator)", b.cmdExport)
+}
+
+// exportNames is how many Slack users' names an export looks up, at most;
+// anyone past them is shown by their ID.
+const exportNames = 60
+
+func (b *Bot) cmdExport(ctx context.Context, r *Request, args []string) {
+	if len(args) != 1 {
+		r.Reply(ctx, "Usage: `/caseconf export CC-0001`")
+		return
+	}
+	if !caseconf.IsRef(args[0]) {
+		b.replyError(ctx, r, caseconf.NotFound())
+		return
+	}
+	ref := strings.ToUpper(args[0])
+	// Acknowledged before anything slow, with an answer that is the same
+	// whether or not the conference exists or may be exported.
+	r.Ack(ephemeral{ResponseType: slack.ResponseTypeEphemeral, Text: fmt.Sprintf(":hourglass_flowing_sand: Looking for %s…", ref)})
+	v := b.viewer(r.UserID)
+	rec, err := b.store.ExportRecord(ctx, ref, v)
+	if err != nil {
+		b.replyError(ctx, r, err)
+		return
+	}
+	c := rec.Conference
+	rec.Names = b.names(ctx, recordUsers(rec))
+	doc := rec.Markdown(b.cal.Loc)
+	fileID, err := b.uploadToDM(ctx, r.UserID, caseconf.ExportFilename(c.Ref), "Record of "+c.Ref, doc,
+		fmt.Sprintf(":lock: The whole record of *%s*, as you asked. It holds the client's details: keep it where your service keeps case records.", c.Ref))
+	reason := ""
+	if err != nil {
+		reason = "upload failed: " + sendError(err)
+		b.log.Warn("export could not be uploaded", "conference", c.ID, "user", r.UserID, "err", sendError(err))
+	}
+	if aerr := b.store.ExportDelivered(context.WithoutCancel(ctx), c, r.UserID, fileID, reason); aerr != nil {
+		b.log.Error("could not audit an export's delivery", "conference", c.ID, "user", r.UserID, "err", aerr)
+	}
+	if err != nil {
+		r.Reply(ctx, fmt.Sprintf("Sorry, Slack would not take the record of %s just now. Please try `/caseconf export %s` again.", c.Ref, c.Ref))
+		return
+	}
+	b.log.Info("record exported", "conference", c.ID, "user", r.UserID, "actions", len(rec.Actions), "bytes", len(doc))
+	r.Reply(ctx, fmt.Sprintf(":white_check_mark: The record of %s (%d actions) is in your direct messages with caseconf, as `%s`.",
+		c.Ref, len(rec.Actions), caseconf.ExportFilename(c.Ref)))
+}
+
+// uploadToDM uploads content as a file into the user's direct messages
+// with the bot (Slack's three steps: an upload URL, the bytes, then
+// sharing it in the DM's channel), and returns its file ID.
+func (b *Bot) uploadToDM(ctx context.Context, userID, filename, title string, content []byte, comment string) (string, error) {
+	ch, _, _, err := b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{userID}, ReturnIM: true})
+	if err != nil {
+		return "", err
+	}
+	f, err := b.api.UploadFileContext(ctx, slack.UploadFileParameters{
+		Filename: filename, Title: title, FileSize: len(content), Reader: bytes.NewReader(content),
+		Channel: ch.ID, InitialComment: comment,
+	})
+	if err != nil {
+		return "", err
+	}
+	return f.ID, nil
+}
+
+// names are the display names of users, as Slack gives them; a user
+// Slack does not answer for is left out (and shown by their ID).
+func (b *Bot) names(ctx context.Context, users []string) map[string]string {
+	out := map[string]string{}
+	for i, id := range users {
+		if i >= exportNames || ctx.Err() != nil {
+			break
+		}
+		uctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		u, err := b.api.GetUserInfoContext(uctx, id)
+		cancel()
+		if err != nil {
+			continue
+		}
+		name := u.Profile.RealName
+		if name == "" {
+			name = u.RealName
+		}
+		if name == "" {
+			name = u.Name
+		}
+		out[id] = name
+	}
+	return out
+}
+
+// recordUsers are the Slack users a record names, each once, the most
+// prominent first.
+func recordUsers(r *caseconf.Record) []string {
+	c := r.Conference
+	seen := map[string]bool{}
+	var out []string
+	add := func(ids ...string) {
+		for _, id := range ids {
+			if id != "" && !seen[id] {
+				seen[id] = true
+				out = append(out, id)
+			}
+		}
+	}
+	add(r.ExportedBy, c.CaseManagerID, c.ChairID, c.MinuteTakerID)
+	for _, inv := range c.Invitees {
+		add(inv.SlackUserID)
+	}
+	if o := r.Outcome; o != nil {
+		add(o.RecordedBy, o.NewCaseManagerID)
+		for _, p := range append(append([]caseconf.Person{}, o.Attended...), o.Apologies...) {
+			add(p.UserID)
+		}
+	}
+	for _, a := range r.Actions {
+		add(a.OwnerID, a.DoneBy)
+	}
+	for _, s := range r.ShareList {
+		add(s.UserID)
+	}
+	for _, versions := range r.Reports {
+		for _, v := range versions {
+			add(v.AuthorID)
+		}
+	}
+	for _, d := range r.Disclosures {
+		add(d.RecipientID, d.DecidedBy)
+	}
+	for _, h := range r.History {
+		add(h.By)
+	}
+	return out
+}

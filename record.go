@@ -1,0 +1,65 @@
+package caseconf
+
+import "time"
+
+// Record is a conference's whole record, as it is exported (Markdown):
+// what follows a client to a new service. Everything in it is sensitive;
+// none of it goes to logs.
+type Record struct {
+	Conference *Conference
+	// Answers holds every answer each invitee gave, oldest first, by
+	// invitee ID (the current one is the last).
+	Answers map[int64][]Response
+	// Reports holds each agency report with its history: every saved
+	// version, oldest first (the last is the report as it stands).
+	Reports [][]Report
+	Outcome *Outcome // nil when none is recorded
+	// Actions is the action plan with what happened to each action.
+	Actions     []RecordAction
+	ShareList   []Shared
+	Disclosures []Disclosure
+	// History is every change to the record (not the reads), oldest first.
+	History []Change
+
+	ExportedBy string // the Slack user it is exported for
+	ExportedAt time.Time
+	// Names are the display names of the Slack users in the record, where
+	// Slack told them; a user not in it is shown by their ID.
+	Names map[string]string
+}
+
+// RecordAction is one action of the plan with its progress and changes.
+type RecordAction struct {
+	Action
+	Progress    string    // the latest progress note, if any
+	ProposedDue time.Time // a new date proposed for it, if any
+	Updates     []Change  // what was done to it, oldest first
+}
+
+// Shared is one person on a conference's share list.
+type Shared struct {
+	Person
+	Withheld string // why the minutes did not go to them; "" when they did or they are not on Slack
+}
+
+// Disclosure is one part of the minutes sent to one person: under which
+// basis (the consent, or the reason to meet without it), decided by whom,
+// and when Slack took it (zero: not yet).
+type Disclosure struct {
+	RecipientID string
+	Part, Parts int
+	Basis       string
+	DecidedBy   string
+	DecidedAt   time.Time
+	SentAt      time.Time
+}
+
+// Change is one entry of a record's history: who did what, when. Note is
+// text someone wrote with it (a progress note), if any.
+type Change struct {
+	At     time.Time
+	By     string // Slack user
+	What   string
+	Note   string
+	Detail string
+}
