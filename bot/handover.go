@@ -109,6 +109,7 @@ func cmpOr(s, fallback string) string {
 func handoverModal(caller string, earliest time.Time, c *caseconf.Conference, o *caseconf.Outcome, names map[string]string, cal caseconf.Calendar) slack.ModalViewRequest {
 	view := reviewModal(caller, earliest, c, time.Time{}, cal)
 	view.Title = plain("Call the handover")
+	view.PrivateMetadata = followsHandover + subject{Conference: c.ID}.String()
 	var invitees []string
 	if o.NewCaseManagerID != "" && o.NewCaseManagerID != caller {
 		invitees = []string{o.NewCaseManagerID}

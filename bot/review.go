@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -61,6 +62,7 @@ func reviewModal(caller string, earliest time.Time, c *caseconf.Conference, revi
 	}
 	view := scheduleModal(caller, day)
 	view.Title = plain("Call the review")
+	view.PrivateMetadata = followsReview + subject{Conference: c.ID}.String()
 	start := c.StartsAt.In(cal.Loc)
 	consentHolds := c.Consent.Method != caseconf.ConsentNone && !c.Consent.ValidUntil.IsZero() &&
 		!dayIn(c.Consent.ValidUntil, cal.Loc).Before(dayIn(day, cal.Loc))
@@ -175,6 +177,36 @@ func reviewText(id string, c *caseconf.Conference, external []caseconf.Invitee) 
 		}
 	}
 	return ""
+}
+
+// A scheduling form opened from a conference says so in its private
+// metadata: "review:c7" or "handover:c7". The store checks on submission
+// that its caller may call that (the metadata comes back from the
+// client, so it is never trusted on its own).
+const (
+	followsReview   = "review:"
+	followsHandover = "handover:"
+)
+
+// follows reads a scheduling form's private metadata: the conference it
+// follows and whether it is that one's handover (0 for a plain form). ok
+// is false for metadata that is neither empty nor well formed.
+func follows(metadata string) (id int64, handover bool, ok bool) {
+	if metadata == "" {
+		return 0, false, true
+	}
+	rest, handover := strings.CutPrefix(metadata, followsHandover)
+	if !handover {
+		var review bool
+		if rest, review = strings.CutPrefix(metadata, followsReview); !review {
+			return 0, false, false
+		}
+	}
+	subj, err := parseSubject(rest)
+	if err != nil || subj.Conference == 0 || subj != (subject{Conference: subj.Conference}) {
+		return 0, false, false
+	}
+	return subj.Conference, handover, true
 }
 
 // chosen are the options among opts whose values are in values.

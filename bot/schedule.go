@@ -212,10 +212,17 @@ func (b *Bot) submitSchedule(ctx context.Context, r *Request) {
 		r.Ack(slack.NewErrorsViewSubmissionResponse(errs))
 		return
 	}
+	follows, handover, ok := follows(ic.View.PrivateMetadata)
+	if !ok {
+		b.ackViewError(ctx, r, caseconf.NotFound(), "")
+		return
+	}
 	conf, created, err := b.store.CreateConference(ctx, store.NewConference{
 		Schedule: sched, CaseManagerID: r.UserID, SourceKey: "view:" + ic.View.ID,
+		Follows: follows, Handover: handover,
 	})
-	if caseconf.ErrorCode(err) == caseconf.ECONFLICT {
+	switch caseconf.ErrorCode(err) {
+	case caseconf.ECONFLICT, caseconf.ENOTFOUND:
 		b.ackViewError(ctx, r, err, "")
 		return
 	}

@@ -30,6 +30,12 @@ type NewConference struct {
 	// SourceKey identifies the form submission; submitting the same one
 	// again returns the conference it created (Created false).
 	SourceKey string
+	// Follows, when set, is the conference this one reviews, or (with
+	// Handover) whose handover it is: the caller must be allowed to call
+	// that (caseconf.CanScheduleReview, CanCallHandover), decided on the
+	// locked row. A handover, once recorded, hands the client over.
+	Follows  int64
+	Handover bool
 }
 
 // CreateConference stores a new conference with its client, consent and
@@ -55,6 +61,9 @@ func (s *DB) CreateConference(ctx context.Context, n NewConference) (conf *casec
 		}
 	}
 
+	if err := mayFollow(ctx, tx, n); err != nil {
+		return nil, false, err
+	}
 	clientID, err := upsertClient(ctx, tx, n.ClientRef, n.ClientName, n.CaseManagerID, now)
 	if err != nil {
 		return nil, false, err
@@ -92,6 +101,11 @@ func (s *DB) CreateConference(ctx context.Context, n NewConference) (conf *casec
 	}
 	if err := insertInvitees(ctx, tx, id, n.SlackInvitees, n.External, now); err != nil {
 		return nil, false, err
+	}
+	if n.Follows != 0 {
+		if _, err := tx.ExecContext(ctx, `UPDATE conferences SET review_of_id = $2, handover = $3 WHERE id = $1`, id, n.Follows, n.Handover); err != nil {
+			return nil, false, fmt.Errorf("create conference: %w", err)
+		}
 	}
 	if err := audit(ctx, tx, auditRow{At: now, Actor: n.CaseManagerID, Action: "conference.create", ConferenceID: id, ClientID: clientID}); err != nil {
 		return nil, false, err

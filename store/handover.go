@@ -2,7 +2,12 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
 
 	"github.com/caseconf/caseconf"
 )
@@ -44,4 +49,90 @@ func (s *DB) HandoverForm(ctx context.Context, id int64, v caseconf.Viewer) (*ca
 		return nil, nil, err
 	}
 	return c, o, nil
+}
+
+// mayFollow decides, on the locked row of the conference n follows,
+// whether its caller may call the review or handover n is.
+func mayFollow(ctx context.Context, tx *sqlx.Tx, n NewConference) error {
+	if n.Follows == 0 {
+		return nil
+	}
+	c, err := lockConference(ctx, tx, n.Follows)
+	if err != nil {
+		return err
+	}
+	v := caseconf.Viewer{UserID: n.CaseManagerID}
+	if !n.Handover {
+		return caseconf.CanScheduleReview(c, v)
+	}
+	o, err := outcomeChange(ctx, tx, c.ID)
+	if err != nil {
+		return err
+	}
+	return caseconf.CanCallHandover(c, o, v)
+}
+
+// outcomeChange reads whether conference id's outcome changed the lead
+// agency or case manager (nil: no outcome).
+func outcomeChange(ctx context.Context, tx *sqlx.Tx, id int64) (*caseconf.Outcome, error) {
+	var row struct {
+		LeadChanged   bool           `db:"lead_changed"`
+		NewCM         sql.NullString `db:"new_case_manager_id"`
+		NewLeadAgency string         `db:"new_lead_agency"`
+	}
+	err := tx.GetContext(ctx, &row, `SELECT lead_changed, new_case_manager_id, new_lead_agency FROM outcomes WHERE conference_id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("outcome: %w", err)
+	}
+	return &caseconf.Outcome{LeadChanged: row.LeadChanged, NewCaseManagerID: row.NewCM.String, NewLeadAgency: row.NewLeadAgency}, nil
+}
+
+// handOver, when conference c is a handover meeting whose outcome is
+// being recorded, gives the client to the new case manager named by the
+// outcome it follows: every conference of the client the old case
+// manager held (the plan, its actions, the reviews) is theirs from now
+// on, and the reminders still waiting for the old one are dropped (the
+// next sweep writes them for the new one). Audited.
+func handOver(ctx context.Context, tx *sqlx.Tx, c *caseconf.Conference, actor string, at time.Time) error {
+	var row struct {
+		Handover bool          `db:"handover"`
+		Follows  sql.NullInt64 `db:"review_of_id"`
+	}
+	if err := tx.GetContext(ctx, &row, `SELECT handover, review_of_id FROM conferences WHERE id = $1`, c.ID); err != nil {
+		return fmt.Errorf("handover: %w", err)
+	}
+	if !row.Handover || !row.Follows.Valid {
+		return nil
+	}
+	var from struct {
+		CaseManagerID string         `db:"case_manager_id"`
+		NewCM         sql.NullString `db:"new_case_manager_id"`
+	}
+	err := tx.GetContext(ctx, &from, `SELECT c.case_manager_id, o.new_case_manager_id FROM conferences c
+		JOIN outcomes o ON o.conference_id = c.id WHERE c.id = $1`, row.Follows.Int64)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("handover: %w", err)
+	}
+	if !from.NewCM.Valid || from.NewCM.String == from.CaseManagerID {
+		return nil // a new lead agency only: nobody on Slack to hand to
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE conferences SET case_manager_id = $3, updated_at = $4
+		WHERE client_id = $1 AND case_manager_id = $2 AND status <> 'cancelled'`, c.ClientID, from.CaseManagerID, from.NewCM.String, at)
+	if err != nil {
+		return fmt.Errorf("handover: %w", err)
+	}
+	moved, _ := res.RowsAffected()
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'cancelled', errors = array_append(errors, 'the client was handed over')
+		WHERE state = 'pending' AND recipient_id = $2 AND dedup_key LIKE 'reminder:%'
+			AND conference_id IN (SELECT id FROM conferences WHERE client_id = $1)`, c.ClientID, from.CaseManagerID); err != nil {
+		return fmt.Errorf("handover: %w", err)
+	}
+	return audit(ctx, tx, auditRow{At: at, Actor: actor, Action: "client.handover", ConferenceID: c.ID, ClientID: c.ClientID,
+		Detail: fmt.Sprintf("case manager %s to %s; %d conferences", from.CaseManagerID, from.NewCM.String, moved)})
 }

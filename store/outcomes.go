@@ -253,6 +253,9 @@ func (s *DB) RecordOutcome(ctx context.Context, id int64, v caseconf.Viewer, now
 	if _, err := tx.ExecContext(ctx, `UPDATE conferences SET status = 'recorded', updated_at = $2 WHERE id = $1`, id, at); err != nil {
 		return Recorded{}, fmt.Errorf("record outcome: %w", err)
 	}
+	if err := handOver(ctx, tx, c, v.UserID, at); err != nil { // store/handover.go
+		return Recorded{}, err
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM outcome_drafts WHERE conference_id = $1`, id); err != nil {
 		return Recorded{}, fmt.Errorf("record outcome: draft: %w", err)
 	}

@@ -85,6 +85,29 @@ func TestScheduleReviewFromTheReminder(t *testing.T) {
 	if !strings.Contains(callText(call), "record it again") {
 		t.Error("the form does not say the consent must be recorded again")
 	}
+
+	// The review, submitted, says what it reviews. The same metadata from
+	// someone else, or made up, is refused and stores nothing.
+	_, meta := viewOf(t, call)
+	if meta != "review:"+value {
+		t.Fatalf("the review form's metadata = %q", meta)
+	}
+	review := scheduleForm().date("date", "2027-02-19")
+	for _, forged := range []struct{ user, meta string }{{"U0SW", meta}, {"U0CM", "review:c999"}, {"U0CM", "junk"}} {
+		ack := a.viewSubmission(forged.user, "schedule", "VR-"+forged.user+forged.meta, forged.meta, review, 0)
+		if !strings.Contains(fmt.Sprint(ack), "no conference with that reference") {
+			t.Errorf("a review form from %s with metadata %q answered %v", forged.user, forged.meta, ack)
+		}
+	}
+	if n := a.count(`SELECT count(*) FROM conferences`); n != 1 {
+		t.Fatalf("forged review forms stored %d conferences", n-1)
+	}
+	if ack := a.viewSubmission("U0CM", "schedule", "VR", meta, review, 0); ack["response_action"] != "clear" {
+		t.Fatalf("the review form answered %v", ack)
+	}
+	if n := a.count(`SELECT count(*) FROM conferences WHERE review_of_id = $1 AND NOT handover`, conf); n != 1 {
+		t.Fatal("the review conference does not say what it reviews")
+	}
 }
 
 // reviewForm is the initial value of each input of a views.open call's
