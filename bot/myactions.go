@@ -76,7 +76,7 @@ func myActionsMessage(list []store.OpenAction, total int, v caseconf.Viewer, tod
 		shown++
 	}
 	if more := total - shown; more > 0 {
-		blocks = append(blocks, note(fmt.Sprintf("…and %d more due later. Mark these done to see them here.", more)))
+		blocks = append(blocks, note(fmt.Sprintf("…and %d more, due later than these.", more)))
 	}
 	return message{Text: fmt.Sprintf("Your open actions (%d)", total), Blocks: blocks}
 }

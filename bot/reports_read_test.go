@@ -175,7 +175,7 @@ func TestMyActionsNeverPassFiftyBlocks(t *testing.T) {
 	}
 	msg := myActionsMessage(list, 25, caseconf.Viewer{UserID: "U0CM"}, today)
 	got := rendered(t, msg)
-	if len(msg.Blocks) > maxMessageBlocks || !strings.Contains(got, "overdue") || !strings.Contains(got, "due today") || !strings.Contains(got, "more due later") {
+	if len(msg.Blocks) > maxMessageBlocks || !strings.Contains(got, "overdue") || !strings.Contains(got, "due today") || !strings.Contains(got, "more, due later") {
 		t.Fatalf("%d blocks: %s", len(msg.Blocks), got)
 	}
 	if !strings.Contains(got, `"action_id":"done","text":{"type":"plain_text","text":"Mark done"`) && !strings.Contains(got, `"value":"a1"`) {

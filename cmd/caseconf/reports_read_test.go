@@ -191,3 +191,44 @@ func TestActionsListsTheCallersOwn(t *testing.T) {
 		t.Errorf("the list after Mark done: %s", got)
 	}
 }
+
+// Reports too long for one message: show lists them with Read reports,
+// which sends the first page; Next reports replaces it with the next.
+func TestLongReportsPaged(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, nil)
+	conf := a.heldConference()
+	long := func(mark string) form {
+		v := reportValues()
+		for _, f := range []string{"involvement", "concerns", "not_worked", "recommendations", "worked"} {
+			v = v.text(f, mark+strings.Repeat("&", 3000-len(mark)))
+		}
+		return v
+	}
+	a.writeReport("U0GP", "VLONG-GP", long("GPTEXT"))
+	a.writeReport("U0SW", "VLONG-SW", long("SWTEXT"))
+	a.eventually("both reports", func() bool { return a.count(`SELECT count(*) FROM reports`) == 2 })
+
+	show := a.commandText("U0CM", "show CC-0001")
+	if strings.Contains(show, "GPTEXT") || !strings.Contains(show, `"action_id":"reports"`) || !strings.Contains(show, "GP partner") {
+		t.Fatalf("show with long reports: %s", show)
+	}
+	first := a.replyTo(a.click("U0CM", "reports", fmt.Sprintf("c%d", conf)))
+	if !strings.Contains(first, "GPTEXT") || strings.Contains(first, "SWTEXT") || !strings.Contains(first, "page 1 of 2") {
+		t.Fatalf("the first page: %.2000s", first)
+	}
+	next := fmt.Sprintf("c%d.i%d", conf, a.inviteeID("CC-0001", "U0SW"))
+	if !strings.Contains(first, `"action_id":"reports:next"`) || !strings.Contains(first, `"value":"`+next+`"`) {
+		t.Fatalf("no Next reports button on the first page")
+	}
+	respID := a.click("U0CM", "reports:next", next)
+	second := a.replyTo(respID)
+	if !strings.Contains(second, "SWTEXT") || strings.Contains(second, "GPTEXT") || !strings.Contains(second, `"replace_original":true`) ||
+		!strings.Contains(second, "page 2 of 2") || !strings.Contains(second, `"action_id":"reports:prev"`) {
+		t.Fatalf("the second page: %.2000s", second)
+	}
+	// Someone else pressing the page button reads nothing.
+	if reply := a.replyTo(a.click("U0OUT", "reports:next", next)); strings.Contains(reply, "SWTEXT") || !strings.Contains(reply, "no conference") {
+		t.Errorf("an outsider's Next reports: %.500s", reply)
+	}
+}
