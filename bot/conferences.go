@@ -62,15 +62,11 @@ func (b *Bot) ackViewError(ctx context.Context, r *Request, err error, field str
 // has answered them already and returns nil. Anything that is not a
 // reference reads as one that does not exist, without asking the store.
 func (b *Bot) conferenceArg(ctx context.Context, r *Request, args []string, name, action string) *caseconf.Conference {
-	if len(args) != 1 {
-		r.Reply(ctx, "Usage: `/caseconf "+name+" CC-0001`")
+	ref, ok := b.refArg(ctx, r, args, name)
+	if !ok {
 		return nil
 	}
-	if !caseconf.IsRef(args[0]) {
-		b.replyError(ctx, r, caseconf.NotFound())
-		return nil
-	}
-	c, err := b.store.ConferenceByRef(ctx, strings.ToUpper(args[0]), b.viewer(r.UserID), action)
+	c, err := b.store.ConferenceByRef(ctx, ref, b.viewer(r.UserID), action)
 	if err != nil {
 		b.replyError(ctx, r, err)
 		return nil
@@ -78,15 +74,29 @@ func (b *Bot) conferenceArg(ctx context.Context, r *Request, args []string, name
 	return c
 }
 
-// cmdShow shows a conference to someone who may see it. To anyone else it
-// reads exactly as a reference that does not exist.
+// cmdShow shows a conference to someone who may see it: with, on the
+// day, the agenda, and the agency reports as far as they may read them
+// (meetingBlocks). To anyone else it reads exactly as a reference that
+// does not exist.
 func (b *Bot) cmdShow(ctx context.Context, r *Request, args []string) {
-	c := b.conferenceArg(ctx, r, args, "show", "conference.show")
-	if c == nil {
+	ref, ok := b.refArg(ctx, r, args, "show")
+	if !ok {
 		return
 	}
-	blocks := showBlocks(c, b.viewer(r.UserID), b.cal)
-	if caseconf.CanRecordOutcome(c, b.viewer(r.UserID), b.now()) == nil {
+	v, now := b.viewer(r.UserID), b.now()
+	c, reports, err := b.store.ConferenceReportsByRef(ctx, ref, v, "conference.show")
+	if err != nil {
+		b.replyError(ctx, r, err)
+		return
+	}
+	blocks := showBlocks(c, v, b.cal)
+	record := caseconf.CanRecordOutcome(c, v, now) == nil
+	room := maxMessageBlocks - len(blocks)
+	if record {
+		room--
+	}
+	blocks = append(blocks, meetingBlocks(c, v, reports, now, b.cal, room)...)
+	if record {
 		blocks = append(blocks, slack.NewActionBlock("outcome", recordButton(c)))
 	}
 	r.Reply(ctx, c.Ref, blocks...)

@@ -198,6 +198,13 @@ func (s *DB) ConferenceByID(ctx context.Context, id int64, v caseconf.Viewer, ac
 }
 
 func (s *DB) readConference(ctx context.Context, v caseconf.Viewer, action, where string, arg any) (*caseconf.Conference, error) {
+	return s.readConferenceThen(ctx, v, action, where, arg, nil)
+}
+
+// readConferenceThen is readConference with then, when not nil, run in
+// the same transaction on the conference read, before the commit.
+func (s *DB) readConferenceThen(ctx context.Context, v caseconf.Viewer, action, where string, arg any,
+	then func(*sqlx.Tx, *caseconf.Conference) error) (*caseconf.Conference, error) {
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("read conference: %w", err)
@@ -221,6 +228,11 @@ func (s *DB) readConference(ctx context.Context, v caseconf.Viewer, action, wher
 	}
 	if err := audit(ctx, tx, auditRow{At: s.Now(), Actor: v.UserID, Action: action, ConferenceID: id, ClientID: c.ClientID}); err != nil {
 		return nil, err
+	}
+	if then != nil {
+		if err := then(tx, c); err != nil {
+			return nil, err
+		}
 	}
 	return c, tx.Commit()
 }

@@ -47,7 +47,7 @@ func assertCirculated(t *testing.T, a *app, conf int, before map[string]int, wai
 			if text := callText(dm); strings.Contains(text, "Minutes of CC-0001") {
 				minutes = text
 			} else {
-				act = text
+				act = "\n" + text + "\n" // callText's order is a map's: the button's value may come last
 			}
 		}
 		for _, want := range []string{"client JS-4411", "Rent arrears of six weeks", "Wants to stay at Acacia House", "Ann Lee, Acacia House (not on Slack)",

@@ -1,0 +1,82 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/caseconf/caseconf"
+	"github.com/caseconf/caseconf/store"
+)
+
+// /caseconf actions: the caller's open actions across the conferences
+// they may see (caseconf.OnActionList), soonest due first, each with the
+// buttons its reminders carry.
+
+// myActionsLimit is how many actions the list asks the store for; the
+// message holds as many as fit in Slack's 50 blocks.
+const myActionsLimit = 20
+
+func (b *Bot) registerMyActions() {
+	b.HandleCommand("actions", "", "Your open actions, soonest due first, with Mark done", b.cmdActions)
+}
+
+func (b *Bot) cmdActions(ctx context.Context, r *Request, _ []string) {
+	v := b.viewer(r.UserID)
+	list, total, err := b.store.OpenActions(ctx, v, myActionsLimit)
+	if err != nil {
+		b.replyError(ctx, r, err)
+		return
+	}
+	if len(list) == 0 {
+		r.Reply(ctx, "You have no open actions.")
+		return
+	}
+	msg := myActionsMessage(list, total, v, b.cal.Date(b.now()))
+	r.Reply(ctx, msg.Text, msg.Blocks...)
+}
+
+// actionButtons are the buttons of an action on someone's list: the
+// same action IDs and values as on its reminders.
+func actionButtons(a *caseconf.Action) []slack.BlockElement {
+	return []slack.BlockElement{button(actionDone, subject{Action: a.ID}.String(), "Mark done", slack.StylePrimary)}
+}
+
+// myActionsMessage lists open actions for v, as of the calendar day
+// today: what each says only where v may see the case details.
+func myActionsMessage(list []store.OpenAction, total int, v caseconf.Viewer, today time.Time) message {
+	blocks := []slack.Block{section(fmt.Sprintf("*Your open actions* · %d, soonest due first", total))}
+	shown := 0
+	for _, o := range list {
+		c, a := o.Conference, o.Action
+		due := a.DueOn.Format(dueLayout)
+		switch d, t := a.DueOn.Format(caseconf.DateLayout), today.Format(caseconf.DateLayout); {
+		case d < t:
+			due += " · :warning: *overdue*"
+		case d == t:
+			due += " · *due today*"
+		}
+		text := fmt.Sprintf("*%s* · to be met or reviewed by *%s*", c.Ref, due)
+		if caseconf.CanSeeDetails(c, v) {
+			text += fmt.Sprintf("\n*%s:* %s", escape(a.Area), escape(a.What))
+		} else {
+			text += fmt.Sprintf("\nIts details are withheld: the client's consent does not cover your agency. %s can tell you more.", user(c.CaseManagerID))
+		}
+		if a.OwnerID == "" {
+			text += "\n*Owner:* " + ownerText(a) + " — you chase this one"
+		}
+		item := append(sections(text), slack.NewActionBlock("action_"+strconv.FormatInt(a.ID, 10), actionButtons(a)...))
+		if len(blocks)+len(item) > maxMessageBlocks-1 {
+			break
+		}
+		blocks = append(blocks, item...)
+		shown++
+	}
+	if more := total - shown; more > 0 {
+		blocks = append(blocks, note(fmt.Sprintf("…and %d more, due later than these.", more)))
+	}
+	return message{Text: fmt.Sprintf("Your open actions (%d)", total), Blocks: blocks}
+}

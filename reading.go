@@ -1,0 +1,79 @@
+package caseconf
+
+import "time"
+
+// What people may read on the day of a meeting and after it: the agency
+// reports, the agenda, and their own open actions.
+
+// Attends reports whether the invitee's current answer brings their
+// agency to the meeting: attending, or sending a briefed colleague.
+func (i *Invitee) Attends() bool {
+	return i.Response != nil && (i.Response.Answer == AnswerAttending || i.Response.Answer == AnswerColleague)
+}
+
+// ReportsReceived is how many invitees have sent an agency report.
+func (c *Conference) ReportsReceived() int {
+	n := 0
+	for i := range c.Invitees {
+		if c.Invitees[i].ReportSent() {
+			n++
+		}
+	}
+	return n
+}
+
+// CanReadReports decides whether v may read the text of the conference's
+// agency reports: its chair (who reads out the reports of agencies not
+// present), case manager and minute taker; and invitees who accepted the
+// agreement, whose agency the client's consent covers, and who are
+// bringing their agency to the meeting (attending, or sending a
+// colleague). Nobody else: not administrators (they export the record),
+// not people only on the share list, not an invitee who can't attend or
+// has not answered, and never an invitee whose agency the consent does
+// not cover. To someone who may not see the conference it does not exist;
+// anyone else who may see it is told why not (they may still be told how
+// many reports came).
+func CanReadReports(c *Conference, v Viewer) error {
+	if !CanSee(c, v) {
+		return notFound()
+	}
+	if v.UserID != "" && (v.UserID == c.ChairID || v.UserID == c.CaseManagerID || v.UserID == c.MinuteTakerID) {
+		return nil
+	}
+	inv := c.InviteeFor(v.UserID)
+	switch {
+	case inv == nil || !inv.Accepted():
+		return Errorf(EFORBIDDEN, "The agency reports for %s are read by its chair, case manager and minute taker, and by the invitees attending.", c.Ref)
+	case !c.Covered(inv):
+		return Errorf(EFORBIDDEN, "The client's consent does not cover your agency, so you cannot read the agency reports for %s.", c.Ref)
+	case !inv.Attends():
+		return Errorf(EFORBIDDEN, "The agency reports for %s are shared with the invitees attending. If you (or a colleague) will be there, say so in your invitation first.", c.Ref)
+	}
+	return nil
+}
+
+// AgendaDue reports whether the meeting's agenda belongs on the
+// conference as shown at now: from the start of the meeting's day (in
+// the service's calendar) until its outcome is recorded, unless it was
+// cancelled.
+func AgendaDue(c *Conference, now time.Time, cal Calendar) bool {
+	if c.Cancelled() || c.Status == StatusRecorded {
+		return false
+	}
+	return !cal.Date(now).Before(cal.Date(c.StartsAt))
+}
+
+// OnActionList reports whether action a of conference c belongs on v's
+// list of open actions (/caseconf actions): it is open, the conference
+// was not cancelled, v may see the conference, and v owns the action, or
+// v is the case manager and its owner is not on Slack (the case manager
+// chases those). store/ filters with the same rule in SQL.
+func OnActionList(c *Conference, a *Action, v Viewer) bool {
+	switch {
+	case c == nil || a == nil || a.ConferenceID != c.ID || v.UserID == "":
+		return false
+	case a.Done() || c.Cancelled() || !CanSee(c, v):
+		return false
+	}
+	return a.OwnerID == v.UserID || (a.OwnerID == "" && c.CaseManagerID == v.UserID)
+}
