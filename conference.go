@@ -69,6 +69,16 @@ type Consent struct {
 	AgencyKinds     []string
 }
 
+// LapsedBy reports whether consent with an end date had ended by now (its
+// last day, a calendar date, is before now's; a recognised reason to share
+// without consent has no end date). Nothing more is shared under it.
+func (c Consent) LapsedBy(now time.Time) bool {
+	if c.Method == ConsentNone || c.ValidUntil.IsZero() {
+		return false
+	}
+	return now.UTC().Format(DateLayout) > c.ValidUntil.Format(DateLayout)
+}
+
 // Covers reports whether information may be shared with an agency of this
 // kind: the consent (or the no-consent basis) was recorded as covering it.
 // An agency of unknown kind ("") is not covered.

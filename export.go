@@ -83,8 +83,16 @@ func mdLine(s string) string {
 	if m := mdOrdered.FindString(out); m != "" {
 		out = m[:len(m)-1] + "\\" + out[len(m)-1:] // "1. " starts no list
 	}
-	return out
+	// GitHub's Markdown makes a link of a bare address; an escaped ":"
+	// or "." in it is shown as it is but is no longer one.
+	out = mdAutolinkScheme.ReplaceAllString(out, `$1\:`)
+	return mdAutolinkWWW.ReplaceAllString(out, `$1\.`)
 }
+
+var (
+	mdAutolinkScheme = regexp.MustCompile(`(?i)\b(https?|ftp|mailto|xmpp)(:)`)
+	mdAutolinkWWW    = regexp.MustCompile(`(?i)\b(www)(\.)`)
+)
 
 // exporter writes one record.
 type exporter struct {

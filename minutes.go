@@ -1,6 +1,9 @@
 package caseconf
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // Who the minutes may go to, and how they are split into messages.
 
@@ -12,9 +15,12 @@ import "strings"
 // agency; anyone else on the share list only if the consent covers their
 // agency (agencyKind, "" when caseconf does not know it). The reason is
 // for the case manager and names no client.
-func MinutesWithheld(c *Conference, userID, agencyKind string) string {
+func MinutesWithheld(c *Conference, userID, agencyKind string, now time.Time) string {
 	if Organiser(c, Viewer{UserID: userID}) {
 		return ""
+	}
+	if c.Consent.LapsedBy(now) {
+		return "the client's consent ran out on " + c.Consent.ValidUntil.Format("2 January 2006") + ", before the minutes went round: renew it with them"
 	}
 	if inv := c.InviteeFor(userID); inv != nil {
 		switch {

@@ -169,6 +169,38 @@ func (f OutcomeForm) checkText(errs FieldErrors, required bool) {
 	check(FieldClientViews, f.ClientViews, MaxOutcomeText, true,
 		"Please give the client's views (if they were not there, say how their views were sought).")
 	check(FieldShareOthers, f.ShareOthers, MaxPeopleText, true, "")
+	// People not on Slack, a line each, name first.
+	for id, v := range map[string]string{FieldAttendedOthers: f.AttendedOthers, FieldApologiesOthers: f.ApologiesOthers, FieldShareOthers: f.ShareOthers} {
+		if errs[id] != "" {
+			continue
+		}
+		for _, line := range strings.Split(v, "\n") {
+			name, _, _ := strings.Cut(line, ",")
+			if Visible(line) && !Visible(name) {
+				errs[id] = "Each line needs a name first: " + map[bool]string{true: "name, contact", false: "name, job title, agency"}[id == FieldShareOthers] + "."
+				break
+			}
+		}
+	}
+	// People on Slack are chosen from Slack's list: anything else did
+	// not come from the form.
+	users := map[string][]string{FieldAttended: f.Attended, FieldApologies: f.Apologies, FieldShareWith: f.ShareWith}
+	if f.NewCaseManager != "" {
+		users[FieldNewCaseManager] = []string{f.NewCaseManager}
+	}
+	for _, a := range f.Actions {
+		if a.OwnerID != "" {
+			users[ActionField(ActionOwner, a.Row)] = []string{a.OwnerID}
+		}
+	}
+	for id, list := range users {
+		for _, u := range list {
+			if !IsSlackUserID(u) {
+				errs[id] = "Please choose people from the list."
+				break
+			}
+		}
+	}
 	for _, a := range f.Actions {
 		check(ActionField(ActionArea, a.Row), a.Area, MaxShortText, false, "")
 		check(ActionField(ActionWhat, a.Row), a.What, MaxActionText, true, "")
@@ -237,6 +269,8 @@ func (f OutcomeForm) Validate(meeting, now time.Time, cal Calendar) (Outcome, Fi
 		errs[FieldReviewOn] = "Please choose a date."
 	} else if !d.After(meetingDay) {
 		errs[FieldReviewOn] = "The review meeting must be after this meeting (" + meetingDay.Format("2 January 2006") + ")."
+	} else if d.Before(today) {
+		errs[FieldReviewOn] = "That date has passed: please choose today or later, so that the review can be called."
 	} else {
 		o.ReviewOn = d
 	}

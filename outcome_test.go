@@ -65,7 +65,13 @@ func TestOutcomeValidate(t *testing.T) {
 		{"ReviewOnMeetingDay", func(f *OutcomeForm) { f.ReviewOn = "2026-11-20" }, []string{FieldReviewOn}},
 		{"ReviewBeforeMeeting", func(f *OutcomeForm) { f.ReviewOn = "2026-11-01" }, []string{FieldReviewOn}},
 		{"ReviewNotADate", func(f *OutcomeForm) { f.ReviewOn = "soon" }, []string{FieldReviewOn}},
-		{"ReviewDayAfter", func(f *OutcomeForm) { f.ReviewOn = "2026-11-21" }, nil},
+		{"ReviewAfterTheMeetingButPast", func(f *OutcomeForm) { f.ReviewOn = "2026-11-21" }, []string{FieldReviewOn}},
+		{"ReviewToday", func(f *OutcomeForm) { f.ReviewOn = "2026-11-23" }, nil},
+		{"ForgedAttendee", func(f *OutcomeForm) { f.Attended = append(f.Attended, "U0SW> <!channel> <@U0OUT") }, []string{FieldAttended}},
+		{"ForgedNewCaseManager", func(f *OutcomeForm) { f.LeadChanged, f.NewCaseManager = "yes", "<!here>" }, []string{FieldNewCaseManager}},
+		{"ForgedOwner", func(f *OutcomeForm) { f.Actions[0].OwnerID = "everyone" }, []string{ActionField(ActionOwner, 1)}},
+		{"ShareLineWithoutName", func(f *OutcomeForm) { f.ShareOthers = ", reception@surgery.example" }, []string{FieldShareOthers}},
+		{"AttendedLineWithoutName", func(f *OutcomeForm) { f.AttendedOthers = " , Nurse, NHS" }, []string{FieldAttendedOthers}},
 		{"BothAttendedAndApologies", func(f *OutcomeForm) { f.Apologies = []string{"U0SW"} }, []string{FieldApologies}},
 		{"LeadChangedToNobody", func(f *OutcomeForm) { f.LeadChanged = "yes" }, []string{FieldNewCaseManager}},
 		{"LeadChangedToSomeone", func(f *OutcomeForm) { f.LeadChanged, f.NewCaseManager = "yes", "U0SW" }, nil},
@@ -129,7 +135,7 @@ func TestMinutesWithheld(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := MinutesWithheld(fixture(), tt.user, tt.kind)
+			got := MinutesWithheld(fixture(), tt.user, tt.kind, t0)
 			if (got == "") != (tt.withheld == "") || !strings.Contains(got, tt.withheld) {
 				t.Errorf("MinutesWithheld = %q, want %q", got, tt.withheld)
 			}
@@ -161,5 +167,21 @@ func TestMinutesParts(t *testing.T) {
 				t.Errorf("MinutesParts(%d) = %v, want %v", tt.n, got, tt.want)
 			}
 		}
+	}
+}
+
+// Consent that has run out by the time the outcome is recorded covers
+// nobody's copy of the minutes but the organisers'.
+func TestMinutesWithheldOnceConsentHasRunOut(t *testing.T) {
+	c := fixture()
+	c.Consent.Method, c.Consent.ValidUntil = ConsentWritten, time.Date(2026, 11, 19, 0, 0, 0, 0, time.UTC)
+	if got := MinutesWithheld(c, "U0GP", "", t0); !strings.Contains(got, "ran out on 19 November 2026") {
+		t.Errorf("a covered invitee after the consent ran out: %q", got)
+	}
+	if got := MinutesWithheld(c, "U0CHAIR", "", t0); got != "" {
+		t.Errorf("the chair after the consent ran out: %q", got)
+	}
+	if got := MinutesWithheld(c, "U0GP", "", time.Date(2026, 11, 19, 23, 0, 0, 0, time.UTC)); got != "" {
+		t.Errorf("on its last day: %q", got)
 	}
 }

@@ -27,6 +27,9 @@ func (b *Bot) renderMinutes(ctx context.Context, m store.Outbox, c *caseconf.Con
 	if !caseconf.CanSeeDetails(c, caseconf.Viewer{UserID: m.RecipientID}) {
 		return message{}, "the recipient may no longer see the case details", nil
 	}
+	if !caseconf.Organiser(c, caseconf.Viewer{UserID: m.RecipientID}) && c.Consent.LapsedBy(b.now()) {
+		return message{}, "the client's consent has run out", nil
+	}
 	o, err := b.store.OutcomeSnapshot(ctx, c.ID)
 	switch {
 	case caseconf.ErrorCode(err) == caseconf.ENOTFOUND:
@@ -83,7 +86,7 @@ func minutesMessage(c *caseconf.Conference, o *caseconf.Outcome, part int, parts
 		for _, p := range o.ShareWith {
 			shared = append(shared, personName(p))
 		}
-		blocks = append(blocks, section("*Shared with:* "+strings.Join(shared, ", ")), slack.NewDividerBlock())
+		blocks = append(blocks, section(sharedWith(shared)), slack.NewDividerBlock())
 		if len(o.Actions) == 0 {
 			blocks = append(blocks, section("*Action plan:* no actions were agreed."))
 		}
@@ -104,6 +107,23 @@ func minutesMessage(c *caseconf.Conference, o *caseconf.Outcome, part int, parts
 		blocks = append(blocks[:maxMessageBlocks-1], note("This part was cut short to fit a Slack message; ask the case manager for the full record."))
 	}
 	return message{Text: "Minutes of " + c.Ref + of, Blocks: blocks}
+}
+
+// sharedWith lists who the minutes are shared with in one section: as
+// many as fit, then how many more (the case manager has the whole list).
+func sharedWith(names []string) string {
+	text := "*Shared with:* "
+	for i, n := range names {
+		more := fmt.Sprintf(", and %d more", len(names)-i)
+		if i > 0 {
+			n = ", " + n
+		}
+		if len([]rune(text+n))+len(more) > maxSectionText {
+			return text + more
+		}
+		text += n
+	}
+	return text
 }
 
 // actionText is the nth row of an action plan.

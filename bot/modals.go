@@ -59,6 +59,10 @@ func (b *Bot) dm(ctx context.Context, userID, text string, blocks ...slack.Block
 // an error meant for it would vanish, and with it what the user typed.
 // They are told by DM what went wrong, and given back what they typed.
 func (b *Bot) lateAnswer(r *Request, payload any) {
+	if done, ok := payload.(doneResponse); ok {
+		b.lateSuccess(r, done)
+		return
+	}
 	resp, ok := payload.(*slack.ViewSubmissionResponse)
 	if !ok || r.Interaction == nil || r.Interaction.Type != slack.InteractionTypeViewSubmission || r.UserID == "" {
 		return
@@ -106,6 +110,41 @@ func (b *Bot) lateAnswer(r *Request, payload any) {
 	defer cancel()
 	b.log.Warn("form answered after Slack closed it; told the user by DM", "callback", view.CallbackID, "user", r.UserID)
 	b.dm(ctx, r.UserID, "Your form was not saved", blocks...)
+}
+
+// doneResponse is a view submission's answer that says it worked while
+// replacing the form (with what was done), rather than closing it: it is
+// sent to Slack as the response it holds. Answered late, its text reaches
+// the user by DM as it is: it worked, and nothing needs doing again.
+type doneResponse struct{ *slack.ViewSubmissionResponse }
+
+func (b *Bot) lateSuccess(r *Request, done doneResponse) {
+	if r.UserID == "" || done.View == nil {
+		return
+	}
+	var blocks []slack.Block
+	for _, bl := range done.View.Blocks.BlockSet {
+		if s, ok := bl.(*slack.SectionBlock); ok && s.Text != nil {
+			blocks = append(blocks, bl)
+		}
+	}
+	if len(blocks) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(b.work), lateAnswerTimeout)
+	defer cancel()
+	b.log.Info("form answered after Slack closed it; told the user it worked by DM", "callback", r.Interaction.View.CallbackID, "user", r.UserID)
+	b.dm(ctx, r.UserID, "Done: "+plainOf(blocks[0]), blocks...)
+}
+
+// plainOf is a section's text, for a notification: its first line.
+func plainOf(b slack.Block) string {
+	s, _ := b.(*slack.SectionBlock)
+	if s == nil || s.Text == nil {
+		return ""
+	}
+	line, _, _ := strings.Cut(s.Text.Text, "\n")
+	return strings.NewReplacer("*", "", "_", "", ":white_check_mark: ", "", ":memo: ", "").Replace(line)
 }
 
 // maxMessageBlocks is Slack's limit on blocks in one message.

@@ -191,9 +191,9 @@ func (b *Bot) outcomeFailed(ctx context.Context, r *Request, err error) bool {
 }
 
 // outcomeDone replaces the form with what happened.
-func outcomeDone(text string) *slack.ViewSubmissionResponse {
-	return slack.NewUpdateViewSubmissionResponse(&slack.ModalViewRequest{
+func outcomeDone(text string) doneResponse {
+	return doneResponse{slack.NewUpdateViewSubmissionResponse(&slack.ModalViewRequest{
 		Type: slack.VTModal, Title: plain("Outcome"), Close: plain("Close"),
 		Blocks: slack.Blocks{BlockSet: []slack.Block{section(text)}},
-	})
+	})}
 }

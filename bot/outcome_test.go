@@ -60,6 +60,17 @@ func TestMinutesNeverPassFiftyBlocks(t *testing.T) {
 	for range 40 {
 		o.Attended = append(o.Attended, caseconf.Person{Name: strings.Repeat("&", 60), JobTitle: "GP", Agency: "Surgery"})
 	}
+	// Apologies and the share list: many on Slack, and people not on
+	// Slack up to the form's limit, every character one that escaping
+	// makes five.
+	for range 40 {
+		o.Apologies = append(o.Apologies, caseconf.Person{UserID: "U0APOLOGY"})
+		o.ShareWith = append(o.ShareWith, caseconf.Person{UserID: "U0SHARE"})
+	}
+	for range caseconf.MaxPeopleText / 25 {
+		o.Apologies = append(o.Apologies, caseconf.Person{Name: strings.Repeat("&", 20), JobTitle: "<", Agency: ">"})
+		o.ShareWith = append(o.ShareWith, caseconf.Person{Name: strings.Repeat("&", 20), Contact: "<<<"})
+	}
 	for i := range 30 {
 		o.Actions = append(o.Actions, caseconf.Action{Area: strings.Repeat("&", caseconf.MaxShortText), What: strings.Repeat("<", caseconf.MaxActionText),
 			OwnerName: "Ann", OwnerAgency: "Acacia", DueOn: time.Date(2026, 12, 1+i%28, 0, 0, 0, 0, time.UTC)})

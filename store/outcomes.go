@@ -228,7 +228,7 @@ func (s *DB) RecordOutcome(ctx context.Context, id int64, v caseconf.Viewer, now
 				RecipientID: a.OwnerID, ConferenceID: id, SubjectID: aid})
 		}
 	}
-	recipients, withheld, others, err := insertShareList(ctx, tx, c, o.ShareWith)
+	recipients, withheld, others, err := insertShareList(ctx, tx, c, o.ShareWith, now)
 	if err != nil {
 		return Recorded{}, err
 	}
@@ -303,7 +303,7 @@ func insertPeople(ctx context.Context, tx *sqlx.Tx, c *caseconf.Conference, o ca
 // it whether the minutes may go to them (their agency is the invitee's,
 // or the one they told caseconf before). It returns the Slack users they
 // go to, how many they are withheld from, and how many are not on Slack.
-func insertShareList(ctx context.Context, tx *sqlx.Tx, c *caseconf.Conference, people []caseconf.Person) (recipients []string, withheld, others int, err error) {
+func insertShareList(ctx context.Context, tx *sqlx.Tx, c *caseconf.Conference, people []caseconf.Person, now time.Time) (recipients []string, withheld, others int, err error) {
 	seen := map[string]bool{}
 	for _, p := range people {
 		if p.UserID == "" {
@@ -325,7 +325,7 @@ func insertShareList(ctx context.Context, tx *sqlx.Tx, c *caseconf.Conference, p
 				return nil, 0, 0, fmt.Errorf("record outcome: agency: %w", err)
 			}
 		}
-		why := caseconf.MinutesWithheld(c, p.UserID, kind)
+		why := caseconf.MinutesWithheld(c, p.UserID, kind, now)
 		if why == "" {
 			recipients = append(recipients, p.UserID)
 		} else {

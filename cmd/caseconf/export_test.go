@@ -115,7 +115,7 @@ func TestExportWholeRecordToTheCallersDM(t *testing.T) {
 	doc := string(up.Content)
 	for i := 1; i <= 30; i++ {
 		if !strings.Contains(doc, fmt.Sprintf("\n### Action %d of 30: Area %d\n", i, i)) ||
-			!strings.Contains(doc, fmt.Sprintf("> Step %d: \\[call\\](http://x.example) the \\*landlord\\*", i)) {
+			!strings.Contains(doc, fmt.Sprintf("> Step %d: \\[call\\](http\\://x.example) the \\*landlord\\*", i)) {
 			t.Errorf("action %d is not in the export whole", i)
 		}
 	}
