@@ -166,8 +166,9 @@ func peopleLines(ps []caseconf.Person, c *caseconf.Conference) []string {
 	return out
 }
 
-// renderActionAssigned tells an action's owner of their action, with a
-// Mark done button; what it says only if they may see the case details.
+// renderActionAssigned tells an action's owner of their action, with Mark
+// done, Add progress note and Propose new date (actionButtons); what it
+// says only if they may see the case details.
 func (b *Bot) renderActionAssigned(ctx context.Context, m store.Outbox, c *caseconf.Conference) (message, string, error) {
 	a, err := b.store.ActionSnapshot(ctx, m.SubjectID)
 	switch {
@@ -189,18 +190,27 @@ func (b *Bot) renderActionAssigned(ctx context.Context, m store.Outbox, c *casec
 		text = fmt.Sprintf(":clipboard: *An action for you* from the plan agreed at *%s*, to be met or reviewed by *%s*. Its details are withheld until you have accepted the conference's information-sharing agreement, and the client's consent covers your agency; %s can tell you more.",
 			c.Ref, due, user(c.CaseManagerID))
 	}
-	blocks := append(sections(text), slack.NewActionBlock("action", doneButton(&store.Action{ID: a.ID})))
+	blocks := append(sections(text), slack.NewActionBlock("action", actionButtons(a.ID)...))
 	return message{Text: "An action for you from " + c.Ref + ", by " + due, Blocks: blocks}, "", nil
 }
 
-// renderMinutesWithheld tells the case manager whom on the share list the
-// minutes did not reach, and why, and who is not on Slack.
+// renderMinutesWithheld is the case manager's notice once the outcome is
+// recorded: whom on the share list the minutes did not reach, and why;
+// who is not on Slack; the open actions owned by people not on Slack, for
+// them to chase; and Draft letter to the client.
 func (b *Bot) renderMinutesWithheld(ctx context.Context, m store.Outbox, c *caseconf.Conference) (message, string, error) {
 	if m.RecipientID != c.CaseManagerID {
 		return message{}, "the case manager has changed", nil
 	}
 	share, err := b.store.ShareList(ctx, c.ID)
 	if err != nil {
+		return message{}, "", err
+	}
+	o, err := b.store.OutcomeSnapshot(ctx, c.ID)
+	switch {
+	case caseconf.ErrorCode(err) == caseconf.ENOTFOUND:
+		return message{}, "the outcome is not recorded", nil
+	case err != nil:
 		return message{}, "", err
 	}
 	var withheld, offSlack []string
@@ -216,10 +226,20 @@ func (b *Bot) renderMinutesWithheld(ctx context.Context, m store.Outbox, c *case
 			offSlack = append(offSlack, line)
 		}
 	}
-	if len(withheld) == 0 && len(offSlack) == 0 {
+	var chase []string
+	for i := range o.Actions {
+		if a := &o.Actions[i]; a.OwnerID == "" && !a.Done() {
+			chase = append(chase, fmt.Sprintf("• *%s:* %s\n   %s · by %s", escape(a.Area), escape(truncate(a.What, 300)), ownerText(a), a.DueOn.Format(dueLayout)))
+		}
+	}
+	letter := caseconf.CanDraftClientLetter(c, caseconf.Viewer{UserID: m.RecipientID}) == nil
+	if len(withheld) == 0 && len(offSlack) == 0 && len(chase) == 0 && !letter {
 		return message{}, "nobody to tell of", nil
 	}
 	var blocks []slack.Block
+	if len(withheld) == 0 && len(offSlack) == 0 {
+		blocks = append(blocks, section(fmt.Sprintf(":white_check_mark: *The outcome of %s is recorded* and its minutes have gone to everyone on its share list.", c.Ref)))
+	}
 	if len(withheld) > 0 {
 		blocks = append(blocks, lineSections(fmt.Sprintf(":lock: *The minutes of %s did not go to everyone on its share list.* These people were sent nothing about the client:", c.Ref), withheld)...)
 		blocks = append(blocks, note("If they should have the minutes, record the client's consent to share with their kind of agency first."))
@@ -227,8 +247,16 @@ func (b *Bot) renderMinutesWithheld(ctx context.Context, m store.Outbox, c *case
 	if len(offSlack) > 0 {
 		blocks = append(blocks, lineSections(fmt.Sprintf(":envelope: *Not on Slack:* please send the minutes of %s to these people yourself, securely:", c.Ref), offSlack)...)
 	}
-	if len(blocks) > maxMessageBlocks {
-		blocks = blocks[:maxMessageBlocks]
+	if len(chase) > 0 {
+		blocks = append(blocks, lineSections(fmt.Sprintf(":telephone_receiver: *Actions of %s owned by people not on Slack.* caseconf cannot reach them, so please chase these yourself (their reminders come to you):", c.Ref), chase)...)
 	}
-	return message{Text: "Who the minutes of " + c.Ref + " did not reach", Blocks: blocks}, "", nil
+	end := []slack.Block{}
+	if letter {
+		end = append(end, section("*Tell the client what was agreed.* Draft a letter in plain words from the record, to check and send yourself."),
+			slack.NewActionBlock("letter", clientLetterButton(c)))
+	}
+	if len(blocks)+len(end) > maxMessageBlocks {
+		blocks = blocks[:maxMessageBlocks-len(end)]
+	}
+	return message{Text: "After the outcome of " + c.Ref + ": what is left for you", Blocks: append(blocks, end...)}, "", nil
 }

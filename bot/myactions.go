@@ -39,12 +39,6 @@ func (b *Bot) cmdActions(ctx context.Context, r *Request, _ []string) {
 	r.Reply(ctx, msg.Text, msg.Blocks...)
 }
 
-// actionButtons are the buttons of an action on someone's list: the
-// same action IDs and values as on its reminders.
-func actionButtons(a *caseconf.Action) []slack.BlockElement {
-	return []slack.BlockElement{button(actionDone, subject{Action: a.ID}.String(), "Mark done", slack.StylePrimary)}
-}
-
 // myActionsMessage lists open actions for v, as of the calendar day
 // today: what each says only where v may see the case details.
 func myActionsMessage(list []store.OpenAction, total int, v caseconf.Viewer, today time.Time) message {
@@ -68,7 +62,7 @@ func myActionsMessage(list []store.OpenAction, total int, v caseconf.Viewer, tod
 		if a.OwnerID == "" {
 			text += "\n*Owner:* " + ownerText(a) + " — you chase this one"
 		}
-		item := append(sections(text), slack.NewActionBlock("action_"+strconv.FormatInt(a.ID, 10), actionButtons(a)...))
+		item := append(sections(text), slack.NewActionBlock("action_"+strconv.FormatInt(a.ID, 10), actionButtons(a.ID)...)) // the same buttons as on its reminders
 		if len(blocks)+len(item) > maxMessageBlocks-1 {
 			break
 		}

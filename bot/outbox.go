@@ -484,6 +484,11 @@ func (s *Sender) render(ctx context.Context, m store.Outbox, data *renderData) (
 		return b.renderMinutesWithheld(ctx, m, c)
 	case store.KindHandoverOffer: // bot/handover.go
 		return b.renderHandoverOffer(ctx, m, c)
+	// Updates to an action (bot/action_updates_render.go).
+	case store.KindActionUpdate:
+		return b.renderActionUpdate(ctx, m, c)
+	case store.KindActionDate:
+		return b.renderActionDate(ctx, m, c)
 	}
 	return message{}, "no such kind of message: " + m.Kind, nil
 }

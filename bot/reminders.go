@@ -114,7 +114,7 @@ func (b *Bot) renderReminder(_ context.Context, m store.Outbox, c *caseconf.Conf
 			reminders.ActionOverdue:        ":warning: An action is *overdue* (it was due on " + due + ")",
 			reminders.ActionOverdueManager: ":warning: An action on your client's plan has been *overdue for more than a week* (due " + due + ")",
 		}[reminders.Kind(m.Kind)]
-		buttons = append(buttons, doneButton(a))
+		buttons = append(buttons, actionButtons(a.ID)...)
 		if !caseconf.CanSeeDetails(c, caseconf.Viewer{UserID: m.RecipientID}) {
 			// What the action says is a case detail: only for those who
 			// may see them (accepted the agreement, agency covered).

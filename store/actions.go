@@ -77,8 +77,9 @@ type ActionDone struct {
 // MarkActionDone marks action id done for v, if caseconf.CanChangeAction
 // allows it on the locked conference and action. In the same transaction
 // it audits the change, cancels the pending reminders about the action,
-// and writes the message that tells the case manager (unless they marked
-// it done themselves). An action done already changes nothing.
+// overtakes a new date waiting for the case manager, and writes the
+// message that tells the case manager (unless they marked it done
+// themselves). An action done already changes nothing.
 func (s *DB) MarkActionDone(ctx context.Context, id int64, v caseconf.Viewer) (ActionDone, error) {
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
@@ -117,6 +118,9 @@ func (s *DB) MarkActionDone(ctx context.Context, id int64, v caseconf.Viewer) (A
 		return ActionDone{}, err
 	}
 	if err := cancelPending(ctx, tx, c.ID, id, ActionReminderKinds, "the action is done"); err != nil {
+		return ActionDone{}, err
+	}
+	if err := dropProposal(ctx, tx, id, now); err != nil { // a date waiting for the case manager no longer matters
 		return ActionDone{}, err
 	}
 	if v.UserID != c.CaseManagerID {

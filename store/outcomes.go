@@ -27,9 +27,11 @@ const (
 	// KindActionAssigned tells an action's owner on Slack of it. Subject:
 	// the action; to its owner.
 	KindActionAssigned = "action_assigned"
-	// KindMinutesWithheld tells the case manager who on the share list the
-	// minutes did not go to, and why, and who is not on Slack. Subject:
-	// the conference; to its case manager.
+	// KindMinutesWithheld is the case manager's notice once the outcome is
+	// recorded: who on the share list the minutes did not go to, and why;
+	// who is not on Slack; the actions owned by people not on Slack, for
+	// them to chase; and the letter to the client to draft. Subject: the
+	// conference; to its case manager.
 	KindMinutesWithheld = "minutes_withheld"
 )
 
@@ -159,7 +161,7 @@ type Recorded struct {
 // reminders cancelled, the draft dropped, and the messages: each part of
 // the minutes to each Slack user they may go to (each disclosure logged
 // with the consent it rests on), each action to its owner on Slack, and
-// one notice to the case manager of whom the minutes did not reach.
+// one notice to the case manager (KindMinutesWithheld).
 // sourceKey identifies the form submission: the same one again records
 // nothing (New false); any other once the outcome is recorded is refused.
 // meeting is the start of the meeting o was checked against
@@ -245,10 +247,10 @@ func (s *DB) RecordOutcome(ctx context.Context, id int64, v caseconf.Viewer, now
 			}
 		}
 	}
-	if withheld > 0 || others > 0 {
-		msgs = append(msgs, Outbox{Kind: KindMinutesWithheld, DedupKey: fmt.Sprintf("%s:%d", KindMinutesWithheld, id),
-			RecipientID: c.CaseManagerID, ConferenceID: id, SubjectID: id})
-	}
+	// Always: besides whom the minutes did not reach, it lists the
+	// actions the case manager chases and drafts the letter to the client.
+	msgs = append(msgs, Outbox{Kind: KindMinutesWithheld, DedupKey: fmt.Sprintf("%s:%d", KindMinutesWithheld, id),
+		RecipientID: c.CaseManagerID, ConferenceID: id, SubjectID: id})
 	msgs = append(msgs, handoverOffer(c, o)...) // store/handover.go
 	if _, err := tx.ExecContext(ctx, `UPDATE conferences SET status = 'recorded', updated_at = $2 WHERE id = $1`, id, at); err != nil {
 		return Recorded{}, fmt.Errorf("record outcome: %w", err)

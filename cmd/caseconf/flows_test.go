@@ -114,12 +114,15 @@ func (a *app) replyTo(respID string) string {
 	a.t.Helper()
 	ctx := ctxFor(a.t)
 	for {
-		for _, c := range a.slack.CallsTo(fakeslack.MethodResponseURL) {
+		// Wait for one more than were looked at: a reply that came after
+		// the look is then not missed.
+		calls := a.slack.CallsTo(fakeslack.MethodResponseURL)
+		for _, c := range calls {
 			if c.ResponseURLID == respID {
 				return string(c.Body)
 			}
 		}
-		if _, err := a.slack.WaitForCalls(ctx, fakeslack.MethodResponseURL, len(a.slack.CallsTo(fakeslack.MethodResponseURL))+1); err != nil {
+		if _, err := a.slack.WaitForCalls(ctx, fakeslack.MethodResponseURL, len(calls)+1); err != nil {
 			a.t.Fatalf("no reply on response_url %s", respID)
 		}
 	}
