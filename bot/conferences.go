@@ -91,13 +91,17 @@ func (b *Bot) cmdShow(ctx context.Context, r *Request, args []string) {
 	}
 	blocks := showBlocks(c, v, b.cal)
 	record := caseconf.CanRecordOutcome(c, v, now) == nil
+	letter := caseconf.CanDraftClientLetter(c, v) == nil // the case manager, once the outcome is recorded
 	room := maxMessageBlocks - len(blocks)
-	if record {
+	if record || letter {
 		room--
 	}
 	blocks = append(blocks, meetingBlocks(c, v, reports, now, b.cal, room)...)
-	if record {
+	switch {
+	case record:
 		blocks = append(blocks, slack.NewActionBlock("outcome", recordButton(c)))
+	case letter:
+		blocks = append(blocks, slack.NewActionBlock("client_letter", clientLetterButton(c)))
 	}
 	r.Reply(ctx, c.Ref, blocks...)
 }

@@ -397,4 +397,13 @@ func TestActionsToChaseAndClientLetter(t *testing.T) {
 	if logs := a.logs.String(); strings.Contains(logs, "Jane Smith") || strings.Contains(logs, "Benefits check") {
 		t.Error("the letter or the plan is in the logs")
 	}
+	// show offers the letter to the case manager once the outcome is
+	// recorded, and to nobody else.
+	showOf := func(u string) string { return string(a.command(u, "show CC-0001").Payload) }
+	if r := showOf("U0CM"); !strings.Contains(r, "Draft letter to the client") {
+		t.Errorf("the case manager's show has no letter button: %s", r)
+	}
+	if r := showOf("U0GP"); strings.Contains(r, "Draft letter to the client") {
+		t.Error("an invitee's show offers the letter to the client")
+	}
 }
