@@ -53,3 +53,16 @@ func TestCanChangeAction(t *testing.T) {
 		t.Errorf("the refusal does not say the action is not theirs: %q", ErrorMessage(ActionNotFound()))
 	}
 }
+
+func TestCanOwnAction(t *testing.T) {
+	c := fixture()
+	for u, want := range map[string]bool{"U0CM": true, "U0CHAIR": true, "U0MIN": true, "U0GP": true, "U0PROB": true, "U0OUT": false, "U0SHARE": false, "": false} {
+		if got := CanOwnAction(c, u); got != want {
+			t.Errorf("CanOwnAction(%q) = %v, want %v", u, got, want)
+		}
+	}
+	f := OutcomeForm{Actions: []ActionForm{{Row: 1, OwnerID: "U0GP"}, {Row: 2, OwnerID: "U0OUT"}, {Row: 3, OwnerName: "Ann"}}}
+	if errs := f.CheckOwners(c); len(errs) != 1 || errs[ActionField(ActionOwner, 2)] == "" {
+		t.Errorf("CheckOwners = %v, want row 2's owner answered", errs)
+	}
+}

@@ -106,6 +106,16 @@ func CanDecideDate(c *Conference, a *Action, u *ActionUpdate, v Viewer) error {
 	return nil
 }
 
+// CanAcceptDate decides whether proposed date u may still be accepted at
+// now: not once its day has passed (the action would be overdue the
+// moment it moved).
+func CanAcceptDate(u *ActionUpdate, now time.Time) error {
+	if now.UTC().Format(DateLayout) > u.NewDue.Format(DateLayout) {
+		return Errorf(ECONFLICT, "The proposed date, %s, has passed: keep the old date, or give a new one with Propose new date.", u.NewDue.Format("2 January 2006"))
+	}
+	return nil
+}
+
 // ValidateNote checks a progress note as typed; it returns it trimmed.
 func ValidateNote(note string) (string, FieldErrors) {
 	note = strings.TrimSpace(note)

@@ -154,3 +154,13 @@ func TestCanDraftClientLetter(t *testing.T) {
 		t.Errorf("cautions: %q", got)
 	}
 }
+
+func TestCanAcceptDate(t *testing.T) {
+	u := &ActionUpdate{NewDue: time.Date(2026, 11, 5, 0, 0, 0, 0, time.UTC)}
+	if err := CanAcceptDate(u, time.Date(2026, 11, 5, 16, 0, 0, 0, time.UTC)); err != nil {
+		t.Errorf("on the day itself: %v", err)
+	}
+	if ErrorCode(CanAcceptDate(u, time.Date(2026, 11, 10, 9, 0, 0, 0, time.UTC))) != ECONFLICT {
+		t.Error("a proposed date that has passed was accepted")
+	}
+}

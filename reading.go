@@ -33,7 +33,10 @@ func (c *Conference) ReportsReceived() int {
 // not cover. To someone who may not see the conference it does not exist;
 // anyone else who may see it is told why not (they may still be told how
 // many reports came).
-func CanReadReports(c *Conference, v Viewer) error {
+//
+// Once the client's consent has run out (at now), nobody but the chair,
+// case manager and minute taker reads them: renewing it comes first.
+func CanReadReports(c *Conference, v Viewer, now time.Time) error {
 	if !CanSee(c, v) {
 		return notFound()
 	}
@@ -42,6 +45,8 @@ func CanReadReports(c *Conference, v Viewer) error {
 	}
 	inv := c.InviteeFor(v.UserID)
 	switch {
+	case c.Consent.LapsedBy(now):
+		return Errorf(EFORBIDDEN, "The client's consent ran out on %s, so the agency reports for %s are not shared until the case manager renews it.", c.Consent.ValidUntil.Format("2 January 2006"), c.Ref)
 	case inv == nil || !inv.Accepted():
 		return Errorf(EFORBIDDEN, "The agency reports for %s are read by its chair, case manager and minute taker, and by the invitees attending.", c.Ref)
 	case !c.Covered(inv):

@@ -42,7 +42,7 @@ func TestCanReadReports(t *testing.T) {
 			if tt.change != nil {
 				tt.change(c)
 			}
-			if got := ErrorCode(CanReadReports(c, tt.v)); got != tt.want {
+			if got := ErrorCode(CanReadReports(c, tt.v, t0)); got != tt.want {
 				t.Errorf("CanReadReports = %q, want %q", got, tt.want)
 			}
 		})
@@ -128,5 +128,24 @@ func TestOnActionList(t *testing.T) {
 				t.Errorf("OnActionList = %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// Once the client's consent has run out, only the organisers read the
+// reports: the attending GP who read them the day before no longer does.
+func TestCanReadReportsOnceConsentHasRunOut(t *testing.T) {
+	c := fixture()
+	answer(c, "U0GP", AnswerAttending)
+	c.Consent.Method, c.Consent.ValidUntil = ConsentWritten, t0.AddDate(0, 0, -2)
+	if err := CanReadReports(c, Viewer{UserID: "U0GP"}, t0.AddDate(0, 0, -3)); err != nil {
+		t.Fatalf("the attending GP while the consent holds: %v", err)
+	}
+	if ErrorCode(CanReadReports(c, Viewer{UserID: "U0GP"}, t0)) != EFORBIDDEN {
+		t.Error("the attending GP reads the reports after the consent ran out")
+	}
+	for _, u := range []string{"U0CHAIR", "U0CM", "U0MIN"} {
+		if err := CanReadReports(c, Viewer{UserID: u}, t0); err != nil {
+			t.Errorf("%s after the consent ran out: %v", u, err)
+		}
 	}
 }

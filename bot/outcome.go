@@ -150,6 +150,13 @@ func (b *Bot) submitOutcome(ctx context.Context, r *Request) {
 	}
 	meeting := time.Unix(st.Meeting, 0)
 	o, errs := f.Validate(meeting, b.now(), b.cal)
+	if errs == nil {
+		// Owners on Slack are people the conference involves (the store
+		// refuses anyone else too; here the answer goes on the row).
+		if c, err := b.store.ConferenceSnapshot(ctx, st.Conference); err == nil && caseconf.CanRecordOutcome(c, v, b.now()) == nil {
+			errs = f.CheckOwners(c)
+		}
+	}
 	if errs != nil {
 		r.Ack(slack.NewErrorsViewSubmissionResponse(errs))
 		return

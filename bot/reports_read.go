@@ -61,7 +61,7 @@ func (b *Bot) cmdReports(ctx context.Context, r *Request, args []string) {
 	v := b.viewer(r.UserID)
 	c, reports, err := b.store.ConferenceReportsByRef(ctx, ref, v, "report.list")
 	if err == nil {
-		err = caseconf.CanReadReports(c, v)
+		err = caseconf.CanReadReports(c, v, b.now())
 	}
 	if err != nil {
 		b.replyError(ctx, r, err)
@@ -84,7 +84,7 @@ func (b *Bot) clickReports(ctx context.Context, r *Request) {
 	v := b.viewer(r.UserID)
 	c, reports, err := b.store.ConferenceReportsByID(ctx, subj.Conference, v, "report.list")
 	if err == nil {
-		err = caseconf.CanReadReports(c, v)
+		err = caseconf.CanReadReports(c, v, b.now())
 	}
 	if err != nil {
 		b.replyError(ctx, r, err)
@@ -240,7 +240,7 @@ func meetingBlocks(c *caseconf.Conference, v caseconf.Viewer, reports []caseconf
 	if !caseconf.CanSeeDetails(c, v) {
 		return out
 	}
-	if caseconf.CanReadReports(c, v) != nil {
+	if caseconf.CanReadReports(c, v, now) != nil {
 		if n := c.ReportsReceived(); n > 0 {
 			out = append(out, section(fmt.Sprintf("*Agency reports:* %d received", n)))
 		}

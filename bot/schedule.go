@@ -222,8 +222,8 @@ func (b *Bot) submitSchedule(ctx context.Context, r *Request) {
 		Follows: follows, Handover: handover,
 	})
 	switch caseconf.ErrorCode(err) {
-	case caseconf.ECONFLICT, caseconf.ENOTFOUND:
-		b.ackViewError(ctx, r, err, "")
+	case caseconf.ECONFLICT, caseconf.ENOTFOUND, caseconf.EINVALID:
+		b.ackViewError(ctx, r, err, caseconf.FieldClientRef) // EINVALID: a review's client changed
 		return
 	}
 	if err != nil {

@@ -340,6 +340,9 @@ func (s *DB) DecideActionDate(ctx context.Context, id int64, v caseconf.Viewer, 
 	at := s.Now()
 	state, what := caseconf.UpdateKept, "action.date.keep"
 	if accept {
+		if err := caseconf.CanAcceptDate(u, at); err != nil {
+			return DateDecided{}, err
+		}
 		state, what = caseconf.UpdateAccepted, "action.date.accept"
 		if err := moveDue(ctx, tx, c.ID, a.ID, u.NewDue, at); err != nil {
 			return DateDecided{}, err

@@ -61,11 +61,17 @@ func (s *DB) CreateConference(ctx context.Context, n NewConference) (conf *casec
 		}
 	}
 
-	if err := mayFollow(ctx, tx, n); err != nil {
+	clientID, err := mayFollow(ctx, tx, n)
+	if err != nil {
 		return nil, false, err
 	}
-	clientID, err := upsertClient(ctx, tx, n.ClientRef, n.ClientName, n.CaseManagerID, now)
-	if err != nil {
+	if clientID != 0 { // a review or handover: the same client's record
+		if n.ClientName != "" {
+			if _, err := tx.ExecContext(ctx, `UPDATE clients SET full_name = $2 WHERE id = $1`, clientID, n.ClientName); err != nil {
+				return nil, false, fmt.Errorf("create conference: client: %w", err)
+			}
+		}
+	} else if clientID, err = upsertClient(ctx, tx, n.ClientRef, n.ClientName, n.CaseManagerID, now); err != nil {
 		return nil, false, err
 	}
 	var consentID int64

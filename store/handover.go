@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -53,23 +54,33 @@ func (s *DB) HandoverForm(ctx context.Context, id int64, v caseconf.Viewer) (*ca
 
 // mayFollow decides, on the locked row of the conference n follows,
 // whether its caller may call the review or handover n is.
-func mayFollow(ctx context.Context, tx *sqlx.Tx, n NewConference) error {
+// It returns the client the new conference is about: the followed
+// conference's, whose reference the form must keep (a review or handover
+// is about the same client, and their record stays one).
+func mayFollow(ctx context.Context, tx *sqlx.Tx, n NewConference) (clientID int64, err error) {
 	if n.Follows == 0 {
-		return nil
+		return 0, nil
 	}
 	c, err := lockConference(ctx, tx, n.Follows)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	v := caseconf.Viewer{UserID: n.CaseManagerID}
 	if !n.Handover {
-		return caseconf.CanScheduleReview(c, v)
+		err = caseconf.CanScheduleReview(c, v)
+	} else {
+		var o *caseconf.Outcome
+		if o, err = outcomeChange(ctx, tx, c.ID); err == nil {
+			err = caseconf.CanCallHandover(c, o, v)
+		}
 	}
-	o, err := outcomeChange(ctx, tx, c.ID)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	return caseconf.CanCallHandover(c, o, v)
+	if !strings.EqualFold(strings.TrimSpace(n.ClientRef), c.ClientRef) {
+		return 0, caseconf.Errorf(caseconf.EINVALID, "This form follows %s, about client %s: keep that reference (call a new conference for another client).", c.Ref, c.ClientRef)
+	}
+	return c.ClientID, nil
 }
 
 // outcomeChange reads whether conference id's outcome changed the lead
@@ -108,10 +119,13 @@ func handOver(ctx context.Context, tx *sqlx.Tx, c *caseconf.Conference, actor st
 		return nil
 	}
 	var from struct {
+		ClientID      int64          `db:"client_id"`
 		CaseManagerID string         `db:"case_manager_id"`
 		NewCM         sql.NullString `db:"new_case_manager_id"`
 	}
-	err := tx.GetContext(ctx, &from, `SELECT c.case_manager_id, o.new_case_manager_id FROM conferences c
+	// The client handed over is the followed conference's (the same as
+	// this one's: mayFollow saw to that).
+	err := tx.GetContext(ctx, &from, `SELECT c.client_id, c.case_manager_id, o.new_case_manager_id FROM conferences c
 		JOIN outcomes o ON o.conference_id = c.id WHERE c.id = $1`, row.Follows.Int64)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
@@ -123,16 +137,44 @@ func handOver(ctx context.Context, tx *sqlx.Tx, c *caseconf.Conference, actor st
 		return nil // a new lead agency only: nobody on Slack to hand to
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE conferences SET case_manager_id = $3, updated_at = $4
-		WHERE client_id = $1 AND case_manager_id = $2 AND status <> 'cancelled'`, c.ClientID, from.CaseManagerID, from.NewCM.String, at)
+		WHERE client_id = $1 AND case_manager_id = $2 AND status <> 'cancelled'`, from.ClientID, from.CaseManagerID, from.NewCM.String, at)
 	if err != nil {
 		return fmt.Errorf("handover: %w", err)
 	}
 	moved, _ := res.RowsAffected()
-	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'cancelled', errors = array_append(errors, 'the client was handed over')
-		WHERE state = 'pending' AND recipient_id = $2 AND dedup_key LIKE 'reminder:%'
-			AND conference_id IN (SELECT id FROM conferences WHERE client_id = $1)`, c.ClientID, from.CaseManagerID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE clients SET case_manager_id = $2 WHERE id = $1`, from.ClientID, from.NewCM.String); err != nil {
 		return fmt.Errorf("handover: %w", err)
 	}
-	return audit(ctx, tx, auditRow{At: at, Actor: actor, Action: "client.handover", ConferenceID: c.ID, ClientID: c.ClientID,
+	if err := passOnProposals(ctx, tx, from.ClientID, from.NewCM.String, at); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'cancelled', errors = array_append(errors, 'the client was handed over')
+		WHERE state = 'pending' AND recipient_id = $2 AND dedup_key LIKE 'reminder:%'
+			AND conference_id IN (SELECT id FROM conferences WHERE client_id = $1)`, from.ClientID, from.CaseManagerID); err != nil {
+		return fmt.Errorf("handover: %w", err)
+	}
+	return audit(ctx, tx, auditRow{At: at, Actor: actor, Action: "client.handover", ConferenceID: c.ID, ClientID: from.ClientID,
 		Detail: fmt.Sprintf("case manager %s to %s; %d conferences", from.CaseManagerID, from.NewCM.String, moved)})
+}
+
+// passOnProposals asks the new case manager, once the client is theirs,
+// to decide each new date still waiting for the old one: the same notice,
+// with Accept and Keep the old date, sent to them.
+func passOnProposals(ctx context.Context, tx *sqlx.Tx, clientID int64, to string, at time.Time) error {
+	var waiting []struct {
+		ID           int64 `db:"id"`
+		ConferenceID int64 `db:"conference_id"`
+	}
+	if err := tx.SelectContext(ctx, &waiting, `SELECT u.id, u.conference_id FROM action_updates u
+		JOIN conferences c ON c.id = u.conference_id
+		WHERE c.client_id = $1 AND u.state = 'proposed' ORDER BY u.id`, clientID); err != nil {
+		return fmt.Errorf("handover: proposals: %w", err)
+	}
+	var msgs []Outbox
+	for _, w := range waiting {
+		msgs = append(msgs, Outbox{Kind: KindActionUpdate, DedupKey: fmt.Sprintf("%s:%d:%s", KindActionUpdate, w.ID, to),
+			RecipientID: to, ConferenceID: w.ConferenceID, SubjectID: w.ID})
+	}
+	_, err := enqueue(ctx, tx, at, msgs...)
+	return err
 }

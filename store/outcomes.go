@@ -219,6 +219,11 @@ func (s *DB) RecordOutcome(ctx context.Context, id int64, v caseconf.Viewer, now
 	}
 	var msgs []Outbox
 	for _, a := range o.Actions {
+		if a.OwnerID != "" && !caseconf.CanOwnAction(c, a.OwnerID) {
+			return Recorded{}, caseconf.Errorf(caseconf.ECONFLICT, "An action's owner on Slack is not invited to %s: invite them, or name them as someone not on Slack.", c.Ref)
+		}
+	}
+	for _, a := range o.Actions {
 		var aid int64
 		if err := tx.GetContext(ctx, &aid, `INSERT INTO actions (conference_id, area_of_need, action, owner_slack_id, owner_name,
 				owner_agency, due_on, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,

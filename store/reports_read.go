@@ -35,7 +35,7 @@ func (s *DB) ConferenceReportsByID(ctx context.Context, id int64, v caseconf.Vie
 func (s *DB) conferenceReports(ctx context.Context, v caseconf.Viewer, action, where string, arg any) (*caseconf.Conference, []caseconf.Report, error) {
 	var reports []caseconf.Report
 	c, err := s.readConferenceThen(ctx, v, action, where, arg, func(tx *sqlx.Tx, c *caseconf.Conference) error {
-		if caseconf.CanReadReports(c, v) != nil {
+		if caseconf.CanReadReports(c, v, s.Now()) != nil {
 			return nil
 		}
 		var err error

@@ -347,8 +347,9 @@ func TestOutcomeRowsRemoveLastAndFill(t *testing.T) {
 	}
 }
 
-// Action owners the consent does not cover (probation) and outsiders
-// get their action without its text; their Mark done shows no text.
+// An action owner the consent does not cover (probation) gets their
+// action without its text, and their Mark done shows no text; someone
+// the conference does not involve at all cannot be made an owner.
 func TestActionOwnersNotCoveredSeeNoText(t *testing.T) {
 	t.Parallel()
 	a := startApp(t, nil)
@@ -361,11 +362,23 @@ func TestActionOwnersNotCoveredSeeNoText(t *testing.T) {
 	json.Unmarshal([]byte(meta), &st)
 	st["r"], st["n"] = []int{1, 2}, 3
 	m, _ := json.Marshal(st)
-	if ack := a.viewSubmission("U0CM", "outcome", "VZZ9", string(m), f, 0); !strings.Contains(fmt.Sprint(ack["view"]), "is recorded") {
+	ack := a.viewSubmission("U0CM", "outcome", "VZZ9", string(m), f, 0)
+	if errs, _ := ack["errors"].(map[string]any); errs["act_owner_2"] == nil || len(errs) != 1 {
+		t.Fatalf("an outsider as owner: %v", ack)
+	}
+	if n := a.count(`SELECT count(*) FROM outcomes`); n != 0 {
+		t.Fatal("an outcome with an outsider as owner was stored")
+	}
+	st["r"] = []int{1}
+	m, _ = json.Marshal(st)
+	if ack := a.viewSubmission("U0CM", "outcome", "VZZ9b", string(m), f, 0); !strings.Contains(fmt.Sprint(ack["view"]), "is recorded") {
 		t.Fatalf("ack: %v", ack)
 	}
 	a.waitOutboxDone(20 * time.Second)
-	for _, u := range []string{"U0PROB", "U0OUT"} {
+	if n := len(a.dmTo("U0OUT")) - before["U0OUT"]; n != 0 {
+		t.Errorf("the outsider got %d DMs", n)
+	}
+	for _, u := range []string{"U0PROB"} {
 		dms := a.dmTo(u)[before[u]:]
 		var got string
 		for _, dm := range dms {
