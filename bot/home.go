@@ -63,7 +63,7 @@ func (b *Bot) HomeView(ctx context.Context, userID string) (slack.HomeTabViewReq
 	now := b.now()
 	today := b.cal.Date(now)
 	until := b.cal.AddWorkingDays(today, homeHorizon)
-	h, err := b.store.Home(ctx, v, now, until)
+	h, err := b.store.Home(ctx, v, now, until, maxHomeBlocks/2)
 	if err != nil {
 		return slack.HomeTabViewRequest{}, err
 	}
@@ -82,6 +82,8 @@ type homeSection struct {
 	more  string // the command that lists everything of this kind
 	cap   int    // 0: no cap but the view's
 	items []homeItem
+	// unlisted counts entries of this kind not read at all.
+	unlisted int
 }
 
 func homeView(h *store.HomeData, v caseconf.Viewer, now, today, until time.Time, loc *time.Location) slack.HomeTabViewRequest {
@@ -169,6 +171,9 @@ func homeView(h *store.HomeData, v caseconf.Viewer, now, today, until time.Time,
 		actions.items = append(actions.items, homeItem{[]slack.Block{
 			section(text), slack.NewActionBlock(fmt.Sprintf("home_action_%d", a.ID), actionButtons(a.ID)...)}})
 	}
+	// Actions the store did not list (beyond its limit) are counted as
+	// not shown.
+	actions.unlisted = max(0, h.ActionsTotal-len(h.Actions))
 	return slack.HomeTabViewRequest{Type: slack.VTHomeTab,
 		Blocks: slack.Blocks{BlockSet: homeBlocks(invitations, reports, outcomes, actions, reviews, consents, upcoming)}}
 }
@@ -183,7 +188,7 @@ func homeBlocks(secs ...homeSection) []slack.Block {
 	where := map[string]bool{}
 	var order []string
 	for _, s := range secs {
-		total += len(s.items)
+		total += len(s.items) + s.unlisted
 		shown := 0
 		for _, it := range s.items {
 			need := len(it.blocks)
@@ -199,7 +204,7 @@ func homeBlocks(secs ...homeSection) []slack.Block {
 			blocks = append(blocks, it.blocks...)
 			shown++
 		}
-		if more := len(s.items) - shown; more > 0 {
+		if more := len(s.items) - shown + s.unlisted; more > 0 {
 			hidden += more
 			if !where[s.more] {
 				where[s.more] = true

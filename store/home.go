@@ -21,10 +21,11 @@ import (
 // the rules (caseconf.CanSee, OnActionList, …): nothing here is shown
 // as it is.
 type HomeData struct {
-	Conferences map[int64]*caseconf.Conference
-	Outcomes    map[int64]HomeOutcome // by conference: only those recorded
-	Actions     []*caseconf.Action    // open, the viewer's or (owner not on Slack) their clients', soonest due first
-	Consents    []HomeConsent         // soonest first
+	Conferences  map[int64]*caseconf.Conference
+	Outcomes     map[int64]HomeOutcome // by conference: only those recorded
+	Actions      []*caseconf.Action    // open, on v's list (caseconf.OnActionList), soonest due first, at most limit
+	ActionsTotal int                   // how many there are in all
+	Consents     []HomeConsent         // soonest first
 }
 
 // HomeOutcome is what the Home tab needs of a recorded outcome.
@@ -42,11 +43,12 @@ type HomeConsent struct {
 // Home reads what the Home tab of v needs as of now: conferences not
 // cancelled, of clients not erased, that are still to meet and involve v
 // (organiser or invitee); that v chairs, met before now, with no outcome;
-// with v's open actions; that v manages with a review date up to until;
+// with v's open actions (the first limit of them listed, soonest due
+// first, and how many in all); that v manages with a review date up to until;
 // and the latest conference of each client v manages whose current
 // consent ends between today and until. The read is audited once
 // ("home.read", the references listed).
-func (s *DB) Home(ctx context.Context, v caseconf.Viewer, now, until time.Time) (*HomeData, error) {
+func (s *DB) Home(ctx context.Context, v caseconf.Viewer, now, until time.Time, limit int) (*HomeData, error) {
 	h := &HomeData{Conferences: map[int64]*caseconf.Conference{}, Outcomes: map[int64]HomeOutcome{}}
 	if v.UserID == "" {
 		return h, nil
@@ -75,11 +77,10 @@ func (s *DB) Home(ctx context.Context, v caseconf.Viewer, now, until time.Time) 
 	for i, c := range consents {
 		consentConfs[i] = c.ConferenceID
 	}
-	var ids []int64
-	if err := tx.SelectContext(ctx, &ids, `SELECT c.id FROM conferences c
-		JOIN clients cl ON cl.id = c.client_id AND cl.erased_at IS NULL
+	var confs []conferenceRow
+	if err := tx.SelectContext(ctx, &confs, `SELECT `+conferenceColumns+` FROM `+conferenceFrom+`
 		LEFT JOIN outcomes o ON o.conference_id = c.id
-		WHERE c.status <> 'cancelled' AND (
+		WHERE c.status <> 'cancelled' AND cl.erased_at IS NULL AND (
 			(c.status = 'scheduled' AND c.starts_at > $2 AND (c.case_manager_id = $1 OR c.chair_id = $1 OR c.minute_taker_id = $1
 				OR EXISTS (SELECT 1 FROM invitees i WHERE i.conference_id = c.id AND i.slack_user_id = $1)))
 			OR (c.chair_id = $1 AND c.starts_at <= $2 AND o.conference_id IS NULL)
@@ -89,19 +90,17 @@ func (s *DB) Home(ctx context.Context, v caseconf.Viewer, now, until time.Time) 
 			OR c.id = ANY($4))`, v.UserID, now, until, pq.Array(consentConfs)); err != nil {
 		return nil, fmt.Errorf("home: conferences: %w", err)
 	}
-	if len(ids) == 0 {
+	if len(confs) == 0 {
 		return h, tx.Commit()
 	}
-	arr := pq.Array(ids)
-
-	var confs []conferenceRow
-	if err := tx.SelectContext(ctx, &confs, `SELECT `+conferenceColumns+` FROM `+conferenceFrom+` WHERE c.id = ANY($1)`, arr); err != nil {
-		return nil, fmt.Errorf("home: conferences: %w", err)
-	}
+	ids := make([]int64, len(confs))
 	for i := range confs {
 		c := confs[i].conference()
 		h.Conferences[c.ID] = c
+		ids[i] = c.ID
 	}
+	arr := pq.Array(ids)
+
 	var invs []inviteeRow
 	if err := tx.SelectContext(ctx, &invs, inviteeSelect+` WHERE i.conference_id = ANY($1) ORDER BY i.slack_user_id IS NULL, i.id`, arr); err != nil {
 		return nil, fmt.Errorf("home: invitees: %w", err)
@@ -134,18 +133,22 @@ func (s *DB) Home(ctx context.Context, v caseconf.Viewer, now, until time.Time) 
 	for _, o := range outs {
 		h.Outcomes[o.ConferenceID] = HomeOutcome{ReviewOn: dateOf(o.ReviewOn)}
 	}
-	var acts []actionRow
+	var acts []struct {
+		actionRow
+		Total int `db:"total"`
+	}
 	if err := tx.SelectContext(ctx, &acts, `SELECT a.id, a.conference_id, a.area_of_need, a.action, a.owner_slack_id,
-			a.owner_name, a.owner_agency, a.due_on, a.status, a.done_at, a.done_by
+			a.owner_name, a.owner_agency, a.due_on, a.status, a.done_at, a.done_by, count(*) OVER () AS total
 		FROM actions a JOIN conferences c ON c.id = a.conference_id
-		WHERE a.conference_id = ANY($2) AND a.status = 'open'
-		  AND (a.owner_slack_id = $1 OR (a.owner_slack_id IS NULL AND c.case_manager_id = $1))
-		ORDER BY a.due_on, c.starts_at, a.id`, v.UserID, arr); err != nil {
+		WHERE a.conference_id = ANY($3) AND `+onActionList+`
+		ORDER BY a.due_on, c.starts_at, a.id
+		LIMIT $4`, v.UserID, v.Admin, arr, limit); err != nil {
 		return nil, fmt.Errorf("home: actions: %w", err)
 	}
 	h.Actions = make([]*caseconf.Action, len(acts))
 	for i := range acts {
 		h.Actions[i] = acts[i].action()
+		h.ActionsTotal = acts[i].Total
 	}
 	for _, c := range consents {
 		h.Consents = append(h.Consents, HomeConsent{ConferenceID: c.ConferenceID, ValidUntil: c.ValidUntil})

@@ -129,6 +129,53 @@ func TestHomeTabOverflow(t *testing.T) {
 	if blocks > 100 {
 		t.Fatalf("the Home tab has %d blocks, over Slack's 100", blocks)
 	}
-	wantIn(t, "the social worker", text, "more: see `/caseconf actions`", "overdue", "Friday 2 October 2026")
+	wantIn(t, "the social worker", text, "more: see `/caseconf actions` and `/caseconf list`", "overdue", "Friday 2 October 2026")
 	wantNotIn(t, "the social worker", text, "Task ")
+	ids := map[string]bool{}
+	for _, line := range strings.Split(text, "\n") {
+		if strings.HasPrefix(line, "home_action_") {
+			ids[line] = true
+		}
+	}
+	shown := len(ids)
+	var more int
+	if i := strings.Index(text, "…and "); i < 0 {
+		t.Fatal("no overflow line")
+	} else if _, err := fmt.Sscanf(text[i:], "…and %d more", &more); err != nil || shown+more != 501 {
+		// 500 actions and the upcoming conference, last, not shown.
+		t.Errorf("%d actions shown and %d more, want 501 in all (%v)", shown, more, err)
+	}
+}
+
+// BenchmarkHomeView builds the case manager's Home tab (store.Home's
+// queries and the view) with 500 open items: 100 upcoming conferences
+// and 400 open actions on them. Reported as ms per build.
+//
+//	go test -run '^$' -bench HomeView ./cmd/caseconf/
+func BenchmarkHomeView(b *testing.B) {
+	a := startApp(b, map[string]string{"LOG_LEVEL": "warn"})
+	a.scheduled("V1")
+	a.exec(`INSERT INTO conferences (ref, client_id, consent_id, case_manager_id, chair_id, minute_taker_id, reasons, purpose,
+			starts_at, duration_minutes, place, client_attends, status)
+		SELECT 'CC-' || (1000 + g), client_id, consent_id, case_manager_id, chair_id, minute_taker_id, reasons, purpose,
+			starts_at + g * interval '1 day', duration_minutes, place, client_attends, 'scheduled'
+		FROM conferences, generate_series(1, 99) g WHERE ref = 'CC-0001'`)
+	a.exec(`INSERT INTO actions (conference_id, area_of_need, action, owner_slack_id, due_on)
+		SELECT c.id, 'Housing', 'Task ' || g, 'U0CM', date '2026-10-20' + g FROM conferences c, generate_series(1, 4) g`)
+	if n := a.count(`SELECT count(*) FROM conferences`) + a.count(`SELECT count(*) FROM actions`); n != 500 {
+		b.Fatalf("seeded %d items, want 500", n)
+	}
+	ctx := ctxFor(b)
+	bot := a.main.Bot
+	if v, err := bot.HomeView(ctx, "U0CM"); err != nil || len(v.Blocks.BlockSet) > 100 {
+		b.Fatalf("home view: %d blocks, %v", len(v.Blocks.BlockSet), err)
+	}
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		if _, err := bot.HomeView(ctx, "U0CM"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(time.Since(start).Microseconds())/1000/float64(b.N), "ms/build")
 }
