@@ -103,6 +103,7 @@ func (b *Bot) register() {
 	b.registerOutcome()
 	b.registerActions()
 	b.registerMyActions()
+	b.registerHome()
 	b.registerReminders()
 	b.registerReview()
 	b.registerExport()

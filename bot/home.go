@@ -1,0 +1,254 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/caseconf/caseconf"
+	"github.com/caseconf/caseconf/store"
+)
+
+// The App Home tab: everything a practitioner owes, most urgent first,
+// each with its button. Only what the root rules let them see, and no
+// client detail beyond the conference reference.
+
+const (
+	// maxHomeBlocks is Slack's limit for a Home tab view.
+	maxHomeBlocks = 100
+	// homeSectionCap is how many items a section other than the
+	// actions shows before it gives way to the next.
+	homeSectionCap = 10
+	// homeHorizon is how many working days ahead reviews and consents
+	// are shown.
+	homeHorizon = 20
+)
+
+func (b *Bot) registerHome() {
+	b.HandleEvent("app_home_opened", b.homeOpened)
+}
+
+// homeOpened publishes the user's Home tab when they open it.
+func (b *Bot) homeOpened(ctx context.Context, r *Request) {
+	r.Ack(nil)
+	if ev, ok := r.Event.InnerEvent.Data.(*slackevents.AppHomeOpenedEvent); ok && ev.Tab != "" && ev.Tab != "home" {
+		return // the Messages or About tab
+	}
+	if err := b.PublishHome(ctx, r.UserID); err != nil {
+		b.log.Warn("publish home", "err", err)
+	}
+}
+
+// PublishHome builds the user's Home tab and publishes it.
+func (b *Bot) PublishHome(ctx context.Context, userID string) error {
+	if userID == "" || b.api == nil {
+		return nil
+	}
+	view, err := b.HomeView(ctx, userID)
+	if err != nil {
+		return err
+	}
+	_, err = b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: userID, View: view})
+	return err
+}
+
+// HomeView reads and builds the user's Home tab as of now.
+func (b *Bot) HomeView(ctx context.Context, userID string) (slack.HomeTabViewRequest, error) {
+	v := b.viewer(userID)
+	now := b.now()
+	today := b.cal.Date(now)
+	until := b.cal.AddWorkingDays(today, homeHorizon)
+	h, err := b.store.Home(ctx, v, now, until, maxHomeBlocks/2)
+	if err != nil {
+		return slack.HomeTabViewRequest{}, err
+	}
+	return homeView(h, v, now, today, until, b.cal.Loc), nil
+}
+
+// homeItem is one entry of the Home tab: its blocks.
+type homeItem struct {
+	blocks []slack.Block
+}
+
+// homeSection is one heading of the Home tab and its entries, most
+// urgent first.
+type homeSection struct {
+	title string
+	more  string // the command that lists everything of this kind
+	cap   int    // 0: no cap but the view's
+	items []homeItem
+	// unlisted counts entries of this kind not read at all.
+	unlisted int
+}
+
+func homeView(h *store.HomeData, v caseconf.Viewer, now, today, until time.Time, loc *time.Location) slack.HomeTabViewRequest {
+	var (
+		invitations = homeSection{title: "Invitations awaiting you", more: "/caseconf list", cap: homeSectionCap}
+		reports     = homeSection{title: "Reports you owe", more: "/caseconf list", cap: homeSectionCap}
+		outcomes    = homeSection{title: "Outcomes to record", more: "/caseconf list", cap: homeSectionCap}
+		actions     = homeSection{title: "Your open actions", more: "/caseconf actions"}
+		reviews     = homeSection{title: "Reviews due", more: "/caseconf list", cap: homeSectionCap}
+		consents    = homeSection{title: "Consent running out", more: "/caseconf list", cap: homeSectionCap}
+		upcoming    = homeSection{title: "Upcoming conferences", more: "/caseconf list", cap: homeSectionCap}
+	)
+	confs := sortedConferences(h.Conferences)
+	for _, c := range confs {
+		inv := c.InviteeFor(v.UserID)
+		future := c.Status == caseconf.StatusScheduled && c.StartsAt.After(now)
+		if future && inv != nil {
+			id := subject{Invitee: inv.ID}.String()
+			lead := fmt.Sprintf("*%s* · %s · from %s", c.Ref, homeDate(c.StartsAt, loc), user(c.CaseManagerID))
+			switch {
+			case !inv.Accepted():
+				invitations.items = append(invitations.items, homeItem{[]slack.Block{
+					slack.NewSectionBlock(mrkdwn(lead+"\nPlease read and accept the information-sharing agreement."), nil,
+						slack.NewAccessory(button(actionAgree, id, "Read and accept the agreement", slack.StylePrimary)))}})
+			case !inv.Answered():
+				invitations.items = append(invitations.items, homeItem{[]slack.Block{
+					section(lead + "\nWill you attend?"),
+					slack.NewActionBlock("home_respond_"+id,
+						button(actionRespond+":"+string(caseconf.AnswerAttending), id, "Attending", slack.StylePrimary),
+						button(actionRespond+":"+string(caseconf.AnswerColleague), id, "Sending a colleague", ""),
+						button(actionRespond+":"+string(caseconf.AnswerApologies), id, "Can't attend — I'll send a report", ""))}})
+			}
+			if c.OwesReport(inv) && caseconf.CanWriteReport(c, inv, v.UserID) == nil {
+				reports.items = append(reports.items, homeItem{[]slack.Block{
+					slack.NewSectionBlock(mrkdwn(fmt.Sprintf("*%s* · %s\nYou can't attend: your written report is owed before the meeting.", c.Ref, homeDate(c.StartsAt, loc))),
+						nil, slack.NewAccessory(reportButton(inv)))}})
+			}
+		}
+		if !caseconf.CanSee(c, v) {
+			continue
+		}
+		out, recorded := h.Outcomes[c.ID]
+		if future {
+			text := fmt.Sprintf("*%s* · %s · you: %s", c.Ref, homeDate(c.StartsAt, loc), rolesText(c.Roles(v.UserID)))
+			if inv != nil {
+				text += " · your answer: " + answerText(inv)
+			}
+			upcoming.items = append(upcoming.items, homeItem{[]slack.Block{section(text)}})
+		}
+		if c.ChairID == v.UserID && !c.Cancelled() && !future && !recorded && c.Started(now) {
+			outcomes.items = append(outcomes.items, homeItem{[]slack.Block{
+				slack.NewSectionBlock(mrkdwn(fmt.Sprintf("*%s* · met %s · no outcome recorded yet", c.Ref, homeDate(c.StartsAt, loc))),
+					nil, slack.NewAccessory(recordButton(c)))}})
+		}
+		if c.CaseManagerID == v.UserID && recorded && !out.ReviewOn.IsZero() && !out.ReviewOn.Before(today) && !out.ReviewOn.After(until) {
+			reviews.items = append(reviews.items, homeItem{[]slack.Block{
+				slack.NewSectionBlock(mrkdwn(fmt.Sprintf("*%s* · review due by %s", c.Ref, out.ReviewOn.Format(dueLayout))),
+					nil, slack.NewAccessory(button(actionScheduleReview, subject{Conference: c.ID}.String(), "Schedule review", slack.StylePrimary)))}})
+		}
+	}
+	for _, co := range h.Consents {
+		c := h.Conferences[co.ConferenceID]
+		if c == nil || c.CaseManagerID != v.UserID || !caseconf.CanSee(c, v) {
+			continue
+		}
+		consents.items = append(consents.items, homeItem{[]slack.Block{section(fmt.Sprintf(
+			"*%s* · the client's consent to share information runs out on %s: please renew it with them.", c.Ref, co.ValidUntil.Format(dueLayout)))}})
+	}
+	for _, a := range h.Actions {
+		c := h.Conferences[a.ConferenceID]
+		if !caseconf.OnActionList(c, a, v) {
+			continue
+		}
+		due := a.DueOn.Format(dueLayout)
+		switch d, t := a.DueOn.Format(caseconf.DateLayout), today.Format(caseconf.DateLayout); {
+		case d < t:
+			due += " · :warning: *overdue*"
+		case d == t:
+			due += " · *due today*"
+		}
+		text := fmt.Sprintf("*%s* · action due *%s*", c.Ref, due)
+		if a.OwnerID == "" {
+			text += "\n*Owner:* " + ownerText(a) + " — you chase this one"
+		}
+		actions.items = append(actions.items, homeItem{[]slack.Block{
+			section(text), slack.NewActionBlock(fmt.Sprintf("home_action_%d", a.ID), actionButtons(a.ID)...)}})
+	}
+	// Actions the store did not list (beyond its limit) are counted as
+	// not shown.
+	actions.unlisted = max(0, h.ActionsTotal-len(h.Actions))
+	return slack.HomeTabViewRequest{Type: slack.VTHomeTab,
+		Blocks: slack.Blocks{BlockSet: homeBlocks(invitations, reports, outcomes, actions, reviews, consents, upcoming)}}
+}
+
+// homeBlocks lays the sections out in order within maxHomeBlocks: each
+// section shows up to its cap, as many as fit; one last line says how
+// many more there are and where to find them.
+func homeBlocks(secs ...homeSection) []slack.Block {
+	blocks := []slack.Block{slack.NewHeaderBlock(plain("Your case conferences"))}
+	budget := maxHomeBlocks - 1 // the overflow line
+	hidden, total := 0, 0
+	where := map[string]bool{}
+	var order []string
+	for _, s := range secs {
+		total += len(s.items) + s.unlisted
+		shown := 0
+		for _, it := range s.items {
+			need := len(it.blocks)
+			if shown == 0 {
+				need += 2 // divider and heading
+			}
+			if (s.cap > 0 && shown >= s.cap) || len(blocks)+need > budget {
+				break
+			}
+			if shown == 0 {
+				blocks = append(blocks, slack.NewDividerBlock(), slack.NewHeaderBlock(plain(s.title)))
+			}
+			blocks = append(blocks, it.blocks...)
+			shown++
+		}
+		if more := len(s.items) - shown + s.unlisted; more > 0 {
+			hidden += more
+			if !where[s.more] {
+				where[s.more] = true
+				order = append(order, s.more)
+			}
+		}
+	}
+	if total == 0 {
+		blocks = append(blocks, section("Nothing needs you at the moment: no conferences coming up, no invitations, reports or open actions."))
+	}
+	if hidden > 0 {
+		cmds := make([]string, len(order))
+		for i, c := range order {
+			cmds[i] = "`" + c + "`"
+		}
+		blocks = append(blocks, note(fmt.Sprintf("…and %d more: see %s.", hidden, strings.Join(cmds, " and "))))
+	}
+	return blocks
+}
+
+// homeDate is a meeting's date and time, in the reader's own time zone.
+func homeDate(t time.Time, loc *time.Location) string {
+	return fmt.Sprintf("<!date^%d^{date_short_pretty} at {time}|%s>", t.Unix(), t.In(loc).Format("Mon 2 Jan 2006 15:04 MST"))
+}
+
+func rolesText(roles []caseconf.Role) string {
+	s := make([]string, len(roles))
+	for i, r := range roles {
+		s[i] = string(r)
+	}
+	return strings.Join(s, ", ")
+}
+
+// sortedConferences orders the conferences by when they meet.
+func sortedConferences(m map[int64]*caseconf.Conference) []*caseconf.Conference {
+	out := make([]*caseconf.Conference, 0, len(m))
+	for _, c := range m {
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].StartsAt.Equal(out[j].StartsAt) {
+			return out[i].StartsAt.Before(out[j].StartsAt)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}

@@ -1,0 +1,170 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/lib/pq"
+
+	"github.com/caseconf/caseconf"
+)
+
+// HomeData is everything a user's App Home tab is built from, read in
+// one transaction: the conferences that concern them (with invitees and
+// share list, so the root rules decide what they see), which of those
+// have an outcome and its review date, their open actions, and the
+// consents running out on the clients they manage. The caller applies
+// the rules (caseconf.CanSee, OnActionList, …): nothing here is shown
+// as it is.
+type HomeData struct {
+	Conferences  map[int64]*caseconf.Conference
+	Outcomes     map[int64]HomeOutcome // by conference: only those recorded
+	Actions      []*caseconf.Action    // open, on v's list (caseconf.OnActionList), soonest due first, at most limit
+	ActionsTotal int                   // how many there are in all
+	Consents     []HomeConsent         // soonest first
+}
+
+// HomeOutcome is what the Home tab needs of a recorded outcome.
+type HomeOutcome struct {
+	ReviewOn time.Time // zero for none
+}
+
+// HomeConsent is a client's current consent running out, named by the
+// client's latest conference (managed by the viewer).
+type HomeConsent struct {
+	ConferenceID int64
+	ValidUntil   time.Time
+}
+
+// Home reads what the Home tab of v needs as of now: conferences not
+// cancelled, of clients not erased, that are still to meet and involve v
+// (organiser or invitee); that v chairs, met before now, with no outcome;
+// with v's open actions (the first limit of them listed, soonest due
+// first, and how many in all); that v manages with a review date up to until;
+// and the latest conference of each client v manages whose current
+// consent ends between today and until. The read is audited once
+// ("home.read", the references listed).
+func (s *DB) Home(ctx context.Context, v caseconf.Viewer, now, until time.Time, limit int) (*HomeData, error) {
+	h := &HomeData{Conferences: map[int64]*caseconf.Conference{}, Outcomes: map[int64]HomeOutcome{}}
+	if v.UserID == "" {
+		return h, nil
+	}
+	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead})
+	if err != nil {
+		return nil, fmt.Errorf("home: %w", err)
+	}
+	defer tx.Rollback()
+
+	var consents []struct {
+		ConferenceID int64     `db:"conference_id"`
+		ValidUntil   time.Time `db:"valid_until"`
+	}
+	if err := tx.SelectContext(ctx, &consents, `SELECT c.id AS conference_id, co.valid_until FROM (
+			SELECT DISTINCT ON (client_id) id, client_id, valid_until FROM consents
+			ORDER BY client_id, recorded_at DESC, id DESC) co
+		JOIN clients cl ON cl.id = co.client_id AND cl.erased_at IS NULL
+		JOIN LATERAL (SELECT id, case_manager_id FROM conferences WHERE client_id = co.client_id AND status <> 'cancelled'
+			ORDER BY starts_at DESC, id DESC LIMIT 1) c ON true
+		WHERE c.case_manager_id = $1 AND co.valid_until BETWEEN $2::date AND $3::date
+		ORDER BY co.valid_until, c.id`, v.UserID, now, until); err != nil {
+		return nil, fmt.Errorf("home: consents: %w", err)
+	}
+	consentConfs := make([]int64, len(consents))
+	for i, c := range consents {
+		consentConfs[i] = c.ConferenceID
+	}
+	var confs []conferenceRow
+	if err := tx.SelectContext(ctx, &confs, `SELECT `+conferenceColumns+` FROM `+conferenceFrom+`
+		LEFT JOIN outcomes o ON o.conference_id = c.id
+		WHERE c.status <> 'cancelled' AND cl.erased_at IS NULL AND (
+			(c.status = 'scheduled' AND c.starts_at > $2 AND (c.case_manager_id = $1 OR c.chair_id = $1 OR c.minute_taker_id = $1
+				OR EXISTS (SELECT 1 FROM invitees i WHERE i.conference_id = c.id AND i.slack_user_id = $1)))
+			OR (c.chair_id = $1 AND c.starts_at <= $2 AND o.conference_id IS NULL)
+			OR (c.case_manager_id = $1 AND o.review_on BETWEEN $2::date AND $3::date)
+			OR EXISTS (SELECT 1 FROM actions a WHERE a.conference_id = c.id AND a.status = 'open'
+				AND (a.owner_slack_id = $1 OR (a.owner_slack_id IS NULL AND c.case_manager_id = $1)))
+			OR c.id = ANY($4))`, v.UserID, now, until, pq.Array(consentConfs)); err != nil {
+		return nil, fmt.Errorf("home: conferences: %w", err)
+	}
+	if len(confs) == 0 {
+		return h, tx.Commit()
+	}
+	ids := make([]int64, len(confs))
+	for i := range confs {
+		c := confs[i].conference()
+		h.Conferences[c.ID] = c
+		ids[i] = c.ID
+	}
+	arr := pq.Array(ids)
+
+	var invs []inviteeRow
+	if err := tx.SelectContext(ctx, &invs, inviteeSelect+` WHERE i.conference_id = ANY($1) ORDER BY i.slack_user_id IS NULL, i.id`, arr); err != nil {
+		return nil, fmt.Errorf("home: invitees: %w", err)
+	}
+	for i := range invs {
+		if c := h.Conferences[invs[i].ConferenceID]; c != nil {
+			c.Invitees = append(c.Invitees, invs[i].invitee())
+		}
+	}
+	var shares []struct {
+		ConferenceID int64  `db:"conference_id"`
+		UserID       string `db:"slack_user_id"`
+	}
+	if err := tx.SelectContext(ctx, &shares, `SELECT conference_id, slack_user_id FROM share_list
+		WHERE conference_id = ANY($1) AND slack_user_id IS NOT NULL AND withheld IS NULL ORDER BY id`, arr); err != nil {
+		return nil, fmt.Errorf("home: share list: %w", err)
+	}
+	for _, sh := range shares {
+		if c := h.Conferences[sh.ConferenceID]; c != nil {
+			c.ShareList = append(c.ShareList, sh.UserID)
+		}
+	}
+	var outs []struct {
+		ConferenceID int64        `db:"conference_id"`
+		ReviewOn     sql.NullTime `db:"review_on"`
+	}
+	if err := tx.SelectContext(ctx, &outs, `SELECT conference_id, review_on FROM outcomes WHERE conference_id = ANY($1)`, arr); err != nil {
+		return nil, fmt.Errorf("home: outcomes: %w", err)
+	}
+	for _, o := range outs {
+		h.Outcomes[o.ConferenceID] = HomeOutcome{ReviewOn: dateOf(o.ReviewOn)}
+	}
+	var acts []struct {
+		actionRow
+		Total int `db:"total"`
+	}
+	if err := tx.SelectContext(ctx, &acts, `SELECT a.id, a.conference_id, a.area_of_need, a.action, a.owner_slack_id,
+			a.owner_name, a.owner_agency, a.due_on, a.status, a.done_at, a.done_by, count(*) OVER () AS total
+		FROM actions a JOIN conferences c ON c.id = a.conference_id
+		WHERE a.conference_id = ANY($3) AND `+onActionList+`
+		ORDER BY a.due_on, c.starts_at, a.id
+		LIMIT $4`, v.UserID, v.Admin, arr, limit); err != nil {
+		return nil, fmt.Errorf("home: actions: %w", err)
+	}
+	h.Actions = make([]*caseconf.Action, len(acts))
+	for i := range acts {
+		h.Actions[i] = acts[i].action()
+		h.ActionsTotal = acts[i].Total
+	}
+	for _, c := range consents {
+		h.Consents = append(h.Consents, HomeConsent{ConferenceID: c.ConferenceID, ValidUntil: c.ValidUntil})
+	}
+
+	refs := make([]string, 0, len(h.Conferences))
+	for _, c := range h.Conferences {
+		if caseconf.CanSee(c, v) || c.InviteeFor(v.UserID) != nil {
+			refs = append(refs, c.Ref)
+		}
+	}
+	if len(refs) > 0 {
+		sort.Strings(refs)
+		if err := audit(ctx, tx, auditRow{At: s.Now(), Actor: v.UserID, Action: "home.read", Detail: strings.Join(refs, ",")}); err != nil {
+			return nil, err
+		}
+	}
+	return h, tx.Commit()
+}
