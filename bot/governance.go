@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strconv"
@@ -95,7 +96,7 @@ func (b *Bot) cmdSubjectAccess(ctx context.Context, r *Request, args []string) {
 	}
 	ref := args[0]
 	r.Ack(ephemeral{ResponseType: slack.ResponseTypeEphemeral, Text: ":hourglass_flowing_sand: Gathering everything held about that client…"})
-	recs, clients, err := b.store.SubjectAccess(ctx, ref, b.viewer(r.UserID))
+	clients, recs, err := b.store.SubjectAccess(ctx, ref, b.viewer(r.UserID))
 	if caseconf.ErrorCode(err) == caseconf.ENOTFOUND {
 		r.Reply(ctx, "No client has that reference.")
 		return
@@ -106,8 +107,13 @@ func (b *Bot) cmdSubjectAccess(ctx context.Context, r *Request, args []string) {
 	}
 	var doc []byte
 	doc = fmt.Appendf(doc, "# Subject access: everything held about client %s\n\n", caseconf.MarkdownText(strings.ToUpper(ref)))
-	doc = fmt.Appendf(doc, "Prepared for <@%s> on %s. %d conferences follow, each with its whole record.\n",
+	doc = fmt.Appendf(doc, "Prepared for Slack user %s on %s: the client's details, every consent recorded, and the whole record of each of their %d conferences.\n",
 		r.UserID, b.now().In(b.cal.Loc).Format("2 January 2006 15:04"), len(recs))
+	ids := make([]int64, len(clients))
+	for i, cl := range clients {
+		ids[i] = cl.ID
+		doc = append(doc, b.heldClientMarkdown(cl)...)
+	}
 	for _, rec := range recs {
 		rec.Names = b.names(ctx, recordUsers(rec))
 		doc = append(doc, "\n\n---\n\n"...)
@@ -120,7 +126,7 @@ func (b *Bot) cmdSubjectAccess(ctx context.Context, r *Request, args []string) {
 	if err != nil {
 		reason = "upload failed: " + sendError(err)
 	}
-	if aerr := b.store.SubjectAccessDelivered(context.WithoutCancel(ctx), clients, r.UserID, fileID, reason); aerr != nil {
+	if aerr := b.store.SubjectAccessDelivered(context.WithoutCancel(ctx), ids, r.UserID, fileID, reason); aerr != nil {
 		b.log.Error("could not audit a subject-access delivery", "user", r.UserID, "err", aerr)
 	}
 	if err != nil {
@@ -130,6 +136,43 @@ func (b *Bot) cmdSubjectAccess(ctx context.Context, r *Request, args []string) {
 	}
 	b.log.Info("subject access exported", "user", r.UserID, "clients", len(clients), "conferences", len(recs))
 	r.Reply(ctx, fmt.Sprintf(":white_check_mark: Everything held about that client (%d conferences) is in your direct messages with caseconf, as `%s`.", len(recs), filename))
+}
+
+// heldClientMarkdown is a client's details and consents, as Markdown,
+// every typed value escaped.
+func (b *Bot) heldClientMarkdown(cl store.HeldClient) []byte {
+	var sb strings.Builder
+	day := func(t sql.NullTime) string {
+		if !t.Valid {
+			return "—"
+		}
+		return t.Time.Format("2006-01-02")
+	}
+	fmt.Fprintf(&sb, "\n## Client %s\n\n", caseconf.MarkdownText(cl.Reference))
+	fmt.Fprintf(&sb, "- **Reference:** %s\n", caseconf.MarkdownText(cl.Reference))
+	if cl.FullName != "" {
+		fmt.Fprintf(&sb, "- **Name:** %s\n", caseconf.MarkdownText(cl.FullName))
+	}
+	fmt.Fprintf(&sb, "- **Case manager:** Slack user %s\n", caseconf.MarkdownText(cl.CaseManagerID))
+	fmt.Fprintf(&sb, "- **Record created:** %s\n", cl.CreatedAt.In(b.cal.Loc).Format("2 January 2006 15:04"))
+	fmt.Fprintf(&sb, "\n### Consents recorded (%d)\n\n", len(cl.Consents))
+	for _, c := range cl.Consents {
+		fmt.Fprintf(&sb, "- %s consent", caseconf.MarkdownText(c.Method))
+		if c.Method != "none" {
+			fmt.Fprintf(&sb, ", given %s, valid until %s", day(c.GivenOn), day(c.ValidUntil))
+		}
+		if c.Reason != "" {
+			fmt.Fprintf(&sb, "; reason to meet without it: %s", caseconf.MarkdownText(c.Reason))
+		}
+		if c.Explanation != "" {
+			fmt.Fprintf(&sb, "; explanation: %s", caseconf.MarkdownText(c.Explanation))
+		}
+		if len(c.AgencyKinds) > 0 {
+			fmt.Fprintf(&sb, "; agencies: %s", caseconf.MarkdownText(strings.Join(c.AgencyKinds, ", ")))
+		}
+		fmt.Fprintf(&sb, "; recorded by Slack user %s on %s\n", caseconf.MarkdownText(c.RecordedBy), c.RecordedAt.In(b.cal.Loc).Format("2 January 2006 15:04"))
+	}
+	return []byte(sb.String())
 }
 
 const (

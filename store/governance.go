@@ -214,11 +214,35 @@ func (s *DB) ConferenceAudit(ctx context.Context, ref string, v caseconf.Viewer,
 	return p, nil
 }
 
-// SubjectAccess reads the whole record of every conference of every
-// client with reference ref, for an administrator only, and audits it
-// (by client ID and counts). It returns the records and the clients'
-// consents; NotFound when there is no such client.
-func (s *DB) SubjectAccess(ctx context.Context, ref string, v caseconf.Viewer) ([]*caseconf.Record, []int64, error) {
+// HeldClient is a client's own details and every consent recorded for
+// them, as a subject-access export shows them.
+type HeldClient struct {
+	ID            int64     `db:"id"`
+	Reference     string    `db:"reference"`
+	FullName      string    `db:"full_name"`
+	CaseManagerID string    `db:"case_manager_id"`
+	CreatedAt     time.Time `db:"created_at"`
+	Consents      []HeldConsent
+}
+
+// HeldConsent is one consent (or recorded reason to meet without it).
+type HeldConsent struct {
+	Method      string         `db:"method"`
+	GivenOn     sql.NullTime   `db:"given_on"`
+	ValidUntil  sql.NullTime   `db:"valid_until"`
+	Reason      string         `db:"no_consent_reason"`
+	Explanation string         `db:"explanation"`
+	AgencyKinds pq.StringArray `db:"agency_kinds"`
+	RecordedBy  string         `db:"recorded_by"`
+	RecordedAt  time.Time      `db:"recorded_at"`
+}
+
+// SubjectAccess reads everything held about every client with reference
+// ref (their details, consents, and the whole record of each of their
+// conferences), for an administrator only, and audits it (by client ID
+// and counts). It returns the clients and the records; NotFound when
+// there is no such client.
+func (s *DB) SubjectAccess(ctx context.Context, ref string, v caseconf.Viewer) ([]HeldClient, []*caseconf.Record, error) {
 	if !v.Admin {
 		return nil, nil, caseconf.NotFound()
 	}
@@ -227,8 +251,9 @@ func (s *DB) SubjectAccess(ctx context.Context, ref string, v caseconf.Viewer) (
 		return nil, nil, fmt.Errorf("subject access: %w", err)
 	}
 	defer tx.Rollback()
-	var clients []int64
-	if err := tx.SelectContext(ctx, &clients, `SELECT id FROM clients WHERE upper(reference) = upper($1) AND erased_at IS NULL ORDER BY id`,
+	var clients []HeldClient
+	if err := tx.SelectContext(ctx, &clients, `SELECT id, reference, coalesce(full_name, '') AS full_name, case_manager_id, created_at
+		FROM clients WHERE upper(reference) = upper($1) AND erased_at IS NULL ORDER BY id`,
 		strings.TrimSpace(ref)); err != nil {
 		return nil, nil, fmt.Errorf("subject access: %w", err)
 	}
@@ -237,7 +262,12 @@ func (s *DB) SubjectAccess(ctx context.Context, ref string, v caseconf.Viewer) (
 	}
 	now := s.Now()
 	var out []*caseconf.Record
-	for _, cl := range clients {
+	for i := range clients {
+		cl := clients[i].ID
+		if err := tx.SelectContext(ctx, &clients[i].Consents, `SELECT method, given_on, valid_until, coalesce(no_consent_reason, '') AS no_consent_reason,
+			coalesce(explanation, '') AS explanation, agency_kinds, recorded_by, recorded_at FROM consents WHERE client_id = $1 ORDER BY recorded_at, id`, cl); err != nil {
+			return nil, nil, fmt.Errorf("subject access: consents: %w", err)
+		}
 		var confs []int64
 		if err := tx.SelectContext(ctx, &confs, `SELECT id FROM conferences WHERE client_id = $1 ORDER BY starts_at, id`, cl); err != nil {
 			return nil, nil, fmt.Errorf("subject access: %w", err)
@@ -262,7 +292,7 @@ func (s *DB) SubjectAccess(ctx context.Context, ref string, v caseconf.Viewer) (
 			return nil, nil, err
 		}
 	}
-	return out, clients, tx.Commit()
+	return clients, out, tx.Commit()
 }
 
 // SubjectAccessDelivered audits where a subject-access export went.
