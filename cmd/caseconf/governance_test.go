@@ -8,7 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/caseconf/caseconf/internal/fakeslack"
+	"github.com/caseconf/caseconf/internal/testdb"
 )
 
 // Governance, end to end: the audit trail, subject access, erasure and
@@ -280,4 +283,44 @@ func (a *app) countAbout(query string, client int) int {
 		return a.count(query, client)
 	}
 	return a.count(query)
+}
+
+func TestRetentionCommand(t *testing.T) {
+	t.Parallel()
+	dsn := testdb.NewEmpty(t)
+	env := map[string]string{"DATABASE_URL": dsn, "LOG_FORMAT": "text", "CASECONF_RETENTION": "1y"}
+	if code, _, stderr := runCLI(t, env, "migrate"); code != 0 {
+		t.Fatalf("migrate: %s", stderr)
+	}
+	db, err := sqlx.Open("postgres", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var old, fresh int
+	if err := db.Get(&old, `INSERT INTO clients (reference, full_name, case_manager_id, created_at) VALUES ('OLD-1', 'Old Name', 'U0CM', now() - interval '400 days') RETURNING id`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Get(&fresh, `INSERT INTO clients (reference, case_manager_id) VALUES ('NEW-1', 'U0CM') RETURNING id`); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, env, "retention", "--dry-run")
+	if code != 0 || !strings.Contains(stdout, fmt.Sprintf("would erase client %d\n", old)) || strings.Contains(stdout, fmt.Sprintf("client %d\n", fresh)) ||
+		strings.Contains(stdout, "OLD-1") {
+		t.Fatalf("retention --dry-run: code %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	var erased int
+	if err := db.Get(&erased, `SELECT count(*) FROM clients WHERE erased_at IS NOT NULL`); err != nil || erased != 0 {
+		t.Fatalf("a dry run erased %d clients (%v)", erased, err)
+	}
+	code, stdout, stderr = runCLI(t, env, "retention")
+	if code != 0 || !strings.Contains(stdout, fmt.Sprintf("erased client %d: 0 conferences", old)) {
+		t.Fatalf("retention: code %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	if err := db.Get(&erased, `SELECT count(*) FROM clients WHERE erased_at IS NOT NULL AND full_name IS NULL AND id = $1`, old); err != nil || erased != 1 {
+		t.Fatalf("the old client is not erased (%v)", err)
+	}
+	if code, _, stderr := runCLI(t, env, "retention", "now"); code != 2 || !strings.Contains(stderr, "--dry-run") {
+		t.Errorf("retention with an argument: code %d, %q", code, stderr)
+	}
 }
