@@ -269,8 +269,15 @@ func (b *Bot) eraseIDs(ctx context.Context, ids []int64, actor, why string) ([]s
 }
 
 // EraseExpired erases every client with no activity since cutoff (the
-// retention period before now), as the daily retention job does.
+// retention period before now), as the daily retention job does; first
+// it deletes the messages that were being sent when earlier erasures ran
+// (store.ClearErasedLeftovers).
 func (b *Bot) EraseExpired(ctx context.Context, cutoff time.Time) ([]store.Erased, error) {
+	if n, err := b.store.ClearErasedLeftovers(ctx); err != nil {
+		b.log.Error("retention: could not clear what erasures left", "err", err)
+	} else if n > 0 {
+		b.log.Info("retention: messages sent while their client was erased are being deleted", "messages", n)
+	}
 	ids, err := b.store.ClientsPastRetention(ctx, cutoff)
 	if err != nil {
 		return nil, err

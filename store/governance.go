@@ -117,6 +117,16 @@ func eraseClient(ctx context.Context, tx *sqlx.Tx, now time.Time, clientID int64
 	}
 	res.Messages = n
 	confIDs, consentIDs := pq.Array(confs), pq.Array(consents)
+	// A message being sent right now cannot be stopped: it is kept,
+	// detached from the client (no conference, no subject), so that its
+	// sender can still finish it; once it is sent, ClearErasedLeftovers
+	// deletes it from Slack. (Not yet rendered, it finds its conference
+	// gone and is cancelled.)
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET conference_id = NULL, subject_id = NULL, dedup_key = $3 || id
+		WHERE state = 'in_flight' AND (conference_id = ANY($1) OR (kind LIKE 'consent%' AND subject_id = ANY($2)))`,
+		confIDs, consentIDs, erasedPrefix); err != nil {
+		return res, fmt.Errorf("erase: messages in flight: %w", err)
+	}
 	for _, q := range []struct {
 		what, sql string
 		args      []any
@@ -145,6 +155,42 @@ func eraseClient(ctx context.Context, tx *sqlx.Tx, now time.Time, clientID int64
 		return res, err
 	}
 	return res, nil
+}
+
+// erasedPrefix starts the dedup key of an outbox message that was being
+// sent when its client was erased.
+const erasedPrefix = "erased:"
+
+// ClearErasedLeftovers finishes what erasures left to the messages that
+// were being sent at the time: each one Slack took is queued for
+// deletion, and every finished one goes. It reports how many deletions
+// it queued.
+func (s *DB) ClearErasedLeftovers(ctx context.Context) (int, error) {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("erased leftovers: %w", err)
+	}
+	defer tx.Rollback()
+	var posted []struct {
+		Channel string `db:"channel"`
+		TS      string `db:"ts"`
+	}
+	if err := tx.SelectContext(ctx, &posted, `SELECT channel, ts FROM outbox WHERE dedup_key LIKE $1 || '%'
+		AND state = 'sent' AND channel IS NOT NULL AND ts IS NOT NULL FOR UPDATE`, erasedPrefix); err != nil {
+		return 0, fmt.Errorf("erased leftovers: %w", err)
+	}
+	var dels []Outbox
+	for _, p := range posted {
+		dels = append(dels, Outbox{Kind: KindDeleteMessage, DedupKey: KindDeleteMessage + ":" + p.Channel + ":" + p.TS, RecipientID: p.Channel})
+	}
+	n, err := enqueue(ctx, tx, s.Now(), dels...)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE dedup_key LIKE $1 || '%' AND state IN ('sent', 'failed', 'cancelled')`, erasedPrefix); err != nil {
+		return 0, fmt.Errorf("erased leftovers: %w", err)
+	}
+	return n, tx.Commit()
 }
 
 // ClientsPastRetention are the clients, not yet erased, with no activity

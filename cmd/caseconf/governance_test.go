@@ -10,8 +10,10 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/caseconf/caseconf"
 	"github.com/caseconf/caseconf/internal/fakeslack"
 	"github.com/caseconf/caseconf/internal/testdb"
+	"github.com/caseconf/caseconf/store"
 )
 
 // Governance, end to end: the audit trail, subject access, erasure and
@@ -322,5 +324,39 @@ func TestRetentionCommand(t *testing.T) {
 	}
 	if code, _, stderr := runCLI(t, env, "retention", "now"); code != 2 || !strings.Contains(stderr, "--dry-run") {
 		t.Errorf("retention with an argument: code %d, %q", code, stderr)
+	}
+}
+
+// A message being sent while its client is erased is finished by its
+// sender, then deleted from Slack by the next retention run.
+func TestEraseWhileSending(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, map[string]string{"CASECONF_ADMINS": "U0ADMIN"})
+	conf := a.heldConference()
+	a.main.Bot.Sender().Wake()
+	a.waitOutboxDone(20 * time.Second)
+	id := a.count(`INSERT INTO outbox (kind, dedup_key, recipient_id, conference_id, subject_id, state, not_before, claimed_by, claimed_at, attempts)
+		VALUES ('conference_today', 'race:1', 'U0SW', $1, $1, 'in_flight', now(), 'w1', now(), 1) RETURNING id`, conf)
+	ctx := ctxFor(t)
+	if _, err := a.main.Bot.EraseClients(ctx, "JS-4411", "U0ADMIN", "administrator"); err != nil {
+		t.Fatal(err)
+	}
+	if n := a.count(`SELECT count(*) FROM outbox WHERE id = $1 AND conference_id IS NULL AND subject_id IS NULL AND dedup_key NOT LIKE 'race%'`, id); n != 1 {
+		t.Fatal("the message in flight is not kept, detached")
+	}
+	if err := a.main.DB.MarkSent(ctx, store.Outbox{ID: int64(id), ClaimedBy: "w1"}, caseconf.MessageRef{Channel: "D0SW", TS: "1700000099.000001"}); err != nil {
+		t.Fatalf("its sender could not finish it: %v", err)
+	}
+	a.main.RunRetention(ctx)
+	a.waitOutboxDone(20 * time.Second)
+	found := false
+	for _, c := range a.slack.CallsTo("chat.delete") {
+		found = found || (c.Params.Get("channel") == "D0SW" && c.Params.Get("ts") == "1700000099.000001")
+	}
+	if !found {
+		t.Error("the message sent while its client was erased was not deleted")
+	}
+	if n := a.count(`SELECT count(*) FROM outbox WHERE id = $1`, id); n != 0 {
+		t.Error("the detached message is still in the outbox")
 	}
 }

@@ -69,6 +69,14 @@ func cmdRetention(ctx context.Context, args []string, env config.Lookup, stdout,
 		fmt.Fprintf(stderr, "caseconf: %v\n", err)
 		return 1
 	}
+	if !*dryRun {
+		if n, err := db.ClearErasedLeftovers(ctx); err != nil {
+			fmt.Fprintf(stderr, "caseconf: retention: %v\n", err)
+			return 1
+		} else if n > 0 {
+			fmt.Fprintf(stdout, "%d messages sent while their client was erased queued for deletion\n", n)
+		}
+	}
 	cutoff := cfg.Retention.Cutoff(db.Now())
 	ids, err := db.ClientsPastRetention(ctx, cutoff)
 	if err != nil {
