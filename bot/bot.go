@@ -108,6 +108,7 @@ func (b *Bot) register() {
 	b.registerReview()
 	b.registerExport()
 	b.registerHandover()
+	b.registerGovernance()
 	b.registerHelp()
 }
 

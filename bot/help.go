@@ -15,6 +15,9 @@ func (b *Bot) helpText() string {
 	sb.WriteString("*caseconf* runs multi-agency case conferences. Commands:\n")
 	for _, name := range b.order {
 		c := b.commands[name]
+		if c.admin {
+			continue // administrators' commands are not shown to anyone
+		}
 		usage := "/caseconf " + c.name
 		if c.args != "" {
 			usage += " " + c.args

@@ -242,6 +242,9 @@ func (s *Sender) send(ctx context.Context, m store.Outbox, now time.Time, data *
 			sent = false
 		}
 	}()
+	if m.Kind == store.KindDeleteMessage {
+		return s.deleteMessage(ctx, m, now)
+	}
 	msg, skip, err := s.render(ctx, m, data)
 	switch {
 	case err != nil && m.Attempts >= caseconf.MaxSendAttempts:

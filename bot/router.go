@@ -50,6 +50,7 @@ type Request struct {
 type command struct {
 	name, args, summary string
 	run                 CommandFunc
+	admin               bool // administrators only: to anyone else it does not exist
 }
 
 // CommandFunc runs one /caseconf subcommand with the words after it.
@@ -69,6 +70,14 @@ type HandlerFunc func(ctx context.Context, r *Request)
 func (b *Bot) HandleCommand(name, args, summary string, run CommandFunc) {
 	b.commands[name] = &command{name: name, args: args, summary: summary, run: run}
 	b.order = append(b.order, name)
+}
+
+// HandleAdminCommand registers a subcommand for administrators only
+// (CASECONF_ADMINS). Anyone else gets exactly the unknown-command answer,
+// and help does not list it.
+func (b *Bot) HandleAdminCommand(name, args, summary string, run CommandFunc) {
+	b.HandleCommand(name, args, summary, run)
+	b.commands[name].admin = true
 }
 
 // HandleAction registers the handler of a button (or other block action)
@@ -252,7 +261,7 @@ func (b *Bot) route(r *Request) (HandlerFunc, string) {
 	case KindCommand:
 		name, args := parseCommand(r.Command.Text)
 		cmd, ok := b.commands[name]
-		if !ok {
+		if !ok || (cmd.admin && !b.admins.IsAdmin(r.UserID)) {
 			return b.unknownCommand, "unknown"
 		}
 		return func(ctx context.Context, r *Request) { cmd.run(ctx, r, args) }, name

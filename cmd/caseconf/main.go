@@ -34,6 +34,7 @@ Usage:
   caseconf serve                       run the bot, its HTTP endpoints and its cron jobs
   caseconf migrate                     apply database migrations and exit
   caseconf sweep --at TIME [--dry-run] run one reminder pass as if it were TIME (RFC 3339)
+  caseconf retention [--dry-run]       erase the clients past retention now (CASECONF_RETENTION)
   caseconf version                     print the version
   caseconf help                        print this help
 
@@ -69,6 +70,8 @@ func run(ctx context.Context, args []string, env config.Lookup, stdout, stderr i
 		return cmdMigrate(ctx, args[1:], env, stdout, stderr)
 	case "sweep":
 		return cmdSweep(ctx, args[1:], env, stdout, stderr)
+	case "retention":
+		return cmdRetention(ctx, args[1:], env, stdout, stderr)
 	case "version", "--version":
 		if len(args) > 1 {
 			return badUsage(stderr, "version takes no arguments")

@@ -167,6 +167,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if _, err := m.Sweeper.Schedule(m.cron, cfg.SweepEvery, m.Now); err != nil {
 		return fmt.Errorf("schedule sweep: %w", err)
 	}
+	if _, err := m.scheduleRetention(m.cron); err != nil {
+		return fmt.Errorf("schedule retention: %w", err)
+	}
 	m.cron.Start()
 
 	m.Log.Info("caseconf serving", "addr", m.Addr(), "socket_mode", cfg.SlackAppToken != "",

@@ -32,6 +32,9 @@ type Config struct {
 	LogFormat          string // "json" or "text"
 	SweepEvery         time.Duration
 	DatabaseMaxConns   int // connections each process may hold open
+	// Retention is how long a client's record is kept after the last
+	// activity on it (CASECONF_RETENTION: "8y", "90d"; default 8y).
+	Retention Retention
 
 	// problems found while reading raw values (a bad duration, an
 	// unreadable *_FILE); reported by Validate so the first one wins.
@@ -146,6 +149,15 @@ func Read(lookup Lookup) *Config {
 		}
 	}
 
+	c.Retention = Retention{Years: 8}
+	if v := get("CASECONF_RETENTION"); v != "" {
+		if r, ok := parseRetention(v); ok {
+			c.Retention = r
+		} else {
+			c.parseErrs = append(c.parseErrs, &Error{"CASECONF_RETENTION", fmt.Sprintf("%q is not a period such as 8y or 90d (at least 1d, at most 100y)", v)})
+		}
+	}
+
 	switch lvl := strings.ToLower(get("LOG_LEVEL")); lvl {
 	case "", "info":
 		c.LogLevel = slog.LevelInfo
@@ -248,4 +260,37 @@ func validUserID(id string) bool {
 		}
 	}
 	return true
+}
+
+// Retention is a period in whole years or days.
+type Retention struct{ Years, Days int }
+
+// Cutoff is the moment the retention period before now began: a client
+// with no activity since is past retention.
+func (r Retention) Cutoff(now time.Time) time.Time { return now.AddDate(-r.Years, 0, -r.Days) }
+
+func (r Retention) String() string {
+	if r.Days != 0 {
+		return strconv.Itoa(r.Days) + "d"
+	}
+	return strconv.Itoa(r.Years) + "y"
+}
+
+// parseRetention reads "8y" or "90d".
+func parseRetention(v string) (Retention, bool) {
+	v = strings.ToLower(strings.TrimSpace(v))
+	if len(v) < 2 {
+		return Retention{}, false
+	}
+	n, err := strconv.Atoi(v[:len(v)-1])
+	if err != nil || n < 1 {
+		return Retention{}, false
+	}
+	switch v[len(v)-1] {
+	case 'y':
+		return Retention{Years: n}, n <= 100
+	case 'd':
+		return Retention{Days: n}, n <= 36500
+	}
+	return Retention{}, false
 }

@@ -1,0 +1,318 @@
+package bot
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/caseconf/caseconf"
+	"github.com/caseconf/caseconf/store"
+)
+
+// Governance, for administrators only (CASECONF_ADMINS): a conference's
+// audit trail, a client's subject-access export, and erasure. To anyone
+// else these commands do not exist: they get the unknown-command answer,
+// and help never lists them.
+
+func (b *Bot) registerGovernance() {
+	b.HandleAdminCommand("audit", "REF", "A conference's audit trail, newest first", b.cmdAudit)
+	b.HandleAdminCommand("subject-access", "CLIENTREF", "Everything held about a client, as a file in your direct messages", b.cmdSubjectAccess)
+	b.HandleAdminCommand("erase", "CLIENTREF", "Erase everything held about a client", b.cmdErase)
+	b.HandleAction("govaudit", b.actAuditPage)
+	b.HandleView(eraseCallback, b.viewErase)
+}
+
+// auditPageSize is how many audit entries one page shows.
+const auditPageSize = 20
+
+func (b *Bot) cmdAudit(ctx context.Context, r *Request, args []string) {
+	if len(args) != 1 {
+		r.Reply(ctx, "Usage: `/caseconf audit CC-0001`")
+		return
+	}
+	b.replyAudit(ctx, r, args[0], 0)
+}
+
+func (b *Bot) actAuditPage(ctx context.Context, r *Request) {
+	r.Ack(nil)
+	if !b.admins.IsAdmin(r.UserID) {
+		return
+	}
+	ref, off, ok := strings.Cut(r.Interaction.ActionCallback.BlockActions[0].Value, ":")
+	n, err := strconv.Atoi(off)
+	if !ok || err != nil || n < 0 {
+		return
+	}
+	b.replyAudit(ctx, r, ref, n)
+}
+
+func (b *Bot) replyAudit(ctx context.Context, r *Request, ref string, offset int) {
+	if !caseconf.IsRef(ref) {
+		b.replyError(ctx, r, caseconf.NotFound())
+		return
+	}
+	p, err := b.store.ConferenceAudit(ctx, ref, b.viewer(r.UserID), offset, auditPageSize)
+	if err != nil {
+		b.replyError(ctx, r, err)
+		return
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "*Audit trail of %s* (newest first, entries %d–%d)\n", p.Ref, offset+1, offset+len(p.Entries))
+	if len(p.Entries) == 0 {
+		sb.WriteString("_Nothing here._\n")
+	}
+	for _, e := range p.Entries {
+		fmt.Fprintf(&sb, "• %s — <@%s> — `%s`", e.At.In(b.cal.Loc).Format("2 Jan 2006 15:04:05"), e.ActorID, e.Action)
+		if e.Detail != "" {
+			sb.WriteString(" — " + e.Detail)
+		}
+		sb.WriteString("\n")
+	}
+	text := strings.TrimRight(sb.String(), "\n")
+	blocks := sections(text)
+	var nav []slack.BlockElement
+	if p.More {
+		nav = append(nav, button("govaudit:older", fmt.Sprintf("%s:%d", p.Ref, offset+auditPageSize), "Older", ""))
+	}
+	if offset > 0 {
+		nav = append(nav, button("govaudit:newer", fmt.Sprintf("%s:%d", p.Ref, max(offset-auditPageSize, 0)), "Newer", ""))
+	}
+	if len(nav) > 0 {
+		blocks = append(blocks, slack.NewActionBlock("govaudit_nav", nav...))
+	}
+	r.Reply(ctx, text, blocks...)
+}
+
+func (b *Bot) cmdSubjectAccess(ctx context.Context, r *Request, args []string) {
+	if len(args) != 1 {
+		r.Reply(ctx, "Usage: `/caseconf subject-access CLIENTREF`")
+		return
+	}
+	ref := args[0]
+	r.Ack(ephemeral{ResponseType: slack.ResponseTypeEphemeral, Text: ":hourglass_flowing_sand: Gathering everything held about that client…"})
+	clients, recs, err := b.store.SubjectAccess(ctx, ref, b.viewer(r.UserID))
+	if caseconf.ErrorCode(err) == caseconf.ENOTFOUND {
+		r.Reply(ctx, "No client has that reference.")
+		return
+	}
+	if err != nil {
+		b.replyError(ctx, r, err)
+		return
+	}
+	var doc []byte
+	doc = fmt.Appendf(doc, "# Subject access: everything held about client %s\n\n", caseconf.MarkdownText(strings.ToUpper(ref)))
+	doc = fmt.Appendf(doc, "Prepared for Slack user %s on %s: the client's details, every consent recorded, and the whole record of each of their %d conferences.\n",
+		r.UserID, b.now().In(b.cal.Loc).Format("2 January 2006 15:04"), len(recs))
+	ids := make([]int64, len(clients))
+	for i, cl := range clients {
+		ids[i] = cl.ID
+		doc = append(doc, b.heldClientMarkdown(cl)...)
+	}
+	for _, rec := range recs {
+		rec.Names = b.names(ctx, recordUsers(rec))
+		doc = append(doc, "\n\n---\n\n"...)
+		doc = append(doc, rec.Markdown(b.cal.Loc)...)
+	}
+	filename := "subject-access-" + time.Now().UTC().Format("20060102-150405") + ".md"
+	fileID, err := b.uploadToDM(ctx, r.UserID, filename, "Subject access", doc,
+		":lock: Everything held about the client you asked for. It holds the client's details: keep it where your service keeps case records.")
+	reason := ""
+	if err != nil {
+		reason = "upload failed: " + sendError(err)
+	}
+	if aerr := b.store.SubjectAccessDelivered(context.WithoutCancel(ctx), ids, r.UserID, fileID, reason); aerr != nil {
+		b.log.Error("could not audit a subject-access delivery", "user", r.UserID, "err", aerr)
+	}
+	if err != nil {
+		b.log.Warn("subject access could not be uploaded", "user", r.UserID, "err", sendError(err))
+		r.Reply(ctx, "Sorry, Slack would not take the file just now. Please try again.")
+		return
+	}
+	b.log.Info("subject access exported", "user", r.UserID, "clients", len(clients), "conferences", len(recs))
+	r.Reply(ctx, fmt.Sprintf(":white_check_mark: Everything held about that client (%d conferences) is in your direct messages with caseconf, as `%s`.", len(recs), filename))
+}
+
+// heldClientMarkdown is a client's details and consents, as Markdown,
+// every typed value escaped.
+func (b *Bot) heldClientMarkdown(cl store.HeldClient) []byte {
+	var sb strings.Builder
+	day := func(t sql.NullTime) string {
+		if !t.Valid {
+			return "—"
+		}
+		return t.Time.Format("2006-01-02")
+	}
+	fmt.Fprintf(&sb, "\n## Client %s\n\n", caseconf.MarkdownText(cl.Reference))
+	fmt.Fprintf(&sb, "- **Reference:** %s\n", caseconf.MarkdownText(cl.Reference))
+	if cl.FullName != "" {
+		fmt.Fprintf(&sb, "- **Name:** %s\n", caseconf.MarkdownText(cl.FullName))
+	}
+	fmt.Fprintf(&sb, "- **Case manager:** Slack user %s\n", caseconf.MarkdownText(cl.CaseManagerID))
+	fmt.Fprintf(&sb, "- **Record created:** %s\n", cl.CreatedAt.In(b.cal.Loc).Format("2 January 2006 15:04"))
+	fmt.Fprintf(&sb, "\n### Consents recorded (%d)\n\n", len(cl.Consents))
+	for _, c := range cl.Consents {
+		fmt.Fprintf(&sb, "- %s consent", caseconf.MarkdownText(c.Method))
+		if c.Method != "none" {
+			fmt.Fprintf(&sb, ", given %s, valid until %s", day(c.GivenOn), day(c.ValidUntil))
+		}
+		if c.Reason != "" {
+			fmt.Fprintf(&sb, "; reason to meet without it: %s", caseconf.MarkdownText(c.Reason))
+		}
+		if c.Explanation != "" {
+			fmt.Fprintf(&sb, "; explanation: %s", caseconf.MarkdownText(c.Explanation))
+		}
+		if len(c.AgencyKinds) > 0 {
+			fmt.Fprintf(&sb, "; agencies: %s", caseconf.MarkdownText(strings.Join(c.AgencyKinds, ", ")))
+		}
+		fmt.Fprintf(&sb, "; recorded by Slack user %s on %s\n", caseconf.MarkdownText(c.RecordedBy), c.RecordedAt.In(b.cal.Loc).Format("2 January 2006 15:04"))
+	}
+	return []byte(sb.String())
+}
+
+const (
+	eraseCallback = "govern_erase"
+	eraseField    = "erase_confirm"
+)
+
+func (b *Bot) cmdErase(ctx context.Context, r *Request, args []string) {
+	if len(args) != 1 {
+		r.Reply(ctx, "Usage: `/caseconf erase CLIENTREF`")
+		return
+	}
+	ids, err := b.store.ClientIDsByRef(ctx, args[0])
+	if err != nil {
+		b.replyError(ctx, r, err)
+		return
+	}
+	if len(ids) == 0 {
+		r.Reply(ctx, "No client has that reference.")
+		return
+	}
+	ref := strings.ToUpper(args[0])
+	view := slack.ModalViewRequest{
+		Type: slack.VTModal, CallbackID: eraseCallback, PrivateMetadata: ref,
+		Title: plain("Erase a client"), Submit: plain("Erase"), Close: plain("Cancel"),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{
+			section(fmt.Sprintf(":warning: This deletes *everything* held about client *%s* (%d record(s)): every conference, report, outcome, action, consent and the bot's messages about them. It cannot be undone.", caseconf.MarkdownText(ref), len(ids))),
+			slack.NewInputBlock(eraseField, plain("Type the client's reference again to confirm"), nil,
+				slack.NewPlainTextInputBlockElement(plain(ref), eraseField)),
+		}},
+	}
+	r.Ack(nil)
+	b.openView(ctx, r, r.Command.TriggerID, view)
+}
+
+func (b *Bot) viewErase(ctx context.Context, r *Request) {
+	if !b.admins.IsAdmin(r.UserID) {
+		r.Ack(slack.NewClearViewSubmissionResponse())
+		return
+	}
+	ref := r.Interaction.View.PrivateMetadata
+	typed := ""
+	if v, ok := r.Interaction.View.State.Values[eraseField][eraseField]; ok {
+		typed = strings.TrimSpace(v.Value)
+	}
+	if !strings.EqualFold(typed, ref) {
+		r.Ack(slack.NewErrorsViewSubmissionResponse(map[string]string{eraseField: "That is not the reference you asked to erase."}))
+		return
+	}
+	r.Ack(slack.NewClearViewSubmissionResponse())
+	res, err := b.EraseClients(ctx, ref, r.UserID, "administrator")
+	if err != nil {
+		b.log.Error("erasure failed", "user", r.UserID, "err", err)
+		b.dm(ctx, r.UserID, "Sorry, the erasure did not finish; nothing was erased. Please try again.")
+		return
+	}
+	confs, msgs := 0, 0
+	for _, e := range res {
+		confs += e.Conferences
+		msgs += e.Messages
+	}
+	b.dm(ctx, r.UserID, fmt.Sprintf(":wastebasket: Erased: %d client record(s), %d conference(s); %d of caseconf's Slack messages about them are being deleted.", len(res), confs, msgs))
+}
+
+// EraseClients erases every client with reference ref (store.EraseClient),
+// and wakes the sender to delete the bot's messages about them.
+func (b *Bot) EraseClients(ctx context.Context, ref, actor, why string) ([]store.Erased, error) {
+	ids, err := b.store.ClientIDsByRef(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	return b.eraseIDs(ctx, ids, actor, why)
+}
+
+func (b *Bot) eraseIDs(ctx context.Context, ids []int64, actor, why string) ([]store.Erased, error) {
+	var out []store.Erased
+	defer func() {
+		if b.sender != nil {
+			b.sender.Wake()
+		}
+	}()
+	for _, id := range ids {
+		e, err := b.store.EraseClient(ctx, id, actor, why)
+		if caseconf.ErrorCode(err) == caseconf.ENOTFOUND {
+			continue // erased meanwhile
+		}
+		if err != nil {
+			return out, err
+		}
+		b.log.Info("client erased", "client", id, "by", actor, "why", why, "conferences", e.Conferences, "messages", e.Messages)
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// EraseExpired erases every client with no activity since cutoff (the
+// retention period before now), as the daily retention job does; first
+// it deletes the messages that were being sent when earlier erasures ran
+// (store.ClearErasedLeftovers).
+func (b *Bot) EraseExpired(ctx context.Context, cutoff time.Time) ([]store.Erased, error) {
+	if n, err := b.store.ClearErasedLeftovers(ctx); err != nil {
+		b.log.Error("retention: could not clear what erasures left", "err", err)
+	} else if n > 0 {
+		b.log.Info("retention: messages sent while their client was erased are being deleted", "messages", n)
+	}
+	ids, err := b.store.ClientsPastRetention(ctx, cutoff)
+	if err != nil {
+		return nil, err
+	}
+	return b.eraseIDs(ctx, ids, "retention", "retention")
+}
+
+// deleteMessage carries out a delete_message outbox row: chat.delete of
+// the bot's own message. A message already gone counts as deleted.
+func (s *Sender) deleteMessage(ctx context.Context, m store.Outbox, now time.Time) bool {
+	st := s.bot.store
+	channel, ts, ok := store.DeleteTarget(m)
+	if !ok {
+		s.finish(ctx, m, st.MarkFailed(ctx, m, "not a channel and timestamp"))
+		return false
+	}
+	sctx, cancel := context.WithTimeout(ctx, outboxSendBound)
+	_, _, err := s.api.DeleteMessageContext(sctx, channel, ts)
+	cancel()
+	var se slack.SlackErrorResponse
+	var rl *slack.RateLimitedError
+	switch {
+	case err == nil, errors.As(err, &se) && (se.Err == "message_not_found" || se.Err == "channel_not_found"):
+		s.finish(ctx, m, st.MarkSent(ctx, m, caseconf.MessageRef{}))
+		s.count(m.Kind, "sent")
+		return true
+	case errors.As(err, &rl):
+		s.block(rl.RetryAfter)
+		s.finish(ctx, m, st.MarkRateLimited(ctx, m, sendError(err), caseconf.RetryAt(now, 1, rl.RetryAfter)))
+	case errors.As(err, &se), m.Attempts >= caseconf.MaxSendAttempts:
+		s.finish(ctx, m, st.MarkFailed(ctx, m, sendError(err)))
+		s.count(m.Kind, "failed")
+	default:
+		s.finish(ctx, m, st.MarkRetry(ctx, m, sendError(err), caseconf.RetryAt(now, m.Attempts, 0)))
+		s.count(m.Kind, "retried")
+	}
+	return false
+}
