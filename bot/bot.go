@@ -107,6 +107,7 @@ func (b *Bot) register() {
 	b.registerReview()
 	b.registerExport()
 	b.registerHandover()
+	b.registerGaps()
 	b.registerHelp()
 }
 
