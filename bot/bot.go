@@ -111,6 +111,7 @@ func (b *Bot) register() {
 	b.registerExport()
 	b.registerHandover()
 	b.registerGaps()
+	b.registerConsent()
 	b.registerHelp()
 }
 
