@@ -27,6 +27,7 @@ type Bot struct {
 	log     *slog.Logger
 	metrics *metrics.Metrics
 	admins  caseconf.Admins
+	dpo     []string
 	cal     caseconf.Calendar
 	now     func() time.Time
 
@@ -58,6 +59,7 @@ type Options struct {
 	Log        *slog.Logger
 	Metrics    *metrics.Metrics
 	Admins     []string
+	DPO        []string // told when a conference is scheduled without consent
 	Calendar   caseconf.Calendar
 	Now        func() time.Time
 }
@@ -80,6 +82,7 @@ func New(o Options) *Bot {
 		log:      o.Log,
 		metrics:  o.Metrics,
 		admins:   caseconf.NewAdmins(o.Admins),
+		dpo:      o.DPO,
 		cal:      o.Calendar,
 		now:      o.Now,
 		commands: map[string]*command{},
@@ -109,6 +112,8 @@ func (b *Bot) register() {
 	b.registerExport()
 	b.registerHandover()
 	b.registerGovernance()
+	b.registerGaps()
+	b.registerConsent()
 	b.registerHelp()
 }
 

@@ -108,6 +108,8 @@ func (s *Sender) render(ctx context.Context, m store.Outbox, data *renderData) (
 		return b.renderActionUpdate(ctx, m, c)
 	case store.KindActionDate:
 		return b.renderActionDate(ctx, m, c)
+	case store.KindNoConsentDPO: // bot/consent.go
+		return noConsentDPOMessage(c, b.cal), "", nil
 	}
 	return message{}, "no such kind of message: " + m.Kind, nil
 }

@@ -219,7 +219,7 @@ func (b *Bot) submitSchedule(ctx context.Context, r *Request) {
 	}
 	conf, created, err := b.store.CreateConference(ctx, store.NewConference{
 		Schedule: sched, CaseManagerID: r.UserID, SourceKey: "view:" + ic.View.ID,
-		Follows: follows, Handover: handover,
+		Follows: follows, Handover: handover, DPO: b.dpo,
 	})
 	switch caseconf.ErrorCode(err) {
 	case caseconf.ECONFLICT, caseconf.ENOTFOUND, caseconf.EINVALID:

@@ -36,6 +36,9 @@ type NewConference struct {
 	// locked row. A handover, once recorded, hands the client over.
 	Follows  int64
 	Handover bool
+	// DPO are told (KindNoConsentDPO) when the conference is scheduled
+	// under a recognised reason to meet without consent.
+	DPO []string
 }
 
 // CreateConference stores a new conference with its client, consent and
@@ -124,6 +127,9 @@ func (s *DB) CreateConference(ctx context.Context, n NewConference) (conf *casec
 	// conference: a crash or an outage after the commit delays them, and
 	// never loses them.
 	if _, err := enqueue(ctx, tx, now, invitationMessages(conf)...); err != nil {
+		return nil, false, err
+	}
+	if _, err := enqueue(ctx, tx, now, noConsentMessages(conf, n.Consent, n.DPO)...); err != nil {
 		return nil, false, err
 	}
 	if err := tx.Commit(); err != nil {

@@ -26,6 +26,7 @@ type Config struct {
 	SlackAPIURL        string
 	HTTPAddr           string
 	Admins             []string
+	DPO                []string // CASECONF_DPO: data-protection / Caldicott leads told of meetings without consent
 	Timezone           *time.Location
 	Holidays           []time.Time // dates at midnight in Timezone
 	LogLevel           slog.Level
@@ -99,6 +100,11 @@ func Read(lookup Lookup) *Config {
 	for _, id := range strings.Split(get("CASECONF_ADMINS"), ",") {
 		if id = strings.TrimSpace(id); id != "" {
 			c.Admins = append(c.Admins, id)
+		}
+	}
+	for _, id := range strings.Split(get("CASECONF_DPO"), ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			c.DPO = append(c.DPO, id)
 		}
 	}
 
@@ -210,6 +216,11 @@ func (c *Config) Validate(need Need) error {
 	for _, id := range c.Admins {
 		if !validUserID(id) {
 			return &Error{"CASECONF_ADMINS", fmt.Sprintf("%q is not a Slack user ID (they look like U012ABCDEF)", id)}
+		}
+	}
+	for _, id := range c.DPO {
+		if !validUserID(id) {
+			return &Error{"CASECONF_DPO", fmt.Sprintf("%q is not a Slack user ID (they look like U012ABCDEF)", id)}
 		}
 	}
 	if need == NeedDatabase {

@@ -1,0 +1,135 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/caseconf/caseconf"
+)
+
+// noConsentDPOMessage tells a data-protection lead that a conference was
+// scheduled without the client's consent: the reference, the recognised
+// reason and who scheduled it. Nothing else about the client.
+func noConsentDPOMessage(c *caseconf.Conference, cal caseconf.Calendar) message {
+	reason := "a recognised reason (since replaced by recorded consent)"
+	if c.Consent.Method == caseconf.ConsentNone {
+		reason = caseconf.Label(caseconf.NoConsentReasons, c.Consent.NoConsentReason)
+	}
+	text := fmt.Sprintf(":shield: *%s* (on %s) was scheduled by %s *without the client's consent*.\n*Reason:* %s",
+		c.Ref, when(c.StartsAt, cal.Loc), user(c.CaseManagerID), escape(reason))
+	return message{c.Ref + " was scheduled without consent", sections(text)}
+}
+
+// /caseconf consent CLIENTREF: the client's case manager, or an
+// administrator, renews the client's consent or withdraws it (wholly, or
+// for some kinds of agency) in a modal. The change applies to the
+// client's conferences that are not cancelled (store.ChangeConsent);
+// messages with case details to agencies no longer covered are stopped.
+
+const viewConsent = "consent"
+
+func (b *Bot) registerConsent() {
+	b.HandleCommand("consent", "CLIENTREF", "Renew or withdraw a client's consent to share information (their case manager, or an administrator)", b.cmdConsent)
+	b.HandleView(viewConsent, b.submitConsent)
+}
+
+func (b *Bot) cmdConsent(ctx context.Context, r *Request, args []string) {
+	if len(args) != 1 {
+		r.Reply(ctx, "Usage: `/caseconf consent CLIENTREF`, e.g. `/caseconf consent JS-4411`")
+		return
+	}
+	ref := args[0]
+	if msg := caseconf.CheckText(ref, 64, false); msg != "" {
+		r.Reply(ctx, msg)
+		return
+	}
+	_, current, err := b.store.ClientConsent(ctx, ref, b.viewer(r.UserID))
+	if err != nil {
+		b.replyError(ctx, r, err)
+		return
+	}
+	r.Ack(nil)
+	b.openView(ctx, r, r.Command.TriggerID, consentModal(ref, current))
+}
+
+func consentModal(ref string, current caseconf.Consent) slack.ModalViewRequest {
+	now := "No consent is recorded."
+	switch {
+	case current.Method == caseconf.ConsentNone:
+		now = "Meetings so far were called without consent: " + caseconf.Label(caseconf.NoConsentReasons, current.NoConsentReason) + "."
+	case current.Method != "":
+		now = fmt.Sprintf("Current consent: %s, given %s, valid until %s, for: %s.", current.Method,
+			current.GivenOn.Format("2 Jan 2006"), current.ValidUntil.Format("2 Jan 2006"), labels(caseconf.AgencyKinds, current.AgencyKinds))
+	}
+	blocks := []slack.Block{
+		section(fmt.Sprintf("*Client %s*\n%s", escape(ref), escape(now))),
+		input(caseconf.FieldConsentChange, "What has changed?", "",
+			slack.NewRadioButtonsBlockElement(caseconf.FieldConsentChange,
+				slack.NewOptionBlockObject(caseconf.ConsentRenew, plain("Consent renewed (or given afresh)"), nil),
+				slack.NewOptionBlockObject(caseconf.ConsentWithdraw, plain("Consent withdrawn, wholly or for some agencies"), nil)), false),
+		input(caseconf.FieldConsentMethod, "Renewal: how was consent given?", "",
+			slack.NewRadioButtonsBlockElement(caseconf.FieldConsentMethod,
+				slack.NewOptionBlockObject(caseconf.ConsentWritten, plain("Written (signed consent form)"), nil),
+				slack.NewOptionBlockObject(caseconf.ConsentVerbal, plain("Verbal"), nil)), true),
+		input(caseconf.FieldConsentGiven, "Renewal: date consent was given", "", slack.NewDatePickerBlockElement(caseconf.FieldConsentGiven), true),
+		input(caseconf.FieldConsentUntil, "Renewal: consent valid until", "Leave blank for six months after it was given",
+			slack.NewDatePickerBlockElement(caseconf.FieldConsentUntil), true),
+		input(caseconf.FieldAgencyKinds, "Agencies information may be shared with", "A withdrawal: tick only those still covered (none to withdraw it wholly).",
+			slack.NewCheckboxGroupsBlockElement(caseconf.FieldAgencyKinds, options(caseconf.AgencyKinds)...), true),
+		input(caseconf.FieldConsentWhy, "Withdrawal: one-line note", "", textInput(caseconf.FieldConsentWhy, caseconf.MaxReasonText, false, ""), true),
+	}
+	return slack.ModalViewRequest{
+		Type: slack.VTModal, CallbackID: viewConsent, PrivateMetadata: ref,
+		Title: plain("Client consent"), Submit: plain("Record"), Close: plain("Cancel"),
+		Blocks: slack.Blocks{BlockSet: blocks},
+	}
+}
+
+func (b *Bot) submitConsent(ctx context.Context, r *Request) {
+	ic := r.Interaction
+	v := viewValues(ic)
+	ref := ic.View.PrivateMetadata
+	viewer := b.viewer(r.UserID)
+	clientID, current, err := b.store.ClientConsent(ctx, ref, viewer)
+	if err != nil {
+		b.ackViewError(ctx, r, err, "")
+		return
+	}
+	f := caseconf.ConsentChangeForm{
+		Change: v.option(caseconf.FieldConsentChange), Method: v.option(caseconf.FieldConsentMethod),
+		Given: v.get(caseconf.FieldConsentGiven).SelectedDate, Until: v.get(caseconf.FieldConsentUntil).SelectedDate,
+		AgencyKinds: v.options(caseconf.FieldAgencyKinds), Why: v.text(caseconf.FieldConsentWhy),
+	}
+	c, errs := f.Validate(current, b.now(), b.cal)
+	if errs != nil {
+		r.Ack(slack.NewErrorsViewSubmissionResponse(errs))
+		return
+	}
+	withdraw := f.Change == caseconf.ConsentWithdraw
+	done, err := b.store.ChangeConsent(ctx, clientID, viewer, c, withdraw)
+	if err != nil {
+		b.ackViewError(ctx, r, err, "")
+		return
+	}
+	r.Ack(slack.NewClearViewSubmissionResponse())
+	what := "renewed"
+	if withdraw {
+		what = "withdrawn"
+		if len(c.AgencyKinds) > 0 {
+			what = "narrowed to " + labels(caseconf.AgencyKinds, c.AgencyKinds)
+		}
+	}
+	text := fmt.Sprintf(":lock: Consent for client *%s* is %s. It now applies to %d conference(s)", escape(ref), what, len(done.Conferences))
+	if len(done.Conferences) > 0 {
+		text += ": " + strings.Join(done.Conferences, ", ")
+	}
+	text += "."
+	if done.Cancelled > 0 {
+		text += fmt.Sprintf(" %d message(s) to agencies it no longer covers were stopped.", done.Cancelled)
+	}
+	b.dm(ctx, r.UserID, text)
+	b.log.Info("consent changed", "user", r.UserID, "withdraw", withdraw, "conferences", len(done.Conferences), "stopped", done.Cancelled)
+}

@@ -1,0 +1,96 @@
+package caseconf
+
+import "time"
+
+// Renewing or withdrawing a client's consent (/caseconf consent CLIENTREF).
+//
+// A change is recorded as a new consents row: the client's current
+// consent is the latest recorded. It then applies to every conference of
+// the client that is not cancelled and was not called under a recognised
+// reason to meet without consent (those keep their reason), so every
+// further circulation about the client (minutes, reports, reminders with
+// details) is decided on it at send time.
+//
+// A withdrawal keeps the method and dates of the consent it narrows and
+// keeps only the agency kinds still covered (none: withdrawn entirely).
+
+// Consent change choices.
+const (
+	ConsentRenew    = "renew"
+	ConsentWithdraw = "withdraw"
+)
+
+// FieldConsentChange is the modal's renew-or-withdraw choice; FieldConsentWhy
+// is a withdrawal's one-line note.
+const (
+	FieldConsentChange = "consent_change"
+	FieldConsentWhy    = "consent_why"
+)
+
+// ConsentChangeForm is what the consent modal submits.
+type ConsentChangeForm struct {
+	Change      string // ConsentRenew or ConsentWithdraw
+	Method      string // renewal: written or verbal
+	Given       string // renewal: YYYY-MM-DD
+	Until       string // renewal: YYYY-MM-DD, blank for six months
+	AgencyKinds []string
+	Why         string // withdrawal: a one-line note
+}
+
+// Validate checks the form against the client's current consent (for a
+// withdrawal) and returns the consent to record.
+func (f ConsentChangeForm) Validate(current Consent, now time.Time, cal Calendar) (Consent, FieldErrors) {
+	errs := FieldErrors{}
+	text := func(field, v, what string, max int, required bool) {
+		switch {
+		case v == "" && required:
+			errs[field] = "Please enter " + what + "."
+		case required && !Visible(v):
+			errs[field] = "Please enter " + what + " in characters that can be seen."
+		default:
+			if msg := CheckText(v, max, false); msg != "" {
+				errs[field] = msg
+			}
+		}
+	}
+	var c Consent
+	switch f.Change {
+	case ConsentRenew:
+		if f.Method != ConsentWritten && f.Method != ConsentVerbal {
+			errs[FieldConsentMethod] = "Please say how consent was given: written or verbal."
+			break
+		}
+		sf := ScheduleForm{ConsentMethod: f.Method, ConsentGiven: f.Given, ConsentUntil: f.Until, AgencyKinds: f.AgencyKinds}
+		c = sf.validateConsent(time.Time{}, now, cal, errs, text)
+		if !c.ValidUntil.IsZero() && c.ValidUntil.Before(cal.Date(now)) {
+			errs[FieldConsentUntil] = "Renewed consent must still be valid today."
+		}
+	case ConsentWithdraw:
+		if current.Method == ConsentNone || current.Method == "" {
+			errs[FieldConsentChange] = "There is no recorded consent to withdraw for this client."
+			break
+		}
+		c = current
+		c.AgencyKinds = nil
+		for _, k := range f.AgencyKinds {
+			if !isOption(AgencyKinds, k) {
+				errs[FieldAgencyKinds] = "Please choose agency kinds from the list."
+			} else if current.Covers(k) {
+				c.AgencyKinds = append(c.AgencyKinds, k)
+			} else {
+				errs[FieldAgencyKinds] = "A withdrawal can only keep agencies the current consent covers: renew it to add others."
+			}
+		}
+		c.Explanation = trimInvisible(f.Why)
+		text(FieldConsentWhy, c.Explanation, "a one-line note of the withdrawal", MaxReasonText, true)
+	default:
+		errs[FieldConsentChange] = "Please choose to renew or to withdraw consent."
+	}
+	if len(errs) > 0 {
+		return Consent{}, errs
+	}
+	if c.AgencyKinds == nil {
+		c.AgencyKinds = []string{}
+	}
+	return c, nil
+}

@@ -1,0 +1,48 @@
+package caseconf
+
+import (
+	"reflect"
+	"testing"
+	"time"
+)
+
+func TestAggregateGaps(t *testing.T) {
+	today := time.Date(2026, 11, 2, 15, 0, 0, 0, time.UTC)
+	d := func(m time.Month, day int) time.Time { return time.Date(2026, m, day, 0, 0, 0, 0, time.UTC) }
+	invs := []GapInvitation{
+		{Agency: "GP"}, {Agency: "gp "}, // not answered, same agency
+		{Agency: "ASC", Answered: true, Apologies: true},                 // can't attend, no report
+		{Agency: "ASC", Answered: true, Apologies: true, Reported: true}, // reported: no gap
+		{Agency: "Probation", Answered: true},                            // attending: no gap
+		{Agency: "", Answered: false},                                    // unknown agency
+	}
+	acts := []GapAction{
+		{Agency: "ASC", DueOn: d(11, 1)}, // 1 day overdue
+		{Agency: "ASC", DueOn: d(10, 5)}, // 28 days: overdue, not long
+		{Agency: "ASC", DueOn: d(10, 4)}, // 29 days: long overdue
+		{Agency: "GP", DueOn: d(11, 2)},  // due today: not overdue
+		{Agency: "Probation", DueOn: d(12, 1)},
+	}
+	got := AggregateGaps(invs, acts, today)
+	want := []GapRow{
+		{Agency: "ASC", ApologiesWithoutReport: 1, ActionsOverdue: 3, ActionsOverdueOver28: 1},
+		{Agency: "GP", NotAnswered: 2},
+		{Agency: GapUnknownAgency, NotAnswered: 1},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v\nwant %+v", got, want)
+	}
+}
+
+func TestGapsPeriod(t *testing.T) {
+	today := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	from, to, err := GapsPeriod(nil, today)
+	if err != nil || from.Format(time.DateOnly) != "2026-08-02" || to.Format(time.DateOnly) != "2026-11-02" {
+		t.Errorf("default period %v to %v, %v", from, to, err)
+	}
+	for _, args := range [][]string{{"yesterday"}, {"2026-02-30"}, {"2026-10-01", "2026-09-01"}, {"a", "b", "c"}} {
+		if _, _, err := GapsPeriod(args, today); ErrorCode(err) != EINVALID {
+			t.Errorf("%q: %v", args, err)
+		}
+	}
+}

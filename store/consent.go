@@ -1,0 +1,176 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/caseconf/caseconf"
+)
+
+// KindNoConsentDPO tells a data-protection lead (CASECONF_DPO) that a
+// conference was scheduled under a recognised reason to meet without the
+// client's consent. subject: the conference; to each DPO.
+const KindNoConsentDPO = "no_consent_dpo"
+
+// noConsentMessages are the DPO notices a conference scheduled without
+// consent calls for: one per DPO.
+func noConsentMessages(c *caseconf.Conference, consent caseconf.Consent, dpo []string) []Outbox {
+	if consent.Method != caseconf.ConsentNone {
+		return nil
+	}
+	var out []Outbox
+	seen := map[string]bool{}
+	for _, id := range dpo {
+		if id == "" || seen[id] {
+			continue
+		}
+		seen[id] = true
+		out = append(out, Outbox{Kind: KindNoConsentDPO, DedupKey: fmt.Sprintf("%s:%d:%s", KindNoConsentDPO, c.ID, id),
+			RecipientID: id, ConferenceID: c.ID, SubjectID: c.ID})
+	}
+	return out
+}
+
+// consentWithheldKinds are the outbox messages that carry case details to
+// an invitee and are cancelled when the client's consent stops covering
+// their agency (caseconf.CanSeeDetails decided on the changed consent).
+// Reminders that only chase (an action's owner, the meeting today) stay:
+// they render without details for an agency not covered.
+var consentWithheldKinds = []string{KindMinutes, KindActionAssigned, KindActionUpdate, KindActionDate, "report_owed"}
+
+// ClientConsent finds the client with reference ref that v may change the
+// consent of (their case manager, or an administrator) and their current
+// consent (the latest recorded). Anyone else, or a reference that is not
+// there, gets the same ENOTFOUND; an administrator asking about a
+// reference two case managers use is asked to be more precise.
+func (s *DB) ClientConsent(ctx context.Context, ref string, v caseconf.Viewer) (clientID int64, current caseconf.Consent, err error) {
+	var ids []int64
+	if err := s.db.SelectContext(ctx, &ids, `SELECT id FROM clients WHERE lower(reference) = lower($1) AND erased_at IS NULL
+		AND ($3 OR case_manager_id = $2) ORDER BY id`, ref, v.UserID, v.Admin); err != nil {
+		return 0, current, fmt.Errorf("client consent: %w", err)
+	}
+	switch len(ids) {
+	case 0:
+		return 0, current, caseconf.Errorf(caseconf.ENOTFOUND, "There is no client with that reference whose consent you can change.")
+	case 1:
+	default:
+		return 0, current, caseconf.Errorf(caseconf.ECONFLICT, "More than one case manager has a client with that reference: ask the client's case manager to change their consent.")
+	}
+	current, err = latestConsent(ctx, s.db, ids[0])
+	return ids[0], current, err
+}
+
+func latestConsent(ctx context.Context, q sqlx.QueryerContext, clientID int64) (caseconf.Consent, error) {
+	var row struct {
+		Method      string         `db:"method"`
+		GivenOn     sql.NullTime   `db:"given_on"`
+		ValidUntil  sql.NullTime   `db:"valid_until"`
+		Reason      sql.NullString `db:"no_consent_reason"`
+		Explanation sql.NullString `db:"explanation"`
+		Kinds       pq.StringArray `db:"agency_kinds"`
+	}
+	err := sqlx.GetContext(ctx, q, &row, `SELECT method, given_on, valid_until, no_consent_reason, explanation, agency_kinds
+		FROM consents WHERE client_id = $1 ORDER BY recorded_at DESC, id DESC LIMIT 1`, clientID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return caseconf.Consent{}, nil
+	}
+	if err != nil {
+		return caseconf.Consent{}, fmt.Errorf("client consent: %w", err)
+	}
+	return caseconf.Consent{Method: row.Method, GivenOn: row.GivenOn.Time, ValidUntil: row.ValidUntil.Time,
+		NoConsentReason: row.Reason.String, Explanation: row.Explanation.String, AgencyKinds: row.Kinds}, nil
+}
+
+// ConsentChanged is what a change of consent did.
+type ConsentChanged struct {
+	Conferences []string // the references it now applies to
+	Cancelled   int      // messages to agencies no longer covered, not sent
+}
+
+// ChangeConsent records c as the client's consent (a renewal or, with
+// withdraw, a withdrawal) by v, who must be the client's case manager or an
+// administrator; applies it to the client's conferences that are not
+// cancelled and were not called under a recognised reason to meet without
+// consent; cancels, in the same transaction, pending messages carrying
+// case details to invitees it no longer covers (consentWithheldKinds); and
+// audits it against the client and each conference.
+func (s *DB) ChangeConsent(ctx context.Context, clientID int64, v caseconf.Viewer, c caseconf.Consent, withdraw bool) (ConsentChanged, error) {
+	var out ConsentChanged
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return out, fmt.Errorf("change consent: %w", err)
+	}
+	defer tx.Rollback()
+	now := s.Now()
+	var cm string
+	err = tx.GetContext(ctx, &cm, `SELECT case_manager_id FROM clients WHERE id = $1 AND erased_at IS NULL FOR UPDATE`, clientID)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !v.Admin && cm != v.UserID) {
+		return out, caseconf.Errorf(caseconf.ENOTFOUND, "There is no client with that reference whose consent you can change.")
+	}
+	if err != nil {
+		return out, fmt.Errorf("change consent: %w", err)
+	}
+	var consentID int64
+	if err := tx.GetContext(ctx, &consentID, `INSERT INTO consents
+		(client_id, method, given_on, valid_until, no_consent_reason, explanation, agency_kinds, recorded_by, recorded_at)
+		VALUES ($1, $2, $3, $4, NULL, $5, $6, $7, $8) RETURNING id`,
+		clientID, c.Method, nullDate(c.GivenOn), nullDate(c.ValidUntil), nullString(c.Explanation),
+		pq.StringArray(c.AgencyKinds), v.UserID, now); err != nil {
+		return out, fmt.Errorf("change consent: %w", err)
+	}
+	var ids []int64
+	if err := tx.SelectContext(ctx, &ids, `UPDATE conferences c SET consent_id = $2, updated_at = $3
+		WHERE c.client_id = $1 AND c.status <> 'cancelled'
+		AND NOT EXISTS (SELECT 1 FROM consents k WHERE k.id = c.consent_id AND k.method = 'none')
+		RETURNING c.id`, clientID, consentID, now); err != nil {
+		return out, fmt.Errorf("change consent: conferences: %w", err)
+	}
+	action, detail := "consent.renew", fmt.Sprintf("consent %d", consentID)
+	if withdraw {
+		action = "consent.withdraw"
+	}
+	if err := audit(ctx, tx, auditRow{At: now, Actor: v.UserID, Action: action, ClientID: clientID, Detail: detail}); err != nil {
+		return out, err
+	}
+	for _, id := range ids {
+		conf, err := loadConference(ctx, tx, id)
+		if err != nil {
+			return out, err
+		}
+		out.Conferences = append(out.Conferences, conf.Ref)
+		var pending []struct {
+			ID        int64  `db:"id"`
+			Recipient string `db:"recipient_id"`
+		}
+		if err := tx.SelectContext(ctx, &pending, `SELECT id, recipient_id FROM outbox
+			WHERE conference_id = $1 AND state = 'pending' AND kind = ANY($2) FOR UPDATE`, id, pq.Array(consentWithheldKinds)); err != nil {
+			return out, fmt.Errorf("change consent: outbox: %w", err)
+		}
+		var drop []int64
+		for _, p := range pending {
+			if !caseconf.CanSeeDetails(conf, caseconf.Viewer{UserID: p.Recipient}) {
+				drop = append(drop, p.ID)
+			}
+		}
+		if len(drop) > 0 {
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'cancelled', errors = array_append(errors, 'consent no longer covers the recipient''s agency')
+				WHERE id = ANY($1)`, pq.Array(drop)); err != nil {
+				return out, fmt.Errorf("change consent: outbox: %w", err)
+			}
+			out.Cancelled += len(drop)
+		}
+		if err := audit(ctx, tx, auditRow{At: now, Actor: v.UserID, Action: action, ConferenceID: id, ClientID: clientID,
+			Detail: fmt.Sprintf("%s; %d messages stopped", detail, len(drop))}); err != nil {
+			return out, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return out, fmt.Errorf("change consent: %w", err)
+	}
+	return out, nil
+}
