@@ -26,7 +26,7 @@ func TestKilledWhileSendingLosesNothing(t *testing.T) {
 	fake := fakeslack.New()
 	t.Cleanup(fake.Close)
 	env := []string{
-		runAsCaseconf + "=1", "DATABASE_URL=" + dsn, "SLACK_BOT_TOKEN=xoxb-test-token", "SLACK_APP_TOKEN=xapp-test-token",
+		runAsCaseconf + "=1", "DATABASE_URL=" + dsn, "DATABASE_MAX_CONNS=6", "SLACK_BOT_TOKEN=xoxb-test-token", "SLACK_APP_TOKEN=xapp-test-token",
 		"SLACK_API_URL=" + fake.APIURL(), "HTTP_ADDR=127.0.0.1:0", "LOG_LEVEL=warn",
 	}
 	// Slack is slow today: each DM takes 100 ms.

@@ -221,7 +221,7 @@ func TestThreeSweepersSendEachReminderOnce(t *testing.T) {
 		}
 	})
 
-	env := append(os.Environ(), runAsCaseconf+"=1", "DATABASE_URL="+dsn, "SLACK_BOT_TOKEN=xoxb-test-token",
+	env := append(os.Environ(), runAsCaseconf+"=1", "DATABASE_URL="+dsn, "DATABASE_MAX_CONNS=6", "SLACK_BOT_TOKEN=xoxb-test-token",
 		"SLACK_API_URL="+fake.APIURL(), "LOG_LEVEL=warn", "LOG_FORMAT=text")
 	type sweepRun struct {
 		cmd            *exec.Cmd

@@ -115,6 +115,9 @@ func openStore(t testing.TB, dsn string) *store.DB {
 	if err != nil {
 		t.Fatalf("open test database: %v", err)
 	}
+	// Tests of several packages run at once against one server: a pool of
+	// 8 each keeps them within its 100 connections.
+	s.SetMaxConns(8)
 	t.Cleanup(func() { s.Close() })
 	return s
 }
