@@ -40,6 +40,7 @@ func TestValidate(t *testing.T) {
 		{"BadTimezone", map[string]string{"CASECONF_TIMEZONE": "Mars/Olympus"}, NeedDatabase, "CASECONF_TIMEZONE"},
 		{"BadHoliday", map[string]string{"CASECONF_HOLIDAYS": "2026-12-25,25/12/2026"}, NeedDatabase, "CASECONF_HOLIDAYS"},
 		{"BadAdmin", map[string]string{"CASECONF_ADMINS": "U123,alice"}, NeedDatabase, "CASECONF_ADMINS"},
+		{"BadDPO", map[string]string{"CASECONF_DPO": "U123,dpo@example.org"}, NeedDatabase, "CASECONF_DPO"},
 		{"BadLogLevel", map[string]string{"LOG_LEVEL": "loud"}, NeedDatabase, "LOG_LEVEL"},
 		{"BadLogFormat", map[string]string{"LOG_FORMAT": "xml"}, NeedDatabase, "LOG_FORMAT"},
 		{"BadAPIURL", map[string]string{"SLACK_API_URL": "slack.example"}, NeedServe, "SLACK_API_URL"},
