@@ -45,6 +45,7 @@ func (b *Bot) clickDone(ctx context.Context, r *Request) {
 	if done.Changed {
 		b.log.Info("action marked done", "conference", done.Conference.ID, "action", done.Action.ID, "user", r.UserID)
 		b.sender.Wake() // the case manager's notice
+		b.RefreshHome(done.Action.OwnerID, done.Conference.CaseManagerID)
 	}
 	b.replaceClicked(ctx, r, actionDoneMessage(done.Conference, done.Action, v, b.cal))
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -53,8 +54,14 @@ func (b *Bot) PublishHome(ctx context.Context, userID string) error {
 	if err != nil {
 		return err
 	}
-	_, err = b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: userID, View: view})
-	return err
+	if _, err = b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: userID, View: view}); err != nil {
+		return err
+	}
+	p := b.homes()
+	p.mu.Lock()
+	p.opened[userID] = true
+	p.mu.Unlock()
+	return nil
 }
 
 // HomeView reads and builds the user's Home tab as of now.
@@ -251,4 +258,96 @@ func sortedConferences(m map[int64]*caseconf.Conference) []*caseconf.Conference 
 		return out[i].ID < out[j].ID
 	})
 	return out
+}
+
+// homeDebounce is how long a user's Home waits after a change before it
+// is published: a burst of changes publishes once.
+const homeDebounce = 2 * time.Second
+
+// homeTimeout bounds one publish.
+const homeTimeout = 30 * time.Second
+
+// homePublisher re-publishes the Home of users who opened it in this
+// process after changes that affect them: at most one publish in flight
+// per user, and the changes that come while one is waiting or running
+// make one more publish, not one each.
+type homePublisher struct {
+	mu     sync.Mutex
+	opened map[string]bool       // users whose Home this process published
+	users  map[string]*homeState // users with a publish waiting or running
+}
+
+type homeState struct {
+	waiting bool // a timer is set
+	running bool // a publish is in flight
+	again   bool // a change came while it ran
+}
+
+// homePublishers holds each Bot's publisher (the Bot's fields are not
+// this file's to add to).
+var homePublishers sync.Map // *Bot → *homePublisher
+
+func (b *Bot) homes() *homePublisher {
+	p, _ := homePublishers.LoadOrStore(b, &homePublisher{opened: map[string]bool{}, users: map[string]*homeState{}})
+	return p.(*homePublisher)
+}
+
+// RefreshHome re-publishes, after homeDebounce, the Home of each user
+// given who has opened theirs: a change that affects them was made.
+func (b *Bot) RefreshHome(userIDs ...string) {
+	if b.api == nil {
+		return
+	}
+	p := b.homes()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, u := range userIDs {
+		if u == "" || !p.opened[u] {
+			continue
+		}
+		st := p.users[u]
+		if st == nil {
+			st = &homeState{}
+			p.users[u] = st
+		}
+		switch {
+		case st.waiting: // the publish to come will show this change too
+		case st.running:
+			st.again = true
+		default:
+			st.waiting = true
+			b.homeTimer(u)
+		}
+	}
+}
+
+// homeTimer publishes u's Home after homeDebounce.
+func (b *Bot) homeTimer(u string) {
+	time.AfterFunc(homeDebounce, func() { b.flushHome(u) })
+}
+
+func (b *Bot) flushHome(u string) {
+	p := b.homes()
+	p.mu.Lock()
+	st := p.users[u]
+	st.waiting, st.running = false, true
+	p.mu.Unlock()
+
+	if b.work.Err() == nil { // not after shutdown
+		ctx, cancel := context.WithTimeout(b.work, homeTimeout)
+		if err := b.PublishHome(ctx, u); err != nil {
+			b.log.Warn("publish home", "err", err)
+		}
+		cancel()
+	}
+
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	st.running = false
+	if st.again {
+		st.again, st.waiting = false, true
+		b.homeTimer(u)
+		return
+	}
+	delete(p.users, u)
 }

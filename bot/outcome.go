@@ -177,6 +177,11 @@ func (b *Bot) submitOutcome(ctx context.Context, r *Request) {
 		b.log.Info("outcome recorded", "conference", rec.Conference.ID, "user", r.UserID, "actions", len(o.Actions),
 			"recipients", rec.Recipients, "withheld", rec.Withheld)
 		b.sender.Wake()
+		owners := []string{rec.Conference.ChairID, rec.Conference.CaseManagerID}
+		for _, a := range o.Actions {
+			owners = append(owners, a.OwnerID)
+		}
+		b.RefreshHome(owners...)
 	}
 }
 

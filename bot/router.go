@@ -251,6 +251,10 @@ func (b *Bot) deliver(ctx context.Context, r *Request) {
 	}
 	start := time.Now()
 	h(ctx, r)
+	if r.Kind == KindInteractive {
+		// A click or form may change what the user's Home shows.
+		b.RefreshHome(r.UserID)
+	}
 	b.log.Debug("delivery handled", "kind", r.Kind, "route", name, "duration", time.Since(start))
 }
 

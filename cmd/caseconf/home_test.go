@@ -179,3 +179,42 @@ func BenchmarkHomeView(b *testing.B) {
 	}
 	b.ReportMetric(float64(time.Since(start).Microseconds())/1000/float64(b.N), "ms/build")
 }
+
+// publishesFor counts the views.publish calls for userID.
+func (a *app) publishesFor(userID string) []fakeslack.Call {
+	var out []fakeslack.Call
+	for _, c := range a.slack.CallsTo("views.publish") {
+		if c.Params.Get("user_id") == userID {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Two answers in a row from the social worker, whose Home is open:
+// their Home is published once more, after the burst, with the last
+// answer (the report now owed). The case manager, who never opened
+// theirs, gets none.
+func TestHomeTabRepublishedOnceAfterABurst(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, nil)
+	a.scheduled("V1")
+	a.accept("CC-0001", "U0SW", "Westminster Adult Social Care", "adult_social_care")
+	a.openHome("U0SW")
+	id := a.inviteeValue("CC-0001", "U0SW")
+	for i, answer := range []string{"attending", "apologies"} {
+		a.click("U0SW", "respond:"+answer, id)
+		// One after the other, so the last answer is the one that stands.
+		a.eventually("the answer", func() bool { return a.count(`SELECT count(*) FROM responses`) == i+1 })
+	}
+	a.eventually("the Home published again", func() bool { return len(a.publishesFor("U0SW")) == 2 })
+	time.Sleep(3 * time.Second) // longer than the debounce: nothing more comes
+	pubs := a.publishesFor("U0SW")
+	if len(pubs) != 2 {
+		t.Fatalf("the Home was published %d times after one burst, want once", len(pubs)-1)
+	}
+	wantIn(t, "the social worker", callText(pubs[1]), "Reports you owe", "Write report")
+	if n := len(a.publishesFor("U0CM")); n != 0 {
+		t.Errorf("the case manager's Home, never opened, was published %d times", n)
+	}
+}
