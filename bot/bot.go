@@ -34,8 +34,10 @@ type Bot struct {
 	commands map[string]*command
 	help     atomic.Pointer[helpReply] // help's answer, encoded once
 	sender   *Sender                   // the outbox's sender, once made
-	tz       tzCache                   // users' time zones
-	order    []string                  // command names in the order help lists them
+	home     *homePublisher            // re-publishes Home tabs (bot/home.go)
+	homeOnce sync.Once
+	tz       tzCache  // users' time zones
+	order    []string // command names in the order help lists them
 	actions  map[string]HandlerFunc
 	views    map[string]HandlerFunc
 	events   map[string]HandlerFunc

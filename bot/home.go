@@ -283,13 +283,11 @@ type homeState struct {
 	again   bool // a change came while it ran
 }
 
-// homePublishers holds each Bot's publisher (the Bot's fields are not
-// this file's to add to).
-var homePublishers sync.Map // *Bot → *homePublisher
-
 func (b *Bot) homes() *homePublisher {
-	p, _ := homePublishers.LoadOrStore(b, &homePublisher{opened: map[string]bool{}, users: map[string]*homeState{}})
-	return p.(*homePublisher)
+	b.homeOnce.Do(func() {
+		b.home = &homePublisher{opened: map[string]bool{}, users: map[string]*homeState{}}
+	})
+	return b.home
 }
 
 // RefreshHome re-publishes, after homeDebounce, the Home of each user
