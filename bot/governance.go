@@ -263,6 +263,7 @@ func (b *Bot) eraseIDs(ctx context.Context, ids []int64, actor, why string) ([]s
 			return out, err
 		}
 		b.log.Info("client erased", "client", id, "by", actor, "why", why, "conferences", e.Conferences, "messages", e.Messages)
+		b.RefreshHome(e.Users...) // their Home tabs listed what is gone
 		out = append(out, e)
 	}
 	return out, nil

@@ -48,7 +48,8 @@ func (s *DB) ClientIDsByRef(ctx context.Context, ref string) ([]int64, error) {
 type Erased struct {
 	ClientID    int64
 	Conferences int
-	Messages    int // Slack messages queued for deletion
+	Messages    int      // Slack messages queued for deletion
+	Users       []string // the Slack users the conferences involved (their Home tabs change)
 }
 
 // EraseClient deletes everything held about the client in one
@@ -94,6 +95,31 @@ func eraseClient(ctx context.Context, tx *sqlx.Tx, now time.Time, clientID int64
 		return res, fmt.Errorf("erase: consents: %w", err)
 	}
 	res.Conferences = len(confs)
+	if err := tx.SelectContext(ctx, &res.Users, `SELECT DISTINCT u FROM (
+			SELECT case_manager_id AS u FROM conferences WHERE id = ANY($1)
+			UNION SELECT chair_id FROM conferences WHERE id = ANY($1)
+			UNION SELECT minute_taker_id FROM conferences WHERE id = ANY($1)
+			UNION SELECT slack_user_id FROM invitees WHERE conference_id = ANY($1) AND slack_user_id IS NOT NULL
+			UNION SELECT owner_slack_id FROM actions WHERE conference_id = ANY($1) AND owner_slack_id IS NOT NULL) x
+		WHERE u <> '' ORDER BY u`, pq.Array(confs)); err != nil {
+		return res, fmt.Errorf("erase: users: %w", err)
+	}
+	// What the audit log says in words about the client's conferences
+	// (lists of references, as a reader's list or Home showed them) goes:
+	// the rows stay, by number only.
+	if len(confs) > 0 {
+		var refs []string
+		if err := tx.SelectContext(ctx, &refs, `SELECT ref FROM conferences WHERE id = ANY($1)`, pq.Array(confs)); err != nil {
+			return res, fmt.Errorf("erase: references: %w", err)
+		}
+		for _, ref := range refs {
+			// Whole references only: CC-1000 is not to eat into CC-10000.
+			if _, err := tx.ExecContext(ctx, `UPDATE audit_log SET detail = regexp_replace(detail, '\m' || $1 || '\M', '[erased]', 'g')
+				WHERE detail LIKE '%' || $1 || '%'`, ref); err != nil {
+				return res, fmt.Errorf("erase: audit detail: %w", err)
+			}
+		}
+	}
 	// The bot's own messages about the client, wherever they were posted.
 	var posted []struct {
 		Channel string `db:"channel"`
