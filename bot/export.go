@@ -19,7 +19,7 @@ import (
 // and uploaded after. Nothing of the record goes to a log.
 
 func (b *Bot) registerExport() {
-	b.HandleCommand("export", "REF", "The whole record of a conference as a file in your direct messages, for a client moving service (case manager or administrator)", b.cmdExport)
+	b.HandleCommand("export", "REF", "The whole record of a conference as a file in your direct messages, for a client moving service (case manager or administrator); `/caseconf export REF pdf` makes it a password-protected PDF for people not on Slack", b.cmdExport)
 }
 
 // exportNames is how many Slack users' names an export looks up, at most;
@@ -27,8 +27,9 @@ func (b *Bot) registerExport() {
 const exportNames = 60
 
 func (b *Bot) cmdExport(ctx context.Context, r *Request, args []string) {
-	if len(args) != 1 {
-		r.Reply(ctx, "Usage: `/caseconf export CC-0001`")
+	asPDF := len(args) == 2 && strings.EqualFold(args[1], "pdf")
+	if len(args) != 1 && !asPDF {
+		r.Reply(ctx, "Usage: `/caseconf export CC-0001` (Markdown), or `/caseconf export CC-0001 pdf` (a password-protected PDF)")
 		return
 	}
 	if !caseconf.IsRef(args[0]) {
@@ -48,8 +49,23 @@ func (b *Bot) cmdExport(ctx context.Context, r *Request, args []string) {
 	c := rec.Conference
 	rec.Names = b.names(ctx, recordUsers(rec))
 	doc := rec.Markdown(b.cal.Loc)
-	fileID, err := b.uploadToDM(ctx, r.UserID, caseconf.ExportFilename(c.Ref), "Record of "+c.Ref, doc,
-		fmt.Sprintf(":lock: The whole record of *%s*, as you asked. It holds the client's details: keep it where your service keeps case records.", c.Ref))
+	filename, comment := caseconf.ExportFilename(c.Ref), fmt.Sprintf(":lock: The whole record of *%s*, as you asked. It holds the client's details: keep it where your service keeps case records.", c.Ref)
+	// A PDF's password is made here, shown once to the caller below and
+	// never stored or logged.
+	password := ""
+	if asPDF {
+		password = caseconf.NewPDFPassword()
+		pdf, err := caseconf.EncryptedPDF(doc, password)
+		if err != nil {
+			b.log.Error("could not make an export's PDF", "conference", c.ID, "user", r.UserID, "err", err)
+			r.Reply(ctx, fmt.Sprintf("Sorry, the PDF of %s could not be made. `/caseconf export %s` gives the record as Markdown.", c.Ref, c.Ref))
+			return
+		}
+		doc = pdf
+		filename = caseconf.ExportPDFFilename(c.Ref)
+		comment = fmt.Sprintf(":lock: The whole record of *%s* as a PDF protected by a password (AES-256), as you asked. The password was shown to you once, separately: give it to the reader by another route (a phone call, not the same email). It holds the client's details: keep it where your service keeps case records.", c.Ref)
+	}
+	fileID, err := b.uploadToDM(ctx, r.UserID, filename, "Record of "+c.Ref, doc, comment)
 	reason := ""
 	if err != nil {
 		reason = "upload failed: " + sendError(err)
@@ -64,7 +80,10 @@ func (b *Bot) cmdExport(ctx context.Context, r *Request, args []string) {
 	}
 	b.log.Info("record exported", "conference", c.ID, "user", r.UserID, "actions", len(rec.Actions), "bytes", len(doc))
 	r.Reply(ctx, fmt.Sprintf(":white_check_mark: The record of %s (%d actions) is in your direct messages with caseconf, as `%s`.",
-		c.Ref, len(rec.Actions), caseconf.ExportFilename(c.Ref)))
+		c.Ref, len(rec.Actions), filename))
+	if asPDF {
+		r.Reply(ctx, fmt.Sprintf(":key: The password of `%s` is `%s`\nIt is shown this once and kept nowhere: note it now. Give it to the reader by another route than the file (a phone call, not the same email).", filename, password))
+	}
 }
 
 // uploadToDM uploads content as a file into the user's direct messages
