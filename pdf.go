@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"fmt"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -20,9 +21,31 @@ import (
 func ExportPDFFilename(ref string) string { return strings.ToUpper(ref) + "-record.pdf" }
 
 const (
-	pdfLineChars = 95 // characters a line holds before it is wrapped
-	pdfPageLines = 60 // lines a page holds
+	pdfLineChars = 95  // characters a line holds at most before it is wrapped
+	pdfLineWidth = 515 // points of text a line holds (A4, 40 pt margins), at 9 pt
+	pdfPageLines = 60  // lines a page holds
 )
+
+// pdfWinAnsi are the characters beyond Latin-1 that WinAnsiEncoding
+// (Helvetica's) has, and their bytes: typed quotes, dashes, the euro.
+var pdfWinAnsi = map[rune]byte{
+	'€': 0x80, '‚': 0x82, '„': 0x84, '…': 0x85, '‘': 0x91, '’': 0x92, '“': 0x93, '”': 0x94,
+	'•': 0x95, '–': 0x96, '—': 0x97, '™': 0x99,
+}
+
+// pdfWidth is how wide r is in Helvetica at 9 pt, in points, rounded up
+// by class (a line must never run off the page).
+func pdfWidth(r rune) float64 {
+	switch {
+	case strings.ContainsRune("WM@mw", r):
+		return 0.944 * 9
+	case r >= 'A' && r <= 'Z', strings.ContainsRune("%&", r):
+		return 0.778 * 9
+	case strings.ContainsRune(" .,:;'!|il", r):
+		return 0.333 * 9
+	}
+	return 0.611 * 9
+}
 
 // pdfAlphabet are the characters passwords are made of: lower-case
 // letters and digits that cannot be mistaken for one another.
@@ -69,20 +92,25 @@ func EncryptedPDF(text []byte, password string) ([]byte, error) {
 // pdfLines are text's lines, Latin-1 only and wrapped.
 func pdfLines(text []byte) []string {
 	var out []string
-	for _, l := range strings.Split(strings.ReplaceAll(string(text), "\r\n", "\n"), "\n") {
+	// The record's Markdown escapes (\* \[ http\:) are there for Markdown
+	// readers; on paper they are noise.
+	plain := mdUnescape.ReplaceAllString(mdMarks.ReplaceAllString(string(text), ""), "$1")
+	for _, l := range strings.Split(strings.ReplaceAll(plain, "\r\n", "\n"), "\n") {
 		var rs []rune
 		for _, r := range l {
 			switch {
 			case r == '\t':
 				r = ' '
+			case r > 0xff && pdfWinAnsi[r] != 0:
 			case r < 0x20, r >= 0x7f && r < 0xa0, r > 0xff, r == utf8.RuneError:
 				r = '?'
 			}
 			rs = append(rs, r)
 		}
-		for len(rs) > pdfLineChars {
-			cut := pdfLineChars
-			for i := pdfLineChars; i > pdfLineChars/2; i-- {
+		for fits(rs) < len(rs) {
+			max := fits(rs)
+			cut := max
+			for i := max; i > max/2; i-- {
 				if rs[i] == ' ' {
 					cut = i
 					break
@@ -99,6 +127,24 @@ func pdfLines(text []byte) []string {
 	return out
 }
 
+// mdMarks finds a line's heading or quotation marks.
+var mdMarks = regexp.MustCompile(`(?m)^(#{1,6} |> ?)`)
+
+// mdUnescape finds a Markdown backslash escape of ASCII punctuation.
+var mdUnescape = regexp.MustCompile(`\\([!-/:-@\[-` + "`" + `{-~])`)
+
+// fits is how many of rs fit on one line: by width, and never more than
+// pdfLineChars.
+func fits(rs []rune) int {
+	w := 0.0
+	for i, r := range rs {
+		if w += pdfWidth(r); w > pdfLineWidth || i == pdfLineChars {
+			return i
+		}
+	}
+	return len(rs)
+}
+
 // pdfString is s as a PDF literal string in WinAnsi (Latin-1) bytes.
 func pdfString(s string) string {
 	var b strings.Builder
@@ -110,6 +156,8 @@ func pdfString(s string) string {
 			b.WriteByte(byte(r))
 		case r < 0x80:
 			b.WriteByte(byte(r))
+		case pdfWinAnsi[r] != 0:
+			fmt.Fprintf(&b, "\\%03o", pdfWinAnsi[r])
 		default:
 			fmt.Fprintf(&b, "\\%03o", r) // Latin-1, octal
 		}
