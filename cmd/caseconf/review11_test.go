@@ -185,8 +185,8 @@ func TestPDFReviewHelpAndManifestMentionPDF(t *testing.T) {
 	}
 }
 
-// What a reader not on Slack sees: the Markdown's backslash escapes and
-// markup are printed literally in the PDF.
+// What a reader not on Slack sees: the record's text, without the
+// Markdown's backslash escapes and heading or quotation marks.
 func TestPDFReviewPDFShowsMarkdownEscapes(t *testing.T) {
 	t.Parallel()
 	md := []byte("## Outcome\n\n> Step 1: \\[call\\](http\\://x.example) the \\*landlord\\*\n")
