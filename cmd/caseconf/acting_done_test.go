@@ -30,24 +30,7 @@ func bodyText(t *testing.T, body string) string {
 	if err := json.Unmarshal([]byte(body), &v); err != nil {
 		t.Fatalf("body %s: %v", body, err)
 	}
-	var out []string
-	var walk func(v any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case string:
-			out = append(out, x)
-		case []any:
-			for _, e := range x {
-				walk(e)
-			}
-		case map[string]any:
-			for _, e := range x {
-				walk(e)
-			}
-		}
-	}
-	walk(v)
-	return strings.Join(out, "\n")
+	return strings.Join(jsonStrings(v), "\n")
 }
 
 // Mark done on an action's reminder: a stranger's press changes nothing;

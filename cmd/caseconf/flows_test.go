@@ -227,21 +227,7 @@ func slackUser(id, realName string) slack.User {
 // action IDs and values, one per line.
 func callText(c fakeslack.Call) string {
 	var out []string
-	var walk func(v any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case string:
-			out = append(out, x)
-		case []any:
-			for _, e := range x {
-				walk(e)
-			}
-		case map[string]any:
-			for _, e := range x {
-				walk(e)
-			}
-		}
-	}
+	walk := func(v any) { out = append(out, jsonStrings(v)...) }
 	if j := c.JSON(); j != nil {
 		walk(j)
 	}
@@ -273,4 +259,22 @@ func (a *app) accept(ref, userID, agency, kind string) {
 		a.t.Fatalf("%s accepting the agreement: %v", userID, ack)
 	}
 	a.waitCalls("chat.update", updated+2)
+}
+
+// jsonStrings lists every string in a decoded JSON value.
+func jsonStrings(v any) []string {
+	var out []string
+	switch x := v.(type) {
+	case string:
+		out = append(out, x)
+	case []any:
+		for _, e := range x {
+			out = append(out, jsonStrings(e)...)
+		}
+	case map[string]any:
+		for _, e := range x {
+			out = append(out, jsonStrings(e)...)
+		}
+	}
+	return out
 }

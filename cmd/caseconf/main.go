@@ -192,12 +192,10 @@ func cmdMigrate(ctx context.Context, args []string, env config.Lookup, stdout, s
 	if cfg == nil {
 		return 1
 	}
-	db, err := store.Open(ctx, cfg.DatabaseURL)
-	if err != nil {
-		fmt.Fprintf(stderr, "caseconf: %v\n", err)
+	db := openDB(ctx, cfg, stderr)
+	if db == nil {
 		return 1
 	}
-	db.SetMaxConns(cfg.DatabaseMaxConns)
 	defer db.Close()
 	applied, err := db.Migrate(ctx)
 	if err != nil {
@@ -238,12 +236,10 @@ func cmdSweep(ctx context.Context, args []string, env config.Lookup, stdout, std
 	if cfg == nil {
 		return 1
 	}
-	db, err := store.Open(ctx, cfg.DatabaseURL)
-	if err != nil {
-		fmt.Fprintf(stderr, "caseconf: %v\n", err)
+	db := openDB(ctx, cfg, stderr)
+	if db == nil {
 		return 1
 	}
-	db.SetMaxConns(cfg.DatabaseMaxConns)
 	defer db.Close()
 	if err := db.CheckSchema(ctx); err != nil {
 		fmt.Fprintf(stderr, "caseconf: %v\n", err)
@@ -281,4 +277,17 @@ func cmdSweep(ctx context.Context, args []string, env config.Lookup, stdout, std
 		}
 	}
 	return 0
+}
+
+// openDB opens the database the configuration names, with its pool
+// bounded (DATABASE_MAX_CONNS), for a one-shot command; nil (told on
+// stderr) when it cannot.
+func openDB(ctx context.Context, cfg *config.Config, stderr io.Writer) *store.DB {
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		fmt.Fprintf(stderr, "caseconf: %v\n", err)
+		return nil
+	}
+	db.SetMaxConns(cfg.DatabaseMaxConns)
+	return db
 }

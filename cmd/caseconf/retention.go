@@ -9,7 +9,6 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/caseconf/caseconf/internal/config"
-	"github.com/caseconf/caseconf/store"
 )
 
 // The retention job: once a day, every client with no activity for the
@@ -58,12 +57,10 @@ func cmdRetention(ctx context.Context, args []string, env config.Lookup, stdout,
 	if cfg == nil {
 		return 1
 	}
-	db, err := store.Open(ctx, cfg.DatabaseURL)
-	if err != nil {
-		fmt.Fprintf(stderr, "caseconf: %v\n", err)
+	db := openDB(ctx, cfg, stderr)
+	if db == nil {
 		return 1
 	}
-	db.SetMaxConns(cfg.DatabaseMaxConns)
 	defer db.Close()
 	if err := db.CheckSchema(ctx); err != nil {
 		fmt.Fprintf(stderr, "caseconf: %v\n", err)
