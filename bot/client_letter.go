@@ -32,18 +32,8 @@ func clientLetterButton(c *caseconf.Conference) *slack.ButtonBlockElement {
 // audited; to someone who may not see the conference it does not exist.
 func (b *Bot) clickClientLetter(ctx context.Context, r *Request) {
 	r.Ack(nil)
-	subj, err := parseSubject(r.Interaction.ActionCallback.BlockActions[0].Value)
-	if err != nil || subj.Conference == 0 {
-		b.replyError(ctx, r, caseconf.NotFound())
-		return
-	}
-	v := b.viewer(r.UserID)
-	c, err := b.store.ConferenceByID(ctx, subj.Conference, v, "conference.client_letter")
-	if err == nil {
-		err = caseconf.CanDraftClientLetter(c, v)
-	}
-	if err != nil {
-		b.replyError(ctx, r, err)
+	c, ok := b.clickedConference(ctx, r, "conference.client_letter", caseconf.CanDraftClientLetter)
+	if !ok {
 		return
 	}
 	o, err := b.store.OutcomeSnapshot(ctx, c.ID)

@@ -30,18 +30,8 @@ func (b *Bot) registerReview() {
 // runs out: one indexed read.
 func (b *Bot) clickScheduleReview(ctx context.Context, r *Request) {
 	r.Ack(nil)
-	subj, err := parseSubject(r.Interaction.ActionCallback.BlockActions[0].Value)
-	if err != nil || subj.Conference == 0 {
-		b.replyError(ctx, r, caseconf.NotFound())
-		return
-	}
-	v := b.viewer(r.UserID)
-	c, err := b.store.ConferenceByID(ctx, subj.Conference, v, "conference.review_form")
-	if err == nil {
-		err = caseconf.CanScheduleReview(c, v)
-	}
-	if err != nil {
-		b.replyError(ctx, r, err)
+	c, ok := b.clickedConference(ctx, r, "conference.review_form", caseconf.CanScheduleReview)
+	if !ok {
 		return
 	}
 	reviewOn, err := b.store.ReviewDate(ctx, c.ID)
@@ -224,4 +214,26 @@ func chosen(opts []*slack.OptionBlockObject, values []string) []*slack.OptionBlo
 // UTC) as midnight in loc.
 func dayIn(d time.Time, loc *time.Location) time.Time {
 	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc)
+}
+
+// clickedConference reads the conference a clicked button names (value
+// subject{Conference}) for the clicking user, audited as action, and
+// checks rule; on any refusal it has replied (a conference the user may
+// not see reads like one that does not exist) and ok is false.
+func (b *Bot) clickedConference(ctx context.Context, r *Request, action string, rule func(*caseconf.Conference, caseconf.Viewer) error) (c *caseconf.Conference, ok bool) {
+	subj, err := parseSubject(r.Interaction.ActionCallback.BlockActions[0].Value)
+	if err != nil || subj.Conference == 0 {
+		b.replyError(ctx, r, caseconf.NotFound())
+		return nil, false
+	}
+	v := b.viewer(r.UserID)
+	c, err = b.store.ConferenceByID(ctx, subj.Conference, v, action)
+	if err == nil {
+		err = rule(c, v)
+	}
+	if err != nil {
+		b.replyError(ctx, r, err)
+		return nil, false
+	}
+	return c, true
 }
