@@ -10,7 +10,7 @@
 // must carry the help text. Then the child's peak RSS (VmHWM) is read and the
 // child is stopped. The databases are dropped at the end.
 //
-//	go run ./internal/ackbench -n 4000 -inflight 100 -runs 3 -peer ../shared/peer
+//	go run ./cmd/ackbench -n 4000 -inflight 100 -runs 3 -peer ../shared/peer
 //
 // PostgreSQL is TEST_DATABASE_URL, or the tests' default server. The peer is
 // installed with `npm ci` into a copy (-peer-work) unless -peer already has
