@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/caseconf/caseconf"
 )
 
@@ -20,47 +22,12 @@ import (
 // people its minutes go to. A conference with no recorded outcome is
 // caseconf.NotFound.
 func (s *DB) OutcomeSnapshot(ctx context.Context, id int64) (*caseconf.Outcome, error) {
-	var r struct {
-		RecordedBy    string         `db:"recorded_by"`
-		RecordedAt    time.Time      `db:"recorded_at"`
-		LeadChanged   bool           `db:"lead_changed"`
-		NewCaseMgr    sql.NullString `db:"new_case_manager_id"`
-		NewLeadAgency string         `db:"new_lead_agency"`
-		Summary       string         `db:"summary"`
-		Worked        string         `db:"worked"`
-		NotWorked     string         `db:"not_worked"`
-		ClientViews   string         `db:"client_views"`
-		ReviewOn      sql.NullTime   `db:"review_on"`
-	}
-	err := s.db.GetContext(ctx, &r, `SELECT recorded_by, recorded_at, lead_changed, new_case_manager_id, new_lead_agency,
-		summary, worked, not_worked, client_views, review_on FROM outcomes WHERE conference_id = $1`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, caseconf.NotFound()
-	}
+	o, err := readOutcome(ctx, s.db, id)
 	if err != nil {
 		return nil, fmt.Errorf("read outcome: %w", err)
 	}
-	o := &caseconf.Outcome{ConferenceID: id, RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt, LeadChanged: r.LeadChanged,
-		NewCaseManagerID: r.NewCaseMgr.String, NewLeadAgency: r.NewLeadAgency, Summary: r.Summary, Worked: r.Worked,
-		NotWorked: r.NotWorked, ClientViews: r.ClientViews, ReviewOn: dateOf(r.ReviewOn)}
-	var people []struct {
-		UserID   sql.NullString `db:"slack_user_id"`
-		Name     string         `db:"name"`
-		JobTitle string         `db:"job_title"`
-		Agency   string         `db:"agency"`
-		Present  bool           `db:"present"`
-	}
-	if err := s.db.SelectContext(ctx, &people, `SELECT slack_user_id, name, job_title, agency, present FROM outcome_attendees
-		WHERE conference_id = $1 ORDER BY id`, id); err != nil {
-		return nil, fmt.Errorf("read outcome: attendees: %w", err)
-	}
-	for _, p := range people {
-		person := caseconf.Person{UserID: p.UserID.String, Name: p.Name, JobTitle: p.JobTitle, Agency: p.Agency}
-		if p.Present {
-			o.Attended = append(o.Attended, person)
-		} else {
-			o.Apologies = append(o.Apologies, person)
-		}
+	if o == nil {
+		return nil, caseconf.NotFound()
 	}
 	var actions []actionRow
 	if err := s.db.SelectContext(ctx, &actions, `SELECT id, conference_id, area_of_need, action, owner_slack_id, owner_name,
@@ -77,6 +44,55 @@ func (s *DB) OutcomeSnapshot(ctx context.Context, id int64) (*caseconf.Outcome, 
 	for _, e := range share {
 		if e.Withheld == "" {
 			o.ShareWith = append(o.ShareWith, caseconf.Person{UserID: e.UserID, Name: e.Name, Contact: e.Contact})
+		}
+	}
+	return o, nil
+}
+
+// readOutcome reads the recorded outcome of conference id with its
+// attendees and apologies (not its actions or share list), or nil when
+// none is recorded. The snapshot and the whole record both read it so.
+func readOutcome(ctx context.Context, q sqlx.QueryerContext, id int64) (*caseconf.Outcome, error) {
+	var r struct {
+		RecordedBy    string         `db:"recorded_by"`
+		RecordedAt    time.Time      `db:"recorded_at"`
+		LeadChanged   bool           `db:"lead_changed"`
+		NewCaseMgr    sql.NullString `db:"new_case_manager_id"`
+		NewLeadAgency string         `db:"new_lead_agency"`
+		Summary       string         `db:"summary"`
+		Worked        string         `db:"worked"`
+		NotWorked     string         `db:"not_worked"`
+		ClientViews   string         `db:"client_views"`
+		ReviewOn      sql.NullTime   `db:"review_on"`
+	}
+	err := sqlx.GetContext(ctx, q, &r, `SELECT recorded_by, recorded_at, lead_changed, new_case_manager_id, new_lead_agency,
+		summary, worked, not_worked, client_views, review_on FROM outcomes WHERE conference_id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	o := &caseconf.Outcome{ConferenceID: id, RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt, LeadChanged: r.LeadChanged,
+		NewCaseManagerID: r.NewCaseMgr.String, NewLeadAgency: r.NewLeadAgency, Summary: r.Summary, Worked: r.Worked,
+		NotWorked: r.NotWorked, ClientViews: r.ClientViews, ReviewOn: dateOf(r.ReviewOn)}
+	var people []struct {
+		UserID   sql.NullString `db:"slack_user_id"`
+		Name     string         `db:"name"`
+		JobTitle string         `db:"job_title"`
+		Agency   string         `db:"agency"`
+		Present  bool           `db:"present"`
+	}
+	if err := sqlx.SelectContext(ctx, q, &people, `SELECT slack_user_id, name, job_title, agency, present FROM outcome_attendees
+		WHERE conference_id = $1 ORDER BY id`, id); err != nil {
+		return nil, fmt.Errorf("attendees: %w", err)
+	}
+	for _, p := range people {
+		person := caseconf.Person{UserID: p.UserID.String, Name: p.Name, JobTitle: p.JobTitle, Agency: p.Agency}
+		if p.Present {
+			o.Attended = append(o.Attended, person)
+		} else {
+			o.Apologies = append(o.Apologies, person)
 		}
 	}
 	return o, nil

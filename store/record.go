@@ -112,48 +112,11 @@ func readReports(ctx context.Context, tx *sqlx.Tx, r *caseconf.Record) error {
 }
 
 func readRecordOutcome(ctx context.Context, tx *sqlx.Tx, r *caseconf.Record) error {
-	var o struct {
-		RecordedBy    string         `db:"recorded_by"`
-		RecordedAt    time.Time      `db:"recorded_at"`
-		LeadChanged   bool           `db:"lead_changed"`
-		NewCaseMgr    sql.NullString `db:"new_case_manager_id"`
-		NewLeadAgency string         `db:"new_lead_agency"`
-		Summary       string         `db:"summary"`
-		Worked        string         `db:"worked"`
-		NotWorked     string         `db:"not_worked"`
-		ClientViews   string         `db:"client_views"`
-		ReviewOn      sql.NullTime   `db:"review_on"`
-	}
-	err := tx.GetContext(ctx, &o, `SELECT recorded_by, recorded_at, lead_changed, new_case_manager_id, new_lead_agency,
-		summary, worked, not_worked, client_views, review_on FROM outcomes WHERE conference_id = $1`, r.Conference.ID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
-	}
+	o, err := readOutcome(ctx, tx, r.Conference.ID)
 	if err != nil {
 		return fmt.Errorf("outcome: %w", err)
 	}
-	r.Outcome = &caseconf.Outcome{ConferenceID: r.Conference.ID, RecordedBy: o.RecordedBy, RecordedAt: o.RecordedAt,
-		LeadChanged: o.LeadChanged, NewCaseManagerID: o.NewCaseMgr.String, NewLeadAgency: o.NewLeadAgency, Summary: o.Summary,
-		Worked: o.Worked, NotWorked: o.NotWorked, ClientViews: o.ClientViews, ReviewOn: dateOf(o.ReviewOn)}
-	var people []struct {
-		UserID   sql.NullString `db:"slack_user_id"`
-		Name     string         `db:"name"`
-		JobTitle string         `db:"job_title"`
-		Agency   string         `db:"agency"`
-		Present  bool           `db:"present"`
-	}
-	if err := tx.SelectContext(ctx, &people, `SELECT slack_user_id, name, job_title, agency, present FROM outcome_attendees
-		WHERE conference_id = $1 ORDER BY id`, r.Conference.ID); err != nil {
-		return fmt.Errorf("attendees: %w", err)
-	}
-	for _, p := range people {
-		person := caseconf.Person{UserID: p.UserID.String, Name: p.Name, JobTitle: p.JobTitle, Agency: p.Agency}
-		if p.Present {
-			r.Outcome.Attended = append(r.Outcome.Attended, person)
-		} else {
-			r.Outcome.Apologies = append(r.Outcome.Apologies, person)
-		}
-	}
+	r.Outcome = o
 	return nil
 }
 
