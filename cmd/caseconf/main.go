@@ -127,6 +127,19 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
+// parseArgs parses a subcommand's flags; it takes no other arguments,
+// and tells the user so with noArgs. ok is false, with the exit code,
+// when the command must stop.
+func parseArgs(fs *flag.FlagSet, args []string, stderr io.Writer, noArgs string) (code int, ok bool) {
+	if err := fs.Parse(args); err != nil {
+		return exitUsage, false
+	}
+	if fs.NArg() > 0 {
+		return badUsage(stderr, noArgs), false
+	}
+	return 0, true
+}
+
 // loadConfig reads and validates the environment. On a problem it prints one
 // line naming the variable and returns nil.
 func loadConfig(env config.Lookup, need config.Need, stderr io.Writer) *config.Config {
@@ -148,11 +161,8 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 
 func cmdServe(ctx context.Context, args []string, env config.Lookup, stderr io.Writer) int {
 	fs := newFlags("serve", stderr)
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		return badUsage(stderr, "serve takes no arguments")
+	if code, ok := parseArgs(fs, args, stderr, "serve takes no arguments"); !ok {
+		return code
 	}
 	cfg := loadConfig(env, config.NeedServe, stderr)
 	if cfg == nil {
@@ -182,17 +192,14 @@ func cmdServe(ctx context.Context, args []string, env config.Lookup, stderr io.W
 
 func cmdMigrate(ctx context.Context, args []string, env config.Lookup, stdout, stderr io.Writer) int {
 	fs := newFlags("migrate", stderr)
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		return badUsage(stderr, "migrate takes no arguments")
+	if code, ok := parseArgs(fs, args, stderr, "migrate takes no arguments"); !ok {
+		return code
 	}
 	cfg := loadConfig(env, config.NeedDatabase, stderr)
 	if cfg == nil {
 		return 1
 	}
-	db := openDB(ctx, cfg, stderr)
+	db := openDB(ctx, cfg, false, stderr)
 	if db == nil {
 		return 1
 	}
@@ -215,11 +222,8 @@ func cmdSweep(ctx context.Context, args []string, env config.Lookup, stdout, std
 	fs := newFlags("sweep", stderr)
 	at := fs.String("at", "", "sweep as if it were this time (RFC 3339, e.g. 2026-12-01T09:00:00Z)")
 	dryRun := fs.Bool("dry-run", false, "print what would be sent; send and change nothing")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		return badUsage(stderr, "sweep takes only --at and --dry-run")
+	if code, ok := parseArgs(fs, args, stderr, "sweep takes only --at and --dry-run"); !ok {
+		return code
 	}
 	if *at == "" {
 		return badUsage(stderr, "sweep needs --at TIME")
@@ -236,15 +240,11 @@ func cmdSweep(ctx context.Context, args []string, env config.Lookup, stdout, std
 	if cfg == nil {
 		return 1
 	}
-	db := openDB(ctx, cfg, stderr)
+	db := openDB(ctx, cfg, true, stderr)
 	if db == nil {
 		return 1
 	}
 	defer db.Close()
-	if err := db.CheckSchema(ctx); err != nil {
-		fmt.Fprintf(stderr, "caseconf: %v\n", err)
-		return 1
-	}
 	log := newLogger(cfg, stderr)
 	cal := caseconf.NewCalendar(cfg.Timezone, cfg.Holidays)
 	sw := &reminders.Sweeper{Store: db, Log: log, Cal: cal}
@@ -280,10 +280,16 @@ func cmdSweep(ctx context.Context, args []string, env config.Lookup, stdout, std
 }
 
 // openDB opens the database the configuration names, with its pool
-// bounded (DATABASE_MAX_CONNS), for a one-shot command; nil (told on
-// stderr) when it cannot.
-func openDB(ctx context.Context, cfg *config.Config, stderr io.Writer) *store.DB {
+// bounded (DATABASE_MAX_CONNS), for a one-shot command, and if checkSchema
+// is set checks its schema is migrated; nil (told on stderr) when it
+// cannot.
+func openDB(ctx context.Context, cfg *config.Config, checkSchema bool, stderr io.Writer) *store.DB {
 	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err == nil && checkSchema {
+		if err = db.CheckSchema(ctx); err != nil {
+			db.Close()
+		}
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "caseconf: %v\n", err)
 		return nil

@@ -47,25 +47,18 @@ func (m *Main) RunRetention(ctx context.Context) int {
 func cmdRetention(ctx context.Context, args []string, env config.Lookup, stdout, stderr io.Writer) int {
 	fs := newFlags("retention", stderr)
 	dryRun := fs.Bool("dry-run", false, "list the clients past retention; erase nothing")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		return badUsage(stderr, "retention takes only --dry-run")
+	if code, ok := parseArgs(fs, args, stderr, "retention takes only --dry-run"); !ok {
+		return code
 	}
 	cfg := loadConfig(env, config.NeedDatabase, stderr)
 	if cfg == nil {
 		return 1
 	}
-	db := openDB(ctx, cfg, stderr)
+	db := openDB(ctx, cfg, true, stderr)
 	if db == nil {
 		return 1
 	}
 	defer db.Close()
-	if err := db.CheckSchema(ctx); err != nil {
-		fmt.Fprintf(stderr, "caseconf: %v\n", err)
-		return 1
-	}
 	if !*dryRun {
 		if n, err := db.ClearErasedLeftovers(ctx); err != nil {
 			fmt.Fprintf(stderr, "caseconf: retention: %v\n", err)
