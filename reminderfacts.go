@@ -30,6 +30,14 @@ type InviteeFacts struct {
 	Covered     bool // the client's consent covers their agency (Conference.Covered)
 }
 
+// Attends reports whether the invitee's answer brings their agency to the
+// meeting (Answer.Attends).
+func (i InviteeFacts) Attends() bool { return i.Answer.Attends() }
+
+// OwesReport reports whether the invitee owes the conference a written
+// report (ReportOwed).
+func (i InviteeFacts) OwesReport() bool { return ReportOwed(i.Answer, i.ReportSent, i.Covered) }
+
 // ActionFacts is one open action of a conference's plan.
 type ActionFacts struct {
 	ID            int64
@@ -38,6 +46,9 @@ type ActionFacts struct {
 	CaseManagerID string
 	DueOn         time.Time // a calendar date
 }
+
+// Chaser is who chases the action (ActionChaser).
+func (a ActionFacts) Chaser() string { return ActionChaser(a.OwnerID, a.CaseManagerID) }
 
 // ConsentFacts is a client's current consent.
 type ConsentFacts struct {

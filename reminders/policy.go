@@ -66,8 +66,7 @@ func Due(now time.Time, cal caseconf.Calendar, f caseconf.ReminderFacts) []Remin
 				if inv.Answer == "" && working && (before == 7 || before == 3 || before <= 2) {
 					add(InvitationUnanswered, inv.ID, c.ID, inv.SlackUserID)
 				}
-				if inv.Answer == caseconf.AnswerApologies && !inv.ReportSent && inv.Covered && // nobody is chased for a report they may not share
-					working && (before == 3 || before == 1) { // and on the last working day before
+				if inv.OwesReport() && working && (before == 3 || before == 1) { // and on the last working day before
 					add(ReportOwed, inv.ID, c.ID, inv.SlackUserID)
 				}
 			}
@@ -75,7 +74,7 @@ func Due(now time.Time, cal caseconf.Calendar, f caseconf.ReminderFacts) []Remin
 			first := len(out)
 			add(ConferenceToday, c.ID, c.ID, c.ChairID)
 			for _, inv := range c.Invitees {
-				if (inv.Answer == caseconf.AnswerAttending || inv.Answer == caseconf.AnswerColleague) && inv.SlackUserID != c.ChairID {
+				if inv.Attends() && inv.SlackUserID != c.ChairID {
 					add(ConferenceToday, c.ID, c.ID, inv.SlackUserID)
 				}
 			}
@@ -95,10 +94,7 @@ func Due(now time.Time, cal caseconf.Calendar, f caseconf.ReminderFacts) []Remin
 	}
 	for _, a := range f.Actions {
 		due := calendarDate(cal, a.DueOn)
-		owner := a.OwnerID
-		if owner == "" {
-			owner = a.CaseManagerID // the case manager chases owners not on Slack
-		}
+		owner := a.Chaser() // the case manager chases owners not on Slack
 		switch {
 		case today.Before(due):
 			// Two working days before; and for a day that is not a
