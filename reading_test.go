@@ -160,9 +160,6 @@ func TestActionChaser(t *testing.T) {
 		if got := ActionChaser(tt.owner, tt.cm); got != tt.want {
 			t.Errorf("ActionChaser(%q, %q) = %q, want %q", tt.owner, tt.cm, got, tt.want)
 		}
-		if got := (ActionFacts{OwnerID: tt.owner, CaseManagerID: tt.cm}).Chaser(); got != tt.want {
-			t.Errorf("ActionFacts{%q, %q}.Chaser() = %q, want %q", tt.owner, tt.cm, got, tt.want)
-		}
 	}
 }
 

@@ -47,13 +47,21 @@ type ActionFacts struct {
 	DueOn         time.Time // a calendar date
 }
 
-// Chaser is who chases the action (ActionChaser).
-func (a ActionFacts) Chaser() string { return ActionChaser(a.OwnerID, a.CaseManagerID) }
-
 // ConsentFacts is a client's current consent.
 type ConsentFacts struct {
 	ID            int64
 	ConferenceID  int64 // the latest conference it covers
 	CaseManagerID string
 	ValidUntil    time.Time // a calendar date
+}
+
+// ReminderState is what a reminder is about as it is when the reminder is
+// sent (read then by the store, for reminders.StillDue and the message),
+// so it never states what has since changed.
+type ReminderState struct {
+	ReportSent      bool      // invitee kinds
+	OutcomeRecorded bool      // conference kinds
+	ReviewOn        time.Time // conference kinds; zero for none
+	Action          *Action   // action kinds; nil when it no longer exists
+	ConsentUntil    time.Time // consent kinds; zero when it no longer exists
 }

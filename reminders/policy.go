@@ -94,25 +94,27 @@ func Due(now time.Time, cal caseconf.Calendar, f caseconf.ReminderFacts) []Remin
 	}
 	for _, a := range f.Actions {
 		due := calendarDate(cal, a.DueOn)
-		owner := a.Chaser() // the case manager chases owners not on Slack
+		// Its chaser (the case manager chases owners not on Slack); as
+		// StillDue checks when the reminder goes.
+		to := func(k Kind) string { return actionRecipient(k, a.OwnerID, a.CaseManagerID) }
 		switch {
 		case today.Before(due):
 			// Two working days before; and for a day that is not a
 			// working day (a Saturday, a holiday), the last working day
 			// before it too, in place of "due today".
 			if n := cal.WorkingDaysNotice(today, due); cal.IsWorkingDay(today) && (n == 2 || n == 0 && !cal.IsWorkingDay(due)) {
-				add(ActionDueSoon, a.ID, a.ConferenceID, owner)
+				add(ActionDueSoon, a.ID, a.ConferenceID, to(ActionDueSoon))
 			}
 		case today.Equal(due):
 			if cal.IsWorkingDay(today) {
-				add(ActionDueToday, a.ID, a.ConferenceID, owner)
+				add(ActionDueToday, a.ID, a.ConferenceID, to(ActionDueToday))
 			}
 		default:
 			late := int(today.Sub(due).Hours()/24 + 0.5)
 			if late%7 == 0 {
-				add(ActionOverdue, a.ID, a.ConferenceID, owner)
-				if late > 7 && a.CaseManagerID != owner {
-					add(ActionOverdueManager, a.ID, a.ConferenceID, a.CaseManagerID)
+				add(ActionOverdue, a.ID, a.ConferenceID, to(ActionOverdue))
+				if late > 7 && to(ActionOverdueManager) != to(ActionOverdue) {
+					add(ActionOverdueManager, a.ID, a.ConferenceID, to(ActionOverdueManager))
 				}
 			}
 		}
