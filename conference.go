@@ -138,10 +138,10 @@ func (i *Invitee) Answered() bool { return i.Response != nil }
 func (i *Invitee) ReportSent() bool { return i.ReportAt != nil }
 
 // OwesReport reports whether the invitee said they cannot attend and has
-// not sent the written report that comes with that answer.
-func (i *Invitee) OwesReport() bool {
-	return i.Response != nil && i.Response.Answer == AnswerApologies && !i.ReportSent()
-}
+// not sent the written report that comes with that answer, leaving aside
+// whether the consent covers their agency (Conference.OwesReport asks
+// that too).
+func (i *Invitee) OwesReport() bool { return ReportOwed(i.answer(), i.ReportSent(), true) }
 
 // Conference is one multi-agency case conference about one client.
 type Conference struct {
@@ -214,7 +214,9 @@ func (c *Conference) Covered(inv *Invitee) bool { return c.Consent.Covers(inv.Ag
 // OwesReport reports whether inv owes this conference a written report:
 // they can't attend, have sent none, and the client's consent covers
 // their agency (nobody is asked for a report they may not share).
-func (c *Conference) OwesReport(inv *Invitee) bool { return inv.OwesReport() && c.Covered(inv) }
+func (c *Conference) OwesReport(inv *Invitee) bool {
+	return ReportOwed(inv.answer(), inv.ReportSent(), c.Covered(inv))
+}
 
 // Roles lists how the Slack user is involved, most responsible first.
 func (c *Conference) Roles(userID string) []Role {

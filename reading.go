@@ -5,11 +5,31 @@ import "time"
 // What people may read on the day of a meeting and after it: the agency
 // reports, the agenda, and their own open actions.
 
+// Attends reports whether answer a brings the invitee's agency to the
+// meeting: attending, or sending a briefed colleague. The one rule:
+// Invitee.Attends and the reminder policy (InviteeFacts) apply it.
+func (a Answer) Attends() bool { return a == AnswerAttending || a == AnswerColleague }
+
+// ReportOwed is the one rule for a written report being owed: the
+// invitee answered that they cannot attend (answer), has sent no report,
+// and the client's consent covers their agency (covered: nobody is asked
+// for a report they may not share). Conference.OwesReport and the
+// reminder policy (InviteeFacts) apply it.
+func ReportOwed(answer Answer, reportSent, covered bool) bool {
+	return answer == AnswerApologies && !reportSent && covered
+}
+
+// answer is the invitee's current answer; "" when they have not answered.
+func (i *Invitee) answer() Answer {
+	if i.Response == nil {
+		return ""
+	}
+	return i.Response.Answer
+}
+
 // Attends reports whether the invitee's current answer brings their
 // agency to the meeting: attending, or sending a briefed colleague.
-func (i *Invitee) Attends() bool {
-	return i.Response != nil && (i.Response.Answer == AnswerAttending || i.Response.Answer == AnswerColleague)
-}
+func (i *Invitee) Attends() bool { return i.answer().Attends() }
 
 // ReportsReceived is how many invitees have sent an agency report.
 func (c *Conference) ReportsReceived() int {
@@ -72,7 +92,8 @@ func AgendaDue(c *Conference, now time.Time, cal Calendar) bool {
 // list of open actions (/caseconf actions): it is open, the conference
 // was not cancelled, v may see the conference, and v owns the action, or
 // v is the case manager and its owner is not on Slack (the case manager
-// chases those). store/ filters with the same rule in SQL.
+// chases those: v is its ActionChaser). store/ filters with the same rule
+// in SQL.
 func OnActionList(c *Conference, a *Action, v Viewer) bool {
 	switch {
 	case c == nil || a == nil || a.ConferenceID != c.ID || v.UserID == "":
@@ -80,5 +101,17 @@ func OnActionList(c *Conference, a *Action, v Viewer) bool {
 	case a.Done() || c.Cancelled() || !CanSee(c, v):
 		return false
 	}
-	return a.OwnerID == v.UserID || (a.OwnerID == "" && c.CaseManagerID == v.UserID)
+	return ActionChaser(a.OwnerID, c.CaseManagerID) == v.UserID
+}
+
+// ActionChaser is who chases an action owned by ownerID (a Slack user; ""
+// for an owner not on Slack) on a conference whose case manager is
+// caseManagerID: its owner, or the case manager for an owner not on Slack.
+// The one rule: the action list (OnActionList), the reminder policy and
+// the reminders as sent apply it; store/ filters with the same rule in SQL.
+func ActionChaser(ownerID, caseManagerID string) string {
+	if ownerID == "" {
+		return caseManagerID
+	}
+	return ownerID
 }

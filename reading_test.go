@@ -149,3 +149,56 @@ func TestCanReadReportsOnceConsentHasRunOut(t *testing.T) {
 		}
 	}
 }
+
+func TestActionChaser(t *testing.T) {
+	for _, tt := range []struct{ owner, cm, want string }{
+		{"U0GP", "U0CM", "U0GP"}, // an owner on Slack chases themselves
+		{"", "U0CM", "U0CM"},     // the case manager chases an owner not on Slack
+		{"U0CM", "U0CM", "U0CM"},
+		{"", "", ""},
+	} {
+		if got := ActionChaser(tt.owner, tt.cm); got != tt.want {
+			t.Errorf("ActionChaser(%q, %q) = %q, want %q", tt.owner, tt.cm, got, tt.want)
+		}
+	}
+}
+
+// Attends and ReportOwed decide the same for an invitee of a conference
+// (Invitee, Conference.OwesReport) and for the reminder policy's facts
+// (InviteeFacts).
+func TestAttendsAndReportOwed(t *testing.T) {
+	for _, tt := range []struct {
+		answer            Answer
+		sent, covered     bool
+		attends, reported bool
+	}{
+		{"", false, true, false, false},
+		{AnswerAttending, false, true, true, false},
+		{AnswerColleague, false, true, true, false},
+		{AnswerApologies, false, true, false, true},
+		{AnswerApologies, true, true, false, false},   // the report came
+		{AnswerApologies, false, false, false, false}, // none may be shared
+	} {
+		facts := InviteeFacts{Answer: tt.answer, ReportSent: tt.sent, Covered: tt.covered}
+		c := fixture()
+		inv := &c.Invitees[0]
+		inv.Response, inv.ReportAt = nil, nil
+		if tt.answer != "" {
+			inv.Response = &Response{Answer: tt.answer}
+		}
+		if tt.sent {
+			inv.ReportAt = &t0
+		}
+		if tt.covered {
+			c.Consent.AgencyKinds = []string{inv.AgencyKind}
+		} else {
+			c.Consent.AgencyKinds = nil
+		}
+		if facts.Attends() != tt.attends || inv.Attends() != tt.attends {
+			t.Errorf("%+v: Attends = %v (facts), %v (invitee), want %v", tt, facts.Attends(), inv.Attends(), tt.attends)
+		}
+		if facts.OwesReport() != tt.reported || c.OwesReport(inv) != tt.reported {
+			t.Errorf("%+v: owes a report = %v (facts), %v (conference), want %v", tt, facts.OwesReport(), c.OwesReport(inv), tt.reported)
+		}
+	}
+}

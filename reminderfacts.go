@@ -30,6 +30,14 @@ type InviteeFacts struct {
 	Covered     bool // the client's consent covers their agency (Conference.Covered)
 }
 
+// Attends reports whether the invitee's answer brings their agency to the
+// meeting (Answer.Attends).
+func (i InviteeFacts) Attends() bool { return i.Answer.Attends() }
+
+// OwesReport reports whether the invitee owes the conference a written
+// report (ReportOwed).
+func (i InviteeFacts) OwesReport() bool { return ReportOwed(i.Answer, i.ReportSent, i.Covered) }
+
 // ActionFacts is one open action of a conference's plan.
 type ActionFacts struct {
 	ID            int64
@@ -45,4 +53,15 @@ type ConsentFacts struct {
 	ConferenceID  int64 // the latest conference it covers
 	CaseManagerID string
 	ValidUntil    time.Time // a calendar date
+}
+
+// ReminderState is what a reminder is about as it is when the reminder is
+// sent (read then by the store, for reminders.StillDue and the message),
+// so it never states what has since changed.
+type ReminderState struct {
+	ReportSent      bool      // invitee kinds
+	OutcomeRecorded bool      // conference kinds
+	ReviewOn        time.Time // conference kinds; zero for none
+	Action          *Action   // action kinds; nil when it no longer exists
+	ConsentUntil    time.Time // consent kinds; zero when it no longer exists
 }

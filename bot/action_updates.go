@@ -8,7 +8,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/caseconf/caseconf"
-	"github.com/caseconf/caseconf/store"
 )
 
 // Updating an action from its DM or reminder: Add progress note and
@@ -39,7 +38,7 @@ func (b *Bot) registerActionUpdates() {
 func actionButtons(id int64) []slack.BlockElement {
 	v := subject{Action: id}.String()
 	return []slack.BlockElement{
-		doneButton(&store.Action{ID: id}),
+		doneButton(&caseconf.Action{ID: id}),
 		button(actionNote, v, "Add progress note", ""),
 		button(actionNewDate, v, "Propose new date", ""),
 	}

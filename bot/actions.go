@@ -21,7 +21,7 @@ func (b *Bot) registerActions() {
 }
 
 // doneButton marks action a done.
-func doneButton(a *store.Action) *slack.ButtonBlockElement {
+func doneButton(a *caseconf.Action) *slack.ButtonBlockElement {
 	return button(actionDone, subject{Action: a.ID}.String(), "Mark done", slack.StylePrimary)
 }
 

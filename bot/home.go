@@ -164,13 +164,7 @@ func homeView(h *store.HomeData, v caseconf.Viewer, now, today, until time.Time,
 		if !caseconf.OnActionList(c, a, v) {
 			continue
 		}
-		due := a.DueOn.Format(dueLayout)
-		switch d, t := a.DueOn.Format(caseconf.DateLayout), today.Format(caseconf.DateLayout); {
-		case d < t:
-			due += " · :warning: *overdue*"
-		case d == t:
-			due += " · *due today*"
-		}
+		due := dueLabel(a.DueOn, today)
 		text := fmt.Sprintf("*%s* · action due *%s*", c.Ref, due)
 		if a.OwnerID == "" {
 			text += "\n*Owner:* " + ownerText(a) + " — you chase this one"

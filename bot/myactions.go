@@ -39,6 +39,20 @@ func (b *Bot) cmdActions(ctx context.Context, r *Request, _ []string) {
 	r.Reply(ctx, msg.Text, msg.Blocks...)
 }
 
+// dueLabel is an action's due date (dueOn, a calendar date) as a list of
+// actions shows it on the calendar day today: marked overdue once past,
+// and due today on the day.
+func dueLabel(dueOn, today time.Time) string {
+	due := dueOn.Format(dueLayout)
+	switch d, t := dueOn.Format(caseconf.DateLayout), today.Format(caseconf.DateLayout); {
+	case d < t:
+		due += " · :warning: *overdue*"
+	case d == t:
+		due += " · *due today*"
+	}
+	return due
+}
+
 // myActionsMessage lists open actions for v, as of the calendar day
 // today: what each says only where v may see the case details.
 func myActionsMessage(list []store.OpenAction, total int, v caseconf.Viewer, today time.Time) message {
@@ -46,13 +60,7 @@ func myActionsMessage(list []store.OpenAction, total int, v caseconf.Viewer, tod
 	shown := 0
 	for _, o := range list {
 		c, a := o.Conference, o.Action
-		due := a.DueOn.Format(dueLayout)
-		switch d, t := a.DueOn.Format(caseconf.DateLayout), today.Format(caseconf.DateLayout); {
-		case d < t:
-			due += " · :warning: *overdue*"
-		case d == t:
-			due += " · *due today*"
-		}
+		due := dueLabel(a.DueOn, today)
 		text := fmt.Sprintf("*%s* · to be met or reviewed by *%s*", c.Ref, due)
 		if caseconf.CanSeeDetails(c, v) {
 			text += fmt.Sprintf("\n*%s:* %s", escape(a.Area), escape(a.What))

@@ -20,7 +20,7 @@ import (
 type renderData struct {
 	at          time.Time
 	conferences map[int64]*caseconf.Conference
-	states      map[int64]store.ReminderState // by message ID
+	states      map[int64]caseconf.ReminderState // by message ID
 }
 
 func (s *Sender) load(ctx context.Context, ms []store.Outbox) (*renderData, error) {

@@ -24,28 +24,26 @@ func isReminder(kind string) bool {
 	return false
 }
 
+// reminderOf is the reminder outbox message m carries.
+func reminderOf(m store.Outbox) reminders.Reminder {
+	return reminders.Reminder{Kind: reminders.Kind(m.Kind), SubjectID: m.SubjectID, ConferenceID: m.ConferenceID, RecipientID: m.RecipientID}
+}
+
 // renderReminder is what reminder m says now, from the data as it is
-// now; skip says why it no longer applies (the conference was cancelled,
-// the invitee answered, the report came, the outcome was recorded, the
-// action was done or the consent renewed).
-func (b *Bot) renderReminder(_ context.Context, m store.Outbox, c *caseconf.Conference, st store.ReminderState) (message, string, error) {
-	if c.Cancelled() {
-		return message{}, "the conference was cancelled", nil
+// now; skip says why it no longer applies (reminders.StillDue decides:
+// the conference was cancelled, the invitee answered, the report came,
+// the outcome was recorded, the action was done or the consent renewed).
+func (b *Bot) renderReminder(_ context.Context, m store.Outbox, c *caseconf.Conference, st caseconf.ReminderState) (message, string, error) {
+	now, kind := b.now(), reminders.Kind(m.Kind)
+	if skip := reminders.StillDue(reminderOf(m), c, st, now, b.cal); skip != "" {
+		return message{}, skip, nil
 	}
 	at := when(c.StartsAt, b.cal.Loc)
 	var text string
 	var buttons []slack.BlockElement
-	switch reminders.Kind(m.Kind) {
+	switch kind {
 	case reminders.InvitationUnanswered:
 		inv := c.Invitee(m.SubjectID)
-		switch {
-		case inv == nil:
-			return message{}, "the invitee is no longer on the conference", nil
-		case inv.Answered():
-			return message{}, "the invitee has answered", nil
-		case c.Started(b.now()):
-			return message{}, "the meeting has started", nil
-		}
 		text = fmt.Sprintf(":bell: *Reminder:* you have not yet answered the invitation to *%s* on %s, called by %s.", c.Ref, at, user(c.CaseManagerID))
 		id := subject{Invitee: inv.ID}.String()
 		if !inv.Accepted() {
@@ -58,22 +56,12 @@ func (b *Bot) renderReminder(_ context.Context, m store.Outbox, c *caseconf.Conf
 				button(actionRespond+":"+string(caseconf.AnswerApologies), id, "Can't attend — I'll send a report", ""))
 		}
 	case reminders.ReportOwed:
-		inv := c.Invitee(m.SubjectID)
-		switch {
-		case c.Started(b.now()):
-			return message{}, "the meeting has started", nil
-		case inv == nil || !c.OwesReport(inv) || st.ReportSent:
-			return message{}, "no report is owed any more (or none may be shared)", nil
-		}
 		text = fmt.Sprintf(":bell: *Reminder:* you can't attend *%s* on %s, so the chair is counting on your written report: your involvement, recent contact, concerns, what has and hasn't worked, and your recommendations.", c.Ref, at)
-		buttons = append(buttons, reportButton(inv))
+		buttons = append(buttons, reportButton(c.Invitee(m.SubjectID)))
 	case reminders.ConferenceToday:
 		// On the day; or on a working day just before it, for someone
 		// whose working hours on the day begin after the meeting does.
-		today, day := b.cal.Date(b.now()), b.cal.Date(c.StartsAt)
-		if today.After(day) || b.cal.AddWorkingDays(today, 1).Before(day) || !b.now().Before(c.Ends()) {
-			return message{}, "the meeting is not coming up, or is over", nil
-		}
+		today, day := b.cal.Date(now), b.cal.Date(c.StartsAt)
 		is := "is today"
 		switch {
 		case today.AddDate(0, 0, 1).Equal(day):
@@ -86,34 +74,17 @@ func (b *Bot) renderReminder(_ context.Context, m store.Outbox, c *caseconf.Conf
 			text = fmt.Sprintf(":calendar: *%s %s*, %s, at %s.", c.Ref, is, at, escape(c.Place))
 		}
 	case reminders.OutcomeNotRecorded:
-		if st.OutcomeRecorded {
-			return message{}, "the outcome is recorded", nil
-		}
 		text = fmt.Sprintf(":bell: *Reminder:* the outcome and action plan of *%s* (held %s) have not been recorded yet. Everyone waits on the minutes.", c.Ref, at)
 		buttons = append(buttons, recordButton(c))
 	case reminders.ActionDueSoon, reminders.ActionDueToday, reminders.ActionOverdue, reminders.ActionOverdueManager:
 		a := st.Action
-		if a == nil || !a.Open {
-			return message{}, "the action is done", nil
-		}
-		owner := a.OwnerID
-		if owner == "" || reminders.Kind(m.Kind) == reminders.ActionOverdueManager {
-			owner = c.CaseManagerID // who chases an owner not on Slack, or a long-overdue action
-		}
-		if m.RecipientID != owner {
-			return message{}, "the action has changed hands", nil
-		}
 		due := a.DueOn.Format("Monday 2 January 2006")
-		if k := reminders.Kind(m.Kind); (k == reminders.ActionDueToday || k == reminders.ActionDueSoon) &&
-			b.cal.Date(b.now()).After(time.Date(a.DueOn.Year(), a.DueOn.Month(), a.DueOn.Day(), 0, 0, 0, 0, b.cal.Loc)) {
-			return message{}, "the action is past its day: the overdue reminder will tell", nil
-		}
 		lead := map[reminders.Kind]string{
 			reminders.ActionDueSoon:        ":bell: An action is due on " + due,
 			reminders.ActionDueToday:       ":bell: An action is due *today*",
 			reminders.ActionOverdue:        ":warning: An action is *overdue* (it was due on " + due + ")",
 			reminders.ActionOverdueManager: ":warning: An action on your client's plan has been *overdue for more than a week* (due " + due + ")",
-		}[reminders.Kind(m.Kind)]
+		}[kind]
 		buttons = append(buttons, actionButtons(a.ID)...)
 		if !caseconf.CanSeeDetails(c, caseconf.Viewer{UserID: m.RecipientID}) {
 			// What the action says is a case detail: only for those who
@@ -126,19 +97,11 @@ func (b *Bot) renderReminder(_ context.Context, m store.Outbox, c *caseconf.Conf
 			text += "\n*Owner:* " + escape(a.OwnerName) + " (not on Slack: please chase them)"
 		}
 	case reminders.ReviewApproaching:
-		if st.ReviewOn.IsZero() {
-			return message{}, "there is no review date any more", nil
-		}
 		text = fmt.Sprintf(":bell: The review of *%s* is due on %s. Time to call the review conference: *Schedule review* opens the form filled in from this one.", c.Ref, st.ReviewOn.Format("Monday 2 January 2006"))
 		buttons = append(buttons, button(actionScheduleReview, subject{Conference: c.ID}.String(), "Schedule review", slack.StylePrimary))
 	case reminders.ConsentExpiring:
-		if st.ConsentUntil.IsZero() || st.ConsentUntil.Before(b.cal.Date(b.now())) {
-			return message{}, "the consent has ended or is gone", nil
-		}
 		text = fmt.Sprintf(":bell: The client's consent to share information (client %s, last conference *%s*) runs out on %s. Please renew it with them before then.",
 			escape(c.ClientRef), c.Ref, st.ConsentUntil.Format("Monday 2 January 2006"))
-	default:
-		return message{}, "no such kind of reminder: " + m.Kind, nil
 	}
 	buttons = append(buttons,
 		button(actionSnooze+":1", subject{Outbox: m.ID, Days: 1}.String(), "Snooze until tomorrow", ""),
@@ -191,10 +154,10 @@ func (b *Bot) clickSnooze(ctx context.Context, r *Request) {
 }
 
 // nothingToSnooze says why reminder id, if it is userID's, would not come
-// back at until: it no longer applies (rendered now, as the sender would),
-// or the meeting it is about will have started by then. "" when snoozing
-// makes sense, and for a reminder that is not userID's (store.Snooze
-// refuses that, saying no more).
+// back at until: it no longer applies (reminders.StillDue, as the sender
+// asks), or the meeting it is about will have started by then. "" when
+// snoozing makes sense, and for a reminder that is not userID's
+// (store.Snooze refuses that, saying no more).
 func (b *Bot) nothingToSnooze(ctx context.Context, id int64, userID string, until time.Time) string {
 	m, err := b.store.OutboxMessage(ctx, id)
 	if err != nil || m.RecipientID != userID || !isReminder(m.Kind) {
@@ -212,7 +175,7 @@ func (b *Bot) nothingToSnooze(ctx context.Context, id int64, userID string, unti
 	if err != nil {
 		return ""
 	}
-	if _, skip, err := b.renderReminder(ctx, m, c, states[m.ID]); err == nil && skip != "" {
+	if skip := reminders.StillDue(reminderOf(m), c, states[m.ID], b.now(), b.cal); skip != "" {
 		return skip
 	}
 	switch reminders.Kind(m.Kind) {

@@ -66,8 +66,7 @@ func Due(now time.Time, cal caseconf.Calendar, f caseconf.ReminderFacts) []Remin
 				if inv.Answer == "" && working && (before == 7 || before == 3 || before <= 2) {
 					add(InvitationUnanswered, inv.ID, c.ID, inv.SlackUserID)
 				}
-				if inv.Answer == caseconf.AnswerApologies && !inv.ReportSent && inv.Covered && // nobody is chased for a report they may not share
-					working && (before == 3 || before == 1) { // and on the last working day before
+				if inv.OwesReport() && working && (before == 3 || before == 1) { // and on the last working day before
 					add(ReportOwed, inv.ID, c.ID, inv.SlackUserID)
 				}
 			}
@@ -75,7 +74,7 @@ func Due(now time.Time, cal caseconf.Calendar, f caseconf.ReminderFacts) []Remin
 			first := len(out)
 			add(ConferenceToday, c.ID, c.ID, c.ChairID)
 			for _, inv := range c.Invitees {
-				if (inv.Answer == caseconf.AnswerAttending || inv.Answer == caseconf.AnswerColleague) && inv.SlackUserID != c.ChairID {
+				if inv.Attends() && inv.SlackUserID != c.ChairID {
 					add(ConferenceToday, c.ID, c.ID, inv.SlackUserID)
 				}
 			}
@@ -95,28 +94,27 @@ func Due(now time.Time, cal caseconf.Calendar, f caseconf.ReminderFacts) []Remin
 	}
 	for _, a := range f.Actions {
 		due := calendarDate(cal, a.DueOn)
-		owner := a.OwnerID
-		if owner == "" {
-			owner = a.CaseManagerID // the case manager chases owners not on Slack
-		}
+		// Its chaser (the case manager chases owners not on Slack); as
+		// StillDue checks when the reminder goes.
+		to := func(k Kind) string { return actionRecipient(k, a.OwnerID, a.CaseManagerID) }
 		switch {
 		case today.Before(due):
 			// Two working days before; and for a day that is not a
 			// working day (a Saturday, a holiday), the last working day
 			// before it too, in place of "due today".
 			if n := cal.WorkingDaysNotice(today, due); cal.IsWorkingDay(today) && (n == 2 || n == 0 && !cal.IsWorkingDay(due)) {
-				add(ActionDueSoon, a.ID, a.ConferenceID, owner)
+				add(ActionDueSoon, a.ID, a.ConferenceID, to(ActionDueSoon))
 			}
 		case today.Equal(due):
 			if cal.IsWorkingDay(today) {
-				add(ActionDueToday, a.ID, a.ConferenceID, owner)
+				add(ActionDueToday, a.ID, a.ConferenceID, to(ActionDueToday))
 			}
 		default:
 			late := int(today.Sub(due).Hours()/24 + 0.5)
 			if late%7 == 0 {
-				add(ActionOverdue, a.ID, a.ConferenceID, owner)
-				if late > 7 && a.CaseManagerID != owner {
-					add(ActionOverdueManager, a.ID, a.ConferenceID, a.CaseManagerID)
+				add(ActionOverdue, a.ID, a.ConferenceID, to(ActionOverdue))
+				if late > 7 && to(ActionOverdueManager) != to(ActionOverdue) {
+					add(ActionOverdueManager, a.ID, a.ConferenceID, to(ActionOverdueManager))
 				}
 			}
 		}

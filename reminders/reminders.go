@@ -4,7 +4,9 @@
 // recipient's own working hours. A sweep runs on a cron schedule in
 // `caseconf serve`, and once by hand with `caseconf sweep --at TIME`. Both
 // call Sweeper.RunOnce with the time to sweep as if it were, so tests run
-// it with a fixed clock. The outbox's sender delivers what it enqueues.
+// it with a fixed clock. The outbox's sender delivers what it enqueues,
+// after asking StillDue (a pure function too) whether each reminder still
+// applies when it goes; bot/ only words the message.
 package reminders
 
 import (

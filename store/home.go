@@ -85,8 +85,7 @@ func (s *DB) Home(ctx context.Context, v caseconf.Viewer, now, until time.Time, 
 				OR EXISTS (SELECT 1 FROM invitees i WHERE i.conference_id = c.id AND i.slack_user_id = $1)))
 			OR (c.chair_id = $1 AND c.starts_at <= $2 AND o.conference_id IS NULL)
 			OR (c.case_manager_id = $1 AND o.review_on BETWEEN $2::date AND $3::date)
-			OR EXISTS (SELECT 1 FROM actions a WHERE a.conference_id = c.id AND a.status = 'open'
-				AND (a.owner_slack_id = $1 OR (a.owner_slack_id IS NULL AND c.case_manager_id = $1)))
+			OR EXISTS (SELECT 1 FROM actions a WHERE a.conference_id = c.id AND a.status = 'open' AND `+chasedBy+`)
 			OR c.id = ANY($4))`, v.UserID, now, until, pq.Array(consentConfs)); err != nil {
 		return nil, fmt.Errorf("home: conferences: %w", err)
 	}

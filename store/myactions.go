@@ -16,11 +16,15 @@ type OpenAction struct {
 	Action     *caseconf.Action
 }
 
+// chasedBy is caseconf.ActionChaser in SQL: $1 chases action a of
+// conference c, owning it, or as the case manager of an owner not on Slack.
+const chasedBy = `(a.owner_slack_id = $1 OR (a.owner_slack_id IS NULL AND c.case_manager_id = $1))`
+
 // onActionList is caseconf.OnActionList in SQL: open, on a conference
-// not cancelled that the viewer may see ($1, $2 as for visibleTo), owned
-// by the viewer, or not on Slack and the viewer is the case manager.
+// not cancelled that the viewer may see ($1, $2 as for visibleTo), and
+// chased by the viewer (chasedBy).
 const onActionList = `a.status = 'open' AND c.status <> 'cancelled'
-	AND (a.owner_slack_id = $1 OR (a.owner_slack_id IS NULL AND c.case_manager_id = $1))
+	AND ` + chasedBy + `
 	AND ` + visibleTo
 
 // OpenActions lists v's open actions (caseconf.OnActionList) across every

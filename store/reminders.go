@@ -128,27 +128,6 @@ func (s *DB) ReminderFacts(ctx context.Context, now time.Time) (caseconf.Reminde
 	return f, tx.Commit()
 }
 
-// ReminderState is what a reminder says, read when it is sent, so it
-// never states what has since changed.
-type ReminderState struct {
-	ReportSent      bool      // invitee kinds
-	OutcomeRecorded bool      // conference kinds
-	ReviewOn        time.Time // conference kinds; zero for none
-	Action          *Action   // action kinds; nil when it no longer exists
-	ConsentUntil    time.Time // consent kinds; zero when it no longer exists
-}
-
-// Action is one row of an action plan, as a reminder shows it.
-type Action struct {
-	ID        int64
-	Area      string
-	What      string
-	OwnerID   string // Slack user; "" for an owner not on Slack
-	OwnerName string // for an owner not on Slack
-	DueOn     time.Time
-	Open      bool
-}
-
 // ReviewDate is the review date recorded in conference id's outcome; zero
 // when none is.
 func (s *DB) ReviewDate(ctx context.Context, id int64) (time.Time, error) {

@@ -163,3 +163,49 @@ func TestOpenActionsFollowTheRule(t *testing.T) {
 		}
 	}
 }
+
+// The SQL twin of caseconf.ActionChaser (used by the action list and the
+// Home) agrees with it, for owners on and off Slack, case managers who
+// own an action themselves, and another conference's case manager.
+func TestChasedByIsActionChaser(t *testing.T) {
+	ctx := context.Background()
+	s := testdb.Open(t)
+	c := create(t, s, schedule("U0CM", "U0GP", "U0SW"))
+	other := create(t, s, schedule("U0CM2", "U0GP", "U0CM"))
+	ins := func(conf int64, owner any, name string) int64 {
+		var id int64
+		if err := s.SQL().GetContext(ctx, &id, `INSERT INTO actions (conference_id, area_of_need, action, owner_slack_id, owner_name, due_on)
+			VALUES ($1, 'Health', 'x', $2, $3, '2026-12-01') RETURNING id`, conf, owner, name); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	ids := []int64{
+		ins(c.ID, "U0GP", ""), ins(c.ID, nil, "Ann Lee"), ins(c.ID, "U0CM", ""), ins(c.ID, "U0SW", ""),
+		ins(other.ID, nil, "Bob Ray"), ins(other.ID, "U0CM", ""), ins(other.ID, "U0GP", ""),
+	}
+	chased := 0
+	for _, id := range ids {
+		a, err := s.ActionSnapshot(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conf, err := s.ConferenceSnapshot(ctx, a.ConferenceID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, user := range []string{"U0GP", "U0SW", "U0CM", "U0CM2", "U0OUT", ""} {
+			n := countRows(t, s, `SELECT count(*) FROM actions a JOIN conferences c ON c.id = a.conference_id
+				WHERE a.id = $2 AND `+store.ChasedBy, user, id)
+			if sql, rule := n == 1, caseconf.ActionChaser(a.OwnerID, conf.CaseManagerID) == user; sql != rule {
+				t.Errorf("%q, action %d (owner %q, case manager %s): the SQL says %v, caseconf.ActionChaser %v",
+					user, id, a.OwnerID, conf.CaseManagerID, sql, rule)
+			} else if sql {
+				chased++
+			}
+		}
+	}
+	if chased != len(ids) {
+		t.Errorf("%d actions chased by someone in the SQL, want each of the %d by one", chased, len(ids))
+	}
+}

@@ -63,10 +63,11 @@ func (s *DB) ConferenceSnapshots(ctx context.Context, ids []int64) (map[int64]*c
 }
 
 // ReminderStates reads, for each reminder in ms, what it needs to say
-// (ReminderState), keyed by the message's ID: one statement for each of
-// reports, outcomes, actions and consents that the batch's kinds need.
+// (caseconf.ReminderState), keyed by the message's ID: one statement for
+// each of reports, outcomes, actions and consents that the batch's kinds
+// need.
 // kindOf says which of those a message's subject is.
-func (s *DB) ReminderStates(ctx context.Context, ms []Outbox, kindOf func(kind string) ReminderSubject) (map[int64]ReminderState, error) {
+func (s *DB) ReminderStates(ctx context.Context, ms []Outbox, kindOf func(kind string) ReminderSubject) (map[int64]caseconf.ReminderState, error) {
 	var invitees, conferences, actions, consents []int64
 	for _, m := range ms {
 		switch kindOf(m.Kind) {
@@ -104,7 +105,7 @@ func (s *DB) ReminderStates(ctx context.Context, ms []Outbox, kindOf func(kind s
 		}
 	}
 	type actionKey struct{ id, conference int64 }
-	acts := map[actionKey]*Action{}
+	acts := map[actionKey]*caseconf.Action{}
 	if len(actions) > 0 {
 		var rows []struct {
 			ID           int64          `db:"id"`
@@ -114,15 +115,15 @@ func (s *DB) ReminderStates(ctx context.Context, ms []Outbox, kindOf func(kind s
 			Owner        string         `db:"owner_name"`
 			OwnerID      sql.NullString `db:"owner_slack_id"`
 			DueOn        time.Time      `db:"due_on"`
-			Open         bool           `db:"open"`
+			Status       string         `db:"status"`
 		}
 		if err := s.db.SelectContext(ctx, &rows, `SELECT id, conference_id, area_of_need, action, owner_name, owner_slack_id, due_on,
-				status = 'open' AS open FROM actions WHERE id = ANY($1)`, pq.Array(actions)); err != nil {
+				status FROM actions WHERE id = ANY($1)`, pq.Array(actions)); err != nil {
 			return nil, fmt.Errorf("reminder state: actions: %w", err)
 		}
 		for _, a := range rows {
-			acts[actionKey{a.ID, a.ConferenceID}] = &Action{ID: a.ID, Area: a.Area, What: a.What, OwnerID: a.OwnerID.String,
-				OwnerName: a.Owner, DueOn: a.DueOn, Open: a.Open}
+			acts[actionKey{a.ID, a.ConferenceID}] = &caseconf.Action{ID: a.ID, ConferenceID: a.ConferenceID, Area: a.Area, What: a.What,
+				OwnerID: a.OwnerID.String, OwnerName: a.Owner, DueOn: a.DueOn, Status: caseconf.ActionStatus(a.Status)}
 		}
 	}
 	until := map[int64]time.Time{}
@@ -142,9 +143,9 @@ func (s *DB) ReminderStates(ctx context.Context, ms []Outbox, kindOf func(kind s
 			until[r.ID] = dateOf(sql.NullTime{Time: r.ValidUntil, Valid: true})
 		}
 	}
-	out := make(map[int64]ReminderState, len(ms))
+	out := make(map[int64]caseconf.ReminderState, len(ms))
 	for _, m := range ms {
-		var st ReminderState
+		var st caseconf.ReminderState
 		switch kindOf(m.Kind) {
 		case SubjectInvitee:
 			st.ReportSent = reported[m.SubjectID]
