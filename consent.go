@@ -91,6 +91,25 @@ var NoConsentReasons = []Option{
 // A withdrawal keeps the method and dates of the consent it narrows and
 // keeps only the agency kinds still covered (none: withdrawn entirely).
 
+// ConsentNotFound is the one answer for a client that is not there and
+// for one whose consent the user may not change: they must read the same.
+func ConsentNotFound() error { return consentNotFound() }
+
+func consentNotFound() *Error {
+	return Errorf(ENOTFOUND, "There is no client with that reference whose consent you can change.")
+}
+
+// CanChangeConsent decides whether v may change the consent of a client
+// whose case manager is caseManagerID: that case manager, or an
+// administrator. To anyone else the client reads as one that is not
+// there.
+func CanChangeConsent(caseManagerID string, v Viewer) error {
+	if v.UserID == "" || (!v.Admin && v.UserID != caseManagerID) {
+		return consentNotFound()
+	}
+	return nil
+}
+
 // Consent change choices.
 const (
 	ConsentRenew    = "renew"
