@@ -31,6 +31,17 @@ const GapLongOverdueDays = 28
 // GapUnknownAgency names rows whose agency was never recorded.
 const GapUnknownAgency = "(agency not recorded)"
 
+// CanRunGaps decides whether v may run the gaps report: an administrator,
+// over every conference, or a case manager (managesClients: v manages a
+// client or is the case manager of a conference), over the conferences
+// of their own clients. Anyone else is refused.
+func CanRunGaps(v Viewer, managesClients bool) error {
+	if v.UserID == "" || (!v.Admin && !managesClients) {
+		return Errorf(EFORBIDDEN, "Only administrators, and case managers for their own clients, can run `/caseconf gaps`.")
+	}
+	return nil
+}
+
 // GapInvitation is one invitee of a conference in the period.
 type GapInvitation struct {
 	Agency    string

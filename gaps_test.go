@@ -33,3 +33,20 @@ func TestAggregateGaps(t *testing.T) {
 		t.Errorf("got %+v\nwant %+v", got, want)
 	}
 }
+
+func TestCanRunGaps(t *testing.T) {
+	for _, tt := range []struct {
+		v    Viewer
+		cm   bool
+		code string
+	}{
+		{Viewer{UserID: "U0ADMIN", Admin: true}, false, ""},
+		{Viewer{UserID: "U0CM"}, true, ""},
+		{Viewer{UserID: "U0GP"}, false, EFORBIDDEN},
+		{Viewer{}, true, EFORBIDDEN},
+	} {
+		if got := ErrorCode(CanRunGaps(tt.v, tt.cm)); got != tt.code {
+			t.Errorf("CanRunGaps(%+v, %v) = %q, want %q", tt.v, tt.cm, got, tt.code)
+		}
+	}
+}

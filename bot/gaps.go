@@ -33,16 +33,16 @@ func (b *Bot) cmdGaps(ctx context.Context, r *Request, args []string) {
 		return
 	}
 	v := b.viewer(r.UserID)
+	cm := false
 	if !v.Admin {
-		cm, err := b.store.IsCaseManager(ctx, r.UserID)
-		if err != nil {
+		if cm, err = b.store.IsCaseManager(ctx, r.UserID); err != nil {
 			b.replyError(ctx, r, err)
 			return
 		}
-		if !cm {
-			r.Reply(ctx, ":no_entry: Only administrators, and case managers for their own clients, can run `/caseconf gaps`.")
-			return
-		}
+	}
+	if err := caseconf.CanRunGaps(v, cm); err != nil {
+		r.Reply(ctx, ":no_entry: "+caseconf.ErrorMessage(err))
+		return
 	}
 	r.Ack(ephemeral{ResponseType: slack.ResponseTypeEphemeral, Text: ":hourglass_flowing_sand: Adding up the gaps…"})
 	loc := b.cal.Loc
