@@ -345,3 +345,14 @@ func TestCanExport(t *testing.T) {
 		t.Errorf("a cancelled conference's record cannot be exported: %v", err)
 	}
 }
+
+func TestCanGovern(t *testing.T) {
+	if err := CanGovern(Viewer{UserID: "U0ADMIN", Admin: true}); err != nil {
+		t.Errorf("an administrator: %v", err)
+	}
+	for _, v := range []Viewer{{UserID: "U0CM"}, {}, {Admin: true}} {
+		if err := CanGovern(v); ErrorCode(err) != ENOTFOUND || ErrorMessage(err) != ErrorMessage(NotFound()) {
+			t.Errorf("%+v: %v, want the not-found answer", v, err)
+		}
+	}
+}

@@ -41,7 +41,7 @@ func (b *Bot) cmdAudit(ctx context.Context, r *Request, args []string) {
 
 func (b *Bot) actAuditPage(ctx context.Context, r *Request) {
 	r.Ack(nil)
-	if !b.admins.IsAdmin(r.UserID) {
+	if caseconf.CanGovern(b.viewer(r.UserID)) != nil {
 		return
 	}
 	ref, off, ok := strings.Cut(r.Interaction.ActionCallback.BlockActions[0].Value, ":")
@@ -166,7 +166,7 @@ func (b *Bot) cmdErase(ctx context.Context, r *Request, args []string) {
 }
 
 func (b *Bot) viewErase(ctx context.Context, r *Request) {
-	if !b.admins.IsAdmin(r.UserID) {
+	if caseconf.CanGovern(b.viewer(r.UserID)) != nil {
 		r.Ack(slack.NewClearViewSubmissionResponse())
 		return
 	}

@@ -14,6 +14,8 @@ import (
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
+
+	"github.com/caseconf/caseconf"
 )
 
 // Kind is the sort of Slack delivery.
@@ -265,7 +267,7 @@ func (b *Bot) route(r *Request) (HandlerFunc, string) {
 	case KindCommand:
 		name, args := parseCommand(r.Command.Text)
 		cmd, ok := b.commands[name]
-		if !ok || (cmd.admin && !b.admins.IsAdmin(r.UserID)) {
+		if !ok || (cmd.admin && caseconf.CanGovern(b.viewer(r.UserID)) != nil) {
 			return b.unknownCommand, "unknown"
 		}
 		return func(ctx context.Context, r *Request) { cmd.run(ctx, r, args) }, name

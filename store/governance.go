@@ -248,8 +248,8 @@ type AuditPage struct {
 // conference ref from offset (newest first), for an administrator only
 // (to anyone else it does not exist), and audits the reading.
 func (s *DB) ConferenceAudit(ctx context.Context, ref string, v caseconf.Viewer, offset, limit int) (*AuditPage, error) {
-	if !v.Admin {
-		return nil, caseconf.NotFound()
+	if err := caseconf.CanGovern(v); err != nil {
+		return nil, err
 	}
 	var c struct {
 		ID       int64  `db:"id"`
@@ -313,8 +313,8 @@ type heldConsentRow struct {
 // and counts). It returns the clients and the records; NotFound when
 // there is no such client.
 func (s *DB) SubjectAccess(ctx context.Context, ref string, v caseconf.Viewer) ([]caseconf.HeldClient, []*caseconf.Record, error) {
-	if !v.Admin {
-		return nil, nil, caseconf.NotFound()
+	if err := caseconf.CanGovern(v); err != nil {
+		return nil, nil, err
 	}
 	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead})
 	if err != nil {
