@@ -1,7 +1,8 @@
 // Package caseconf holds the rules of multi-agency case conferences that hold
 // whatever the transport or the store: working days and notice, consent
-// coverage, what a scheduling form must contain. It imports neither SQL nor
-// Slack; store/ and bot/ depend on it.
+// coverage, what a scheduling form must contain. It imports only the
+// standard library; store/, bot/ and export/ (its values as files) depend
+// on it.
 package caseconf
 
 import "time"
