@@ -34,6 +34,17 @@ func (a Admins) IsAdmin(userID string) bool { return userID != "" && a[userID] }
 // Viewer is the user as the access rules see them.
 func (a Admins) Viewer(userID string) Viewer { return Viewer{UserID: userID, Admin: a.IsAdmin(userID)} }
 
+// CanGovern decides whether v may use the governance tools: a
+// conference's audit trail, everything held about a client (subject
+// access) and erasure. Administrators only; to anyone else they do not
+// exist.
+func CanGovern(v Viewer) error {
+	if !v.Admin || v.UserID == "" {
+		return notFound()
+	}
+	return nil
+}
+
 // notFound is the one answer for a conference that does not exist and for
 // one the viewer may not see: they must read the same.
 func notFound() *Error {

@@ -309,3 +309,50 @@ func TestCanScheduleReview(t *testing.T) {
 		})
 	}
 }
+
+func TestCanExport(t *testing.T) {
+	tests := []struct {
+		name string
+		v    Viewer
+		code string // "" allowed
+	}{
+		{"CaseManager", Viewer{UserID: "U0CM"}, ""},
+		{"Admin", Viewer{UserID: "U0ADMIN", Admin: true}, ""},
+		{"Chair", Viewer{UserID: "U0CHAIR"}, EFORBIDDEN},
+		{"MinuteTaker", Viewer{UserID: "U0MIN"}, EFORBIDDEN},
+		{"InviteeCovered", Viewer{UserID: "U0GP"}, EFORBIDDEN},
+		{"InviteeNotCovered", Viewer{UserID: "U0PROB"}, EFORBIDDEN},
+		{"ShareListOnly", Viewer{UserID: "U0SHARE"}, EFORBIDDEN},
+		{"InviteeNotAccepted", Viewer{UserID: "U0NEW"}, ENOTFOUND},
+		{"Outsider", Viewer{UserID: "U0OUT"}, ENOTFOUND},
+		{"NoUser", Viewer{}, ENOTFOUND},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := fixture()
+			err := CanExport(c, tt.v)
+			if got := ErrorCode(err); got != tt.code {
+				t.Fatalf("CanExport = %v, want code %q", err, tt.code)
+			}
+			if tt.code == ENOTFOUND && ErrorMessage(err) != ErrorMessage(NotFound()) {
+				t.Errorf("an outsider reads %q, not the not-found answer", ErrorMessage(err))
+			}
+		})
+	}
+	c := fixture()
+	c.Status = StatusCancelled
+	if err := CanExport(c, Viewer{UserID: "U0CM"}); err != nil {
+		t.Errorf("a cancelled conference's record cannot be exported: %v", err)
+	}
+}
+
+func TestCanGovern(t *testing.T) {
+	if err := CanGovern(Viewer{UserID: "U0ADMIN", Admin: true}); err != nil {
+		t.Errorf("an administrator: %v", err)
+	}
+	for _, v := range []Viewer{{UserID: "U0CM"}, {}, {Admin: true}} {
+		if err := CanGovern(v); ErrorCode(err) != ENOTFOUND || ErrorMessage(err) != ErrorMessage(NotFound()) {
+			t.Errorf("%+v: %v, want the not-found answer", v, err)
+		}
+	}
+}

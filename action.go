@@ -63,18 +63,3 @@ func CanChangeAction(c *Conference, a *Action, v Viewer) error {
 func CanOwnAction(c *Conference, u string) bool {
 	return u != "" && (c.InviteeFor(u) != nil || u == c.CaseManagerID || u == c.ChairID || u == c.MinuteTakerID)
 }
-
-// CheckOwners answers, on each row's owner field, a Slack owner of form
-// f's plan who may not own an action of c's (CanOwnAction).
-func (f OutcomeForm) CheckOwners(c *Conference) FieldErrors {
-	errs := FieldErrors{}
-	for _, a := range f.Actions {
-		if a.OwnerID != "" && !CanOwnAction(c, a.OwnerID) {
-			errs[ActionField(ActionOwner, a.Row)] = "Only someone invited to this conference can own an action on Slack: invite them to the review, or name them as someone not on Slack with their agency."
-		}
-	}
-	if len(errs) == 0 {
-		return nil
-	}
-	return errs
-}

@@ -58,39 +58,6 @@ const (
 	RoleShareList   Role = "on the share list"
 )
 
-// Consent records how the client agreed to information sharing, or the
-// recognised reason to meet without it.
-type Consent struct {
-	Method          string
-	GivenOn         time.Time // zero when Method is ConsentNone
-	ValidUntil      time.Time // zero when Method is ConsentNone
-	NoConsentReason string
-	Explanation     string
-	AgencyKinds     []string
-}
-
-// LapsedBy reports whether consent with an end date had ended by now (its
-// last day, a calendar date, is before now's; a recognised reason to share
-// without consent has no end date). Nothing more is shared under it.
-func (c Consent) LapsedBy(now time.Time) bool {
-	if c.Method == ConsentNone || c.ValidUntil.IsZero() {
-		return false
-	}
-	return now.UTC().Format(DateLayout) > c.ValidUntil.Format(DateLayout)
-}
-
-// Covers reports whether information may be shared with an agency of this
-// kind: the consent (or the no-consent basis) was recorded as covering it.
-// An agency of unknown kind ("") is not covered.
-func (c Consent) Covers(kind string) bool {
-	for _, k := range c.AgencyKinds {
-		if k == kind && kind != "" {
-			return true
-		}
-	}
-	return false
-}
-
 // MessageRef is where a message the bot posted lives, so it can be updated
 // or deleted. The zero value is a message not posted (yet).
 type MessageRef struct {

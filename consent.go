@@ -1,6 +1,83 @@
 package caseconf
 
-import "time"
+import (
+	"strings"
+	"time"
+)
+
+// Consent methods.
+const (
+	ConsentWritten = "written"
+	ConsentVerbal  = "verbal"
+	ConsentNone    = "none" // meeting under a recognised no-consent reason
+)
+
+// Consent records how the client agreed to information sharing, or the
+// recognised reason to meet without it.
+type Consent struct {
+	Method          string
+	GivenOn         time.Time // zero when Method is ConsentNone
+	ValidUntil      time.Time // zero when Method is ConsentNone
+	NoConsentReason string
+	Explanation     string
+	AgencyKinds     []string
+}
+
+// LapsedBy reports whether consent with an end date had ended by now (its
+// last day, a calendar date, is before now's; a recognised reason to share
+// without consent has no end date). Nothing more is shared under it.
+func (c Consent) LapsedBy(now time.Time) bool {
+	if c.Method == ConsentNone || c.ValidUntil.IsZero() {
+		return false
+	}
+	return now.UTC().Format(DateLayout) > c.ValidUntil.Format(DateLayout)
+}
+
+// Covers reports whether information may be shared with an agency of this
+// kind: the consent (or the no-consent basis) was recorded as covering it.
+// An agency of unknown kind ("") is not covered.
+func (c Consent) Covers(kind string) bool {
+	for _, k := range c.AgencyKinds {
+		if k == kind && kind != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// Basis describes, for the log of disclosures, what allows case details
+// to be shared: the consent, or the recognised reason to meet without
+// it. It names no client.
+func (c Consent) Basis() string {
+	if c.Method == ConsentNone {
+		return "no consent: " + Label(NoConsentReasons, c.NoConsentReason)
+	}
+	return c.Method + " consent given " + c.GivenOn.Format(DateLayout) + ", valid until " + c.ValidUntil.Format(DateLayout) +
+		", covering " + strings.Join(c.AgencyKinds, ", ")
+}
+
+// AgencyKinds are the kinds of agency consent is given for.
+var AgencyKinds = []Option{
+	{"health_gp", "Health / GP"},
+	{"adult_social_care", "Adult social care"},
+	{"mental_health", "Mental health"},
+	{"substance_use", "Substance use"},
+	{"housing", "Housing"},
+	{"probation_police", "Probation / police"},
+	{"benefits", "Benefits"},
+	{"legal", "Legal"},
+	{"other", "Other"},
+}
+
+// NoConsentReasons are the recognised reasons to meet without the client's
+// consent.
+var NoConsentReasons = []Option{
+	{"cannot_locate_welfare", "Client cannot be located and there are welfare concerns"},
+	{"lacks_capacity", "Client lacks capacity"},
+	{"prison_or_hospital_agreed", "Client is in prison or hospital and agreed to the meeting"},
+	{"professionals_only", "A professionals-only meeting before the main one"},
+	{"risk_of_violence", "Risk of violence"},
+}
 
 // Renewing or withdrawing a client's consent (/caseconf consent CLIENTREF).
 //
@@ -13,6 +90,25 @@ import "time"
 //
 // A withdrawal keeps the method and dates of the consent it narrows and
 // keeps only the agency kinds still covered (none: withdrawn entirely).
+
+// ConsentNotFound is the one answer for a client that is not there and
+// for one whose consent the user may not change: they must read the same.
+func ConsentNotFound() error { return consentNotFound() }
+
+func consentNotFound() *Error {
+	return Errorf(ENOTFOUND, "There is no client with that reference whose consent you can change.")
+}
+
+// CanChangeConsent decides whether v may change the consent of a client
+// whose case manager is caseManagerID: that case manager, or an
+// administrator. To anyone else the client reads as one that is not
+// there.
+func CanChangeConsent(caseManagerID string, v Viewer) error {
+	if v.UserID == "" || (!v.Admin && v.UserID != caseManagerID) {
+		return consentNotFound()
+	}
+	return nil
+}
 
 // Consent change choices.
 const (

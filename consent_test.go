@@ -44,3 +44,23 @@ func TestConsentChangeValidate(t *testing.T) {
 		t.Errorf("renewal: %+v, %v", c, errs)
 	}
 }
+
+func TestCanChangeConsent(t *testing.T) {
+	for _, tt := range []struct {
+		v    Viewer
+		code string
+	}{
+		{Viewer{UserID: "U0CM"}, ""},
+		{Viewer{UserID: "U0ADMIN", Admin: true}, ""},
+		{Viewer{UserID: "U0OTHER"}, ENOTFOUND},
+		{Viewer{}, ENOTFOUND},
+	} {
+		err := CanChangeConsent("U0CM", tt.v)
+		if got := ErrorCode(err); got != tt.code {
+			t.Errorf("%+v: %v, want code %q", tt.v, err, tt.code)
+		}
+		if err != nil && ErrorMessage(err) != ErrorMessage(ConsentNotFound()) {
+			t.Errorf("%+v reads %q, not as a client that is not there", tt.v, ErrorMessage(err))
+		}
+	}
+}

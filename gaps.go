@@ -1,11 +1,7 @@
 package caseconf
 
 import (
-	"bytes"
-	"encoding/csv"
-	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -34,6 +30,17 @@ const GapLongOverdueDays = 28
 
 // GapUnknownAgency names rows whose agency was never recorded.
 const GapUnknownAgency = "(agency not recorded)"
+
+// CanRunGaps decides whether v may run the gaps report: an administrator,
+// over every conference, or a case manager (managesClients: v manages a
+// client or is the case manager of a conference), over the conferences
+// of their own clients. Anyone else is refused.
+func CanRunGaps(v Viewer, managesClients bool) error {
+	if v.UserID == "" || (!v.Admin && !managesClients) {
+		return Errorf(EFORBIDDEN, "Only administrators, and case managers for their own clients, can run `/caseconf gaps`.")
+	}
+	return nil
+}
 
 // GapInvitation is one invitee of a conference in the period.
 type GapInvitation struct {
@@ -121,64 +128,4 @@ func AggregateGaps(invs []GapInvitation, acts []GapAction, today time.Time) []Ga
 func dateOnly(t time.Time) time.Time {
 	y, m, d := t.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
-
-// GapsPeriod reads /caseconf gaps [FROM] [TO] (dates as YYYY-MM-DD): with
-// none, the three months to today; with FROM only, FROM to today. FROM
-// after TO, a date that is not one, or more than two words is an error
-// safe to show.
-func GapsPeriod(args []string, today time.Time) (from, to time.Time, err error) {
-	today = dateOnly(today)
-	to = today
-	from = today.AddDate(0, -3, 0)
-	if len(args) > 2 {
-		return from, to, Errorf(EINVALID, "Usage: `/caseconf gaps [FROM] [TO]`, dates as YYYY-MM-DD (default: the last 3 months).")
-	}
-	parse := func(s string) (time.Time, error) {
-		d, err := time.Parse("2006-01-02", s)
-		if err != nil {
-			return d, Errorf(EINVALID, "%q is not a date: write it as YYYY-MM-DD, e.g. `/caseconf gaps 2026-09-01 2026-11-30`.", s)
-		}
-		return d, nil
-	}
-	if len(args) >= 1 {
-		if from, err = parse(args[0]); err != nil {
-			return from, to, err
-		}
-	}
-	if len(args) == 2 {
-		if to, err = parse(args[1]); err != nil {
-			return from, to, err
-		}
-	}
-	if from.After(to) {
-		return from, to, Errorf(EINVALID, "The period starts (%s) after it ends (%s).", from.Format("2006-01-02"), to.Format("2006-01-02"))
-	}
-	return from, to, nil
-}
-
-// GapsCSV is the figures as a CSV file, with a header line.
-func GapsCSV(rows []GapRow, from, to time.Time) []byte {
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	_ = w.Write([]string{"agency", "from", "to", "invitations_not_answered", "cant_attend_without_report", "actions_overdue", "actions_overdue_over_28_days"})
-	for _, r := range rows {
-		_ = w.Write([]string{csvSafe(r.Agency), from.Format("2006-01-02"), to.Format("2006-01-02"),
-			strconv.Itoa(r.NotAnswered), strconv.Itoa(r.ApologiesWithoutReport), strconv.Itoa(r.ActionsOverdue), strconv.Itoa(r.ActionsOverdueOver28)})
-	}
-	w.Flush()
-	return buf.Bytes()
-}
-
-// csvSafe keeps a spreadsheet from reading a cell as a formula.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
-// GapsFilename is the name of the CSV file for a period.
-func GapsFilename(from, to time.Time) string {
-	return fmt.Sprintf("gaps-%s-to-%s.csv", from.Format("2006-01-02"), to.Format("2006-01-02"))
 }

@@ -34,15 +34,19 @@ func TestAggregateGaps(t *testing.T) {
 	}
 }
 
-func TestGapsPeriod(t *testing.T) {
-	today := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
-	from, to, err := GapsPeriod(nil, today)
-	if err != nil || from.Format(time.DateOnly) != "2026-08-02" || to.Format(time.DateOnly) != "2026-11-02" {
-		t.Errorf("default period %v to %v, %v", from, to, err)
-	}
-	for _, args := range [][]string{{"yesterday"}, {"2026-02-30"}, {"2026-10-01", "2026-09-01"}, {"a", "b", "c"}} {
-		if _, _, err := GapsPeriod(args, today); ErrorCode(err) != EINVALID {
-			t.Errorf("%q: %v", args, err)
+func TestCanRunGaps(t *testing.T) {
+	for _, tt := range []struct {
+		v    Viewer
+		cm   bool
+		code string
+	}{
+		{Viewer{UserID: "U0ADMIN", Admin: true}, false, ""},
+		{Viewer{UserID: "U0CM"}, true, ""},
+		{Viewer{UserID: "U0GP"}, false, EFORBIDDEN},
+		{Viewer{}, true, EFORBIDDEN},
+	} {
+		if got := ErrorCode(CanRunGaps(tt.v, tt.cm)); got != tt.code {
+			t.Errorf("CanRunGaps(%+v, %v) = %q, want %q", tt.v, tt.cm, got, tt.code)
 		}
 	}
 }

@@ -35,3 +35,37 @@ func TestCanCallHandover(t *testing.T) {
 		})
 	}
 }
+
+func TestHandoverTo(t *testing.T) {
+	for name, tt := range map[string]struct {
+		o   *Outcome
+		to  string
+		due bool
+	}{
+		"NoOutcome":           {nil, "", false},
+		"NoChange":            {&Outcome{}, "", false},
+		"NewCaseManager":      {&Outcome{LeadChanged: true, NewCaseManagerID: "U0NEWCM"}, "U0NEWCM", true},
+		"NewLeadAgencyOnly":   {&Outcome{LeadChanged: true, NewLeadAgency: "St Mungo's"}, "", true},
+		"ChangedToThemselves": {&Outcome{LeadChanged: true, NewCaseManagerID: "U0CM"}, "", false},
+		"Both":                {&Outcome{LeadChanged: true, NewCaseManagerID: "U0NEWCM", NewLeadAgency: "St Mungo's"}, "U0NEWCM", true},
+	} {
+		c := fixture()
+		if got := HandoverTo(c, tt.o); got != tt.to {
+			t.Errorf("%s: HandoverTo = %q, want %q", name, got, tt.to)
+		}
+		if got := HandoverDue(c, tt.o); got != tt.due {
+			t.Errorf("%s: HandoverDue = %v, want %v", name, got, tt.due)
+		}
+	}
+}
+
+func TestCanReadHandover(t *testing.T) {
+	for u, code := range map[string]string{"U0CM": "", "U0CHAIR": ENOTFOUND, "U0GP": ENOTFOUND, "U0OUT": ENOTFOUND, "": ENOTFOUND} {
+		if got := ErrorCode(CanReadHandover(fixture(), Viewer{UserID: u})); got != code {
+			t.Errorf("CanReadHandover(%q) = %q, want %q", u, got, code)
+		}
+	}
+	if got := ErrorCode(CanReadHandover(fixture(), Viewer{UserID: "U0ADMIN", Admin: true})); got != ENOTFOUND {
+		t.Errorf("an administrator reads the handover: %q", got)
+	}
+}

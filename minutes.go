@@ -1,9 +1,6 @@
 package caseconf
 
-import (
-	"strings"
-	"time"
-)
+import "time"
 
 // Who the minutes may go to, and how they are split into messages.
 
@@ -60,15 +57,4 @@ func MinutesParts(n int) [][2]int {
 		parts = append(parts, [2]int{lo, min(n, lo+minutesMoreActions)})
 	}
 	return parts
-}
-
-// Basis describes, for the log of disclosures, what allows case details
-// to be shared: the consent, or the recognised reason to meet without
-// it. It names no client.
-func (c Consent) Basis() string {
-	if c.Method == ConsentNone {
-		return "no consent: " + Label(NoConsentReasons, c.NoConsentReason)
-	}
-	return c.Method + " consent given " + c.GivenOn.Format(DateLayout) + ", valid until " + c.ValidUntil.Format(DateLayout) +
-		", covering " + strings.Join(c.AgencyKinds, ", ")
 }

@@ -185,3 +185,11 @@ func TestMinutesWithheldOnceConsentHasRunOut(t *testing.T) {
 		t.Errorf("on its last day: %q", got)
 	}
 }
+
+func TestCheckOwners(t *testing.T) {
+	c := fixture()
+	f := OutcomeForm{Actions: []ActionForm{{Row: 1, OwnerID: "U0GP"}, {Row: 2, OwnerID: "U0OUT"}, {Row: 3, OwnerName: "Ann"}}}
+	if errs := f.CheckOwners(c); len(errs) != 1 || errs[ActionField(ActionOwner, 2)] == "" {
+		t.Errorf("CheckOwners = %v, want row 2's owner answered", errs)
+	}
+}

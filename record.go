@@ -63,3 +63,27 @@ type Change struct {
 	Note   string
 	Detail string
 }
+
+// HeldClient is a client's own details and every consent recorded for
+// them, as a subject-access export shows them.
+type HeldClient struct {
+	ID            int64
+	Reference     string
+	FullName      string
+	CaseManagerID string
+	CreatedAt     time.Time
+	Consents      []HeldConsent
+}
+
+// HeldConsent is one consent (or recorded reason to meet without it), as
+// it was recorded.
+type HeldConsent struct {
+	Method      string
+	GivenOn     time.Time // zero when none was recorded
+	ValidUntil  time.Time // zero when none was recorded
+	Reason      string    // the recognised reason to meet without consent
+	Explanation string
+	AgencyKinds []string
+	RecordedBy  string
+	RecordedAt  time.Time
+}

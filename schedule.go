@@ -7,10 +7,6 @@ import (
 	"time"
 )
 
-// Option is a choice offered in a form: a stable value stored in the
-// database, and the label people read.
-type Option struct{ Value, Label string }
-
 // Reasons a conference is called.
 var Reasons = []Option{
 	{"problem_solving", "Problem solving and goal setting"},
@@ -25,55 +21,6 @@ var Reasons = []Option{
 	{"case_transfer", "Transfer of case management"},
 	{"services_disagree", "Services disagree on the plan"},
 	{"client_asked", "The client asked for it"},
-}
-
-// AgencyKinds are the kinds of agency consent is given for.
-var AgencyKinds = []Option{
-	{"health_gp", "Health / GP"},
-	{"adult_social_care", "Adult social care"},
-	{"mental_health", "Mental health"},
-	{"substance_use", "Substance use"},
-	{"housing", "Housing"},
-	{"probation_police", "Probation / police"},
-	{"benefits", "Benefits"},
-	{"legal", "Legal"},
-	{"other", "Other"},
-}
-
-// NoConsentReasons are the recognised reasons to meet without the client's
-// consent.
-var NoConsentReasons = []Option{
-	{"cannot_locate_welfare", "Client cannot be located and there are welfare concerns"},
-	{"lacks_capacity", "Client lacks capacity"},
-	{"prison_or_hospital_agreed", "Client is in prison or hospital and agreed to the meeting"},
-	{"professionals_only", "A professionals-only meeting before the main one"},
-	{"risk_of_violence", "Risk of violence"},
-}
-
-// Consent methods.
-const (
-	ConsentWritten = "written"
-	ConsentVerbal  = "verbal"
-	ConsentNone    = "none" // meeting under a recognised no-consent reason
-)
-
-// Label finds the label of value among opts, or returns value itself.
-func Label(opts []Option, value string) string {
-	for _, o := range opts {
-		if o.Value == value {
-			return o.Label
-		}
-	}
-	return value
-}
-
-func isOption(opts []Option, value string) bool {
-	for _, o := range opts {
-		if o.Value == value {
-			return true
-		}
-	}
-	return false
 }
 
 // Limits on free text, inside Block Kit's own (3,000 characters for a

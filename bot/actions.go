@@ -16,8 +16,6 @@ const actionDone = "done"
 
 func (b *Bot) registerActions() {
 	b.HandleAction(actionDone, b.clickDone)
-	b.registerActionUpdates()
-	b.registerClientLetter()
 }
 
 // doneButton marks action a done.

@@ -107,6 +107,8 @@ func (b *Bot) register() {
 	b.registerReportsRead()
 	b.registerOutcome()
 	b.registerActions()
+	b.registerActionUpdates()
+	b.registerClientLetter()
 	b.registerMyActions()
 	b.registerHome()
 	b.registerReminders()

@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/caseconf/caseconf"
+	"github.com/caseconf/caseconf/export"
 )
 
 // /caseconf export REF: the whole record of a conference as one Markdown
@@ -48,21 +49,21 @@ func (b *Bot) cmdExport(ctx context.Context, r *Request, args []string) {
 	}
 	c := rec.Conference
 	rec.Names = b.names(ctx, recordUsers(rec))
-	doc := rec.Markdown(b.cal.Loc)
-	filename, comment := caseconf.ExportFilename(c.Ref), fmt.Sprintf(":lock: The whole record of *%s*, as you asked. It holds the client's details: keep it where your service keeps case records.", c.Ref)
+	doc := export.Markdown(rec, b.cal.Loc)
+	filename, comment := export.MarkdownFilename(c.Ref), fmt.Sprintf(":lock: The whole record of *%s*, as you asked. It holds the client's details: keep it where your service keeps case records.", c.Ref)
 	// A PDF's password is made here, shown once to the caller below and
 	// never stored or logged.
 	password := ""
 	if asPDF {
-		password = caseconf.NewPDFPassword()
-		pdf, err := caseconf.EncryptedPDF(doc, password)
+		password = export.NewPDFPassword()
+		pdf, err := export.EncryptedPDF(doc, password)
 		if err != nil {
 			b.log.Error("could not make an export's PDF", "conference", c.ID, "user", r.UserID, "err", err)
 			r.Reply(ctx, fmt.Sprintf("Sorry, the PDF of %s could not be made. `/caseconf export %s` gives the record as Markdown.", c.Ref, c.Ref))
 			return
 		}
 		doc = pdf
-		filename = caseconf.ExportPDFFilename(c.Ref)
+		filename = export.PDFFilename(c.Ref)
 		comment = fmt.Sprintf(":lock: The whole record of *%s* as a PDF protected by a password (AES-256), as you asked. The password was shown to you once, separately: give it to the reader by another route (a phone call, not the same email). It holds the client's details: keep it where your service keeps case records.", c.Ref)
 	}
 	fileID, err := b.uploadToDM(ctx, r.UserID, filename, "Record of "+c.Ref, doc, comment)

@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/caseconf/caseconf"
+	"github.com/caseconf/caseconf/export"
 )
 
 // /caseconf gaps [FROM] [TO]: per agency over a period, invitations not
@@ -26,22 +27,22 @@ const gapsTableRows = 60
 
 func (b *Bot) cmdGaps(ctx context.Context, r *Request, args []string) {
 	today := b.now().In(b.cal.Loc)
-	from, to, err := caseconf.GapsPeriod(args, today)
+	from, to, err := gapsPeriod(args, today)
 	if err != nil {
 		b.replyError(ctx, r, err)
 		return
 	}
 	v := b.viewer(r.UserID)
+	cm := false
 	if !v.Admin {
-		cm, err := b.store.IsCaseManager(ctx, r.UserID)
-		if err != nil {
+		if cm, err = b.store.IsCaseManager(ctx, r.UserID); err != nil {
 			b.replyError(ctx, r, err)
 			return
 		}
-		if !cm {
-			r.Reply(ctx, ":no_entry: Only administrators, and case managers for their own clients, can run `/caseconf gaps`.")
-			return
-		}
+	}
+	if err := caseconf.CanRunGaps(v, cm); err != nil {
+		r.Reply(ctx, ":no_entry: "+caseconf.ErrorMessage(err))
+		return
 	}
 	r.Ack(ephemeral{ResponseType: slack.ResponseTypeEphemeral, Text: ":hourglass_flowing_sand: Adding up the gaps…"})
 	loc := b.cal.Loc
@@ -59,14 +60,48 @@ func (b *Bot) cmdGaps(ctx context.Context, r *Request, args []string) {
 		scope = "all conferences"
 	}
 	b.dm(ctx, r.UserID, "Gaps and blocks, "+period, gapsBlocks(rows, period, scope)...)
-	csvName := caseconf.GapsFilename(from, to)
-	if _, err := b.uploadToDM(ctx, r.UserID, csvName, "Gaps and blocks, "+period, caseconf.GapsCSV(rows, from, to),
+	csvName := export.GapsFilename(from, to)
+	if _, err := b.uploadToDM(ctx, r.UserID, csvName, "Gaps and blocks, "+period, export.GapsCSV(rows, from, to),
 		"The same figures as a CSV file."); err != nil {
 		b.log.Warn("gaps CSV could not be uploaded", "user", r.UserID, "err", sendError(err))
 		r.Reply(ctx, "The table is in your direct messages, but Slack would not take the CSV file just now. Please try again.")
 		return
 	}
 	r.Reply(ctx, fmt.Sprintf(":white_check_mark: Gaps for %s (%d agencies) are in your direct messages with caseconf, with `%s`.", period, len(rows), csvName))
+}
+
+// gapsPeriod reads /caseconf gaps [FROM] [TO] (dates as YYYY-MM-DD): with
+// none, the three months to today; with FROM only, FROM to today. FROM
+// after TO, a date that is not one, or more than two words is an error
+// safe to show. The dates are calendar dates (midnight UTC).
+func gapsPeriod(args []string, today time.Time) (from, to time.Time, err error) {
+	y, m, d := today.Date()
+	to = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	from = to.AddDate(0, -3, 0)
+	if len(args) > 2 {
+		return from, to, caseconf.Errorf(caseconf.EINVALID, "Usage: `/caseconf gaps [FROM] [TO]`, dates as YYYY-MM-DD (default: the last 3 months).")
+	}
+	parse := func(s string) (time.Time, error) {
+		d, err := time.Parse("2006-01-02", s)
+		if err != nil {
+			return d, caseconf.Errorf(caseconf.EINVALID, "%q is not a date: write it as YYYY-MM-DD, e.g. `/caseconf gaps 2026-09-01 2026-11-30`.", s)
+		}
+		return d, nil
+	}
+	if len(args) >= 1 {
+		if from, err = parse(args[0]); err != nil {
+			return from, to, err
+		}
+	}
+	if len(args) == 2 {
+		if to, err = parse(args[1]); err != nil {
+			return from, to, err
+		}
+	}
+	if from.After(to) {
+		return from, to, caseconf.Errorf(caseconf.EINVALID, "The period starts (%s) after it ends (%s).", from.Format("2006-01-02"), to.Format("2006-01-02"))
+	}
+	return from, to, nil
 }
 
 // gapsBlocks is the DM's table: a header, then the agencies in

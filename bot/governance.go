@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/caseconf/caseconf"
+	"github.com/caseconf/caseconf/export"
 	"github.com/caseconf/caseconf/store"
 )
 
@@ -41,7 +41,7 @@ func (b *Bot) cmdAudit(ctx context.Context, r *Request, args []string) {
 
 func (b *Bot) actAuditPage(ctx context.Context, r *Request) {
 	r.Ack(nil)
-	if !b.admins.IsAdmin(r.UserID) {
+	if caseconf.CanGovern(b.viewer(r.UserID)) != nil {
 		return
 	}
 	ref, off, ok := strings.Cut(r.Interaction.ActionCallback.BlockActions[0].Value, ":")
@@ -105,21 +105,15 @@ func (b *Bot) cmdSubjectAccess(ctx context.Context, r *Request, args []string) {
 		b.replyError(ctx, r, err)
 		return
 	}
-	var doc []byte
-	doc = fmt.Appendf(doc, "# Subject access: everything held about client %s\n\n", caseconf.MarkdownText(strings.ToUpper(ref)))
-	doc = fmt.Appendf(doc, "Prepared for Slack user %s on %s: the client's details, every consent recorded, and the whole record of each of their %d conferences.\n",
-		r.UserID, b.now().In(b.cal.Loc).Format("2 January 2006 15:04"), len(recs))
 	ids := make([]int64, len(clients))
 	for i, cl := range clients {
 		ids[i] = cl.ID
-		doc = append(doc, b.heldClientMarkdown(cl)...)
 	}
 	for _, rec := range recs {
 		rec.Names = b.names(ctx, recordUsers(rec))
-		doc = append(doc, "\n\n---\n\n"...)
-		doc = append(doc, rec.Markdown(b.cal.Loc)...)
 	}
-	filename := "subject-access-" + time.Now().UTC().Format("20060102-150405") + ".md"
+	doc := export.SubjectAccess(ref, r.UserID, b.now(), b.cal.Loc, clients, recs)
+	filename := export.SubjectAccessFilename(time.Now())
 	fileID, err := b.uploadToDM(ctx, r.UserID, filename, "Subject access", doc,
 		":lock: Everything held about the client you asked for. It holds the client's details: keep it where your service keeps case records.")
 	reason := ""
@@ -136,43 +130,6 @@ func (b *Bot) cmdSubjectAccess(ctx context.Context, r *Request, args []string) {
 	}
 	b.log.Info("subject access exported", "user", r.UserID, "clients", len(clients), "conferences", len(recs))
 	r.Reply(ctx, fmt.Sprintf(":white_check_mark: Everything held about that client (%d conferences) is in your direct messages with caseconf, as `%s`.", len(recs), filename))
-}
-
-// heldClientMarkdown is a client's details and consents, as Markdown,
-// every typed value escaped.
-func (b *Bot) heldClientMarkdown(cl store.HeldClient) []byte {
-	var sb strings.Builder
-	day := func(t sql.NullTime) string {
-		if !t.Valid {
-			return "—"
-		}
-		return t.Time.Format("2006-01-02")
-	}
-	fmt.Fprintf(&sb, "\n## Client %s\n\n", caseconf.MarkdownText(cl.Reference))
-	fmt.Fprintf(&sb, "- **Reference:** %s\n", caseconf.MarkdownText(cl.Reference))
-	if cl.FullName != "" {
-		fmt.Fprintf(&sb, "- **Name:** %s\n", caseconf.MarkdownText(cl.FullName))
-	}
-	fmt.Fprintf(&sb, "- **Case manager:** Slack user %s\n", caseconf.MarkdownText(cl.CaseManagerID))
-	fmt.Fprintf(&sb, "- **Record created:** %s\n", cl.CreatedAt.In(b.cal.Loc).Format("2 January 2006 15:04"))
-	fmt.Fprintf(&sb, "\n### Consents recorded (%d)\n\n", len(cl.Consents))
-	for _, c := range cl.Consents {
-		fmt.Fprintf(&sb, "- %s consent", caseconf.MarkdownText(c.Method))
-		if c.Method != "none" {
-			fmt.Fprintf(&sb, ", given %s, valid until %s", day(c.GivenOn), day(c.ValidUntil))
-		}
-		if c.Reason != "" {
-			fmt.Fprintf(&sb, "; reason to meet without it: %s", caseconf.MarkdownText(c.Reason))
-		}
-		if c.Explanation != "" {
-			fmt.Fprintf(&sb, "; explanation: %s", caseconf.MarkdownText(c.Explanation))
-		}
-		if len(c.AgencyKinds) > 0 {
-			fmt.Fprintf(&sb, "; agencies: %s", caseconf.MarkdownText(strings.Join(c.AgencyKinds, ", ")))
-		}
-		fmt.Fprintf(&sb, "; recorded by Slack user %s on %s\n", caseconf.MarkdownText(c.RecordedBy), c.RecordedAt.In(b.cal.Loc).Format("2 January 2006 15:04"))
-	}
-	return []byte(sb.String())
 }
 
 const (
@@ -199,7 +156,7 @@ func (b *Bot) cmdErase(ctx context.Context, r *Request, args []string) {
 		Type: slack.VTModal, CallbackID: eraseCallback, PrivateMetadata: ref,
 		Title: plain("Erase a client"), Submit: plain("Erase"), Close: plain("Cancel"),
 		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			section(fmt.Sprintf(":warning: This deletes *everything* held about client *%s* (%d record(s)): every conference, report, outcome, action, consent and the bot's messages about them. It cannot be undone.", caseconf.MarkdownText(ref), len(ids))),
+			section(fmt.Sprintf(":warning: This deletes *everything* held about client *%s* (%d record(s)): every conference, report, outcome, action, consent and the bot's messages about them. It cannot be undone.", export.MarkdownText(ref), len(ids))),
 			slack.NewInputBlock(eraseField, plain("Type the client's reference again to confirm"), nil,
 				slack.NewPlainTextInputBlockElement(plain(ref), eraseField)),
 		}},
@@ -209,7 +166,7 @@ func (b *Bot) cmdErase(ctx context.Context, r *Request, args []string) {
 }
 
 func (b *Bot) viewErase(ctx context.Context, r *Request) {
-	if !b.admins.IsAdmin(r.UserID) {
+	if caseconf.CanGovern(b.viewer(r.UserID)) != nil {
 		r.Ack(slack.NewClearViewSubmissionResponse())
 		return
 	}

@@ -140,7 +140,7 @@ func homeView(h *store.HomeData, v caseconf.Viewer, now, today, until time.Time,
 			}
 			upcoming.items = append(upcoming.items, homeItem{[]slack.Block{section(text)}})
 		}
-		if c.ChairID == v.UserID && !c.Cancelled() && !future && !recorded && c.Started(now) {
+		if !recorded && caseconf.CanRecordOutcome(c, v, now) == nil {
 			outcomes.items = append(outcomes.items, homeItem{[]slack.Block{
 				slack.NewSectionBlock(mrkdwn(fmt.Sprintf("*%s* · met %s · no outcome recorded yet", c.Ref, homeDate(c.StartsAt, loc))),
 					nil, slack.NewAccessory(recordButton(c)))}})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
 	"runtime"
 	"runtime/debug"
@@ -14,6 +15,8 @@ import (
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
+
+	"github.com/caseconf/caseconf"
 )
 
 // Kind is the sort of Slack delivery.
@@ -63,11 +66,16 @@ type HandlerFunc func(ctx context.Context, r *Request)
 
 // Registration happens while the bot is built (each feature file
 // registers its own handlers); registering after it starts serving is
-// not safe.
+// not safe. A name registered twice is a mistake that would silently
+// replace the first handler: it panics, so the bot is never built with
+// one.
 
 // HandleCommand registers the /caseconf subcommand name. args and summary
 // make its line in help.
 func (b *Bot) HandleCommand(name, args, summary string, run CommandFunc) {
+	if _, ok := b.commands[name]; ok {
+		panic(fmt.Sprintf("bot: the command %q is registered twice", name))
+	}
 	b.commands[name] = &command{name: name, args: args, summary: summary, run: run}
 	b.order = append(b.order, name)
 }
@@ -83,16 +91,24 @@ func (b *Bot) HandleAdminCommand(name, args, summary string, run CommandFunc) {
 // HandleAction registers the handler of a button (or other block action)
 // whose action_id is name, or starts with name and a colon
 // ("respond:attending").
-func (b *Bot) HandleAction(name string, h HandlerFunc) { b.actions[name] = h }
+func (b *Bot) HandleAction(name string, h HandlerFunc) { register(b.actions, "action", name, h) }
 
 // HandleView registers the handler of a modal's submission by its
 // callback_id.
-func (b *Bot) HandleView(callbackID string, h HandlerFunc) { b.views[callbackID] = h }
+func (b *Bot) HandleView(callbackID string, h HandlerFunc) { register(b.views, "view", callbackID, h) }
 
 // HandleEvent registers the handler of an Events API event type
 // ("app_home_opened"). The delivery is acknowledged before the handler
 // runs; see Request.EventID about Slack's retries.
-func (b *Bot) HandleEvent(eventType string, h HandlerFunc) { b.events[eventType] = h }
+func (b *Bot) HandleEvent(eventType string, h HandlerFunc) { register(b.events, "event", eventType, h) }
+
+// register adds h to handlers under name, once.
+func register(handlers map[string]HandlerFunc, what, name string, h HandlerFunc) {
+	if _, ok := handlers[name]; ok {
+		panic(fmt.Sprintf("bot: the %s %q is registered twice", what, name))
+	}
+	handlers[name] = h
+}
 
 // Ack sends Slack the immediate answer to this delivery: nil for a plain
 // acknowledgement, a message for a slash command's ephemeral reply, or a
@@ -265,7 +281,7 @@ func (b *Bot) route(r *Request) (HandlerFunc, string) {
 	case KindCommand:
 		name, args := parseCommand(r.Command.Text)
 		cmd, ok := b.commands[name]
-		if !ok || (cmd.admin && !b.admins.IsAdmin(r.UserID)) {
+		if !ok || (cmd.admin && caseconf.CanGovern(b.viewer(r.UserID)) != nil) {
 			return b.unknownCommand, "unknown"
 		}
 		return func(ctx context.Context, r *Request) { cmd.run(ctx, r, args) }, name

@@ -49,14 +49,23 @@ var consentWithheldKinds = []string{KindMinutes, KindActionAssigned, KindActionU
 // there, gets the same ENOTFOUND; an administrator asking about a
 // reference two case managers use is asked to be more precise.
 func (s *DB) ClientConsent(ctx context.Context, ref string, v caseconf.Viewer) (clientID int64, current caseconf.Consent, err error) {
-	var ids []int64
-	if err := s.db.SelectContext(ctx, &ids, `SELECT id FROM clients WHERE lower(reference) = lower($1) AND erased_at IS NULL
-		AND ($3 OR case_manager_id = $2) ORDER BY id`, ref, v.UserID, v.Admin); err != nil {
+	var clients []struct {
+		ID            int64  `db:"id"`
+		CaseManagerID string `db:"case_manager_id"`
+	}
+	if err := s.db.SelectContext(ctx, &clients, `SELECT id, case_manager_id FROM clients WHERE lower(reference) = lower($1) AND erased_at IS NULL
+		ORDER BY id`, ref); err != nil {
 		return 0, current, fmt.Errorf("client consent: %w", err)
+	}
+	var ids []int64
+	for _, cl := range clients {
+		if caseconf.CanChangeConsent(cl.CaseManagerID, v) == nil {
+			ids = append(ids, cl.ID)
+		}
 	}
 	switch len(ids) {
 	case 0:
-		return 0, current, caseconf.Errorf(caseconf.ENOTFOUND, "There is no client with that reference whose consent you can change.")
+		return 0, current, caseconf.ConsentNotFound()
 	case 1:
 	default:
 		return 0, current, caseconf.Errorf(caseconf.ECONFLICT, "More than one case manager has a client with that reference: ask the client's case manager to change their consent.")
@@ -109,11 +118,14 @@ func (s *DB) ChangeConsent(ctx context.Context, clientID int64, v caseconf.Viewe
 	now := s.Now()
 	var cm string
 	err = tx.GetContext(ctx, &cm, `SELECT case_manager_id FROM clients WHERE id = $1 AND erased_at IS NULL FOR UPDATE`, clientID)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && !v.Admin && cm != v.UserID) {
-		return out, caseconf.Errorf(caseconf.ENOTFOUND, "There is no client with that reference whose consent you can change.")
+	if errors.Is(err, sql.ErrNoRows) {
+		return out, caseconf.ConsentNotFound()
 	}
 	if err != nil {
 		return out, fmt.Errorf("change consent: %w", err)
+	}
+	if err := caseconf.CanChangeConsent(cm, v); err != nil {
+		return out, err
 	}
 	var consentID int64
 	if err := tx.GetContext(ctx, &consentID, `INSERT INTO consents

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/caseconf/caseconf"
 )
 
@@ -17,11 +19,15 @@ const gapsScope = `c.status <> 'cancelled' AND ($2 OR c.case_manager_id = $1
 // IsCaseManager reports whether the user manages any client, or is the
 // case manager of any conference.
 func (s *DB) IsCaseManager(ctx context.Context, userID string) (bool, error) {
+	return isCaseManager(ctx, s.db, userID)
+}
+
+func isCaseManager(ctx context.Context, q sqlx.QueryerContext, userID string) (bool, error) {
 	if userID == "" {
 		return false, nil
 	}
 	var ok bool
-	err := s.db.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM clients WHERE case_manager_id = $1 AND erased_at IS NULL)
+	err := sqlx.GetContext(ctx, q, &ok, `SELECT EXISTS (SELECT 1 FROM clients WHERE case_manager_id = $1 AND erased_at IS NULL)
 		OR EXISTS (SELECT 1 FROM conferences WHERE case_manager_id = $1)`, userID)
 	if err != nil {
 		return false, fmt.Errorf("case manager check: %w", err)
@@ -32,14 +38,23 @@ func (s *DB) IsCaseManager(ctx context.Context, userID string) (bool, error) {
 // GapFacts reads the invitations of conferences that started between
 // startFrom (inclusive) and startTo (exclusive), and the open actions due
 // from dueFrom to dueTo (dates, inclusive), that v may report on (see
-// caseconf.AggregateGaps). The read is audited ("gaps.read"), without
-// naming any client.
+// caseconf.AggregateGaps), if caseconf.CanRunGaps allows them. The read
+// is audited ("gaps.read"), without naming any client.
 func (s *DB) GapFacts(ctx context.Context, v caseconf.Viewer, startFrom, startTo, dueFrom, dueTo time.Time) ([]caseconf.GapInvitation, []caseconf.GapAction, error) {
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return nil, nil, fmt.Errorf("gaps: %w", err)
 	}
 	defer tx.Rollback()
+	cm := false
+	if !v.Admin {
+		if cm, err = isCaseManager(ctx, tx, v.UserID); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := caseconf.CanRunGaps(v, cm); err != nil {
+		return nil, nil, err
+	}
 	var invs []struct {
 		Agency    string `db:"agency"`
 		Answered  bool   `db:"answered"`

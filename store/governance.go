@@ -248,8 +248,8 @@ type AuditPage struct {
 // conference ref from offset (newest first), for an administrator only
 // (to anyone else it does not exist), and audits the reading.
 func (s *DB) ConferenceAudit(ctx context.Context, ref string, v caseconf.Viewer, offset, limit int) (*AuditPage, error) {
-	if !v.Admin {
-		return nil, caseconf.NotFound()
+	if err := caseconf.CanGovern(v); err != nil {
+		return nil, err
 	}
 	var c struct {
 		ID       int64  `db:"id"`
@@ -286,19 +286,17 @@ func (s *DB) ConferenceAudit(ctx context.Context, ref string, v caseconf.Viewer,
 	return p, nil
 }
 
-// HeldClient is a client's own details and every consent recorded for
-// them, as a subject-access export shows them.
-type HeldClient struct {
+// heldClientRow and heldConsentRow are a client and a consent as they are
+// read, before they become caseconf.HeldClient and caseconf.HeldConsent.
+type heldClientRow struct {
 	ID            int64     `db:"id"`
 	Reference     string    `db:"reference"`
 	FullName      string    `db:"full_name"`
 	CaseManagerID string    `db:"case_manager_id"`
 	CreatedAt     time.Time `db:"created_at"`
-	Consents      []HeldConsent
 }
 
-// HeldConsent is one consent (or recorded reason to meet without it).
-type HeldConsent struct {
+type heldConsentRow struct {
 	Method      string         `db:"method"`
 	GivenOn     sql.NullTime   `db:"given_on"`
 	ValidUntil  sql.NullTime   `db:"valid_until"`
@@ -314,31 +312,38 @@ type HeldConsent struct {
 // conferences), for an administrator only, and audits it (by client ID
 // and counts). It returns the clients and the records; NotFound when
 // there is no such client.
-func (s *DB) SubjectAccess(ctx context.Context, ref string, v caseconf.Viewer) ([]HeldClient, []*caseconf.Record, error) {
-	if !v.Admin {
-		return nil, nil, caseconf.NotFound()
+func (s *DB) SubjectAccess(ctx context.Context, ref string, v caseconf.Viewer) ([]caseconf.HeldClient, []*caseconf.Record, error) {
+	if err := caseconf.CanGovern(v); err != nil {
+		return nil, nil, err
 	}
 	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead})
 	if err != nil {
 		return nil, nil, fmt.Errorf("subject access: %w", err)
 	}
 	defer tx.Rollback()
-	var clients []HeldClient
-	if err := tx.SelectContext(ctx, &clients, `SELECT id, reference, coalesce(full_name, '') AS full_name, case_manager_id, created_at
+	var rows []heldClientRow
+	if err := tx.SelectContext(ctx, &rows, `SELECT id, reference, coalesce(full_name, '') AS full_name, case_manager_id, created_at
 		FROM clients WHERE upper(reference) = upper($1) AND erased_at IS NULL ORDER BY id`,
 		strings.TrimSpace(ref)); err != nil {
 		return nil, nil, fmt.Errorf("subject access: %w", err)
 	}
-	if len(clients) == 0 {
+	if len(rows) == 0 {
 		return nil, nil, caseconf.NotFound()
 	}
 	now := s.Now()
+	clients := make([]caseconf.HeldClient, len(rows))
 	var out []*caseconf.Record
-	for i := range clients {
-		cl := clients[i].ID
-		if err := tx.SelectContext(ctx, &clients[i].Consents, `SELECT method, given_on, valid_until, coalesce(no_consent_reason, '') AS no_consent_reason,
+	for i, row := range rows {
+		cl := row.ID
+		clients[i] = caseconf.HeldClient{ID: row.ID, Reference: row.Reference, FullName: row.FullName, CaseManagerID: row.CaseManagerID, CreatedAt: row.CreatedAt}
+		var consents []heldConsentRow
+		if err := tx.SelectContext(ctx, &consents, `SELECT method, given_on, valid_until, coalesce(no_consent_reason, '') AS no_consent_reason,
 			coalesce(explanation, '') AS explanation, agency_kinds, recorded_by, recorded_at FROM consents WHERE client_id = $1 ORDER BY recorded_at, id`, cl); err != nil {
 			return nil, nil, fmt.Errorf("subject access: consents: %w", err)
+		}
+		for _, c := range consents {
+			clients[i].Consents = append(clients[i].Consents, caseconf.HeldConsent{Method: c.Method, GivenOn: c.GivenOn.Time, ValidUntil: c.ValidUntil.Time,
+				Reason: c.Reason, Explanation: c.Explanation, AgencyKinds: []string(c.AgencyKinds), RecordedBy: c.RecordedBy, RecordedAt: c.RecordedAt})
 		}
 		var confs []int64
 		if err := tx.SelectContext(ctx, &confs, `SELECT id FROM conferences WHERE client_id = $1 ORDER BY starts_at, id`, cl); err != nil {

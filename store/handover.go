@@ -36,8 +36,8 @@ func (s *DB) HandoverForm(ctx context.Context, id int64, v caseconf.Viewer) (*ca
 	if err != nil {
 		return nil, nil, err
 	}
-	if v.UserID != c.CaseManagerID {
-		return nil, nil, caseconf.NotFound() // the outcome is not read for them
+	if err := caseconf.CanReadHandover(c, v); err != nil {
+		return nil, nil, err // the outcome is not read for them
 	}
 	o, err := s.OutcomeSnapshot(ctx, id)
 	if caseconf.ErrorCode(err) == caseconf.ENOTFOUND {
@@ -121,31 +121,35 @@ func handOver(ctx context.Context, tx *sqlx.Tx, c *caseconf.Conference, actor st
 	var from struct {
 		ClientID      int64          `db:"client_id"`
 		CaseManagerID string         `db:"case_manager_id"`
+		LeadChanged   bool           `db:"lead_changed"`
 		NewCM         sql.NullString `db:"new_case_manager_id"`
+		NewLeadAgency string         `db:"new_lead_agency"`
 	}
 	// The client handed over is the followed conference's (the same as
 	// this one's: mayFollow saw to that).
-	err := tx.GetContext(ctx, &from, `SELECT c.client_id, c.case_manager_id, o.new_case_manager_id FROM conferences c
-		JOIN outcomes o ON o.conference_id = c.id WHERE c.id = $1`, row.Follows.Int64)
+	err := tx.GetContext(ctx, &from, `SELECT c.client_id, c.case_manager_id, o.lead_changed, o.new_case_manager_id, o.new_lead_agency
+		FROM conferences c JOIN outcomes o ON o.conference_id = c.id WHERE c.id = $1`, row.Follows.Int64)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("handover: %w", err)
 	}
-	if !from.NewCM.Valid || from.NewCM.String == from.CaseManagerID {
+	to := caseconf.HandoverTo(&caseconf.Conference{CaseManagerID: from.CaseManagerID},
+		&caseconf.Outcome{LeadChanged: from.LeadChanged, NewCaseManagerID: from.NewCM.String, NewLeadAgency: from.NewLeadAgency})
+	if to == "" {
 		return nil // a new lead agency only: nobody on Slack to hand to
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE conferences SET case_manager_id = $3, updated_at = $4
-		WHERE client_id = $1 AND case_manager_id = $2 AND status <> 'cancelled'`, from.ClientID, from.CaseManagerID, from.NewCM.String, at)
+		WHERE client_id = $1 AND case_manager_id = $2 AND status <> 'cancelled'`, from.ClientID, from.CaseManagerID, to, at)
 	if err != nil {
 		return fmt.Errorf("handover: %w", err)
 	}
 	moved, _ := res.RowsAffected()
-	if _, err := tx.ExecContext(ctx, `UPDATE clients SET case_manager_id = $2 WHERE id = $1`, from.ClientID, from.NewCM.String); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE clients SET case_manager_id = $2 WHERE id = $1`, from.ClientID, to); err != nil {
 		return fmt.Errorf("handover: %w", err)
 	}
-	if err := passOnProposals(ctx, tx, from.ClientID, from.NewCM.String, at); err != nil {
+	if err := passOnProposals(ctx, tx, from.ClientID, to, at); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'cancelled', errors = array_append(errors, 'the client was handed over')
@@ -154,7 +158,7 @@ func handOver(ctx context.Context, tx *sqlx.Tx, c *caseconf.Conference, actor st
 		return fmt.Errorf("handover: %w", err)
 	}
 	return audit(ctx, tx, auditRow{At: at, Actor: actor, Action: "client.handover", ConferenceID: c.ID, ClientID: from.ClientID,
-		Detail: fmt.Sprintf("case manager %s to %s; %d conferences", from.CaseManagerID, from.NewCM.String, moved)})
+		Detail: fmt.Sprintf("case manager %s to %s; %d conferences", from.CaseManagerID, to, moved)})
 }
 
 // passOnProposals asks the new case manager, once the client is theirs,

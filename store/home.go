@@ -42,7 +42,8 @@ type HomeConsent struct {
 
 // Home reads what the Home tab of v needs as of now: conferences not
 // cancelled, of clients not erased, that are still to meet and involve v
-// (organiser or invitee); that v chairs, met before now, with no outcome;
+// (organiser or invitee); that met before now with no outcome, for v to
+// record (chair, minute taker or case manager: caseconf.CanRecordOutcome);
 // with v's open actions (the first limit of them listed, soonest due
 // first, and how many in all); that v manages with a review date up to until;
 // and the latest conference of each client v manages whose current
@@ -83,7 +84,7 @@ func (s *DB) Home(ctx context.Context, v caseconf.Viewer, now, until time.Time, 
 		WHERE c.status <> 'cancelled' AND cl.erased_at IS NULL AND (
 			(c.status = 'scheduled' AND c.starts_at > $2 AND (c.case_manager_id = $1 OR c.chair_id = $1 OR c.minute_taker_id = $1
 				OR EXISTS (SELECT 1 FROM invitees i WHERE i.conference_id = c.id AND i.slack_user_id = $1)))
-			OR (c.chair_id = $1 AND c.starts_at <= $2 AND o.conference_id IS NULL)
+			OR ((c.chair_id = $1 OR c.minute_taker_id = $1 OR c.case_manager_id = $1) AND c.starts_at <= $2 AND o.conference_id IS NULL)
 			OR (c.case_manager_id = $1 AND o.review_on BETWEEN $2::date AND $3::date)
 			OR EXISTS (SELECT 1 FROM actions a WHERE a.conference_id = c.id AND a.status = 'open' AND `+chasedBy+`)
 			OR c.id = ANY($4))`, v.UserID, now, until, pq.Array(consentConfs)); err != nil {

@@ -115,6 +115,30 @@ func TestHomeTab(t *testing.T) {
 	}
 }
 
+// Whoever may record the outcome (caseconf.CanRecordOutcome: the chair,
+// the minute taker and the case manager) finds it on Home once the
+// meeting has started, and the minute taker's button opens the form; an
+// invitee does not see it.
+func TestHomeTabRecordOutcomeForWhoMayRecordIt(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, nil)
+	a.scheduled("V1")
+	conf := a.count(`SELECT id FROM conferences WHERE ref = 'CC-0001'`)
+	a.exec(`UPDATE conferences SET starts_at = '2026-10-30 10:30+00', chair_id = 'U0CHAIR', minute_taker_id = 'U0MT' WHERE id = $1`, conf)
+	for _, u := range []string{"U0MT", "U0CHAIR", "U0CM"} {
+		home, _ := a.openHome(u)
+		wantIn(t, u, home, "Outcomes to record", "CC-0001", "no outcome recorded yet", "\nrecord\n", "Record outcome")
+	}
+	sw, _ := a.openHome("U0SW")
+	wantNotIn(t, "the social worker", sw, "Outcomes to record", "Record outcome")
+
+	opened := len(a.slack.CallsTo("views.open"))
+	a.click("U0MT", "record", fmt.Sprintf("c%d", conf))
+	if _, blocks := modalView(t, a.waitCalls("views.open", opened+1)[opened]); element(blocks, "summary") == nil {
+		t.Error("the minute taker's Record outcome did not open the outcome form")
+	}
+}
+
 // 500 open actions: the Home tab keeps to Slack's 100 blocks, the
 // overdue first, and says how many more there are and where.
 func TestHomeTabOverflow(t *testing.T) {

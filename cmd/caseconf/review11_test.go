@@ -11,7 +11,7 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 
-	"github.com/caseconf/caseconf"
+	"github.com/caseconf/caseconf/export"
 	"github.com/caseconf/caseconf/internal/fakeslack"
 )
 
@@ -138,7 +138,7 @@ func TestPDFReviewPDFHostileText(t *testing.T) {
 			var pdf []byte
 			if enc {
 				var err error
-				pdf, err = caseconf.EncryptedPDF([]byte(text), "abcde-fghjk-mnpqr-stuvw")
+				pdf, err = export.EncryptedPDF([]byte(text), "abcde-fghjk-mnpqr-stuvw")
 				if err != nil {
 					t.Errorf("%s: encrypt: %v", name, err)
 					continue
@@ -149,7 +149,7 @@ func TestPDFReviewPDFHostileText(t *testing.T) {
 				}
 				continue
 			}
-			pdf = caseconf.PlainPDF([]byte(text))
+			pdf = export.PlainPDF([]byte(text))
 			conf := model.NewDefaultConfiguration()
 			conf.ValidationMode = model.ValidationRelaxed // strict only wants /FirstChar on a standard-14 font
 			if _, err := api.ReadAndValidate(bytes.NewReader(pdf), conf); err != nil {
@@ -164,7 +164,7 @@ func TestPDFReviewPDFLinesFitThePage(t *testing.T) {
 	t.Parallel()
 	// Widths (1/1000 em) of Helvetica capitals M and W.
 	line := strings.Repeat("W", 200)
-	pdf := string(caseconf.PlainPDF([]byte(line)))
+	pdf := string(export.PlainPDF([]byte(line)))
 	m := regexp.MustCompile(`\((W+)\) '`).FindAllStringSubmatch(pdf, -1)
 	if len(m) == 0 {
 		t.Fatal("no lines")
@@ -190,7 +190,7 @@ func TestPDFReviewHelpAndManifestMentionPDF(t *testing.T) {
 func TestPDFReviewPDFShowsMarkdownEscapes(t *testing.T) {
 	t.Parallel()
 	md := []byte("## Outcome\n\n> Step 1: \\[call\\](http\\://x.example) the \\*landlord\\*\n")
-	pdf := string(caseconf.PlainPDF(md))
+	pdf := string(export.PlainPDF(md))
 	if strings.Contains(pdf, `\\[call\\]`) || strings.Contains(pdf, `http\\:`) || strings.Contains(pdf, "(## Outcome)") {
 		t.Errorf("the PDF prints Markdown escapes and markup literally: %s", regexp.MustCompile(`\(.*\) '`).FindAllString(pdf, -1))
 	}
@@ -240,7 +240,7 @@ func TestPDFReviewPasswordReplyFails(t *testing.T) {
 // type) are in WinAnsiEncoding, yet become "?" in the PDF.
 func TestPDFReviewPDFSmartQuotes(t *testing.T) {
 	t.Parallel()
-	pdf := string(caseconf.PlainPDF([]byte("Client\u2019s \u201cview\u201d \u2013 owes \u20ac40")))
+	pdf := string(export.PlainPDF([]byte("Client\u2019s \u201cview\u201d \u2013 owes \u20ac40")))
 	if strings.Contains(pdf, "Client?s") || strings.Contains(pdf, "?40") {
 		t.Errorf("curly quotes, dashes and the euro sign become '?': %s", regexp.MustCompile(`\(Client.*\) '`).FindString(pdf))
 	}

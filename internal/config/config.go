@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/caseconf/caseconf"
 )
 
 // DefaultSlackAPIURL is Slack's own Web API base URL.
@@ -214,12 +216,12 @@ func (c *Config) Validate(need Need) error {
 		return &Error{"LOG_FORMAT", fmt.Sprintf("%q is not json or text", c.LogFormat)}
 	}
 	for _, id := range c.Admins {
-		if !validUserID(id) {
+		if !caseconf.IsSlackUserID(id) {
 			return &Error{"CASECONF_ADMINS", fmt.Sprintf("%q is not a Slack user ID (they look like U012ABCDEF)", id)}
 		}
 	}
 	for _, id := range c.DPO {
-		if !validUserID(id) {
+		if !caseconf.IsSlackUserID(id) {
 			return &Error{"CASECONF_DPO", fmt.Sprintf("%q is not a Slack user ID (they look like U012ABCDEF)", id)}
 		}
 	}
@@ -249,26 +251,4 @@ func (c *Config) Validate(need Need) error {
 		return &Error{"HTTP_ADDR", fmt.Sprintf("%q is not host:port (for example :8080)", c.HTTPAddr)}
 	}
 	return nil
-}
-
-// IsAdmin reports whether the Slack user is a configured administrator.
-func (c *Config) IsAdmin(userID string) bool {
-	for _, a := range c.Admins {
-		if a == userID {
-			return true
-		}
-	}
-	return false
-}
-
-func validUserID(id string) bool {
-	if len(id) < 3 || (id[0] != 'U' && id[0] != 'W') {
-		return false
-	}
-	for _, r := range id {
-		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
-			return false
-		}
-	}
-	return true
 }

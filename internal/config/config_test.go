@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/caseconf/caseconf"
 )
 
 func env(m map[string]string) Lookup {
@@ -41,6 +43,7 @@ func TestValidate(t *testing.T) {
 		{"BadHoliday", map[string]string{"CASECONF_HOLIDAYS": "2026-12-25,25/12/2026"}, NeedDatabase, "CASECONF_HOLIDAYS"},
 		{"BadAdmin", map[string]string{"CASECONF_ADMINS": "U123,alice"}, NeedDatabase, "CASECONF_ADMINS"},
 		{"BadDPO", map[string]string{"CASECONF_DPO": "U123,dpo@example.org"}, NeedDatabase, "CASECONF_DPO"},
+		{"AdminTooLong", map[string]string{"CASECONF_ADMINS": "U123456789012345678901"}, NeedDatabase, "CASECONF_ADMINS"},
 		{"BadLogLevel", map[string]string{"LOG_LEVEL": "loud"}, NeedDatabase, "LOG_LEVEL"},
 		{"BadLogFormat", map[string]string{"LOG_FORMAT": "xml"}, NeedDatabase, "LOG_FORMAT"},
 		{"BadAPIURL", map[string]string{"SLACK_API_URL": "slack.example"}, NeedServe, "SLACK_API_URL"},
@@ -91,7 +94,7 @@ func TestDefaultsAndParsing(t *testing.T) {
 	if c.SlackAPIURL != "http://127.0.0.1:9999/api/" {
 		t.Errorf("SlackAPIURL = %q, want a trailing slash added", c.SlackAPIURL)
 	}
-	if !c.IsAdmin("U01ADMIN") || !c.IsAdmin("W02ADMIN") || c.IsAdmin("U03OTHER") || len(c.Admins) != 2 {
+	if a := caseconf.NewAdmins(c.Admins); !a.IsAdmin("U01ADMIN") || !a.IsAdmin("W02ADMIN") || a.IsAdmin("U03OTHER") || len(c.Admins) != 2 {
 		t.Errorf("admins = %v", c.Admins)
 	}
 	if len(c.Holidays) != 2 || c.Holidays[1].Format("2006-01-02") != "2026-12-28" || c.Holidays[0].Location() != c.Timezone {

@@ -1,8 +1,10 @@
-package caseconf
+package export
 
 import (
 	"fmt"
 	"strings"
+
+	"github.com/caseconf/caseconf"
 )
 
 // The exported record's later sections: reports, outcome, action plan,
@@ -31,7 +33,7 @@ func (e *exporter) reports() {
 	}
 }
 
-func (e *exporter) report(r Report) {
+func (e *exporter) report(r caseconf.Report) {
 	e.text("Involvement with the client", r.Involvement)
 	e.text("Last contact", r.LastContact)
 	e.text("Current concerns", r.Concerns)
@@ -61,7 +63,7 @@ func (e *exporter) outcome() {
 	e.text("The client's views", o.ClientViews)
 }
 
-func (e *exporter) people(label string, ps []Person) {
+func (e *exporter) people(label string, ps []caseconf.Person) {
 	e.p("\n**%s:**\n", label)
 	if len(ps) == 0 {
 		e.p("- nobody")
@@ -81,7 +83,7 @@ func (e *exporter) actions() {
 		e.p("\n### Action %d of %d: %s\n", i+1, n, MarkdownText(a.Area))
 		owner := e.who(a.OwnerID)
 		if a.OwnerID == "" {
-			owner = e.person(Person{Name: a.OwnerName, Agency: a.OwnerAgency})
+			owner = e.person(caseconf.Person{Name: a.OwnerName, Agency: a.OwnerAgency})
 		}
 		e.field("Owner", owner)
 		e.field("To be met or reviewed by", calDay(a.DueOn))
@@ -145,7 +147,7 @@ func (e *exporter) history() {
 }
 
 // change writes one line of history.
-func (e *exporter) change(c Change) {
+func (e *exporter) change(c caseconf.Change) {
 	line := "- " + e.at(c.At) + ": " + MarkdownText(c.What)
 	if c.By != "" {
 		line += ", by " + e.who(c.By)
@@ -154,7 +156,7 @@ func (e *exporter) change(c Change) {
 		line += " (" + MarkdownText(c.Detail) + ")"
 	}
 	e.p("%s", line)
-	if Visible(c.Note) {
+	if caseconf.Visible(c.Note) {
 		e.p("\n%s\n", indent(MarkdownQuote(c.Note)))
 	}
 }

@@ -1,4 +1,4 @@
-package caseconf
+package export
 
 import (
 	"bytes"
@@ -17,8 +17,8 @@ import (
 // then encrypted with AES-256 under a password made here, shown once to
 // the person exporting and never kept.
 
-// ExportPDFFilename is the name the PDF record of ref is uploaded under.
-func ExportPDFFilename(ref string) string { return strings.ToUpper(ref) + "-record.pdf" }
+// PDFFilename is the name the PDF record of ref is uploaded under.
+func PDFFilename(ref string) string { return strings.ToUpper(ref) + "-record.pdf" }
 
 const (
 	pdfLineChars = 95  // characters a line holds at most before it is wrapped

@@ -1,4 +1,4 @@
-package caseconf
+package export
 
 import (
 	"fmt"
@@ -6,41 +6,28 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/caseconf/caseconf"
 )
 
-func TestCanExport(t *testing.T) {
-	tests := []struct {
-		name string
-		v    Viewer
-		code string // "" allowed
-	}{
-		{"CaseManager", Viewer{UserID: "U0CM"}, ""},
-		{"Admin", Viewer{UserID: "U0ADMIN", Admin: true}, ""},
-		{"Chair", Viewer{UserID: "U0CHAIR"}, EFORBIDDEN},
-		{"MinuteTaker", Viewer{UserID: "U0MIN"}, EFORBIDDEN},
-		{"InviteeCovered", Viewer{UserID: "U0GP"}, EFORBIDDEN},
-		{"InviteeNotCovered", Viewer{UserID: "U0PROB"}, EFORBIDDEN},
-		{"ShareListOnly", Viewer{UserID: "U0SHARE"}, EFORBIDDEN},
-		{"InviteeNotAccepted", Viewer{UserID: "U0NEW"}, ENOTFOUND},
-		{"Outsider", Viewer{UserID: "U0OUT"}, ENOTFOUND},
-		{"NoUser", Viewer{}, ENOTFOUND},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := fixture()
-			err := CanExport(c, tt.v)
-			if got := ErrorCode(err); got != tt.code {
-				t.Fatalf("CanExport = %v, want code %q", err, tt.code)
-			}
-			if tt.code == ENOTFOUND && ErrorMessage(err) != ErrorMessage(NotFound()) {
-				t.Errorf("an outsider reads %q, not the not-found answer", ErrorMessage(err))
-			}
-		})
-	}
-	c := fixture()
-	c.Status = StatusCancelled
-	if err := CanExport(c, Viewer{UserID: "U0CM"}); err != nil {
-		t.Errorf("a cancelled conference's record cannot be exported: %v", err)
+var (
+	t0       = time.Date(2026, 11, 20, 10, 30, 0, 0, time.UTC)
+	accepted = t0.Add(-72 * time.Hour)
+)
+
+// fixture is a conference with one of every kind of participant.
+func fixture() *caseconf.Conference {
+	return &caseconf.Conference{
+		ID: 7, Ref: "CC-0007", ClientRef: "JS-4411", CaseManagerID: "U0CM", ChairID: "U0CHAIR", MinuteTakerID: "U0MIN",
+		StartsAt: t0, DurationMinutes: 60, Status: caseconf.StatusScheduled,
+		Consent: caseconf.Consent{Method: caseconf.ConsentWritten, AgencyKinds: []string{"health_gp", "housing"}},
+		Invitees: []caseconf.Invitee{
+			{ID: 1, SlackUserID: "U0GP", AgencyKind: "health_gp", AcceptedAt: &accepted},
+			{ID: 2, SlackUserID: "U0PROB", AgencyKind: "probation_police", AcceptedAt: &accepted},
+			{ID: 3, SlackUserID: "U0NEW"}, // not accepted yet, agency unknown
+			{ID: 4, Name: "Dr Patel", AgencyKind: "health_gp"},
+		},
+		ShareList: []string{"U0SHARE", "U0GP"},
 	}
 }
 
@@ -97,33 +84,33 @@ func TestMarkdownQuote(t *testing.T) {
 const hostile = "# Fake heading\n## Another\n- list\n1. ordered\n```\ncode\n```\n<b>html</b>\n[link](http://evil.example)\n| a | b |\n---\n\n\nafter a blank line"
 
 // recordWith is a record with every typed field set to text, and n actions.
-func recordWith(text string, n int) *Record {
+func recordWith(text string, n int) *caseconf.Record {
 	c := fixture()
 	c.ClientName, c.Purpose, c.Place, c.ClientAbsenceReason, c.ClientToldHow, c.UrgentReason, c.CancelReason = text, text, text, text, text, text, text
-	c.Urgent, c.Status = true, StatusRecorded
+	c.Urgent, c.Status = true, caseconf.StatusRecorded
 	c.Consent.Explanation = text
 	for i := range c.Invitees {
 		c.Invitees[i].Name, c.Invitees[i].Role, c.Invitees[i].Agency, c.Invitees[i].Contact = text, text, text, text
 	}
 	c.Invitees[0].ReportAt = &accepted
-	rep := Report{AuthorID: "U0GP", Agency: text, Role: text, Involvement: text, LastContact: text, Concerns: text,
+	rep := caseconf.Report{AuthorID: "U0GP", Agency: text, Role: text, Involvement: text, LastContact: text, Concerns: text,
 		Worked: text, NotWorked: text, Recommendations: text, Revision: 1, SubmittedAt: accepted, UpdatedAt: accepted}
 	rep2 := rep
 	rep2.Revision = 2
-	o := &Outcome{RecordedBy: "U0CM", RecordedAt: t0, LeadChanged: true, NewCaseManagerID: "U0NEWCM", NewLeadAgency: text,
+	o := &caseconf.Outcome{RecordedBy: "U0CM", RecordedAt: t0, LeadChanged: true, NewCaseManagerID: "U0NEWCM", NewLeadAgency: text,
 		Summary: text, Worked: text, NotWorked: text, ClientViews: text, ReviewOn: t0.AddDate(0, 3, 0),
-		Attended: []Person{{UserID: "U0CM"}, {Name: text, JobTitle: text, Agency: text}}, Apologies: []Person{{UserID: "U0GP"}}}
-	r := &Record{Conference: c, Outcome: o, Reports: [][]Report{{rep, rep2}},
-		Answers:     map[int64][]Response{1: {{Answer: AnswerColleague, Colleague: text, At: accepted}}},
-		ShareList:   []Shared{{Person: Person{UserID: "U0GP"}}, {Person: Person{UserID: "U0PROB"}, Withheld: text}, {Person: Person{Name: text, Contact: text}}},
-		Disclosures: []Disclosure{{RecipientID: "U0GP", Part: 1, Parts: 1, Basis: text, DecidedBy: "U0CM", DecidedAt: t0}},
-		History:     []Change{{At: t0, By: "U0CM", What: "outcome.record", Detail: text}},
+		Attended: []caseconf.Person{{UserID: "U0CM"}, {Name: text, JobTitle: text, Agency: text}}, Apologies: []caseconf.Person{{UserID: "U0GP"}}}
+	r := &caseconf.Record{Conference: c, Outcome: o, Reports: [][]caseconf.Report{{rep, rep2}},
+		Answers:     map[int64][]caseconf.Response{1: {{Answer: caseconf.AnswerColleague, Colleague: text, At: accepted}}},
+		ShareList:   []caseconf.Shared{{Person: caseconf.Person{UserID: "U0GP"}}, {Person: caseconf.Person{UserID: "U0PROB"}, Withheld: text}, {Person: caseconf.Person{Name: text, Contact: text}}},
+		Disclosures: []caseconf.Disclosure{{RecipientID: "U0GP", Part: 1, Parts: 1, Basis: text, DecidedBy: "U0CM", DecidedAt: t0}},
+		History:     []caseconf.Change{{At: t0, By: "U0CM", What: "outcome.record", Detail: text}},
 		ExportedBy:  "U0CM", ExportedAt: t0, Names: map[string]string{"U0CM": text}}
 	for i := range n {
-		r.Actions = append(r.Actions, RecordAction{
-			Action:   Action{ID: int64(i + 1), Area: text, What: fmt.Sprintf("Action number %d: %s", i+1, text), OwnerName: text, OwnerAgency: text, DueOn: t0, Status: ActionOpen},
+		r.Actions = append(r.Actions, caseconf.RecordAction{
+			Action:   caseconf.Action{ID: int64(i + 1), Area: text, What: fmt.Sprintf("Action number %d: %s", i+1, text), OwnerName: text, OwnerAgency: text, DueOn: t0, Status: caseconf.ActionOpen},
 			Progress: text, ProposedDue: t0,
-			Updates: []Change{{At: t0, By: "U0GP", What: "progress noted", Note: text}},
+			Updates: []caseconf.Change{{At: t0, By: "U0GP", What: "progress noted", Note: text}},
 		})
 	}
 	return r
@@ -147,8 +134,8 @@ func structure(doc string) []string {
 
 func TestMarkdownHostileTextKeepsTheStructure(t *testing.T) {
 	loc := time.UTC
-	benign := string(recordWith("plain words", 3).Markdown(loc))
-	evil := string(recordWith(hostile, 3).Markdown(loc))
+	benign := string(Markdown(recordWith("plain words", 3), loc))
+	evil := string(Markdown(recordWith(hostile, 3), loc))
 	bs, es := structure(benign), structure(evil)
 	// Hostile text runs over more lines than "plain words" in a
 	// quotation, so quotation lines are compared apart.
@@ -177,7 +164,7 @@ func TestMarkdownHostileTextKeepsTheStructure(t *testing.T) {
 
 // Thirty actions: every one is in the document, in order, whole.
 func TestMarkdownThirtyActions(t *testing.T) {
-	doc := string(recordWith("words", 30).Markdown(time.UTC))
+	doc := string(Markdown(recordWith("words", 30), time.UTC))
 	last := 0
 	for i := 1; i <= 30; i++ {
 		head := fmt.Sprintf("\n### Action %d of 30: words\n", i)

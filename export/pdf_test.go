@@ -1,4 +1,4 @@
-package caseconf
+package export
 
 import (
 	"bytes"

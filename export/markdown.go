@@ -1,4 +1,4 @@
-package caseconf
+package export
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/caseconf/caseconf"
 )
 
 // The exported record as one Markdown document. Everything anyone typed
@@ -14,9 +16,9 @@ import (
 // or end the quotation it is shown in: the document's structure is only
 // ever what is written here.
 
-// ExportFilename is the name the record of the conference ref is uploaded
-// under. It names no client.
-func ExportFilename(ref string) string { return strings.ToUpper(ref) + "-record.md" }
+// MarkdownFilename is the name the record of the conference ref is
+// uploaded under. It names no client.
+func MarkdownFilename(ref string) string { return strings.ToUpper(ref) + "-record.md" }
 
 // mdInline are the characters escaped wherever typed text is shown: those
 // that make emphasis, code, links, HTML, tables and strikethrough, and the
@@ -96,13 +98,13 @@ var (
 
 // exporter writes one record.
 type exporter struct {
-	r   *Record
+	r   *caseconf.Record
 	loc *time.Location
 	b   strings.Builder
 }
 
-// Markdown renders the whole record, times in loc.
-func (r *Record) Markdown(loc *time.Location) []byte {
+// Markdown renders the whole record r, times in loc.
+func Markdown(r *caseconf.Record, loc *time.Location) []byte {
 	e := &exporter{r: r, loc: loc}
 	e.header()
 	e.conference()
@@ -128,7 +130,7 @@ func (e *exporter) field(label, value string) {
 
 // text writes a labelled passage someone typed, as a quotation.
 func (e *exporter) text(label, s string) {
-	if !Visible(s) {
+	if !caseconf.Visible(s) {
 		return
 	}
 	e.p("\n**%s:**\n\n%s\n", label, MarkdownQuote(s))
@@ -140,19 +142,19 @@ func (e *exporter) who(id string) string {
 	if id == "" {
 		return ""
 	}
-	if n := e.r.Names[id]; Visible(n) {
+	if n := e.r.Names[id]; caseconf.Visible(n) {
 		return MarkdownText(n) + " (Slack " + MarkdownText(id) + ")"
 	}
 	return "Slack user " + MarkdownText(id)
 }
 
-func (e *exporter) person(p Person) string {
+func (e *exporter) person(p caseconf.Person) string {
 	var parts []string
 	if p.UserID != "" {
 		parts = append(parts, e.who(p.UserID))
 	}
 	for _, s := range []string{p.Name, p.JobTitle, p.Agency} {
-		if Visible(s) {
+		if caseconf.Visible(s) {
 			parts = append(parts, MarkdownText(s))
 		}
 	}
@@ -160,7 +162,7 @@ func (e *exporter) person(p Person) string {
 	if p.UserID == "" {
 		s += " (not on Slack)"
 	}
-	if Visible(p.Contact) {
+	if caseconf.Visible(p.Contact) {
 		s += ", contact: " + MarkdownText(p.Contact)
 	}
 	return s
@@ -211,7 +213,7 @@ func (e *exporter) conference() {
 	e.field("Place", MarkdownText(c.Place))
 	var reasons []string
 	for _, r := range c.Reasons {
-		reasons = append(reasons, MarkdownText(Label(Reasons, r)))
+		reasons = append(reasons, MarkdownText(caseconf.Label(caseconf.Reasons, r)))
 	}
 	e.field("Why it was called", strings.Join(reasons, "; "))
 	if c.Urgent {
@@ -230,8 +232,8 @@ func (e *exporter) conference() {
 func (e *exporter) consent() {
 	c := e.r.Conference.Consent
 	e.p("\n## Consent to share information\n")
-	if c.Method == ConsentNone {
-		e.field("Consent", "none; met for a recognised reason: "+MarkdownText(Label(NoConsentReasons, c.NoConsentReason)))
+	if c.Method == caseconf.ConsentNone {
+		e.field("Consent", "none; met for a recognised reason: "+MarkdownText(caseconf.Label(caseconf.NoConsentReasons, c.NoConsentReason)))
 		e.text("Explanation", c.Explanation)
 	} else {
 		e.field("Consent", MarkdownText(c.Method))
@@ -240,7 +242,7 @@ func (e *exporter) consent() {
 	}
 	var kinds []string
 	for _, k := range c.AgencyKinds {
-		kinds = append(kinds, MarkdownText(Label(AgencyKinds, k)))
+		kinds = append(kinds, MarkdownText(caseconf.Label(caseconf.AgencyKinds, k)))
 	}
 	e.field("Agencies it covers", strings.Join(kinds, "; "))
 }
@@ -253,9 +255,9 @@ func (e *exporter) invitees() {
 	}
 	for i := range c.Invitees {
 		inv := &c.Invitees[i]
-		e.p("\n### Invitee %d: %s\n", i+1, e.person(Person{UserID: inv.SlackUserID, Name: inv.Name, JobTitle: inv.Role, Agency: inv.Agency, Contact: inv.Contact}))
+		e.p("\n### Invitee %d: %s\n", i+1, e.person(caseconf.Person{UserID: inv.SlackUserID, Name: inv.Name, JobTitle: inv.Role, Agency: inv.Agency, Contact: inv.Contact}))
 		if inv.AgencyKind != "" {
-			e.field("Kind of agency", MarkdownText(Label(AgencyKinds, inv.AgencyKind))+", covered by the consent: "+yesNo(c.Covered(inv)))
+			e.field("Kind of agency", MarkdownText(caseconf.Label(caseconf.AgencyKinds, inv.AgencyKind))+", covered by the consent: "+yesNo(c.Covered(inv)))
 		}
 		if inv.OnSlack() {
 			accepted := "not accepted"
@@ -284,13 +286,13 @@ func (e *exporter) atPtr(t *time.Time) string {
 	return e.at(*t)
 }
 
-func answerLabel(a Response) string {
+func answerLabel(a caseconf.Response) string {
 	switch a.Answer {
-	case AnswerAttending:
+	case caseconf.AnswerAttending:
 		return "attending"
-	case AnswerColleague:
+	case caseconf.AnswerColleague:
 		return "sending a briefed colleague, " + MarkdownText(a.Colleague)
-	case AnswerApologies:
+	case caseconf.AnswerApologies:
 		return "cannot attend; will send a written report"
 	}
 	return MarkdownText(string(a.Answer))
