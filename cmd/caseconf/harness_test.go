@@ -257,3 +257,20 @@ func (b *syncBuffer) String() string {
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// exec runs a statement against the app's database, for a state no form
+// can reach.
+func (a *app) exec(query string, args ...any) {
+	a.t.Helper()
+	if _, err := a.main.DB.SQL().Exec(query, args...); err != nil {
+		a.t.Fatalf("%s: %v", query, err)
+	}
+}
+
+// minimalOutcome is a valid final outcome with one action (row 1).
+func minimalOutcome() form {
+	return form{}.users("attended", "U0CM", "U0SW").choice("lead_changed", "no").
+		text("summary", "Rent arrears").text("client_views", "Wants to stay").
+		date("review_on", "2027-01-29").users("share_with", "U0GP", "U0SW", "U0PROB").choice("save_as", "final").
+		text("act_area_1", "Housing").text("act_what_1", "Tenancy support").user("act_owner_1", "U0SW").date("act_due_1", "2026-11-27")
+}

@@ -26,6 +26,13 @@ func startBehindProxy(t *testing.T) (*app, *pgproxy.Proxy) {
 // parameters, e.g. "statement_timeout=1s".
 func startBehindProxyQuery(t *testing.T, query string) (*app, *pgproxy.Proxy) {
 	t.Helper()
+	return startBehindProxyWith(t, query, nil)
+}
+
+// startBehindProxyWith is startBehindProxyQuery with a chance to set up
+// Main before it runs, as startAppWith.
+func startBehindProxyWith(t *testing.T, query string, configure func(*Main)) (*app, *pgproxy.Proxy) {
+	t.Helper()
 	dsn := testdb.New(t)
 	u, err := url.Parse(dsn)
 	if err != nil {
@@ -40,7 +47,7 @@ func startBehindProxyQuery(t *testing.T, query string) (*app, *pgproxy.Proxy) {
 	if query != "" {
 		u.RawQuery += "&" + query
 	}
-	a := startApp(t, map[string]string{"DATABASE_URL": u.String()})
+	a := startAppWith(t, map[string]string{"DATABASE_URL": u.String()}, configure)
 	t.Cleanup(proxy.Resume) // runs before serve's shutdown
 	return a, proxy
 }

@@ -7,16 +7,12 @@ package main
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/caseconf/caseconf"
 	"github.com/caseconf/caseconf/internal/fakeslack"
-	"github.com/caseconf/caseconf/internal/pgproxy"
-	"github.com/caseconf/caseconf/internal/testdb"
 )
 
 // callAsChair calls a conference with form f as U0CM (case manager and chair)
@@ -267,13 +263,6 @@ func TestReportForgedAndAfterCancel(t *testing.T) {
 	}
 }
 
-func (a *app) exec(query string, args ...any) {
-	a.t.Helper()
-	if _, err := a.main.DB.SQL().Exec(query, args...); err != nil {
-		a.t.Fatalf("%s: %v", query, err)
-	}
-}
-
 // Mark done: the chair of another conference, forged values, and the
 // owner and case manager pressing at once. (Expected to pass.)
 func TestMarkDoneHostile(t *testing.T) {
@@ -344,7 +333,8 @@ func TestSnoozeAfterDoneSaysNothingToSnooze(t *testing.T) {
 // database answers, so it is not rescued and posted again.
 func TestDatabaseBlipAfterPostSendsOnce(t *testing.T) {
 	t.Parallel()
-	a, proxy := startBehindProxyStuck(t, 25*time.Second) // longer than the silence; short for the test
+	// Messages are rescued after 25 s: longer than the silence; short for the test.
+	a, proxy := startBehindProxyWith(t, "", func(m *Main) { m.OutboxStuckAfter = 25 * time.Second })
 	a.slack.FailNext("chat.postMessage", fakeslack.Failure{Delay: 2 * time.Second, Channel: "U0GP"})
 	if ack := a.viewSubmission("U0CM", "schedule", "V1", "", scheduleForm(), 0); ack["response_action"] != "clear" {
 		t.Fatalf("ack = %v", ack)
@@ -369,42 +359,6 @@ func TestDatabaseBlipAfterPostSendsOnce(t *testing.T) {
 	if n := a.delivered()["U0GP"]; n != 1 {
 		t.Errorf("the GP's invitation was posted %d times after a 15 s database blip (no crash)", n)
 	}
-}
-
-func startBehindProxyStuck(t *testing.T, stuck time.Duration) (*app, interface {
-	Hang()
-	Resume()
-}) {
-	t.Helper()
-	var a *app
-	p := newProxyFor(t)
-	a = startAppWith(t, map[string]string{"DATABASE_URL": p.dsn}, func(m *Main) { m.OutboxStuckAfter = stuck })
-	t.Cleanup(p.proxy.Resume)
-	return a, p.proxy
-}
-
-// Guard: caseconf is used so the import stays if probes change.
-var _ = caseconf.AnswerAttending
-
-type proxyDSN struct {
-	proxy *pgproxy.Proxy
-	dsn   string
-}
-
-func newProxyFor(t *testing.T) proxyDSN {
-	t.Helper()
-	dsn := testdb.New(t)
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy, err := pgproxy.New(u.Host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { proxy.Close() })
-	u.Host = proxy.Addr()
-	return proxyDSN{proxy: proxy, dsn: u.String()}
 }
 
 // An invitee whose agency the client's consent does not cover can still

@@ -26,14 +26,6 @@ func (a *app) openOutcomeAs(userID string) (string, []map[string]any) {
 	return modalView(t, a.waitCalls("views.open", opened+1)[opened])
 }
 
-// minimalOutcome is a valid final outcome with one action (row 1).
-func minimalOutcome() form {
-	return form{}.users("attended", "U0CM", "U0SW").choice("lead_changed", "no").
-		text("summary", "Rent arrears").text("client_views", "Wants to stay").
-		date("review_on", "2027-01-29").users("share_with", "U0GP", "U0SW", "U0PROB").choice("save_as", "final").
-		text("act_area_1", "Housing").text("act_what_1", "Tenancy support").user("act_owner_1", "U0SW").date("act_due_1", "2026-11-27")
-}
-
 // outcomeMeta is outcome-form metadata for conference conf with the given rows.
 func outcomeMeta(conf int, rows ...int) string {
 	next := 1
