@@ -360,3 +360,15 @@ func TestEraseWhileSending(t *testing.T) {
 		t.Error("the detached message is still in the outbox")
 	}
 }
+
+// A non-admin forging the govaudit button writes nothing and replies nothing.
+func TestForgedAuditPageByNonAdmin(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, map[string]string{"CASECONF_ADMINS": "U0ADMIN"})
+	a.heldConference()
+	a.click("U0CM", "govaudit:newer", "CC-0001:0")
+	a.click("U0OUT", "govaudit:older", "CC-0001:-5")
+	if n := a.count(`SELECT count(*) FROM audit_log WHERE action = 'conference.audit.show'`); n != 0 {
+		t.Errorf("forged audit page wrote %d audit reads", n)
+	}
+}

@@ -218,3 +218,23 @@ func TestHomeTabRepublishedOnceAfterABurst(t *testing.T) {
 		t.Errorf("the case manager's Home, never opened, was published %d times", n)
 	}
 }
+
+// After consent is narrowed so that the social worker's agency is no
+// longer covered, their Home tab shows no client detail.
+func TestHomeAfterWithdrawal(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, map[string]string{"CASECONF_ADMINS": "U0ADMIN"})
+	a.heldConference()
+	before, _ := a.openHome("U0SW")
+	a.command("U0CM", "consent JS-4411")
+	wd := form{}.choice("consent_change", "withdraw").choices("agency_kinds", "health_gp", "housing").text("consent_why", "Not social care")
+	if ack := a.viewSubmission("U0CM", "consent", "VZZW", "JS-4411", wd, 0); ack["response_action"] != "clear" {
+		t.Fatalf("withdrawal ack = %v", ack)
+	}
+	time.Sleep(2 * time.Second)
+	pubs := a.publishesFor("U0SW")
+	after, _ := a.openHome("U0SW")
+	t.Logf("U0SW publishes after withdrawal without reopening: %d", len(pubs))
+	t.Logf("before:\n%s\nafter reopen:\n%s", before, after)
+	wantNotIn(t, "U0SW", after, "JS-4411", "Jane Smith")
+}

@@ -322,3 +322,36 @@ func TestAcksOwedWhenSocketDropsDoNotHoldHandlers(t *testing.T) {
 		t.Errorf("shutdown with the socket gone took %v", took)
 	}
 }
+
+// The database goes silent for 15 s just after Slack took a DM: the
+// sender keeps trying to record it (and renews its claim) until the
+// database answers, so it is not rescued and posted again.
+func TestDatabaseBlipAfterPostSendsOnce(t *testing.T) {
+	t.Parallel()
+	// Messages are rescued after 25 s: longer than the silence; short for the test.
+	a, proxy := startBehindProxyWith(t, "", func(m *Main) { m.OutboxStuckAfter = 25 * time.Second })
+	a.slack.FailNext("chat.postMessage", fakeslack.Failure{Delay: 2 * time.Second, Channel: "U0GP"})
+	if ack := a.viewSubmission("U0CM", "schedule", "V1", "", scheduleForm(), 0); ack["response_action"] != "clear" {
+		t.Fatalf("ack = %v", ack)
+	}
+	a.eventually("the GP's post to reach Slack", func() bool { return len(a.dmTo("U0GP")) == 1 })
+	proxy.Hang()
+	time.Sleep(15 * time.Second)
+	proxy.Resume()
+	// A batch claimed when the database went silent, and not put back,
+	// is rescued after the rescue time (25 s here).
+	a.waitOutboxDone(60 * time.Second)
+	t.Logf("outbox: %d rescued; logs mention record failure: %v", a.count(`SELECT count(*) FROM outbox WHERE array_to_string(errors,'|') LIKE '%rescued%'`),
+		strings.Contains(a.logs.String(), "could not record a posted message"))
+	for _, l := range strings.Split(a.logs.String(), "\n") {
+		if strings.Contains(l, "outbox") || strings.Contains(l, "WARN") || strings.Contains(l, "ERROR") {
+			t.Log(l)
+		}
+	}
+	for _, c := range a.slack.CallsTo("chat.postMessage") {
+		t.Log(c.At.Format("15:04:05.000"), c.Params.Get("channel"), c.Failed)
+	}
+	if n := a.delivered()["U0GP"]; n != 1 {
+		t.Errorf("the GP's invitation was posted %d times after a 15 s database blip (no crash)", n)
+	}
+}
