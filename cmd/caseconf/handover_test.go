@@ -19,17 +19,7 @@ func TestHandoverOfferedAndFilledIn(t *testing.T) {
 	a.slack.AddUser(slackUser("U0CM", "Casey Manager"))
 	a.slack.AddUser(slackUser("U0NEWCM", "Noor Khan"))
 	conf := a.heldConference()
-	ctx := context.Background()
-	cm := caseconf.Viewer{UserID: "U0CM"}
-	c, err := a.main.DB.ConferenceByID(ctx, int64(conf), cm, "test.read")
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := caseconf.Outcome{Attended: []caseconf.Person{{UserID: "U0CM"}}, Summary: "Moving to supported housing", ClientViews: "Agrees",
-		ReviewOn: time.Date(2027, 1, 29, 0, 0, 0, 0, time.UTC), LeadChanged: true, NewCaseManagerID: "U0NEWCM", NewLeadAgency: "Acacia House"}
-	if _, err := a.main.DB.RecordOutcome(ctx, int64(conf), cm, testNow, c.StartsAt, o, "test:handover"); err != nil {
-		t.Fatal(err)
-	}
+	a.recordHandoverOutcome(conf)
 	a.main.Bot.Sender().Wake()
 	a.waitOutboxDone(20 * time.Second)
 	var offer string
@@ -83,17 +73,7 @@ func TestHandoverClientMismatchRefused(t *testing.T) {
 	t.Parallel()
 	a := startApp(t, nil)
 	conf := a.heldConference()
-	ctx := context.Background()
-	cm := caseconf.Viewer{UserID: "U0CM"}
-	c, err := a.main.DB.ConferenceByID(ctx, int64(conf), cm, "test.read")
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := caseconf.Outcome{Attended: []caseconf.Person{{UserID: "U0CM"}}, Summary: "Moving", ClientViews: "Agrees",
-		ReviewOn: time.Date(2027, 1, 29, 0, 0, 0, 0, time.UTC), LeadChanged: true, NewCaseManagerID: "U0NEWCM", NewLeadAgency: "Acacia House"}
-	if _, err := a.main.DB.RecordOutcome(ctx, int64(conf), cm, testNow, c.StartsAt, o, "test:handover"); err != nil {
-		t.Fatal(err)
-	}
+	a.recordHandoverOutcome(conf)
 	a.main.Bot.Sender().Wake()
 	a.waitOutboxDone(20 * time.Second)
 	// Another client of the same case manager.
@@ -101,31 +81,17 @@ func TestHandoverClientMismatchRefused(t *testing.T) {
 		t.Fatal(ack)
 	}
 	a.eventually("CC-0002", func() bool { return a.count(`SELECT count(*) FROM conferences WHERE ref = 'CC-0002'`) == 1 })
-	if ack := a.viewSubmission("U0CM", "schedule", "VZZH", fmt.Sprintf("handover:c%d", conf),
-		scheduleForm().text("client_ref", "ZZ-OTHER").users("invitees", "U0NEWCM"), 0); ack["response_action"] != "clear" {
-		t.Logf("a handover form for another client refused: %v", ack)
-		return
+	ack := a.viewSubmission("U0CM", "schedule", "VZZH", fmt.Sprintf("handover:c%d", conf),
+		scheduleForm().text("client_ref", "ZZ-OTHER").users("invitees", "U0NEWCM"), 0)
+	if ack["response_action"] != "errors" || fieldErrors(ack)["client_ref"] == nil {
+		t.Fatalf("a handover form of CC-0001 (client JS-4411) naming another client, ZZ-OTHER, was not refused on its client reference: %v", ack)
 	}
-	a.eventually("the handover conference", func() bool { return a.count(`SELECT count(*) FROM conferences WHERE handover`) == 1 })
-	h := a.count(`SELECT id FROM conferences WHERE handover`)
-	if a.count(`SELECT count(*) FROM conferences WHERE id = $1 AND client_id = (SELECT client_id FROM conferences WHERE id = $2)`, h, conf) != 1 {
-		t.Errorf("the handover of CC-0001 (client JS-4411) was stored for another client")
+	a.waitAllHandled()
+	if n := a.count(`SELECT count(*) FROM conferences WHERE handover`); n != 0 {
+		t.Errorf("the refused handover form stored %d handover conferences", n)
 	}
-	a.count(`UPDATE conferences SET starts_at = '2026-11-01 10:30+00' WHERE id = $1 RETURNING id`, h)
-	hc, err := a.main.DB.ConferenceByID(ctx, int64(h), cm, "test.read")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ho := caseconf.Outcome{Attended: []caseconf.Person{{UserID: "U0CM"}}, Summary: "Handed over", ClientViews: "Fine",
-		ReviewOn: time.Date(2027, 1, 29, 0, 0, 0, 0, time.UTC)}
-	if _, err := a.main.DB.RecordOutcome(ctx, int64(h), cm, testNow, hc.StartsAt, ho, "test:handover2"); err != nil {
-		t.Fatal(err)
-	}
-	if n := a.count(`SELECT count(*) FROM conferences WHERE ref = 'CC-0002' AND case_manager_id = 'U0NEWCM'`); n != 0 {
-		t.Errorf("recording the handover of CC-0001 gave CC-0002 (another client, ZZ-OTHER) to the new case manager")
-	}
-	if n := a.count(`SELECT count(*) FROM conferences WHERE id = $1 AND case_manager_id = 'U0NEWCM'`, conf); n != 1 {
-		t.Errorf("CC-0001, whose handover it was, still belongs to the old case manager")
+	if n := a.count(`SELECT count(*) FROM conferences WHERE case_manager_id = 'U0NEWCM'`); n != 0 {
+		t.Errorf("the refused handover form gave %d conferences to the new case manager", n)
 	}
 }
 
@@ -135,32 +101,13 @@ func TestReviewAfterHandoverSameClient(t *testing.T) {
 	t.Parallel()
 	a := startApp(t, nil)
 	conf := a.heldConference()
-	ctx := context.Background()
-	cm := caseconf.Viewer{UserID: "U0CM"}
-	c, err := a.main.DB.ConferenceByID(ctx, int64(conf), cm, "test.read")
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := caseconf.Outcome{Attended: []caseconf.Person{{UserID: "U0CM"}}, Summary: "Moving", ClientViews: "Agrees",
-		ReviewOn: time.Date(2027, 1, 29, 0, 0, 0, 0, time.UTC), LeadChanged: true, NewCaseManagerID: "U0NEWCM", NewLeadAgency: "Acacia House"}
-	if _, err := a.main.DB.RecordOutcome(ctx, int64(conf), cm, testNow, c.StartsAt, o, "test:handover"); err != nil {
-		t.Fatal(err)
-	}
+	a.recordHandoverOutcome(conf)
 	if ack := a.viewSubmission("U0CM", "schedule", "VZZH", fmt.Sprintf("handover:c%d", conf), scheduleForm().users("invitees", "U0NEWCM"), 0); ack["response_action"] != "clear" {
 		t.Fatalf("handover form: %v", ack)
 	}
 	a.eventually("the handover conference", func() bool { return a.count(`SELECT count(*) FROM conferences WHERE handover`) == 1 })
 	h := a.count(`SELECT id FROM conferences WHERE handover`)
-	a.count(`UPDATE conferences SET starts_at = '2026-11-01 10:30+00' WHERE id = $1 RETURNING id`, h)
-	hc, err := a.main.DB.ConferenceByID(ctx, int64(h), cm, "test.read")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ho := caseconf.Outcome{Attended: []caseconf.Person{{UserID: "U0CM"}}, Summary: "Handed over", ClientViews: "Fine",
-		ReviewOn: time.Date(2027, 1, 29, 0, 0, 0, 0, time.UTC)}
-	if _, err := a.main.DB.RecordOutcome(ctx, int64(h), cm, testNow, hc.StartsAt, ho, "test:handover2"); err != nil {
-		t.Fatal(err)
-	}
+	a.recordHandoverMeeting(h)
 	if n := a.count(`SELECT count(*) FROM conferences WHERE id = $1 AND case_manager_id = 'U0NEWCM'`, conf); n != 1 {
 		t.Fatalf("the handover did not pass CC-0001 on")
 	}
@@ -226,5 +173,41 @@ func TestProposalPassedOnAtHandover(t *testing.T) {
 	}
 	if !asked && !strings.Contains(got, "date_accept") {
 		t.Errorf("after the handover nothing lets the new case manager decide the GP's waiting proposal (their actions: %.200s)", got)
+	}
+}
+
+// recordHandoverOutcome records, as the case manager U0CM, an outcome of
+// conference conf that passes the case to a new case manager, U0NEWCM of
+// Acacia House.
+func (a *app) recordHandoverOutcome(conf int) {
+	a.t.Helper()
+	ctx := context.Background()
+	cm := caseconf.Viewer{UserID: "U0CM"}
+	c, err := a.main.DB.ConferenceByID(ctx, int64(conf), cm, "test.read")
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	o := caseconf.Outcome{Attended: []caseconf.Person{{UserID: "U0CM"}}, Summary: "Moving to supported housing", ClientViews: "Agrees",
+		ReviewOn: time.Date(2027, 1, 29, 0, 0, 0, 0, time.UTC), LeadChanged: true, NewCaseManagerID: "U0NEWCM", NewLeadAgency: "Acacia House"}
+	if _, err := a.main.DB.RecordOutcome(ctx, int64(conf), cm, testNow, c.StartsAt, o, "test:handover"); err != nil {
+		a.t.Fatal(err)
+	}
+}
+
+// recordHandoverMeeting holds handover conference h yesterday and records
+// its outcome as U0CM: the case passes to the new case manager.
+func (a *app) recordHandoverMeeting(h int) {
+	a.t.Helper()
+	ctx := context.Background()
+	cm := caseconf.Viewer{UserID: "U0CM"}
+	a.count(`UPDATE conferences SET starts_at = '2026-11-01 10:30+00' WHERE id = $1 RETURNING id`, h)
+	hc, err := a.main.DB.ConferenceByID(ctx, int64(h), cm, "test.read")
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	ho := caseconf.Outcome{Attended: []caseconf.Person{{UserID: "U0CM"}}, Summary: "Handed over", ClientViews: "Fine",
+		ReviewOn: time.Date(2027, 1, 29, 0, 0, 0, 0, time.UTC)}
+	if _, err := a.main.DB.RecordOutcome(ctx, int64(h), cm, testNow, hc.StartsAt, ho, "test:handover2"); err != nil {
+		a.t.Fatal(err)
 	}
 }
