@@ -184,8 +184,7 @@ func TestMarkDoneForgedAndConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 	a.eventually("the action done", func() bool { return a.count(`SELECT count(*) FROM actions WHERE status = 'done'`) == 1 })
-	a.waitHandled("interactive", a.metric(`caseconf_slack_deliveries_total{kind="interactive",outcome="handled"}`))
-	time.Sleep(time.Second)
+	a.waitAllHandled()
 	a.waitOutboxDone(20 * time.Second)
 	if n := a.count(`SELECT count(*) FROM audit_log WHERE action = 'action.done'`); n != 1 {
 		t.Errorf("marked done %d times", n)

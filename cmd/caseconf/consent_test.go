@@ -207,7 +207,7 @@ func TestConsentSharedReference(t *testing.T) {
 	a.count(`INSERT INTO clients (reference, full_name, case_manager_id) VALUES ('JS-4411', 'Other Person', 'U0CM2') RETURNING id`)
 	modals := len(a.slack.CallsTo("views.open"))
 	a.command("U0CM2", "consent JS-4411")
-	time.Sleep(500 * time.Millisecond)
+	a.waitAllHandled() // whatever the command opens, it has opened
 	for _, c := range a.slack.CallsTo("views.open")[modals:] {
 		if strings.Contains(callText(c), "Current consent") || strings.Contains(callText(c), "without consent") {
 			t.Errorf("U0CM2 saw U0CM's client's consent: %s", callText(c))

@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
@@ -279,7 +278,7 @@ func TestPDFPasswordNotLoggedWhenReplyFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.slack.WaitForCalls(ctxFor(t), fakeslack.MethodResponseURL, 2)
-	time.Sleep(500 * time.Millisecond)
+	a.waitAllHandled() // the export has logged all it will
 	if passwordRE.MatchString(a.logs.String()) {
 		t.Errorf("a password-like string reached the logs: %s", passwordRE.FindString(a.logs.String()))
 	}

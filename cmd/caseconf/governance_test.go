@@ -205,10 +205,7 @@ func TestGovernanceErase(t *testing.T) {
 		t.Fatalf("erase ack = %v", ack)
 	}
 	ctx := ctxFor(t)
-	deadline := time.Now().Add(20 * time.Second)
-	for a.count(`SELECT count(*) FROM clients WHERE erased_at IS NOT NULL`) == 0 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
+	a.eventually("the erasure recorded", func() bool { return a.count(`SELECT count(*) FROM clients WHERE erased_at IS NOT NULL`) == 1 })
 	a.waitOutboxDone(20 * time.Second)
 	for table, q := range clientTables {
 		if n := a.countAbout(q, client); n != 0 {

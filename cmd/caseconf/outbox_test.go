@@ -219,7 +219,8 @@ func TestRescueWhileStillSendingSendsOnce(t *testing.T) {
 	if res, err := a.main.Sweeper.RunOnce(context.Background(), time.Date(2026, 11, 11, 3, 0, 0, 0, time.UTC), false); err != nil || res.New != 4 {
 		t.Fatalf("sweep = %+v, %v", res, err)
 	}
-	time.Sleep(8 * time.Second)
+	// The other replica rescues throughout, until every reminder is sent.
+	a.waitOutboxDone(30 * time.Second)
 	close(stop)
 	<-done
 	a.waitOutboxDone(30 * time.Second)

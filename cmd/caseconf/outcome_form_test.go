@@ -79,7 +79,7 @@ func TestForgedOutcomeByNonOrganisers(t *testing.T) {
 			t.Errorf("%s's forged outcome: %v", u, ack)
 		}
 	}
-	time.Sleep(300 * time.Millisecond)
+	a.waitAllHandled() // the clicks have done all they will
 	if n := len(a.slack.CallsTo("views.update")) - updates; n != 0 {
 		t.Errorf("non-organisers' clicks updated the chair's form %d times", n)
 	}

@@ -31,8 +31,8 @@ func TestSlowFinalSaveToldItWorked(t *testing.T) {
 	ack := a.viewSubmission("U0CM", "outcome", "VZZ2", meta, minimalOutcome(), 0)
 	t.Logf("ack: %v", ack)
 	a.eventually("the outcome recorded", func() bool { return a.count(`SELECT count(*) FROM outcomes`) == 1 })
+	a.waitAllHandled() // a late answer is told by DM before the delivery finishes
 	a.waitOutboxDone(20 * time.Second)
-	time.Sleep(500 * time.Millisecond)
 	for _, dm := range a.dmTo("U0CM")[before:] {
 		text := callText(dm)
 		if strings.Contains(text, "not saved") || strings.Contains(text, "may not have been saved") {
