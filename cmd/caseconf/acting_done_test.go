@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -150,5 +151,48 @@ func TestCaseManagerMarksDoneForAnOwnerNotOnSlack(t *testing.T) {
 	a.waitOutboxDone(20 * time.Second)
 	if n := a.count(`SELECT count(*) FROM outbox WHERE kind = 'action_done'`); n != 0 || len(a.dmTo("U0CM")) != cmBefore {
 		t.Fatal("the case manager was told of their own change")
+	}
+}
+
+// Mark done: the chair of another conference, forged values, and the
+// owner and case manager pressing at once.
+func TestMarkDoneForgedAndConcurrent(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, nil)
+	a.scheduled("V1")
+	// A second conference, by someone else, chaired by U0X2.
+	f := scheduleForm().user("chair", "U0X2").user("minute_taker", "U0X2").users("invitees", "U0GP")
+	if ack := a.viewSubmission("U0X2", "schedule", "V2", "", f, 0); ack["response_action"] != "clear" {
+		t.Fatalf("second conference: %v", ack)
+	}
+	a.waitOutboxDone(20 * time.Second)
+	conf := a.count(`SELECT id FROM conferences WHERE ref = 'CC-0001'`)
+	action := a.count(`INSERT INTO actions (conference_id, area_of_need, action, owner_slack_id, due_on)
+		VALUES ($1, 'Housing', 'secret-action text', 'U0SW', '2026-11-18') RETURNING id`, conf)
+	for _, v := range []string{fmt.Sprintf("a%d", action), fmt.Sprintf("a%d.c%d", action, conf), fmt.Sprintf("o%d", action), fmt.Sprintf("a0%d", action)} {
+		reply := a.replyTo(a.click("U0X2", "done", v))
+		if strings.Contains(reply, "secret-action") || strings.Contains(reply, "replace_original\":true") {
+			t.Errorf("U0X2's Mark done %s answered %s", v, reply)
+		}
+	}
+	if a.count(`SELECT count(*) FROM actions WHERE status = 'done'`) != 0 {
+		t.Fatal("an outsider marked the action done")
+	}
+	var wg sync.WaitGroup
+	for _, u := range []string{"U0SW", "U0CM", "U0SW", "U0CM"} {
+		wg.Go(func() { a.click(u, "done", fmt.Sprintf("a%d", action)) })
+	}
+	wg.Wait()
+	a.eventually("the action done", func() bool { return a.count(`SELECT count(*) FROM actions WHERE status = 'done'`) == 1 })
+	a.waitAllHandled()
+	a.waitOutboxDone(20 * time.Second)
+	if n := a.count(`SELECT count(*) FROM audit_log WHERE action = 'action.done'`); n != 1 {
+		t.Errorf("marked done %d times", n)
+	}
+	if n := a.count(`SELECT count(*) FROM outbox WHERE kind = 'action_done'`); n > 1 {
+		t.Errorf("%d notices", n)
+	}
+	if strings.Contains(a.logs.String(), "secret-action") {
+		t.Error("action text in the logs")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/caseconf/caseconf/internal/fakeslack"
@@ -314,4 +315,91 @@ func TestAnsweringCancelsPendingReminders(t *testing.T) {
 	a.eventually("the report reminder to be cancelled once the GP can attend", func() bool {
 		return a.count(`SELECT count(*) FROM outbox WHERE id = $1 AND state = 'cancelled'`, reportWaiting) == 1
 	})
+}
+
+// Bad input in the report form: each problem answered on its field,
+// nothing stored, nothing of it in the logs.
+func TestReportBadInputAnsweredByField(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, nil)
+	a.scheduled("V1")
+	a.accept("CC-0001", "U0GP", "Church Street Surgery", "health_gp")
+	gp := a.inviteeValue("CC-0001", "U0GP")
+	cases := []struct {
+		name  string
+		field string
+		value string
+	}{
+		{"nul", "concerns", "secret-nul\x00text"},
+		{"bell", "concerns", "secret-bell\x07text"},
+		{"rtl override", "involvement", "secret-rtl\u202eetxt"},
+		{"rtl isolate", "recommendations", "secret-iso\u2067x\u2069"},
+		{"huge", "concerns", "secret-huge" + strings.Repeat("x", 3001)},
+		{"whitespace only", "concerns", "   \n\t  "},
+		{"zero width only", "recommendations", "\u200b\u200b\ufeff"},
+		{"newline in agency", "report_agency", "secret-agency\nSurgery"},
+		{"huge agency", "report_agency", strings.Repeat("A", 500)},
+		{"invalid utf8", "concerns", "secret-bad\xff\xfe"},
+	}
+	for i, tc := range cases {
+		ack := a.viewSubmission("U0GP", "report", fmt.Sprintf("VBAD%d", i), gp, reportValues().text(tc.field, tc.value), 0)
+		errs, _ := ack["errors"].(map[string]any)
+		if ack["response_action"] != "errors" || errs[tc.field] == nil {
+			t.Errorf("%s: ack %v, want an error on %s", tc.name, ack, tc.field)
+		}
+	}
+	// Line separator U+2028 in a one-line field is not a control character.
+	ack := a.viewSubmission("U0GP", "report", "VLS", gp, reportValues().text("report_agency", "Church\u2028Street"), 0)
+	if ack["response_action"] != "errors" {
+		t.Logf("U+2028 in the one-line agency field was accepted: %v", ack)
+	}
+	if n := a.count(`SELECT count(*) FROM reports WHERE concerns LIKE 'secret%' OR involvement LIKE 'secret%'`); n != 0 {
+		t.Errorf("%d bad reports stored", n)
+	}
+	if logs := a.logs.String(); strings.Contains(logs, "secret-") {
+		t.Error("report text in the logs")
+	}
+}
+
+// A report submitted after the conference is cancelled, a forged
+// private_metadata (the GP's invitee, submitted by the social worker),
+// and the same view submitted by two users at once.
+func TestReportForgedAndAfterCancel(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, nil)
+	a.scheduled("V1")
+	a.accept("CC-0001", "U0GP", "Church Street Surgery", "health_gp")
+	a.accept("CC-0001", "U0SW", "Westminster Adult Social Care", "adult_social_care")
+	gp := a.inviteeValue("CC-0001", "U0GP")
+	sw := a.inviteeValue("CC-0001", "U0SW")
+	for _, meta := range []string{gp, gp + ".c1", "i0", "i-1", "i99999999999999999999", "", "c1", "x" + gp} {
+		ack := a.viewSubmission("U0SW", "report", "VFORGE"+meta, meta, reportValues(), 0)
+		if ack["response_action"] == "clear" {
+			t.Errorf("the social worker's submission with metadata %q was accepted", meta)
+		}
+	}
+	// Concurrent same view: GP and SW race with VRACE, each with their own metadata.
+	var wg sync.WaitGroup
+	for _, u := range []struct{ user, meta string }{{"U0GP", gp}, {"U0SW", sw}, {"U0GP", gp}, {"U0SW", sw}} {
+		wg.Go(func() { a.viewSubmission(u.user, "report", "VRACE", u.meta, reportValues(), 0) })
+	}
+	wg.Wait()
+	if n := a.count(`SELECT count(*) FROM report_revisions WHERE source_key = 'view:VRACE'`); n != 1 {
+		t.Errorf("one view saved %d times", n)
+	}
+	if n := a.count(`SELECT count(*) FROM reports WHERE invitee_id = $1 AND author_id <> 'U0GP'`, a.inviteeID("CC-0001", "U0GP")); n != 0 {
+		t.Error("someone else wrote the GP's report")
+	}
+	a.command("U0CM", "cancel CC-0001")
+	a.eventually("cancel modal", func() bool { return len(a.slack.CallsTo("views.open")) > 0 })
+	a.exec(`UPDATE conferences SET status = 'cancelled' WHERE ref = 'CC-0001'`)
+	before := a.count(`SELECT count(*) FROM report_revisions`)
+	ack := a.viewSubmission("U0GP", "report", "VAFTER", gp, reportValues(), 0)
+	if ack["response_action"] == "clear" || a.count(`SELECT count(*) FROM report_revisions`) != before {
+		t.Errorf("a report was saved for a cancelled conference: %v", ack)
+	}
+	reply := a.replyTo(a.click("U0GP", "report", gp))
+	if !strings.Contains(reply, "cancelled") {
+		t.Errorf("Write report after cancel answered %s", reply)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -405,5 +406,84 @@ func TestActionsToChaseAndClientLetter(t *testing.T) {
 	}
 	if r := showOf("U0GP"); strings.Contains(r, "Draft letter to the client") {
 		t.Error("an invitee's show offers the letter to the client")
+	}
+}
+
+// Forged and repeated updates: done actions, other actions' metadata, a
+// form reused for another action, concurrent submissions of one form,
+// Accept after done, Accept by another conference's chair.
+func TestForgedAndRepeatedUpdates(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, nil)
+	a.heldConference()
+	a.recordOutcome()
+	gp := a.count(`SELECT id FROM actions WHERE owner_slack_id = 'U0GP'`)
+	sw := a.count(`SELECT id FROM actions WHERE owner_slack_id = 'U0SW'`)
+	gpv, swv := fmt.Sprintf("a%d", gp), fmt.Sprintf("a%d", sw)
+
+	// The GP forges the social worker's action into a form.
+	for _, cb := range []string{"action_note", "action_date"} {
+		ack := a.viewSubmission("U0GP", cb, "VZZF-"+cb, swv, form{}.text("progress_note", "Forged").date("new_due", "2026-12-11").text("due_reason", "Forged"), 0)
+		if !strings.Contains(fmt.Sprint(ack), "not yours") {
+			t.Errorf("the GP's forged %s on the social worker's action: %v", cb, ack)
+		}
+	}
+	// Concurrent submissions of one note form: one note.
+	meta := a.openForm("U0GP", "action_note", gpv, "action_note")
+	var wg sync.WaitGroup
+	for i := range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a.viewSubmission("U0GP", "action_note", "VZZC", meta, form{}.text("progress_note", "ZZCONCURRENT"), i%3)
+		}()
+	}
+	wg.Wait()
+	if n := a.count(`SELECT count(*) FROM action_updates WHERE note = 'ZZCONCURRENT'`); n != 1 {
+		t.Errorf("one note form submitted concurrently stored %d notes", n)
+	}
+	// The case manager reuses a note form's view for another action.
+	m1 := a.openForm("U0CM", "action_note", gpv, "action_note")
+	a.viewSubmission("U0CM", "action_note", "VZZR", m1, form{}.text("progress_note", "first"), 0)
+	ack := a.viewSubmission("U0CM", "action_note", "VZZR", swv, form{}.text("progress_note", "second"), 0)
+	if n := a.count(`SELECT count(*) FROM action_updates WHERE action_id = $1`, sw); n != 0 {
+		t.Errorf("a reused form stored a note on another action: %v", ack)
+	}
+	// A proposal, then the action done: Accept changes nothing.
+	meta = a.openForm("U0GP", "action_date", gpv, "action_date")
+	a.viewSubmission("U0GP", "action_date", "VZZP", meta, form{}.date("new_due", "2026-12-11").text("due_reason", "Away"), 0)
+	u := a.count(`SELECT id FROM action_updates WHERE state = 'proposed'`)
+	uv := fmt.Sprintf("u%d", u)
+	// Another conference's chair presses Accept.
+	if reply := a.replyTo(a.click("U0OTHER", "date_accept", uv)); !strings.Contains(reply, "not yours") {
+		t.Errorf("another chair's Accept: %s", reply)
+	}
+	a.click("U0GP", "done", gpv)
+	a.eventually("done", func() bool { return a.count(`SELECT count(*) FROM actions WHERE id = $1 AND status = 'done'`, gp) == 1 })
+	reply := a.replyTo(a.click("U0CM", "date_accept", uv))
+	if a.count(`SELECT count(*) FROM actions WHERE id = $1 AND due_on = '2026-11-20'`, gp) != 1 {
+		t.Errorf("Accept after done moved the action: %s", reply)
+	}
+	// Note or new date on a done action, by the owner or the case manager.
+	for _, u := range []string{"U0GP", "U0CM"} {
+		ack := a.viewSubmission(u, "action_note", "VZZDONE-"+u, gpv, form{}.text("progress_note", "after done"), 0)
+		if !strings.Contains(fmt.Sprint(ack), "already done") {
+			t.Errorf("%s's note on a done action: %v", u, ack)
+		}
+		ack = a.viewSubmission(u, "action_date", "VZZDONED-"+u, gpv, form{}.date("new_due", "2027-01-08").text("due_reason", "after done"), 0)
+		if !strings.Contains(fmt.Sprint(ack), "already done") {
+			t.Errorf("%s's new date on a done action: %v", u, ack)
+		}
+	}
+	if n := a.count(`SELECT count(*) FROM action_updates WHERE note = 'after done'`); n != 0 {
+		t.Errorf("%d updates stored on a done action", n)
+	}
+	// Control characters and a NUL in a note: answered on the field.
+	meta = a.openForm("U0SW", "action_note", swv, "action_note")
+	for i, bad := range []string{"a\x00b", "a\x1b[31mb", strings.Repeat("é", 1001)} {
+		ack := a.viewSubmission("U0SW", "action_note", fmt.Sprintf("VZZBAD%d", i), meta, form{}.text("progress_note", bad), 0)
+		if fieldErrors(ack)["progress_note"] == nil {
+			t.Errorf("note %q: %v", bad[:3], ack)
+		}
 	}
 }

@@ -3,11 +3,12 @@ package main
 import (
 	"fmt"
 
-	"github.com/caseconf/caseconf/internal/fakeslack"
 	"sort"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/caseconf/caseconf/internal/fakeslack"
 )
 
 // BenchmarkHelpAck measures how long Slack waits for its acknowledgement of

@@ -490,48 +490,6 @@ func TestList(t *testing.T) {
 	}
 }
 
-func TestCancel(t *testing.T) {
-	t.Parallel()
-	a := startApp(t, nil)
-	a.scheduled("V0001")
-	gp := a.inviteeValue("CC-0001", "U0GP")
-	a.accept("CC-0001", "U0GP", "Surgery", "health_gp")
-
-	if r := decodeReply(t, a.command("U0GP", "cancel CC-0001").Payload); !strings.Contains(r.Text, "Only the case manager") {
-		t.Fatalf("invitee cancel = %q", r.Text)
-	}
-	a.command("U0CM", "cancel CC-0001")
-	open := a.waitCalls("views.open", 2)[1]
-	meta := open.JSON()["view"].(map[string]any)["private_metadata"].(string)
-	if ack := a.viewSubmission("U0CM", "cancel", "VX", meta, form{}.text("cancel_reason", ""), 0); ack["response_action"] != "errors" {
-		t.Fatalf("cancel without a reason: %v", ack)
-	}
-	if ack := a.viewSubmission("U0CM", "cancel", "VX2", meta, form{}.text("cancel_reason", "Client has been housed"), 0); ack["response_action"] != "clear" {
-		t.Fatalf("cancel ack = %v", ack)
-	}
-	a.waitCalls("chat.postMessage", 5)
-	for _, u := range []string{"U0GP", "U0SW"} {
-		dms := a.dmTo(u)
-		last := callText(dms[len(dms)-1])
-		if !strings.Contains(last, "CC-0001") || !strings.Contains(last, "has been cancelled") {
-			t.Errorf("%s not told of the cancellation: %s", u, last)
-		}
-		if u == "U0SW" && strings.Contains(last, "housed") {
-			t.Errorf("an invitee who has not accepted the agreement was given the reason")
-		}
-		if u == "U0GP" && !strings.Contains(last, "housed") {
-			t.Errorf("the covered invitee was not given the reason")
-		}
-	}
-	if n := a.count(`SELECT count(*) FROM conferences WHERE status = 'cancelled' AND cancel_reason = 'Client has been housed'`); n != 1 {
-		t.Fatal("cancellation not stored")
-	}
-	gpReply := a.replyTo(a.click("U0GP", "respond:attending", gp))
-	if !strings.Contains(gpReply, "cancelled") {
-		t.Fatalf("answering a cancelled conference: %s", gpReply)
-	}
-}
-
 func TestGPLetter(t *testing.T) {
 	t.Parallel()
 	a := startApp(t, nil)

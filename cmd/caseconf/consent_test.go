@@ -148,3 +148,94 @@ func TestWithdrawnConsentStopsMinutesToAnUncoveredAgency(t *testing.T) {
 		t.Errorf("the conference is not under the renewed consent")
 	}
 }
+
+// uncoveredHousingOfficer calls CC-0001 with consent covering health
+// only, inviting a housing officer (U0HO), who accepts the agreement
+// naming their housing agency: an invitee the consent does not cover.
+func (a *app) uncoveredHousingOfficer() {
+	a.t.Helper()
+	f := scheduleForm().users("invitees", "U0HO").choices("agency_kinds", "health_gp")
+	if ack := a.viewSubmission("U0CM", "schedule", "V1", "", f, 0); ack["response_action"] != "clear" {
+		a.t.Fatal(ack)
+	}
+	a.waitCalls("chat.postMessage", 2)
+	a.invitationsRecorded()
+	a.accept("CC-0001", "U0HO", "Westminster Housing", "housing")
+}
+
+// An invitee whose agency the consent does not cover sees neither the
+// client's reference nor the case details in `show`.
+func TestShowWithholdsClientRefFromUncoveredInvitee(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, nil)
+	a.uncoveredHousingOfficer()
+	r := decodeReply(t, a.command("U0HO", "show CC-0001").Payload)
+	all := r.Text + string(mustJSON(t, r.Blocks))
+	if !strings.Contains(all, "CC-0001") {
+		t.Fatalf("show answered %s", all)
+	}
+	for _, secret := range []string{"JS-4411", "Jane Smith", "Acacia", "tenancy"} {
+		if strings.Contains(all, secret) {
+			t.Errorf("uncovered invitee's show contains %q: %s", secret, all)
+		}
+	}
+}
+
+// Accepting the agreement again cannot change a recorded agency: a
+// housing officer told "consent does not cover your agency" who submits
+// the agreement naming a GP surgery still sees no case details.
+func TestReacceptCannotChangeAgencyKind(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, nil)
+	a.uncoveredHousingOfficer()
+	id := a.inviteeValue("CC-0001", "U0HO")
+	a.viewSubmission("U0HO", "agreement", "VAGAIN", id, form{}.text("agency", "Surgery").choice("agency_kind", "health_gp"), 0)
+	r := decodeReply(t, a.command("U0HO", "show CC-0001").Payload)
+	if all := r.Text + string(mustJSON(t, r.Blocks)); strings.Contains(all, "Acacia") || !strings.Contains(all, "does not cover") {
+		t.Fatalf("after re-declaring a covered agency the housing officer sees: %s", all)
+	}
+	if n := a.count(`SELECT count(*) FROM invitees WHERE slack_user_id = 'U0HO' AND agency_kind = 'housing'`); n != 1 {
+		t.Fatal("the recorded agency kind changed")
+	}
+}
+
+// Consent by the other case manager of a shared reference.
+func TestConsentSharedReference(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, map[string]string{"CASECONF_ADMINS": "U0ADMIN"})
+	a.heldConference()
+	a.count(`INSERT INTO clients (reference, full_name, case_manager_id) VALUES ('JS-4411', 'Other Person', 'U0CM2') RETURNING id`)
+	modals := len(a.slack.CallsTo("views.open"))
+	a.command("U0CM2", "consent JS-4411")
+	a.waitAllHandled() // whatever the command opens, it has opened
+	for _, c := range a.slack.CallsTo("views.open")[modals:] {
+		if strings.Contains(callText(c), "Current consent") || strings.Contains(callText(c), "without consent") {
+			t.Errorf("U0CM2 saw U0CM's client's consent: %s", callText(c))
+		}
+	}
+}
+
+// Bad consent input and a forged consent submission by someone else.
+func TestConsentBadInputAndForgery(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, map[string]string{"CASECONF_ADMINS": "U0ADMIN"})
+	a.heldConference()
+	before := a.count(`SELECT count(*) FROM consents`)
+	day := testNow.Format("2006-01-02")
+	past := testNow.AddDate(0, 0, -10).Format("2006-01-02")
+	untilBefore := form{}.choice("consent_change", "renew").choice("consent_method", "written").
+		date("consent_given", day).date("consent_until", past).choices("agency_kinds", "health_gp")
+	if ack := a.viewSubmission("U0CM", "consent", "VZZ1", "JS-4411", untilBefore, 0); ack["response_action"] != "errors" {
+		t.Errorf("renewal valid until before given: ack %v", ack)
+	}
+	noKinds := form{}.choice("consent_change", "renew").choice("consent_method", "written").date("consent_given", day)
+	if ack := a.viewSubmission("U0CM", "consent", "VZZ2", "JS-4411", noKinds, 0); ack["response_action"] != "errors" {
+		t.Errorf("renewal with no agency kinds: ack %v", ack)
+	}
+	forged := form{}.choice("consent_change", "renew").choice("consent_method", "verbal").date("consent_given", day).choices("agency_kinds", "health_gp", "housing")
+	a.viewSubmission("U0OUT", "consent", "VZZ3", "JS-4411", forged, 0)
+	a.viewSubmission("U0SW", "consent", "VZZ4", "js-4411", forged, 0)
+	if n := a.count(`SELECT count(*) FROM consents`); n != before {
+		t.Errorf("bad or forged consent submissions recorded %d consents", n-before)
+	}
+}

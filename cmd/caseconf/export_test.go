@@ -148,68 +148,24 @@ func TestExportWholeRecordToTheCallersDM(t *testing.T) {
 	}
 }
 
-// An outcome that changes the case manager offers the handover by DM; its
-// button opens the scheduling form filled in for the three-way meeting,
-// for the case manager only.
-func TestHandoverOfferedAndFilledIn(t *testing.T) {
+// Slack refuses the export's upload: the caller is told, nothing is
+// left behind as delivered, and the failure is audited without the
+// record's contents.
+func TestExportUploadFails(t *testing.T) {
 	t.Parallel()
 	a := startApp(t, nil)
-	a.slack.AddUser(slackUser("U0CM", "Casey Manager"))
-	a.slack.AddUser(slackUser("U0NEWCM", "Noor Khan"))
-	conf := a.heldConference()
-	ctx := context.Background()
-	cm := caseconf.Viewer{UserID: "U0CM"}
-	c, err := a.main.DB.ConferenceByID(ctx, int64(conf), cm, "test.read")
-	if err != nil {
-		t.Fatal(err)
+	a.heldConference()
+	a.viewSubmission("U0CM", "outcome", "VZZ11", outcomeMeta(a.count(`SELECT id FROM conferences`), 1), minimalOutcome(), 0)
+	a.slack.FailNext("files.completeUploadExternal", fakeslack.Failure{Error: "internal_error"})
+	_, reply := a.commandReply("U0CM", "export CC-0001")
+	if !strings.Contains(reply, "would not take") {
+		t.Errorf("a failed upload answered %q", reply)
 	}
-	o := caseconf.Outcome{Attended: []caseconf.Person{{UserID: "U0CM"}}, Summary: "Moving to supported housing", ClientViews: "Agrees",
-		ReviewOn: time.Date(2027, 1, 29, 0, 0, 0, 0, time.UTC), LeadChanged: true, NewCaseManagerID: "U0NEWCM", NewLeadAgency: "Acacia House"}
-	if _, err := a.main.DB.RecordOutcome(ctx, int64(conf), cm, testNow, c.StartsAt, o, "test:handover"); err != nil {
-		t.Fatal(err)
+	if n := a.count(`SELECT count(*) FROM audit_log WHERE action = 'conference.export.failed' AND detail NOT LIKE '%JS-4411%' AND detail NOT LIKE '%Rent%'`); n != 1 {
+		t.Errorf("%d failed-export audit rows", n)
 	}
-	a.main.Bot.Sender().Wake()
-	a.waitOutboxDone(20 * time.Second)
-	var offer string
-	for _, dm := range a.dmTo("U0CM") {
-		if text := callText(dm); strings.Contains(text, "changes who leads") {
-			offer = text
-		}
+	if n := a.count(`SELECT count(*) FROM audit_log WHERE action = 'conference.export.delivered'`); n != 0 {
+		t.Error("a failed export audited as delivered")
 	}
-	value := fmt.Sprintf("c%d", conf)
-	if !strings.Contains(offer, "\ncall_handover\n") || !strings.Contains(offer, "\n"+value+"\n") || !strings.Contains(offer, "<@U0NEWCM>") {
-		t.Fatalf("the case manager was not offered the handover: %q", offer)
-	}
-
-	opened := len(a.slack.CallsTo("views.open"))
-	for _, u := range []string{"U0OUT", "U0SW", "U0NEWCM"} {
-		if reply := a.replyTo(a.click(u, "call_handover", value)); !strings.Contains(reply, "no conference with that reference") {
-			t.Errorf("%s's click answered %q", u, reply)
-		}
-	}
-	if n := len(a.slack.CallsTo("views.open")); n != opened {
-		t.Fatal("someone other than the case manager opened the handover form")
-	}
-	a.click("U0CM", "call_handover", value)
-	call := a.waitCalls("views.open", opened+1)[opened]
-	form := reviewForm(t, call)
-	for id, want := range map[string]string{"client_ref": "JS-4411", "client_name": "Jane Smith", "invitees": "U0NEWCM", "reasons": "case_transfer",
-		"client_attends": "yes", "chair": "U0CM", "consent_method": "written", "consent_given": "2026-10-01", "date": "2026-11-16",
-		"ext_name_0": "", "ext_agency_kind_0": ""} {
-		if got := form[id]; got != want {
-			t.Errorf("the handover form's %s = %q, want %q", id, got, want)
-		}
-	}
-	if p := form["purpose"]; !strings.HasPrefix(p, "Handover from Casey Manager to Noor Khan (Acacia House)") {
-		t.Errorf("purpose = %q", p)
-	}
-	if text := callText(call); !strings.Contains(text, "Call the handover") || !strings.Contains(text, "the new case manager and the client") {
-		t.Errorf("the handover form: %s", text)
-	}
-
-	// One offer, once (an outcome that changes nothing offers none:
-	// TestOutcomeRecordedAndCirculated's case manager gets one DM).
-	if n := a.count(`SELECT count(*) FROM outbox WHERE kind = 'handover_offer'`); n != 1 {
-		t.Errorf("%d handover offers", n)
-	}
+	// Review date before the meeting / today; action date far future.
 }

@@ -108,3 +108,19 @@ func TestGapsFiguresMatchTheSeededScenario(t *testing.T) {
 		t.Errorf("gaps audited %d times, want 2", n)
 	}
 }
+
+// Gaps with bad dates: a usage error, no DM, no upload.
+func TestGapsBadDates(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, map[string]string{"CASECONF_ADMINS": "U0ADMIN"})
+	a.heldConference()
+	for _, args := range []string{"gaps 2026-13-01", "gaps 2026-11-30 2026-11-01", "gaps a b c", "gaps 2026-02-30", "gaps 01-11-2026"} {
+		r := decodeReply(t, a.command("U0CM", args).Payload).Text
+		if !strings.Contains(r, "date") && !strings.Contains(r, "Usage") && !strings.Contains(r, "after it ends") {
+			t.Errorf("%q answered %q", args, r)
+		}
+	}
+	if u := len(a.slack.Uploads()); u != 0 {
+		t.Errorf("bad gaps commands uploaded %d files", u)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -257,3 +258,61 @@ func (b *syncBuffer) String() string {
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// exec runs a statement against the app's database, for a state no form
+// can reach.
+func (a *app) exec(query string, args ...any) {
+	a.t.Helper()
+	if _, err := a.main.DB.SQL().Exec(query, args...); err != nil {
+		a.t.Fatalf("%s: %v", query, err)
+	}
+}
+
+// minimalOutcome is a valid final outcome with one action (row 1).
+func minimalOutcome() form {
+	return form{}.users("attended", "U0CM", "U0SW").choice("lead_changed", "no").
+		text("summary", "Rent arrears").text("client_views", "Wants to stay").
+		date("review_on", "2027-01-29").users("share_with", "U0GP", "U0SW", "U0PROB").choice("save_as", "final").
+		text("act_area_1", "Housing").text("act_what_1", "Tenancy support").user("act_owner_1", "U0SW").date("act_due_1", "2026-11-27")
+}
+
+// waitAllHandled waits until every Socket Mode delivery Slack has had
+// acknowledged has also finished its handler, whatever its kind and
+// outcome, everything after the ack included (replies, DMs, Home refreshes
+// asked for): proof that what those deliveries have not done by now they
+// will not do. Call it once the sends it covers have returned.
+func (a *app) waitAllHandled() {
+	a.t.Helper()
+	acked := map[string]bool{}
+	for _, ack := range a.slack.Acks() {
+		acked[ack.EnvelopeID] = true
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for a.deliveriesFinished() < len(acked) {
+		if time.Now().After(deadline) {
+			a.t.Fatalf("%d deliveries acknowledged, %d finished after 10 s", len(acked), a.deliveriesFinished())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// deliveriesFinished is how many deliveries have finished their handlers,
+// of every kind and outcome (caseconf_slack_deliveries_total).
+func (a *app) deliveriesFinished() int {
+	a.t.Helper()
+	_, body := a.get("/metrics")
+	n := 0
+	for line := range strings.Lines(body) {
+		rest, ok := strings.CutPrefix(line, "caseconf_slack_deliveries_total{")
+		if !ok {
+			continue
+		}
+		_, value, _ := strings.Cut(rest, "} ")
+		v, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+		if err != nil {
+			a.t.Fatalf("caseconf_slack_deliveries_total: %q", line)
+		}
+		n += int(v)
+	}
+	return n
+}

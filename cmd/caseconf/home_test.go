@@ -224,6 +224,7 @@ func TestHomeTabRepublishedOnceAfterABurst(t *testing.T) {
 	a := startApp(t, nil)
 	a.scheduled("V1")
 	a.accept("CC-0001", "U0SW", "Westminster Adult Social Care", "adult_social_care")
+	a.openHome("U0GP") // for the later change below
 	a.openHome("U0SW")
 	id := a.inviteeValue("CC-0001", "U0SW")
 	for i, answer := range []string{"attending", "apologies"} {
@@ -232,7 +233,17 @@ func TestHomeTabRepublishedOnceAfterABurst(t *testing.T) {
 		a.eventually("the answer", func() bool { return a.count(`SELECT count(*) FROM responses`) == i+1 })
 	}
 	a.eventually("the Home published again", func() bool { return len(a.publishesFor("U0SW")) == 2 })
-	time.Sleep(3 * time.Second) // longer than the debounce: nothing more comes
+	// Nothing more comes. Once the answers are handled and every publish
+	// has returned to the bot, another publish of this Home could only be
+	// waiting out its debounce already; a change to the GP's open Home
+	// made now waits out the same debounce after it, so when the GP's
+	// Home is published, any second publish of this burst has been made.
+	a.waitAllHandled()
+	a.eventually("every publish answered", func() bool {
+		return a.metric(`caseconf_slack_api_calls_total{method="views.publish",result="ok"}`) >= float64(len(a.slack.CallsTo("views.publish")))
+	})
+	a.click("U0GP", "respond:attending", a.inviteeValue("CC-0001", "U0GP"))
+	a.eventually("the GP's Home published after their answer", func() bool { return len(a.publishesFor("U0GP")) == 2 })
 	pubs := a.publishesFor("U0SW")
 	if len(pubs) != 2 {
 		t.Fatalf("the Home was published %d times after one burst, want once", len(pubs)-1)
@@ -241,4 +252,22 @@ func TestHomeTabRepublishedOnceAfterABurst(t *testing.T) {
 	if n := len(a.publishesFor("U0CM")); n != 0 {
 		t.Errorf("the case manager's Home, never opened, was published %d times", n)
 	}
+}
+
+// After consent is narrowed so that the social worker's agency is no
+// longer covered, their Home tab shows no client detail.
+func TestHomeAfterWithdrawal(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, map[string]string{"CASECONF_ADMINS": "U0ADMIN"})
+	a.heldConference()
+	before, _ := a.openHome("U0SW")
+	a.command("U0CM", "consent JS-4411")
+	wd := form{}.choice("consent_change", "withdraw").choices("agency_kinds", "health_gp", "housing").text("consent_why", "Not social care")
+	if ack := a.viewSubmission("U0CM", "consent", "VZZW", "JS-4411", wd, 0); ack["response_action"] != "clear" {
+		t.Fatalf("withdrawal ack = %v", ack)
+	}
+	a.waitAllHandled() // the withdrawal is recorded
+	after, _ := a.openHome("U0SW")
+	t.Logf("before:\n%s\nafter reopen:\n%s", before, after)
+	wantNotIn(t, "U0SW", after, "JS-4411", "Jane Smith")
 }

@@ -26,6 +26,13 @@ func startBehindProxy(t *testing.T) (*app, *pgproxy.Proxy) {
 // parameters, e.g. "statement_timeout=1s".
 func startBehindProxyQuery(t *testing.T, query string) (*app, *pgproxy.Proxy) {
 	t.Helper()
+	return startBehindProxyWith(t, query, nil)
+}
+
+// startBehindProxyWith is startBehindProxyQuery with a chance to set up
+// Main before it runs, as startAppWith.
+func startBehindProxyWith(t *testing.T, query string, configure func(*Main)) (*app, *pgproxy.Proxy) {
+	t.Helper()
 	dsn := testdb.New(t)
 	u, err := url.Parse(dsn)
 	if err != nil {
@@ -40,7 +47,7 @@ func startBehindProxyQuery(t *testing.T, query string) (*app, *pgproxy.Proxy) {
 	if query != "" {
 		u.RawQuery += "&" + query
 	}
-	a := startApp(t, map[string]string{"DATABASE_URL": u.String()})
+	a := startAppWith(t, map[string]string{"DATABASE_URL": u.String()}, configure)
 	t.Cleanup(proxy.Resume) // runs before serve's shutdown
 	return a, proxy
 }
@@ -313,5 +320,38 @@ func TestAcksOwedWhenSocketDropsDoNotHoldHandlers(t *testing.T) {
 	}
 	if took := time.Since(start); took > 15*time.Second {
 		t.Errorf("shutdown with the socket gone took %v", took)
+	}
+}
+
+// The database goes silent for 15 s just after Slack took a DM: the
+// sender keeps trying to record it (and renews its claim) until the
+// database answers, so it is not rescued and posted again.
+func TestDatabaseBlipAfterPostSendsOnce(t *testing.T) {
+	t.Parallel()
+	// Messages are rescued after 25 s: longer than the silence; short for the test.
+	a, proxy := startBehindProxyWith(t, "", func(m *Main) { m.OutboxStuckAfter = 25 * time.Second })
+	a.slack.FailNext("chat.postMessage", fakeslack.Failure{Delay: 2 * time.Second, Channel: "U0GP"})
+	if ack := a.viewSubmission("U0CM", "schedule", "V1", "", scheduleForm(), 0); ack["response_action"] != "clear" {
+		t.Fatalf("ack = %v", ack)
+	}
+	a.eventually("the GP's post to reach Slack", func() bool { return len(a.dmTo("U0GP")) == 1 })
+	proxy.Hang()
+	time.Sleep(15 * time.Second)
+	proxy.Resume()
+	// A batch claimed when the database went silent, and not put back,
+	// is rescued after the rescue time (25 s here).
+	a.waitOutboxDone(60 * time.Second)
+	t.Logf("outbox: %d rescued; logs mention record failure: %v", a.count(`SELECT count(*) FROM outbox WHERE array_to_string(errors,'|') LIKE '%rescued%'`),
+		strings.Contains(a.logs.String(), "could not record a posted message"))
+	for _, l := range strings.Split(a.logs.String(), "\n") {
+		if strings.Contains(l, "outbox") || strings.Contains(l, "WARN") || strings.Contains(l, "ERROR") {
+			t.Log(l)
+		}
+	}
+	for _, c := range a.slack.CallsTo("chat.postMessage") {
+		t.Log(c.At.Format("15:04:05.000"), c.Params.Get("channel"), c.Failed)
+	}
+	if n := a.delivered()["U0GP"]; n != 1 {
+		t.Errorf("the GP's invitation was posted %d times after a 15 s database blip (no crash)", n)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -179,5 +180,105 @@ func TestUndeliverableInvitationToldToCaseManager(t *testing.T) {
 	}
 	if n := a.metric(`caseconf_outbox_oldest_pending_seconds`); n != 0 {
 		t.Errorf("oldest pending = %v with nothing pending", n)
+	}
+}
+
+// A message claimed late in a long pass is not taken to be abandoned
+// while it is still being sent: another replica rescuing stuck rows every
+// 100 ms, posts that take 1 s each, and StuckAfter 2.5 s send each
+// reminder once.
+func TestRescueWhileStillSendingSendsOnce(t *testing.T) {
+	t.Parallel()
+	const stuck = 2500 * time.Millisecond
+	a := startAppWith(t, nil, func(m *Main) { m.OutboxStuckAfter = stuck })
+	a.scheduled("V1")
+	conf := a.count(`SELECT id FROM conferences`)
+	for _, owner := range []string{"U0CM", "U0X1"} {
+		if _, err := a.main.DB.SQL().Exec(`INSERT INTO actions (conference_id, area_of_need, action, owner_slack_id, due_on)
+			VALUES ($1, 'Housing', 'Call', $2, '2026-11-11')`, conf, owner); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.slack.FailEvery("chat.postMessage", fakeslack.Failure{Delay: time.Second})
+	before := a.delivered()
+	// Another replica's sender: each of its passes begins with a rescue.
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+			a.main.DB.RescueOutbox(context.Background(), stuck)
+		}
+	}()
+	// 4 reminders: U0GP, U0SW unanswered; U0CM, U0X1 action due today.
+	if res, err := a.main.Sweeper.RunOnce(context.Background(), time.Date(2026, 11, 11, 3, 0, 0, 0, time.UTC), false); err != nil || res.New != 4 {
+		t.Fatalf("sweep = %+v, %v", res, err)
+	}
+	// The other replica rescues throughout, until every reminder is sent.
+	a.waitOutboxDone(30 * time.Second)
+	close(stop)
+	<-done
+	a.waitOutboxDone(30 * time.Second)
+	after := a.delivered()
+	for user, n := range after {
+		if n-before[user] > 1 {
+			t.Errorf("%s got %d reminders from one sweep, want 1 (no crash; every send took 1 s < StuckAfter %v)", user, n-before[user], stuck)
+		}
+	}
+}
+
+// A DM that Slack rate-limits seven times (1 s each) and then answers
+// once with a 500 is still delivered: a 429 is not an attempt, so it does
+// not use up the retries meant for failures.
+func TestRateLimitsDoNotUseUpRetries(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, nil)
+	for range 7 {
+		a.slack.FailNext("chat.postMessage", fakeslack.Failure{Status: http.StatusTooManyRequests, RetryAfter: 1, Channel: "U0GP"})
+	}
+	a.slack.FailNext("chat.postMessage", fakeslack.Failure{Status: http.StatusInternalServerError, Channel: "U0GP"})
+	if ack := a.viewSubmission("U0CM", "schedule", "V1", "", scheduleForm(), 0); ack["response_action"] != "clear" {
+		t.Fatalf("ack = %v", ack)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for a.count(`SELECT count(*) FROM outbox WHERE kind = 'invitation' AND recipient_id = 'U0GP' AND state IN ('sent', 'failed')`) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the GP's invitation neither sent nor failed after 60 s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	var state, errs string
+	var attempts int
+	if err := a.main.DB.SQL().QueryRow(`SELECT state, attempts, array_to_string(errors, ' | ') FROM outbox WHERE kind = 'invitation' AND recipient_id = 'U0GP'`).Scan(&state, &attempts, &errs); err != nil {
+		t.Fatal(err)
+	}
+	if state != "sent" {
+		t.Errorf("after 7 rate limits and ONE 500 the invitation is %s (attempts %d): %s", state, attempts, errs)
+	}
+}
+
+// A message that cannot be put together (what it is about is gone) is
+// not retried for ever.
+func TestUnrenderableMessageNotRetriedForEver(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, nil)
+	a.scheduled("V1")
+	conf := a.count(`SELECT id FROM conferences`)
+	id := a.count(`INSERT INTO outbox (kind, dedup_key, recipient_id, conference_id, subject_id, not_before, attempts, created_at)
+		VALUES ('send_failed', 'zz:poison', 'U0CM', $1, 987654321, now(), 20, now()) RETURNING id`, conf)
+	a.eventually("the poison message to be tried", func() bool {
+		return a.count(`SELECT attempts FROM outbox WHERE id = $1`, id) > 20 && a.count(`SELECT count(*) FROM outbox WHERE id = $1 AND state <> 'in_flight'`, id) == 1
+	})
+	var state, errs string
+	if err := a.main.DB.SQL().QueryRow(`SELECT state, array_to_string(errors, ' | ') FROM outbox WHERE id = $1`, id).Scan(&state, &errs); err != nil {
+		t.Fatal(err)
+	}
+	if state != "failed" && state != "cancelled" {
+		t.Errorf("a message tried 21 times that cannot be rendered is %s (%s): it will be retried for ever", state, errs)
 	}
 }

@@ -219,3 +219,81 @@ func TestActionRemindersStopWhenDone(t *testing.T) {
 		t.Fatal("a reminder about a done action was sent")
 	}
 }
+
+// callAsChair calls a conference with form f as U0CM (case manager and chair)
+// and waits for its DMs.
+func (k *kindsApp) callAsChair(viewID string, f form) {
+	k.t.Helper()
+	before := len(k.slack.CallsTo("chat.postMessage"))
+	if ack := k.viewSubmission("U0CM", "schedule", viewID, "", f, 0); ack["response_action"] != "clear" {
+		k.t.Fatalf("calling a conference: %v", ack)
+	}
+	k.waitCalls("chat.postMessage", before+3)
+	k.invitationsRecorded()
+	k.waitOutboxDone(10 * time.Second)
+}
+
+// A 09:00 meeting on the Tuesday after a four-day weekend (Friday and
+// Monday holidays): nobody's working window on the day opens before the
+// meeting, so the morning-of reminder is planned for the working day
+// before (Thursday), and must still be sent then, four calendar days
+// ahead. (Easter and Christmas give exactly this gap every year.)
+func TestConferenceTodayBeforeALongWeekend(t *testing.T) {
+	t.Parallel()
+	k := startKindsApp(t, "2026-11-20,2026-11-23")
+	k.callAsChair("V1", scheduleForm().date("date", "2026-11-24").clock("time", "09:00"))
+	k.consentOutOfTheWay()
+
+	rows, _ := k.sweepRows(time.Date(2026, 11, 19, 5, 0, 0, 0, time.UTC)) // Thursday, the last working day before
+	var planned []reminderRow
+	for _, r := range rows {
+		if r.Kind == "conference_today" {
+			planned = append(planned, r)
+		}
+	}
+	if len(planned) == 0 {
+		t.Fatalf("no conference_today planned on Thursday for a Tuesday 09:00 meeting: %v", rows)
+	}
+	k.clock.set(time.Date(2026, 11, 19, 9, 0, 0, 0, time.UTC))
+	k.waitOutboxDone(20 * time.Second)
+	var state, why string
+	if err := k.main.DB.SQL().QueryRow(`SELECT state, array_to_string(errors, '|') FROM outbox WHERE id = $1`, planned[0].ID).Scan(&state, &why); err != nil {
+		t.Fatal(err)
+	}
+	if state != "sent" {
+		t.Errorf("the chair's morning-of reminder (%v) ended %s: %q", planned[0], state, why)
+	}
+	// And on the day itself nothing is planned (the window opens at the meeting).
+	rows, _ = k.sweepRows(time.Date(2026, 11, 24, 0, 5, 0, 0, time.UTC))
+	for _, r := range rows {
+		if r.Kind == "conference_today" {
+			t.Errorf("a conference_today reminder planned on the day, after it was sent the working day before: %v", r)
+		}
+	}
+	if n := len(k.remindersTo("U0CM")); n == 0 {
+		t.Errorf("the chair got no 'conference today/tomorrow/coming up' reminder at all")
+	}
+}
+
+// An invitee whose agency the client's consent does not cover can still
+// answer "can't attend"; they are not chased for a report they may not
+// share.
+func TestUncoveredInviteeNotChasedForAReport(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, nil)
+	a.scheduled("V1")
+	a.accept("CC-0001", "U0SW", "Westminster Probation", "probation_police") // not in the consent's kinds
+	sw := a.inviteeValue("CC-0001", "U0SW")
+	a.click("U0SW", "respond:apologies", sw)
+	a.eventually("the answer", func() bool { return a.count(`SELECT count(*) FROM responses`) == 1 })
+	a.sweep("2026-11-17T08:00:00Z")
+	var chased string
+	for _, r := range a.remindersTo("U0SW") {
+		if strings.Contains(r, "written report") {
+			chased = r
+		}
+	}
+	if chased != "" {
+		t.Errorf("an invitee not covered by consent is chased for a report: %q", chased)
+	}
+}

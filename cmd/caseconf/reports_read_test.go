@@ -232,3 +232,96 @@ func TestLongReportsPaged(t *testing.T) {
 		t.Errorf("an outsider's Next reports: %.500s", reply)
 	}
 }
+
+// reportsWritten is heldConference with the GP's report (can't attend)
+// and the social worker's (attending) written, the meeting moved to
+// today, later on.
+func (a *app) reportsWritten() int {
+	a.t.Helper()
+	conf := a.heldConference()
+	a.writeReport("U0GP", "VZZ-GP", reportValues().text("concerns", "ZZGPSECRET weight loss"))
+	a.writeReport("U0SW", "VZZ-SW", reportValues().text("report_agency", "Westminster ASC").text("report_role", "Social worker").
+		text("concerns", "ZZSWSECRET rent arrears"))
+	a.eventually("both reports", func() bool { return a.count(`SELECT count(*) FROM reports`) == 2 })
+	a.count(`UPDATE conferences SET starts_at = '2026-11-02 10:30+00' WHERE id = $1 RETURNING id`, conf)
+	return conf
+}
+
+// Once the client's consent has run out, an attending invitee (not an
+// organiser) no longer reads other agencies' reports, as the minutes are
+// withheld from non-organisers in the same case.
+func TestReportsAfterConsentRanOut(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, nil)
+	conf := a.reportsWritten()
+	a.count(`UPDATE consents SET given_on = '2026-04-01', valid_until = '2026-10-31'
+		WHERE id = (SELECT consent_id FROM conferences WHERE id = $1) RETURNING id`, conf)
+	for _, cmd := range []string{"reports CC-0001", "show CC-0001"} {
+		if got := a.commandText("U0SW", cmd); strings.Contains(got, "ZZGPSECRET") {
+			t.Errorf("the social worker reads the GP's report under consent that ran out on 31 October (%s): %.300s", cmd, got)
+		}
+	}
+	if reply := a.replyTo(a.click("U0SW", "reports", fmt.Sprintf("c%d", conf))); strings.Contains(reply, "ZZGPSECRET") {
+		t.Errorf("Read reports under lapsed consent shows the GP's report")
+	}
+}
+
+// Who reads report text: an administrator, someone only on the share
+// list, an invitee who never accepted the agreement; page buttons with
+// forged values (another conference, an invitee of another conference).
+func TestReportsAccessMatrix(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, map[string]string{"CASECONF_ADMINS": "U0ADM"})
+	f := scheduleForm().users("invitees", "U0GP", "U0SW", "U0PROB", "U0NA")
+	if ack := a.viewSubmission("U0CM", "schedule", "V1", "", f, 0); ack["response_action"] != "clear" {
+		t.Fatal(ack)
+	}
+	a.waitCalls("chat.postMessage", 5)
+	a.invitationsRecorded()
+	a.accept("CC-0001", "U0GP", "Church Street Surgery", "health_gp")
+	a.accept("CC-0001", "U0SW", "Westminster Adult Social Care", "adult_social_care")
+	a.accept("CC-0001", "U0PROB", "Westminster Probation", "probation_police")
+	for user, answer := range map[string]string{"U0GP": "apologies", "U0SW": "attending", "U0PROB": "attending"} {
+		a.click(user, "respond:"+answer, a.inviteeValue("CC-0001", user))
+	}
+	a.eventually("the answers", func() bool { return a.count(`SELECT count(*) FROM responses`) == 3 })
+	conf := a.count(`SELECT id FROM conferences`)
+	a.writeReport("U0GP", "VZZ-GP", reportValues().text("concerns", "ZZGPSECRET weight loss"))
+	a.writeReport("U0SW", "VZZ-SW", reportValues().text("concerns", "ZZSWSECRET rent arrears"))
+	a.eventually("both reports", func() bool { return a.count(`SELECT count(*) FROM reports`) == 2 })
+	a.count(`INSERT INTO share_list (conference_id, slack_user_id) VALUES ($1, 'U0SHARE') RETURNING id`, conf)
+	// A second conference, run by someone else, with its own reader.
+	a.count(`INSERT INTO conferences (ref, client_id, consent_id, case_manager_id, chair_id, minute_taker_id, reasons, purpose,
+			starts_at, duration_minutes, place, client_attends, created_at, updated_at)
+		SELECT 'CC-0002', client_id, consent_id, 'U0OTHER', 'U0OTHER', 'U0OTHER', reasons, purpose, starts_at,
+			duration_minutes, place, client_attends, now(), now() FROM conferences WHERE id = $1 RETURNING id`, conf)
+
+	sw := a.inviteeID("CC-0001", "U0SW")
+	values := []string{fmt.Sprintf("c%d", conf), fmt.Sprintf("c%d.i%d", conf, sw), "c999999", fmt.Sprintf("c%d.i999999", conf)}
+	for _, u := range []string{"U0ADM", "U0SHARE", "U0NA", "U0PROB", "U0GP", "U0OTHER", "U0OUT"} {
+		for _, cmd := range []string{"reports CC-0001", "show CC-0001"} {
+			if got := a.commandText(u, cmd); strings.Contains(got, "ZZGPSECRET") || strings.Contains(got, "ZZSWSECRET") {
+				t.Errorf("%s reads report text with %s", u, cmd)
+			}
+		}
+		for _, act := range []string{"reports", "reports:next", "reports:prev"} {
+			for _, v := range values {
+				if reply := a.replyTo(a.click(u, act, v)); strings.Contains(reply, "ZZGPSECRET") || strings.Contains(reply, "ZZSWSECRET") {
+					t.Errorf("%s reads report text pressing %s %s", u, act, v)
+				}
+			}
+		}
+	}
+	for _, u := range []string{"U0NA", "U0OTHER", "U0OUT"} {
+		if got := decodeReply(t, a.command(u, "reports CC-0001").Payload).Text; !strings.Contains(got, "no conference") {
+			t.Errorf("%s (may not see CC-0001): %q", u, got)
+		}
+	}
+	if n := a.count(`SELECT count(*) FROM audit_log WHERE action = 'report.read' AND actor_id <> 'U0CM'`); n != 0 {
+		t.Errorf("%d report reads audited for people who may not read them", n)
+	}
+	// The chair's own view is unaffected by the forged invitee.
+	if reply := a.replyTo(a.click("U0CM", "reports:next", fmt.Sprintf("c%d.i999999", conf))); !strings.Contains(reply, "ZZGPSECRET") {
+		t.Errorf("the chair's page with an unknown start: %.300s", reply)
+	}
+}

@@ -152,3 +152,25 @@ func reviewForm(t *testing.T, c fakeslack.Call) map[string]string {
 	}
 	return out
 }
+
+// Forged review/handover metadata on the scheduling form, and a handover
+// form whose client was changed.
+func TestForgedFollows(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, nil)
+	conf := a.heldConference()
+	for _, m := range []struct{ user, meta string }{
+		{"U0SW", fmt.Sprintf("review:c%d", conf)}, {"U0SW", fmt.Sprintf("handover:c%d", conf)},
+		{"U0OUT", fmt.Sprintf("review:c%d", conf)}, {"U0CM", "review:c999999"},
+		{"U0CM", fmt.Sprintf("handover:c%d", conf)}, // no lead change recorded
+		{"U0CM", fmt.Sprintf("review:c%d.i1", conf)}, {"U0CM", "review:"}, {"U0CM", "handover:c0"},
+	} {
+		ack := a.viewSubmission(m.user, "schedule", "VZZF-"+m.user+m.meta, m.meta, scheduleForm(), 0)
+		if ack["response_action"] == "clear" {
+			t.Errorf("%s with %q: accepted", m.user, m.meta)
+		}
+	}
+	if n := a.count(`SELECT count(*) FROM conferences`); n != 1 {
+		t.Fatalf("forged follows stored %d conferences", n)
+	}
+}
