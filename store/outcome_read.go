@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/caseconf/caseconf"
 )
 
@@ -20,6 +22,13 @@ import (
 // people its minutes go to. A conference with no recorded outcome is
 // caseconf.NotFound.
 func (s *DB) OutcomeSnapshot(ctx context.Context, id int64) (*caseconf.Outcome, error) {
+	return readOutcome(ctx, s.db, id)
+}
+
+// readOutcome is OutcomeSnapshot on q: the database, or the transaction
+// that records the outcome (RecordOutcome counts the minutes' parts from
+// exactly what the sender will read).
+func readOutcome(ctx context.Context, q sqlx.QueryerContext, id int64) (*caseconf.Outcome, error) {
 	var r struct {
 		RecordedBy    string         `db:"recorded_by"`
 		RecordedAt    time.Time      `db:"recorded_at"`
@@ -32,7 +41,7 @@ func (s *DB) OutcomeSnapshot(ctx context.Context, id int64) (*caseconf.Outcome, 
 		ClientViews   string         `db:"client_views"`
 		ReviewOn      sql.NullTime   `db:"review_on"`
 	}
-	err := s.db.GetContext(ctx, &r, `SELECT recorded_by, recorded_at, lead_changed, new_case_manager_id, new_lead_agency,
+	err := sqlx.GetContext(ctx, q, &r, `SELECT recorded_by, recorded_at, lead_changed, new_case_manager_id, new_lead_agency,
 		summary, worked, not_worked, client_views, review_on FROM outcomes WHERE conference_id = $1`, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, caseconf.NotFound()
@@ -50,7 +59,7 @@ func (s *DB) OutcomeSnapshot(ctx context.Context, id int64) (*caseconf.Outcome, 
 		Agency   string         `db:"agency"`
 		Present  bool           `db:"present"`
 	}
-	if err := s.db.SelectContext(ctx, &people, `SELECT slack_user_id, name, job_title, agency, present FROM outcome_attendees
+	if err := sqlx.SelectContext(ctx, q, &people, `SELECT slack_user_id, name, job_title, agency, present FROM outcome_attendees
 		WHERE conference_id = $1 ORDER BY id`, id); err != nil {
 		return nil, fmt.Errorf("read outcome: attendees: %w", err)
 	}
@@ -63,14 +72,14 @@ func (s *DB) OutcomeSnapshot(ctx context.Context, id int64) (*caseconf.Outcome, 
 		}
 	}
 	var actions []actionRow
-	if err := s.db.SelectContext(ctx, &actions, `SELECT id, conference_id, area_of_need, action, owner_slack_id, owner_name,
+	if err := sqlx.SelectContext(ctx, q, &actions, `SELECT id, conference_id, area_of_need, action, owner_slack_id, owner_name,
 		owner_agency, due_on, status, done_at, done_by FROM actions WHERE conference_id = $1 ORDER BY id`, id); err != nil {
 		return nil, fmt.Errorf("read outcome: actions: %w", err)
 	}
 	for i := range actions {
 		o.Actions = append(o.Actions, *actions[i].action())
 	}
-	share, err := s.ShareList(ctx, id)
+	share, err := readShareList(ctx, q, id)
 	if err != nil {
 		return nil, err
 	}
@@ -93,13 +102,17 @@ type ShareEntry struct {
 // ShareList reads conference id's share list, Slack users first, each
 // with why the minutes are withheld from them, if they are.
 func (s *DB) ShareList(ctx context.Context, id int64) ([]ShareEntry, error) {
+	return readShareList(ctx, s.db, id)
+}
+
+func readShareList(ctx context.Context, q sqlx.QueryerContext, id int64) ([]ShareEntry, error) {
 	var rows []struct {
 		UserID   sql.NullString `db:"slack_user_id"`
 		Name     string         `db:"name"`
 		Contact  string         `db:"contact"`
 		Withheld sql.NullString `db:"withheld"`
 	}
-	if err := s.db.SelectContext(ctx, &rows, `SELECT slack_user_id, name, contact, withheld FROM share_list
+	if err := sqlx.SelectContext(ctx, q, &rows, `SELECT slack_user_id, name, contact, withheld FROM share_list
 		WHERE conference_id = $1 ORDER BY slack_user_id IS NULL, id`, id); err != nil {
 		return nil, fmt.Errorf("read share list: %w", err)
 	}
@@ -120,4 +133,20 @@ func (s *DB) MinutesDelivered(ctx context.Context, m Outbox, at time.Time) error
 		return fmt.Errorf("minutes delivered: %w", err)
 	}
 	return nil
+}
+
+// AgencyKind is the kind of agency Slack user userID last told caseconf
+// they work for (when they accepted an invitation), or "" when it does
+// not know.
+func (s *DB) AgencyKind(ctx context.Context, userID string) (string, error) {
+	return agencyKind(ctx, s.db, userID)
+}
+
+func agencyKind(ctx context.Context, q sqlx.QueryerContext, userID string) (string, error) {
+	var kind string
+	err := sqlx.GetContext(ctx, q, &kind, `SELECT agency_kind FROM user_agencies WHERE slack_user_id = $1`, userID)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("agency kind: %w", err)
+	}
+	return kind, nil
 }

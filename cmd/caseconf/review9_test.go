@@ -382,7 +382,7 @@ func TestHandoverClientMismatchRefused(t *testing.T) {
 	}
 	o := caseconf.Outcome{Attended: []caseconf.Person{{UserID: "U0CM"}}, Summary: "Moving", ClientViews: "Agrees",
 		ReviewOn: time.Date(2027, 1, 29, 0, 0, 0, 0, time.UTC), LeadChanged: true, NewCaseManagerID: "U0NEWCM", NewLeadAgency: "Acacia House"}
-	if _, err := a.main.DB.RecordOutcome(ctx, int64(conf), cm, testNow, c.StartsAt, o, "test:handover"); err != nil {
+	if _, err := a.main.DB.RecordOutcome(ctx, int64(conf), cm, testNow, c.StartsAt, o, "test:handover", a.main.Bot.MinutesParts); err != nil {
 		t.Fatal(err)
 	}
 	a.main.Bot.Sender().Wake()
@@ -409,7 +409,7 @@ func TestHandoverClientMismatchRefused(t *testing.T) {
 	}
 	ho := caseconf.Outcome{Attended: []caseconf.Person{{UserID: "U0CM"}}, Summary: "Handed over", ClientViews: "Fine",
 		ReviewOn: time.Date(2027, 1, 29, 0, 0, 0, 0, time.UTC)}
-	if _, err := a.main.DB.RecordOutcome(ctx, int64(h), cm, testNow, hc.StartsAt, ho, "test:handover2"); err != nil {
+	if _, err := a.main.DB.RecordOutcome(ctx, int64(h), cm, testNow, hc.StartsAt, ho, "test:handover2", a.main.Bot.MinutesParts); err != nil {
 		t.Fatal(err)
 	}
 	if n := a.count(`SELECT count(*) FROM conferences WHERE ref = 'CC-0002' AND case_manager_id = 'U0NEWCM'`); n != 0 {
@@ -434,7 +434,7 @@ func TestReviewAfterHandoverSameClient(t *testing.T) {
 	}
 	o := caseconf.Outcome{Attended: []caseconf.Person{{UserID: "U0CM"}}, Summary: "Moving", ClientViews: "Agrees",
 		ReviewOn: time.Date(2027, 1, 29, 0, 0, 0, 0, time.UTC), LeadChanged: true, NewCaseManagerID: "U0NEWCM", NewLeadAgency: "Acacia House"}
-	if _, err := a.main.DB.RecordOutcome(ctx, int64(conf), cm, testNow, c.StartsAt, o, "test:handover"); err != nil {
+	if _, err := a.main.DB.RecordOutcome(ctx, int64(conf), cm, testNow, c.StartsAt, o, "test:handover", a.main.Bot.MinutesParts); err != nil {
 		t.Fatal(err)
 	}
 	if ack := a.viewSubmission("U0CM", "schedule", "VZZH", fmt.Sprintf("handover:c%d", conf), scheduleForm().users("invitees", "U0NEWCM"), 0); ack["response_action"] != "clear" {
@@ -449,7 +449,7 @@ func TestReviewAfterHandoverSameClient(t *testing.T) {
 	}
 	ho := caseconf.Outcome{Attended: []caseconf.Person{{UserID: "U0CM"}}, Summary: "Handed over", ClientViews: "Fine",
 		ReviewOn: time.Date(2027, 1, 29, 0, 0, 0, 0, time.UTC)}
-	if _, err := a.main.DB.RecordOutcome(ctx, int64(h), cm, testNow, hc.StartsAt, ho, "test:handover2"); err != nil {
+	if _, err := a.main.DB.RecordOutcome(ctx, int64(h), cm, testNow, hc.StartsAt, ho, "test:handover2", a.main.Bot.MinutesParts); err != nil {
 		t.Fatal(err)
 	}
 	if n := a.count(`SELECT count(*) FROM conferences WHERE id = $1 AND case_manager_id = 'U0NEWCM'`, conf); n != 1 {
@@ -497,7 +497,7 @@ func TestProposalPassedOnAtHandover(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := a.main.DB.RecordOutcome(context.Background(), int64(handover), caseconf.Viewer{UserID: "U0CM"}, starts.Add(time.Hour), starts,
-		caseconf.Outcome{Summary: "Handed over"}, "test:handover"); err != nil {
+		caseconf.Outcome{Summary: "Handed over"}, "test:handover", a.main.Bot.MinutesParts); err != nil {
 		t.Fatal(err)
 	}
 	if n := a.count(`SELECT count(*) FROM conferences WHERE id = $1 AND case_manager_id = 'U0NEWCM'`, conf); n != 1 {
