@@ -2,7 +2,7 @@ package caseconf
 
 import "time"
 
-// Who the minutes may go to, and how they are split into messages.
+// Who the minutes may go to.
 
 // MinutesWithheld says why the minutes of conference c may not go to the
 // Slack user userID on its share list, or "" when they may. It is the
@@ -35,26 +35,4 @@ func MinutesWithheld(c *Conference, userID, agencyKind string, now time.Time) st
 		return "the client's consent does not cover their agency (" + Label(AgencyKinds, agencyKind) + ")"
 	}
 	return ""
-}
-
-// How the minutes are split: Slack takes at most 50 blocks in a message,
-// so the first message carries the record and the first few actions, and
-// each further one a run of actions. Each action takes at most two
-// blocks (MaxActionText, escaped, fits two sections), the record at most
-// about thirty.
-const (
-	minutesFirstActions = 6
-	minutesMoreActions  = 15
-)
-
-// MinutesParts splits an action plan of n actions over the minutes'
-// messages: part i (from 0) carries actions [parts[i][0], parts[i][1]).
-// There is always a first part.
-func MinutesParts(n int) [][2]int {
-	first := min(n, minutesFirstActions)
-	parts := [][2]int{{0, first}}
-	for lo := first; lo < n; lo += minutesMoreActions {
-		parts = append(parts, [2]int{lo, min(n, lo+minutesMoreActions)})
-	}
-	return parts
 }

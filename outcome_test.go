@@ -146,30 +146,6 @@ func TestMinutesWithheld(t *testing.T) {
 	}
 }
 
-func TestMinutesParts(t *testing.T) {
-	for _, tt := range []struct {
-		n    int
-		want [][2]int
-	}{
-		{0, [][2]int{{0, 0}}},
-		{6, [][2]int{{0, 6}}},
-		{7, [][2]int{{0, 6}, {6, 7}}},
-		{21, [][2]int{{0, 6}, {6, 21}}},
-		{30, [][2]int{{0, 6}, {6, 21}, {21, 30}}},
-	} {
-		got := MinutesParts(tt.n)
-		if len(got) != len(tt.want) {
-			t.Errorf("MinutesParts(%d) = %v, want %v", tt.n, got, tt.want)
-			continue
-		}
-		for i := range got {
-			if got[i] != tt.want[i] {
-				t.Errorf("MinutesParts(%d) = %v, want %v", tt.n, got, tt.want)
-			}
-		}
-	}
-}
-
 // Consent that has run out by the time the outcome is recorded covers
 // nobody's copy of the minutes but the organisers'.
 func TestMinutesWithheldOnceConsentHasRunOut(t *testing.T) {

@@ -82,12 +82,10 @@ func (b *Bot) replaceClicked(ctx context.Context, r *Request, msg message) {
 // renderActionDone is the case manager's notice that an action was marked
 // done, from the action as it is now.
 func (b *Bot) renderActionDone(ctx context.Context, m store.Outbox, c *caseconf.Conference) (message, string, error) {
-	a, err := b.store.ActionSnapshot(ctx, m.SubjectID)
+	a, skip, err := loadSubject(ctx, b.store.ActionSnapshot, m.SubjectID, "the action no longer exists")
 	switch {
-	case caseconf.ErrorCode(err) == caseconf.ENOTFOUND:
-		return message{}, "the action no longer exists", nil
-	case err != nil:
-		return message{}, "", err
+	case skip != "" || err != nil:
+		return message{}, skip, err
 	case !a.Done():
 		return message{}, "the action is open again", nil
 	case m.RecipientID != c.CaseManagerID:

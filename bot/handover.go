@@ -28,12 +28,10 @@ func (b *Bot) registerHandover() {
 
 // renderHandoverOffer is the DM offering the case manager the handover.
 func (b *Bot) renderHandoverOffer(ctx context.Context, m store.Outbox, c *caseconf.Conference) (message, string, error) {
-	o, err := b.store.OutcomeSnapshot(ctx, c.ID)
+	o, skip, err := loadSubject(ctx, b.store.OutcomeSnapshot, c.ID, "the outcome is gone")
 	switch {
-	case caseconf.ErrorCode(err) == caseconf.ENOTFOUND:
-		return message{}, "the outcome is gone", nil
-	case err != nil:
-		return message{}, "", err
+	case skip != "" || err != nil:
+		return message{}, skip, err
 	case m.RecipientID != c.CaseManagerID:
 		return message{}, "the case manager has changed", nil
 	case caseconf.CanCallHandover(c, o, caseconf.Viewer{UserID: m.RecipientID}) != nil:

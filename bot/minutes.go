@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/slack-go/slack"
 
@@ -13,100 +12,49 @@ import (
 
 // The messages a recorded outcome calls for, rendered by the sender when
 // they go, from the record as it is then: the minutes (in parts, each
-// within Slack's 50 blocks), each action to its owner, and the case
-// manager's notice of whom the minutes did not reach.
+// within Slack's limits: bot/minutes_layout.go), each action to its
+// owner, and the case manager's notice of whom the minutes did not reach.
 
 const dueLayout = "Monday 2 January 2006"
 
-// renderMinutes is part m.SubjectID of the minutes of c, for someone on
-// its share list who may still see its case details.
+// renderMinutes is part m.SubjectID of the minutes of c (laid out as in
+// bot/minutes_layout.go), for someone on its share list they may still go
+// to: caseconf.MinutesWithheld, the rule that put them on it when the
+// outcome was recorded, decided again now.
 func (b *Bot) renderMinutes(ctx context.Context, m store.Outbox, c *caseconf.Conference) (message, string, error) {
 	if c.Status != caseconf.StatusRecorded {
 		return message{}, "the outcome is not recorded", nil
 	}
-	if !caseconf.CanSeeDetails(c, caseconf.Viewer{UserID: m.RecipientID}) {
-		return message{}, "the recipient may no longer see the case details", nil
+	kind := ""
+	if c.InviteeFor(m.RecipientID) == nil && !caseconf.Organiser(c, caseconf.Viewer{UserID: m.RecipientID}) {
+		var err error
+		if kind, err = b.store.AgencyKind(ctx, m.RecipientID); err != nil {
+			return message{}, "", err
+		}
 	}
-	if !caseconf.Organiser(c, caseconf.Viewer{UserID: m.RecipientID}) && c.Consent.LapsedBy(b.now()) {
-		return message{}, "the client's consent has run out", nil
+	if why := caseconf.MinutesWithheld(c, m.RecipientID, kind, b.now()); why != "" {
+		return message{}, why, nil
 	}
-	o, err := b.store.OutcomeSnapshot(ctx, c.ID)
-	switch {
-	case caseconf.ErrorCode(err) == caseconf.ENOTFOUND:
-		return message{}, "the outcome is not recorded", nil
-	case err != nil:
-		return message{}, "", err
+	o, skip, err := loadSubject(ctx, b.store.OutcomeSnapshot, c.ID, "the outcome is not recorded")
+	if skip != "" || err != nil {
+		return message{}, skip, err
 	}
-	parts := caseconf.MinutesParts(len(o.Actions))
-	part := int(m.SubjectID)
-	if part < 1 || part > len(parts) {
-		return message{}, "no such part of the minutes", nil
+	parts := minutesLayout(c, o, b.cal)
+	if part := int(m.SubjectID); part >= 1 && part <= len(parts) {
+		return parts[part-1], "", nil
 	}
-	return minutesMessage(c, o, part, parts, b.cal), "", nil
+	return message{}, "no such part of the minutes", nil
 }
 
-// minutesMessage is part (from 1) of the minutes: the first carries the
-// record, every part a run of the action plan.
-func minutesMessage(c *caseconf.Conference, o *caseconf.Outcome, part int, parts [][2]int, cal caseconf.Calendar) message {
-	of := ""
-	if len(parts) > 1 {
-		of = fmt.Sprintf(" (part %d of %d)", part, len(parts))
+// loadSubject reads what an outbox message is about with read; when it is no
+// longer there the message no longer applies, and skip says so (gone).
+func loadSubject[T any](ctx context.Context, read func(context.Context, int64) (T, error), id int64, gone string) (v T, skip string, err error) {
+	v, err = read(ctx, id)
+	if caseconf.ErrorCode(err) == caseconf.ENOTFOUND {
+		var none T
+		return none, gone, nil
 	}
-	var blocks []slack.Block
-	if part == 1 {
-		blocks = append(blocks, header(truncate("Minutes of "+c.Ref+of, 150)),
-			section(fmt.Sprintf("*Case conference record* · client %s\n*Held:* %s · %s\n*Recorded by:* %s",
-				escape(c.ClientRef), when(c.StartsAt, cal.Loc), escape(c.Place), user(o.RecordedBy))))
-		blocks = append(blocks, lineSections("*Attended*", peopleLines(o.Attended, nil))...)
-		if len(o.Apologies) > 0 {
-			blocks = append(blocks, lineSections("*Apologies*", peopleLines(o.Apologies, c))...)
-		}
-		if o.LeadChanged {
-			to := []string{}
-			if o.NewCaseManagerID != "" {
-				to = append(to, "case manager "+user(o.NewCaseManagerID))
-			}
-			if o.NewLeadAgency != "" {
-				to = append(to, "lead agency "+escape(o.NewLeadAgency))
-			}
-			blocks = append(blocks, section("*Lead agency / case manager changed* to "+strings.Join(to, "; ")))
-		}
-		for _, f := range []struct{ label, text string }{
-			{"Summary of issues", o.Summary}, {"What has worked well", o.Worked},
-			{"What has not worked", o.NotWorked}, {"The client's views", o.ClientViews},
-		} {
-			if f.text != "" {
-				blocks = append(blocks, sections("*"+f.label+"*\n"+escape(f.text))...)
-			}
-		}
-		if !o.ReviewOn.IsZero() {
-			blocks = append(blocks, section("*Review meeting:* "+o.ReviewOn.Format(dueLayout)))
-		}
-		var shared []string
-		for _, p := range o.ShareWith {
-			shared = append(shared, personName(p))
-		}
-		blocks = append(blocks, section(sharedWith(shared)), slack.NewDividerBlock())
-		if len(o.Actions) == 0 {
-			blocks = append(blocks, section("*Action plan:* no actions were agreed."))
-		}
-	} else {
-		blocks = append(blocks, section(fmt.Sprintf("*Minutes of %s*%s: the action plan, continued", c.Ref, of)))
-	}
-	lo, hi := parts[part-1][0], parts[part-1][1]
-	if hi > lo && part == 1 {
-		blocks = append(blocks, section("*Action plan*"))
-	}
-	for i := lo; i < hi; i++ {
-		blocks = append(blocks, sections(actionText(i+1, &o.Actions[i]))...)
-	}
-	blocks = append(blocks, note(":lock: Confidential: shared under the client's consent with the people on this conference's share list. Please do not forward."))
-	if len(blocks) > maxMessageBlocks {
-		// Never expected (caseconf.MinutesParts allows for the longest
-		// text), but Slack refuses a message past its limit outright.
-		blocks = append(blocks[:maxMessageBlocks-1], note("This part was cut short to fit a Slack message; ask the case manager for the full record."))
-	}
-	return message{Text: "Minutes of " + c.Ref + of, Blocks: blocks}
+	return v, "", err
 }
 
 // sharedWith lists who the minutes are shared with in one section: as
@@ -124,11 +72,6 @@ func sharedWith(names []string) string {
 		text += n
 	}
 	return text
-}
-
-// actionText is the nth row of an action plan.
-func actionText(n int, a *caseconf.Action) string {
-	return fmt.Sprintf("*%d. %s*\n%s\n*Who:* %s · *By:* %s", n, escape(a.Area), escape(a.What), ownerText(a), a.DueOn.Format(dueLayout))
 }
 
 func ownerText(a *caseconf.Action) string {
@@ -170,12 +113,10 @@ func peopleLines(ps []caseconf.Person, c *caseconf.Conference) []string {
 // done, Add progress note and Propose new date (actionButtons); what it
 // says only if they may see the case details.
 func (b *Bot) renderActionAssigned(ctx context.Context, m store.Outbox, c *caseconf.Conference) (message, string, error) {
-	a, err := b.store.ActionSnapshot(ctx, m.SubjectID)
+	a, skip, err := loadSubject(ctx, b.store.ActionSnapshot, m.SubjectID, "the action no longer exists")
 	switch {
-	case caseconf.ErrorCode(err) == caseconf.ENOTFOUND:
-		return message{}, "the action no longer exists", nil
-	case err != nil:
-		return message{}, "", err
+	case skip != "" || err != nil:
+		return message{}, skip, err
 	case c.Cancelled():
 		return message{}, "the conference was cancelled", nil
 	case a.Done():
@@ -206,12 +147,9 @@ func (b *Bot) renderMinutesWithheld(ctx context.Context, m store.Outbox, c *case
 	if err != nil {
 		return message{}, "", err
 	}
-	o, err := b.store.OutcomeSnapshot(ctx, c.ID)
-	switch {
-	case caseconf.ErrorCode(err) == caseconf.ENOTFOUND:
-		return message{}, "the outcome is not recorded", nil
-	case err != nil:
-		return message{}, "", err
+	o, skip, err := loadSubject(ctx, b.store.OutcomeSnapshot, c.ID, "the outcome is not recorded")
+	if skip != "" || err != nil {
+		return message{}, skip, err
 	}
 	var withheld, offSlack []string
 	for _, e := range share {

@@ -161,7 +161,7 @@ func (b *Bot) submitOutcome(ctx context.Context, r *Request) {
 		r.Ack(slack.NewErrorsViewSubmissionResponse(errs))
 		return
 	}
-	rec, err := b.store.RecordOutcome(ctx, st.Conference, v, b.now(), meeting, o, key)
+	rec, err := b.store.RecordOutcome(ctx, st.Conference, v, b.now(), meeting, o, key, b.MinutesParts)
 	if b.outcomeFailed(ctx, r, err) {
 		return
 	}

@@ -42,7 +42,7 @@ func TestHandoverHandsTheClientOver(t *testing.T) {
 	// The handover meeting is held and its outcome recorded.
 	now := second.StartsAt.Add(2 * time.Hour)
 	if _, err := s.RecordOutcome(ctx, second.ID, caseconf.Viewer{UserID: "U0CM"}, now, second.StartsAt,
-		caseconf.Outcome{Summary: "Handed over"}, "view:O1"); err != nil {
+		caseconf.Outcome{Summary: "Handed over"}, "view:O1", nil); err != nil {
 		t.Fatal(err)
 	}
 	if n := countRows(t, s, `SELECT count(*) FROM conferences WHERE client_id = $1 AND case_manager_id = 'U0NEW'`, first.ClientID); n != 2 {

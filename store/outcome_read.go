@@ -22,22 +22,29 @@ import (
 // people its minutes go to. A conference with no recorded outcome is
 // caseconf.NotFound.
 func (s *DB) OutcomeSnapshot(ctx context.Context, id int64) (*caseconf.Outcome, error) {
-	o, err := readOutcome(ctx, s.db, id)
-	if err != nil {
+	return readOutcome(ctx, s.db, id)
+}
+
+// readOutcome is OutcomeSnapshot on q: the database, or the transaction
+// that records the outcome (RecordOutcome counts the minutes' parts from
+// exactly what the sender will read).
+func readOutcome(ctx context.Context, q sqlx.QueryerContext, id int64) (*caseconf.Outcome, error) {
+	o, err := readOutcomeRow(ctx, q, id)
+	switch {
+	case err != nil:
 		return nil, fmt.Errorf("read outcome: %w", err)
-	}
-	if o == nil {
+	case o == nil:
 		return nil, caseconf.NotFound()
 	}
 	var actions []actionRow
-	if err := s.db.SelectContext(ctx, &actions, `SELECT id, conference_id, area_of_need, action, owner_slack_id, owner_name,
+	if err := sqlx.SelectContext(ctx, q, &actions, `SELECT id, conference_id, area_of_need, action, owner_slack_id, owner_name,
 		owner_agency, due_on, status, done_at, done_by FROM actions WHERE conference_id = $1 ORDER BY id`, id); err != nil {
 		return nil, fmt.Errorf("read outcome: actions: %w", err)
 	}
 	for i := range actions {
 		o.Actions = append(o.Actions, *actions[i].action())
 	}
-	share, err := s.ShareList(ctx, id)
+	share, err := readShareList(ctx, q, id)
 	if err != nil {
 		return nil, err
 	}
@@ -49,10 +56,10 @@ func (s *DB) OutcomeSnapshot(ctx context.Context, id int64) (*caseconf.Outcome, 
 	return o, nil
 }
 
-// readOutcome reads the recorded outcome of conference id with its
+// readOutcomeRow reads the recorded outcome of conference id with its
 // attendees and apologies (not its actions or share list), or nil when
 // none is recorded. The snapshot and the whole record both read it so.
-func readOutcome(ctx context.Context, q sqlx.QueryerContext, id int64) (*caseconf.Outcome, error) {
+func readOutcomeRow(ctx context.Context, q sqlx.QueryerContext, id int64) (*caseconf.Outcome, error) {
 	var r struct {
 		RecordedBy    string         `db:"recorded_by"`
 		RecordedAt    time.Time      `db:"recorded_at"`
@@ -109,13 +116,17 @@ type ShareEntry struct {
 // ShareList reads conference id's share list, Slack users first, each
 // with why the minutes are withheld from them, if they are.
 func (s *DB) ShareList(ctx context.Context, id int64) ([]ShareEntry, error) {
+	return readShareList(ctx, s.db, id)
+}
+
+func readShareList(ctx context.Context, q sqlx.QueryerContext, id int64) ([]ShareEntry, error) {
 	var rows []struct {
 		UserID   sql.NullString `db:"slack_user_id"`
 		Name     string         `db:"name"`
 		Contact  string         `db:"contact"`
 		Withheld sql.NullString `db:"withheld"`
 	}
-	if err := s.db.SelectContext(ctx, &rows, `SELECT slack_user_id, name, contact, withheld FROM share_list
+	if err := sqlx.SelectContext(ctx, q, &rows, `SELECT slack_user_id, name, contact, withheld FROM share_list
 		WHERE conference_id = $1 ORDER BY slack_user_id IS NULL, id`, id); err != nil {
 		return nil, fmt.Errorf("read share list: %w", err)
 	}
@@ -136,4 +147,20 @@ func (s *DB) MinutesDelivered(ctx context.Context, m Outbox, at time.Time) error
 		return fmt.Errorf("minutes delivered: %w", err)
 	}
 	return nil
+}
+
+// AgencyKind is the kind of agency Slack user userID last told caseconf
+// they work for (when they accepted an invitation), or "" when it does
+// not know.
+func (s *DB) AgencyKind(ctx context.Context, userID string) (string, error) {
+	return agencyKind(ctx, s.db, userID)
+}
+
+func agencyKind(ctx context.Context, q sqlx.QueryerContext, userID string) (string, error) {
+	var kind string
+	err := sqlx.GetContext(ctx, q, &kind, `SELECT agency_kind FROM user_agencies WHERE slack_user_id = $1`, userID)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("agency kind: %w", err)
+	}
+	return kind, nil
 }

@@ -144,6 +144,16 @@ func (s *DB) SaveOutcomeDraft(ctx context.Context, id int64, v caseconf.Viewer, 
 	return c, tx.Commit()
 }
 
+// MinutesParts is how many messages the minutes of conference c take,
+// with its outcome o as stored: one outbox message and one disclosure for
+// each part, to each recipient. How the minutes fit into messages is the
+// bot's business (Slack's limits); RecordOutcome asks it inside its
+// transaction, of the conference and outcome read back as the sender will
+// read them (the share list without those the minutes are withheld from,
+// attendees with their invitations' titles), so the parts written are the
+// parts the sender renders. nil: one.
+type MinutesParts func(c *caseconf.Conference, o *caseconf.Outcome) int
+
 // Recorded is what RecordOutcome did.
 type Recorded struct {
 	Conference *caseconf.Conference // as it is now
@@ -166,8 +176,8 @@ type Recorded struct {
 // nothing (New false); any other once the outcome is recorded is refused.
 // meeting is the start of the meeting o was checked against
 // (caseconf.OutcomeForm.Validate): if the meeting has moved since, o is
-// refused.
-func (s *DB) RecordOutcome(ctx context.Context, id int64, v caseconf.Viewer, now, meeting time.Time, o caseconf.Outcome, sourceKey string) (Recorded, error) {
+// refused. parts says how many messages the minutes take.
+func (s *DB) RecordOutcome(ctx context.Context, id int64, v caseconf.Viewer, now, meeting time.Time, o caseconf.Outcome, sourceKey string, parts MinutesParts) (Recorded, error) {
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return Recorded{}, fmt.Errorf("record outcome: %w", err)
@@ -239,30 +249,35 @@ func (s *DB) RecordOutcome(ctx context.Context, id int64, v caseconf.Viewer, now
 	if err != nil {
 		return Recorded{}, err
 	}
-	parts := len(caseconf.MinutesParts(len(o.Actions)))
-	basis := c.Consent.Basis()
-	for _, u := range recipients {
-		for part := 1; part <= parts; part++ {
-			msgs = append(msgs, Outbox{Kind: KindMinutes, DedupKey: fmt.Sprintf("%s:%d:%s:%d", KindMinutes, id, u, part),
-				RecipientID: u, ConferenceID: id, SubjectID: int64(part)})
-			if _, err := tx.ExecContext(ctx, `INSERT INTO disclosures (conference_id, recipient_id, part, parts, consent_id, basis,
-					decided_by, decided_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
-				id, u, part, parts, consentID, basis, v.UserID, at); err != nil {
-				return Recorded{}, fmt.Errorf("record outcome: disclosure: %w", err)
-			}
-		}
-	}
-	// Always: besides whom the minutes did not reach, it lists the
-	// actions the case manager chases and drafts the letter to the client.
-	msgs = append(msgs, Outbox{Kind: KindMinutesWithheld, DedupKey: fmt.Sprintf("%s:%d", KindMinutesWithheld, id),
-		RecipientID: c.CaseManagerID, ConferenceID: id, SubjectID: id})
-	msgs = append(msgs, handoverOffer(c, o)...) // store/handover.go
+	// After: whom the minutes did not reach, the actions the case manager
+	// chases and the letter to the client to draft.
+	after := append([]Outbox{{Kind: KindMinutesWithheld, DedupKey: fmt.Sprintf("%s:%d", KindMinutesWithheld, id),
+		RecipientID: c.CaseManagerID, ConferenceID: id, SubjectID: id}}, handoverOffer(c, o)...) // store/handover.go
 	if _, err := tx.ExecContext(ctx, `UPDATE conferences SET status = 'recorded', updated_at = $2 WHERE id = $1`, id, at); err != nil {
 		return Recorded{}, fmt.Errorf("record outcome: %w", err)
 	}
 	if err := handOver(ctx, tx, c, v.UserID, at); err != nil { // store/handover.go
 		return Recorded{}, err
 	}
+	n := 0
+	if len(recipients) > 0 {
+		if n, err = countParts(ctx, tx, id, parts); err != nil {
+			return Recorded{}, err
+		}
+	}
+	basis := c.Consent.Basis()
+	for _, u := range recipients {
+		for part := 1; part <= n; part++ {
+			msgs = append(msgs, Outbox{Kind: KindMinutes, DedupKey: fmt.Sprintf("%s:%d:%s:%d", KindMinutes, id, u, part),
+				RecipientID: u, ConferenceID: id, SubjectID: int64(part)})
+			if _, err := tx.ExecContext(ctx, `INSERT INTO disclosures (conference_id, recipient_id, part, parts, consent_id, basis,
+					decided_by, decided_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+				id, u, part, n, consentID, basis, v.UserID, at); err != nil {
+				return Recorded{}, fmt.Errorf("record outcome: disclosure: %w", err)
+			}
+		}
+	}
+	msgs = append(msgs, after...)
 	if _, err := tx.ExecContext(ctx, `DELETE FROM outcome_drafts WHERE conference_id = $1`, id); err != nil {
 		return Recorded{}, fmt.Errorf("record outcome: draft: %w", err)
 	}
@@ -283,6 +298,23 @@ func (s *DB) RecordOutcome(ctx context.Context, id int64, v caseconf.Viewer, now
 		return Recorded{}, fmt.Errorf("record outcome: commit: %w", err)
 	}
 	return Recorded{Conference: c, New: true, Recipients: len(recipients), Withheld: withheld}, nil
+}
+
+// countParts is how many parts the minutes of conference id take, as
+// recorded in tx so far (MinutesParts).
+func countParts(ctx context.Context, tx *sqlx.Tx, id int64, parts MinutesParts) (int, error) {
+	if parts == nil {
+		return 1, nil
+	}
+	c, err := loadConference(ctx, tx, id)
+	if err != nil {
+		return 0, err
+	}
+	o, err := readOutcome(ctx, tx, id)
+	if err != nil {
+		return 0, err
+	}
+	return max(1, parts(c, o)), nil
 }
 
 // insertPeople stores who attended and who sent apologies; a Slack user
@@ -327,9 +359,8 @@ func insertShareList(ctx context.Context, tx *sqlx.Tx, c *caseconf.Conference, p
 		seen[p.UserID] = true
 		var kind string
 		if c.InviteeFor(p.UserID) == nil {
-			err := tx.GetContext(ctx, &kind, `SELECT agency_kind FROM user_agencies WHERE slack_user_id = $1`, p.UserID)
-			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return nil, 0, 0, fmt.Errorf("record outcome: agency: %w", err)
+			if kind, err = agencyKind(ctx, tx, p.UserID); err != nil {
+				return nil, 0, 0, err
 			}
 		}
 		why := caseconf.MinutesWithheld(c, p.UserID, kind, now)

@@ -36,11 +36,11 @@ func TestRecordOutcomeConcurrently(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := s.RecordOutcome(ctx, c.ID, caseconf.Viewer{UserID: "U0CM"}, now, c.StartsAt, outcome(), "view:VEARLY"); caseconf.ErrorCode(err) != caseconf.ECONFLICT {
+	if _, err := s.RecordOutcome(ctx, c.ID, caseconf.Viewer{UserID: "U0CM"}, now, c.StartsAt, outcome(), "view:VEARLY", nil); caseconf.ErrorCode(err) != caseconf.ECONFLICT {
 		t.Fatalf("recording before the meeting: %v", err)
 	}
 	now = c.StartsAt.Add(2 * time.Hour)
-	if _, err := s.RecordOutcome(ctx, c.ID, caseconf.Viewer{UserID: "U0GP"}, now, c.StartsAt, outcome(), "view:VGP"); caseconf.ErrorCode(err) != caseconf.ENOTFOUND {
+	if _, err := s.RecordOutcome(ctx, c.ID, caseconf.Viewer{UserID: "U0GP"}, now, c.StartsAt, outcome(), "view:VGP", nil); caseconf.ErrorCode(err) != caseconf.ENOTFOUND {
 		t.Fatalf("an invitee recording: %v, want not found", err)
 	}
 	if _, err := s.SaveOutcomeDraft(ctx, c.ID, caseconf.Viewer{UserID: "U0CM"}, now, caseconf.OutcomeForm{Summary: "half"}, "view:VD"); err != nil {
@@ -55,7 +55,7 @@ func TestRecordOutcomeConcurrently(t *testing.T) {
 			key = fmt.Sprint("view:V", i)
 		}
 		wg.Go(func() {
-			rec, err := s.RecordOutcome(ctx, c.ID, caseconf.Viewer{UserID: "U0CM"}, now, c.StartsAt, outcome(), key)
+			rec, err := s.RecordOutcome(ctx, c.ID, caseconf.Viewer{UserID: "U0CM"}, now, c.StartsAt, outcome(), key, nil)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -102,5 +102,49 @@ func TestRecordOutcomeConcurrently(t *testing.T) {
 	o, err := s.OutcomeSnapshot(ctx, c.ID)
 	if err != nil || len(o.Actions) != 2 || o.Actions[1].OwnerAgency != "Acacia House" || len(o.ShareWith) != 2 || o.Attended[1].Agency != "x" {
 		t.Fatalf("outcome read back: %+v, %v", o, err)
+	}
+}
+
+// RecordOutcome asks how many parts the minutes take of the record as the
+// sender will read it (the conference recorded, attendees with their
+// invitations' agencies, the share list without those the minutes are
+// withheld from), and writes that many to each recipient, each disclosure
+// saying how many there are.
+func TestRecordOutcomeWritesTheMinutesInParts(t *testing.T) {
+	ctx := context.Background()
+	s := testdb.Open(t)
+	now := t0
+	fixedClock(s, &now)
+	c := create(t, s, schedule("U0CM", "U0GP", "U0HO"))
+	for user, kind := range map[string]string{"U0GP": "health_gp", "U0HO": "probation_police"} {
+		if _, _, err := s.AcceptAgreement(ctx, inviteeFor(t, c, user).ID, user, &store.AgencyAnswer{Agency: "x", Kind: kind}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now = c.StartsAt.Add(2 * time.Hour)
+	var asked []string
+	parts := func(c *caseconf.Conference, o *caseconf.Outcome) int {
+		asked = append(asked, fmt.Sprintf("%s %d actions, %s attended from %s", c.Status, len(o.Actions), o.Attended[1].UserID, o.Attended[1].Agency))
+		for _, p := range o.ShareWith {
+			asked = append(asked, "shared with "+p.UserID+p.Name)
+		}
+		return 3
+	}
+	if _, err := s.RecordOutcome(ctx, c.ID, caseconf.Viewer{UserID: "U0CM"}, now, c.StartsAt, outcome(), "view:V1", parts); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"recorded 2 actions, U0GP attended from x", "shared with U0GP", "shared with Dr Patel"}
+	if fmt.Sprint(asked) != fmt.Sprint(want) {
+		t.Errorf("asked of %q, want %q", asked, want)
+	}
+	for query, want := range map[string]int{
+		`SELECT count(*) FROM outbox WHERE kind = 'minutes' AND recipient_id = 'U0GP' AND subject_id BETWEEN 1 AND 3`: 3,
+		`SELECT count(*) FROM outbox WHERE kind = 'minutes'`:                                                          3,
+		`SELECT count(*) FROM disclosures WHERE recipient_id = 'U0GP' AND part BETWEEN 1 AND 3 AND parts = 3`:         3,
+		`SELECT count(*) FROM disclosures`:                                                                            3,
+	} {
+		if n := countRows(t, s, query); n != want {
+			t.Errorf("%s = %d, want %d", query, n, want)
+		}
 	}
 }

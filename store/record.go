@@ -112,7 +112,7 @@ func readReports(ctx context.Context, tx *sqlx.Tx, r *caseconf.Record) error {
 }
 
 func readRecordOutcome(ctx context.Context, tx *sqlx.Tx, r *caseconf.Record) error {
-	o, err := readOutcome(ctx, tx, r.Conference.ID)
+	o, err := readOutcomeRow(ctx, tx, r.Conference.ID)
 	if err != nil {
 		return fmt.Errorf("outcome: %w", err)
 	}

@@ -120,7 +120,7 @@ func TestWithdrawnConsentStopsMinutesToAnUncoveredAgency(t *testing.T) {
 		Summary: "Rent arrears of six weeks", ClientViews: "Wants to stay",
 		ShareWith: []caseconf.Person{{UserID: "U0GP"}, {UserID: "U0SW"}}, ReviewOn: time.Date(2027, 1, 29, 0, 0, 0, 0, time.UTC),
 		Actions: []caseconf.Action{{Area: "Housing", What: "Call the landlord", OwnerID: "U0CM", DueOn: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Status: caseconf.ActionOpen}}}
-	if _, err := a.main.DB.RecordOutcome(ctx, int64(conf), cm, testNow, c.StartsAt, o, "test:consent"); err != nil {
+	if _, err := a.main.DB.RecordOutcome(ctx, int64(conf), cm, testNow, c.StartsAt, o, "test:consent", a.main.Bot.MinutesParts); err != nil {
 		t.Fatal(err)
 	}
 	a.main.Bot.Sender().Wake()

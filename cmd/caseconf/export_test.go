@@ -63,7 +63,7 @@ func (a *app) recordedWith30Actions() int {
 		}
 		o.Actions = append(o.Actions, act)
 	}
-	if _, err := a.main.DB.RecordOutcome(ctx, int64(conf), cm, testNow, c.StartsAt, o, "test:30"); err != nil {
+	if _, err := a.main.DB.RecordOutcome(ctx, int64(conf), cm, testNow, c.StartsAt, o, "test:30", a.main.Bot.MinutesParts); err != nil {
 		a.t.Fatal(err)
 	}
 	done := a.count(`SELECT id FROM actions WHERE owner_slack_id = 'U0SW' ORDER BY id LIMIT 1`)
@@ -124,7 +124,7 @@ func TestExportWholeRecordToTheCallersDM(t *testing.T) {
 		"Casey Manager (Slack U0CM)", "Acacia House", "Church Street Surgery", "cannot attend; will send a written report",
 		"> Weight loss continues  \n> \\# not a heading", "#### Earlier version 1", "> Missed two appointments",
 		"> Rent arrears of six weeks", "**Review meeting:** Friday 29 January 2027", "action marked done", "Ann Lee, Acacia House (not on Slack)",
-		"Slack user U0PROB: **not sent**", "Dr Patel (not on Slack), contact: 020 7946 0000", "## Disclosures of the minutes\n\n- To Slack user U0SW, part 1 of 3",
+		"Slack user U0PROB: **not sent**", "Dr Patel (not on Slack), contact: 020 7946 0000", "## Disclosures of the minutes\n\n- To Slack user U0SW, part 1 of 1",
 		"written consent given 2026-10-01", "outcome recorded, by Casey Manager",
 	} {
 		if !strings.Contains(doc, want) {

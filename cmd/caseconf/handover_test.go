@@ -153,7 +153,7 @@ func TestProposalPassedOnAtHandover(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := a.main.DB.RecordOutcome(context.Background(), int64(handover), caseconf.Viewer{UserID: "U0CM"}, starts.Add(time.Hour), starts,
-		caseconf.Outcome{Summary: "Handed over"}, "test:handover"); err != nil {
+		caseconf.Outcome{Summary: "Handed over"}, "test:handover", a.main.Bot.MinutesParts); err != nil {
 		t.Fatal(err)
 	}
 	if n := a.count(`SELECT count(*) FROM conferences WHERE id = $1 AND case_manager_id = 'U0NEWCM'`, conf); n != 1 {
@@ -189,7 +189,7 @@ func (a *app) recordHandoverOutcome(conf int) {
 	}
 	o := caseconf.Outcome{Attended: []caseconf.Person{{UserID: "U0CM"}}, Summary: "Moving to supported housing", ClientViews: "Agrees",
 		ReviewOn: time.Date(2027, 1, 29, 0, 0, 0, 0, time.UTC), LeadChanged: true, NewCaseManagerID: "U0NEWCM", NewLeadAgency: "Acacia House"}
-	if _, err := a.main.DB.RecordOutcome(ctx, int64(conf), cm, testNow, c.StartsAt, o, "test:handover"); err != nil {
+	if _, err := a.main.DB.RecordOutcome(ctx, int64(conf), cm, testNow, c.StartsAt, o, "test:handover", a.main.Bot.MinutesParts); err != nil {
 		a.t.Fatal(err)
 	}
 }
@@ -207,7 +207,7 @@ func (a *app) recordHandoverMeeting(h int) {
 	}
 	ho := caseconf.Outcome{Attended: []caseconf.Person{{UserID: "U0CM"}}, Summary: "Handed over", ClientViews: "Fine",
 		ReviewOn: time.Date(2027, 1, 29, 0, 0, 0, 0, time.UTC)}
-	if _, err := a.main.DB.RecordOutcome(ctx, int64(h), cm, testNow, hc.StartsAt, ho, "test:handover2"); err != nil {
+	if _, err := a.main.DB.RecordOutcome(ctx, int64(h), cm, testNow, hc.StartsAt, ho, "test:handover2", a.main.Bot.MinutesParts); err != nil {
 		a.t.Fatal(err)
 	}
 }

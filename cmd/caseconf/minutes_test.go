@@ -85,7 +85,11 @@ func TestMinutesSectionsWithinSlackLimits(t *testing.T) {
 		t.Fatalf("ack: %v", ack)
 	}
 	a.waitOutboxDone(20 * time.Second)
+	if n := a.count(`SELECT count(*) FROM disclosures WHERE recipient_id = 'U0SW' AND sent_at IS NOT NULL AND parts > 1`); n < 2 {
+		t.Errorf("%d parts of the minutes reached the social worker", n)
+	}
 	for _, dm := range a.dmTo("U0SW")[before:] {
+		checkSlackTakes(t, dm) // and at most 11,000 characters in all
 		texts, n := sectionTextsOf(t, dm)
 		if n > 50 {
 			t.Errorf("a minutes message has %d blocks (Slack allows 50)", n)
