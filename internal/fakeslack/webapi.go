@@ -33,16 +33,7 @@ const (
 func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 	method := strings.TrimPrefix(r.URL.Path, "/api/")
 	call, parseErr := readCall(r, method)
-	f, scripted := s.popFailure(call)
-	call.Failed = scripted && f.fails()
-	if call.Failed {
-		call.Status = f.Status
-	}
-	s.record(call)
-
-	s.sleep(r.Context(), f.Delay)
-	if call.Failed {
-		writeFailure(w, f)
+	if s.answerScripted(w, r, call) {
 		return
 	}
 	if parseErr != "" {
@@ -60,19 +51,31 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 	call, parseErr := readCall(r, MethodResponseURL)
 	call.ResponseURLID = strings.TrimPrefix(r.URL.Path, "/response/")
+	if s.answerScripted(w, r, call) {
+		return
+	}
+	if parseErr != "" {
+		writeJSON(w, http.StatusOK, apiError(parseErr))
+		return
+	}
+	writeJSON(w, http.StatusOK, ok(nil))
+}
+
+// answerScripted records call and plays the scripted Failure for it, if
+// any: its Delay is slept, then a failing one is answered. It reports
+// whether the call has been answered; if not, the caller answers it.
+func (s *Server) answerScripted(w http.ResponseWriter, r *http.Request, call Call) bool {
 	f, scripted := s.popFailure(call)
 	call.Failed = scripted && f.fails()
-	s.record(call)
-
-	s.sleep(r.Context(), f.Delay)
-	switch {
-	case call.Failed:
-		writeFailure(w, f)
-	case parseErr != "":
-		writeJSON(w, http.StatusOK, apiError(parseErr))
-	default:
-		writeJSON(w, http.StatusOK, ok(nil))
+	if call.Failed {
+		call.Status = f.Status
 	}
+	s.record(call)
+	s.sleep(r.Context(), f.Delay)
+	if call.Failed {
+		writeFailure(w, f)
+	}
+	return call.Failed
 }
 
 // dispatch answers an authenticated call with a custom handler if one is
