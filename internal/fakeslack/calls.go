@@ -187,7 +187,7 @@ func (s *Server) countLocked(method string) int {
 }
 
 // Reset forgets the recorded calls. Users, scripted failures, posted messages,
-// views and Socket Mode state are kept.
+// views, refusals and Socket Mode state are kept.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
