@@ -115,6 +115,9 @@ func checkCall(c Call) *Refusal {
 	}
 	if r != nil {
 		r.Method = c.Method
+		if ch := c.Params.Get("channel"); ch != "" {
+			r.Outline += ", sent to " + ch
+		}
 	}
 	return r
 }
