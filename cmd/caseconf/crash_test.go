@@ -23,8 +23,7 @@ import (
 func TestKilledWhileSendingLosesNothing(t *testing.T) {
 	t.Parallel()
 	dsn := testdb.New(t)
-	fake := fakeslack.New()
-	t.Cleanup(fake.Close)
+	fake := newFakeSlack(t)
 	env := []string{
 		runAsCaseconf + "=1", "DATABASE_URL=" + dsn, "DATABASE_MAX_CONNS=6", "SLACK_BOT_TOKEN=xoxb-test-token", "SLACK_APP_TOKEN=xapp-test-token",
 		"SLACK_API_URL=" + fake.APIURL(), "HTTP_ADDR=127.0.0.1:0", "LOG_LEVEL=warn",

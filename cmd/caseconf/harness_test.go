@@ -48,8 +48,7 @@ func startApp(t testing.TB, extra map[string]string) *app {
 func startAppWith(t testing.TB, extra map[string]string, configure func(*Main)) *app {
 	t.Helper()
 	dsn := testdb.New(t)
-	fake := fakeslack.New()
-	t.Cleanup(fake.Close)
+	fake := newFakeSlack(t)
 	env := map[string]string{
 		"DATABASE_URL":         dsn,
 		"SLACK_BOT_TOKEN":      "xoxb-test-token",
@@ -93,6 +92,20 @@ func startAppWith(t testing.TB, extra map[string]string, configure func(*Main)) 
 		}
 	}
 	return a
+}
+
+// newFakeSlack starts a fake Slack for t. When t ends (after the server
+// under test has stopped: cleanups run last first) it fails t if the fake
+// refused anything it was sent, as real Slack would have.
+func newFakeSlack(t testing.TB) *fakeslack.Server {
+	fake := fakeslack.New()
+	t.Cleanup(fake.Close)
+	t.Cleanup(func() {
+		for _, r := range fake.Refusals() {
+			t.Errorf("Slack would refuse this: %s", r)
+		}
+	})
+	return fake
 }
 
 func ctxFor(t testing.TB) context.Context {

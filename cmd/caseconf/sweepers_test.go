@@ -68,8 +68,7 @@ func TestThreeSweepersSendEachReminderOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	fake := fakeslack.New()
-	t.Cleanup(fake.Close)
+	fake := newFakeSlack(t)
 
 	// The seed. want is every reminder due at T: kind, recipient, action.
 	type reminderKey struct {

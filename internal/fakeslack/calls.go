@@ -35,6 +35,10 @@ type Call struct {
 	// Status is the HTTP status the scripted Failure answered with (0 when
 	// it did not fail, or failed with a Slack error and 200).
 	Status int
+	// Refused is the Slack error the payload was refused with because
+	// real Slack would refuse it (see Refusals), or "". A scripted Failure
+	// still answers first, but the refusal is kept.
+	Refused string
 }
 
 // JSON returns the body decoded as a JSON object, or nil if it is not one
@@ -120,11 +124,13 @@ func (s *Server) popFailure(c Call) (Failure, bool) {
 	return f, out
 }
 
-// record appends c to the recorded calls.
-func (s *Server) record(c Call) {
+// record appends c, and the refusal of its payload if any, to what the
+// server has seen.
+func (s *Server) record(c Call, refusal *Refusal) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls = append(s.calls, c.clone())
+	s.refuseLocked(refusal)
 	s.broadcastLocked()
 }
 
@@ -181,7 +187,7 @@ func (s *Server) countLocked(method string) int {
 }
 
 // Reset forgets the recorded calls. Users, scripted failures, posted messages,
-// views and Socket Mode state are kept.
+// views, refusals and Socket Mode state are kept.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()

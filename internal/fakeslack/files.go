@@ -99,15 +99,7 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes))
 	call := Call{Method: MethodUpload, Body: body, At: time.Now(), Params: r.URL.Query(), Token: bearerToken(r)}
 	call.Params.Set("file_id", id)
-	f, scripted := s.popFailure(call)
-	call.Failed = scripted && f.fails()
-	if call.Failed {
-		call.Status = f.Status
-	}
-	s.record(call)
-	s.sleep(r.Context(), f.Delay)
-	if call.Failed {
-		writeFailure(w, f)
+	if s.answerScripted(w, r, call, nil) {
 		return
 	}
 	content, err := uploadedBytes(r.Header.Get("Content-Type"), body)

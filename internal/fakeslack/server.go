@@ -14,6 +14,10 @@
 // can assert exactly what the bot sent, and calls can be scripted to fail or
 // to be slow (see FailNext). Socket Mode envelopes are pushed with Send and
 // their acknowledgements collected with WaitAck.
+//
+// Like Slack, the fake refuses a message or view that breaks Slack's
+// limits (limits.go), answering with Slack's error; every refusal is also
+// kept, so a test can fail on any (see Refusals).
 package fakeslack
 
 import (
@@ -73,6 +77,7 @@ type Server struct {
 	outages  map[string]Failure // FailEvery
 	handlers map[string]func(Call) any
 	calls    []Call
+	refusals []Refusal // payloads refused as Slack would; see validate.go
 
 	messages map[messageKey]bool   // posted messages, for chat.update/delete
 	views    map[string]*viewState // by view id
@@ -171,8 +176,9 @@ func (s *Server) AddUser(u slack.User) {
 }
 
 // Handle overrides the answer for a Web API method: fn receives the recorded
-// call and its result is JSON-encoded as the 200 response body. Token checks
-// and scripted failures still apply first. Pass nil to restore the built-in
+// call and its result is JSON-encoded as the 200 response body. Token checks,
+// scripted failures and the refusal of payloads Slack refuses still apply
+// first. Pass nil to restore the built-in
 // behaviour.
 func (s *Server) Handle(method string, fn func(Call) any) {
 	s.mu.Lock()

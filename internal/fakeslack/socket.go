@@ -261,8 +261,10 @@ func (s *Server) readLoop(c *wsConn) {
 
 func (s *Server) recordAck(envelopeID string, payload json.RawMessage) {
 	at := time.Now() // before locking: waiting for s.mu is not the client's latency
+	refusal := checkAck(payload)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.refuseLocked(refusal)
 	if _, seen := s.firstAck[envelopeID]; !seen {
 		s.firstAck[envelopeID] = len(s.acks)
 	}

@@ -33,16 +33,8 @@ const (
 func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 	method := strings.TrimPrefix(r.URL.Path, "/api/")
 	call, parseErr := readCall(r, method)
-	f, scripted := s.popFailure(call)
-	call.Failed = scripted && f.fails()
-	if call.Failed {
-		call.Status = f.Status
-	}
-	s.record(call)
-
-	s.sleep(r.Context(), f.Delay)
-	if call.Failed {
-		writeFailure(w, f)
+	refusal := checkCall(call)
+	if s.answerScripted(w, r, call, refusal) {
 		return
 	}
 	if parseErr != "" {
@@ -53,6 +45,10 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, apiError(code))
 		return
 	}
+	if refusal != nil {
+		writeJSON(w, http.StatusOK, refusal.body())
+		return
+	}
 	writeJSON(w, http.StatusOK, s.dispatch(call))
 }
 
@@ -60,19 +56,42 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 	call, parseErr := readCall(r, MethodResponseURL)
 	call.ResponseURLID = strings.TrimPrefix(r.URL.Path, "/response/")
-	f, scripted := s.popFailure(call)
-	call.Failed = scripted && f.fails()
-	s.record(call)
-
-	s.sleep(r.Context(), f.Delay)
+	refusal := checkCall(call)
+	if s.answerScripted(w, r, call, refusal) {
+		return
+	}
 	switch {
-	case call.Failed:
-		writeFailure(w, f)
 	case parseErr != "":
 		writeJSON(w, http.StatusOK, apiError(parseErr))
+	case refusal != nil:
+		// As incoming webhooks do: 400, the error code as plain text.
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = io.WriteString(w, refusal.Error)
 	default:
 		writeJSON(w, http.StatusOK, ok(nil))
 	}
+}
+
+// answerScripted records call, and the refusal of its payload if any,
+// and plays the scripted Failure for it, if any: its Delay is slept, then
+// a failing one is answered. It reports whether the call has been
+// answered; if not, the caller answers it.
+func (s *Server) answerScripted(w http.ResponseWriter, r *http.Request, call Call, refusal *Refusal) bool {
+	f, scripted := s.popFailure(call)
+	call.Failed = scripted && f.fails()
+	if call.Failed {
+		call.Status = f.Status
+	}
+	if refusal != nil {
+		call.Refused = refusal.Error
+	}
+	s.record(call, refusal)
+	s.sleep(r.Context(), f.Delay)
+	if call.Failed {
+		writeFailure(w, f)
+	}
+	return call.Failed
 }
 
 // dispatch answers an authenticated call with a custom handler if one is
