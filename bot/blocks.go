@@ -195,7 +195,84 @@ func (m message) fingerprint() string {
 	return string(raw)
 }
 
-// options turns a message into chat.postMessage / chat.update options.
+// options turns a message into chat.postMessage / chat.update options,
+// within what one Slack message holds.
 func (m message) options() []slack.MsgOption {
+	m = m.fitted()
 	return []slack.MsgOption{slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(m.Blocks...)}
+}
+
+// maxMessageText is the block text one message holds at most: Slack
+// refuses a message with about 12,000 characters of text in its blocks
+// (msg_blocks_too_long), even when each block is within its own limit;
+// this leaves a margin.
+const maxMessageText = 11000
+
+// blockChars is the text a block holds, counted as Slack counts it
+// against a message's limit: the characters of its text objects.
+func blockChars(b slack.Block) int {
+	n := func(t *slack.TextBlockObject) int {
+		if t == nil {
+			return 0
+		}
+		return len([]rune(t.Text))
+	}
+	switch b := b.(type) {
+	case *slack.SectionBlock:
+		sum := n(b.Text)
+		for _, f := range b.Fields {
+			sum += n(f)
+		}
+		return sum
+	case *slack.HeaderBlock:
+		return n(b.Text)
+	case *slack.ContextBlock:
+		sum := 0
+		for _, e := range b.ContextElements.Elements {
+			if t, ok := e.(*slack.TextBlockObject); ok {
+				sum += n(t)
+			}
+		}
+		return sum
+	}
+	return 0 // a divider
+}
+
+// messageChars is the block text of blocks, as Slack counts it.
+func messageChars(blocks []slack.Block) int {
+	n := 0
+	for _, b := range blocks {
+		n += blockChars(b)
+	}
+	return n
+}
+
+// fit keeps as many of blocks, in order, as fit one Slack message
+// together with end (which is always kept, after them); if any are left
+// out it says so in a note, with where the whole of it is (cut).
+func fit(blocks, end []slack.Block, cut string) []slack.Block {
+	if len(blocks)+len(end) <= maxMessageBlocks && messageChars(blocks)+messageChars(end) <= maxMessageText {
+		return append(blocks, end...)
+	}
+	last := note(cut)
+	roomBlocks := maxMessageBlocks - len(end) - 1
+	roomText := maxMessageText - messageChars(end) - blockChars(last)
+	var out []slack.Block
+	for _, b := range blocks {
+		n := blockChars(b)
+		if len(out) == roomBlocks || n > roomText {
+			break
+		}
+		out = append(out, b)
+		roomText -= n
+	}
+	return append(append(out, last), end...)
+}
+
+// fitted is m within one Slack message: the sender's last guard, so that
+// a message Slack would refuse outright goes out cut short, saying so,
+// rather than not at all.
+func (m message) fitted() message {
+	m.Blocks = fit(m.Blocks, nil, "This message was cut short to fit Slack; ask the case manager for the rest.")
+	return m
 }

@@ -181,3 +181,31 @@ func startsClean(s string) bool {
 	}
 	return true
 }
+
+// A message longer than Slack takes is cut to fit, in order, saying so,
+// with its closing blocks kept; one that fits is left alone.
+func TestFitKeepsAMessageWithinSlack(t *testing.T) {
+	var long []slack.Block
+	for i := 0; i < 60; i++ {
+		long = append(long, section(strings.Repeat("x", 500)))
+	}
+	end := []slack.Block{section("closing"), note("last")}
+	got := fit(long, end, "cut short")
+	if len(got) > maxMessageBlocks || messageChars(got) > maxMessageText {
+		t.Fatalf("fitted message has %d blocks and %d characters", len(got), messageChars(got))
+	}
+	if n := len(got); blockChars(got[n-1]) != 4 || blockChars(got[n-2]) != 7 || blockChars(got[n-3]) != len("cut short") {
+		t.Errorf("the note and the closing blocks are not last")
+	}
+	if len(got) < 20 {
+		t.Errorf("only %d blocks kept", len(got))
+	}
+	short := []slack.Block{section("a"), section("b")}
+	if got := fit(short, end, "cut short"); len(got) != 4 {
+		t.Errorf("a short message changed: %d blocks", len(got))
+	}
+	m := message{Text: "x", Blocks: long}.fitted()
+	if len(m.Blocks) > maxMessageBlocks || messageChars(m.Blocks) > maxMessageText {
+		t.Errorf("fitted() left %d blocks, %d characters", len(m.Blocks), messageChars(m.Blocks))
+	}
+}

@@ -193,8 +193,6 @@ func (b *Bot) renderMinutesWithheld(ctx context.Context, m store.Outbox, c *case
 		end = append(end, section("*Tell the client what was agreed.* Draft a letter in plain words from the record, to check and send yourself."),
 			slack.NewActionBlock("letter", clientLetterButton(c)))
 	}
-	if len(blocks)+len(end) > maxMessageBlocks {
-		blocks = blocks[:maxMessageBlocks-len(end)]
-	}
-	return message{Text: "After the outcome of " + c.Ref + ": what is left for you", Blocks: append(blocks, end...)}, "", nil
+	blocks = fit(blocks, end, "Not all of this fits one Slack message: `/caseconf export "+c.Ref+"` has the whole record.")
+	return message{Text: "After the outcome of " + c.Ref + ": what is left for you", Blocks: blocks}, "", nil
 }

@@ -35,9 +35,8 @@ import (
 // must send the minutes again rather than rely on parts written before.)
 
 const (
-	// maxMinutesText is the block text one part holds at most: Slack
-	// refuses about 12,000 characters; this leaves a margin.
-	maxMinutesText = 11000
+	// maxMinutesText is the block text one part holds at most.
+	maxMinutesText = maxMessageText
 	// maxLeadText bounds a part's first line (header or continuation).
 	maxLeadText = 200
 	// widestDue is the longest date dueLayout writes ("Wednesday 30
@@ -186,34 +185,4 @@ func actionUnit(n int, a *caseconf.Action) minutesUnit {
 		u.chars += blockChars(s)
 	}
 	return u
-}
-
-// blockChars is the text a block holds, counted as Slack counts it
-// against a message's limit: the characters of its text objects.
-func blockChars(b slack.Block) int {
-	n := func(t *slack.TextBlockObject) int {
-		if t == nil {
-			return 0
-		}
-		return len([]rune(t.Text))
-	}
-	switch b := b.(type) {
-	case *slack.SectionBlock:
-		sum := n(b.Text)
-		for _, f := range b.Fields {
-			sum += n(f)
-		}
-		return sum
-	case *slack.HeaderBlock:
-		return n(b.Text)
-	case *slack.ContextBlock:
-		sum := 0
-		for _, e := range b.ContextElements.Elements {
-			if t, ok := e.(*slack.TextBlockObject); ok {
-				sum += n(t)
-			}
-		}
-		return sum
-	}
-	return 0 // a divider
 }
