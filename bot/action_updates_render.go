@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/slack-go/slack"
@@ -13,37 +12,31 @@ import (
 // The messages an update to an action calls for, rendered by the sender
 // when they go, from the action and the update as they are then.
 
-// updateSnapshot reads the update message m is about and its action; skip
-// says why the message no longer applies.
-func (b *Bot) updateSnapshot(ctx context.Context, m store.Outbox, c *caseconf.Conference) (*caseconf.ActionUpdate, *caseconf.Action, string, error) {
+// updateOf is the update message m is about and its action, from what
+// the batch read; skip says why the message no longer applies.
+func updateOf(m store.Outbox, c *caseconf.Conference, d *store.RenderData) (*caseconf.ActionUpdate, *caseconf.Action, string) {
 	if c.Cancelled() {
-		return nil, nil, "the conference was cancelled", nil
+		return nil, nil, "the conference was cancelled"
 	}
-	u, err := b.store.ActionUpdateSnapshot(ctx, m.SubjectID)
-	if err == nil {
-		var a *caseconf.Action
-		if a, err = b.store.ActionSnapshot(ctx, u.ActionID); err == nil {
-			return u, a, "", nil
-		}
+	u := d.Updates[m.SubjectID]
+	if u == nil || d.Actions[u.ActionID] == nil {
+		return nil, nil, "the action or its update no longer exists"
 	}
-	if caseconf.ErrorCode(err) == caseconf.ENOTFOUND {
-		return nil, nil, "the action or its update no longer exists", nil
-	}
-	return nil, nil, "", err
+	return u, d.Actions[u.ActionID], ""
 }
 
 // renderActionUpdate tells the case manager of a progress note or a new
 // date; a date still waiting for them carries Accept and Keep the old
 // date.
-func (b *Bot) renderActionUpdate(ctx context.Context, m store.Outbox, c *caseconf.Conference) (message, string, error) {
-	u, a, skip, err := b.updateSnapshot(ctx, m, c)
+func renderActionUpdate(m store.Outbox, c *caseconf.Conference, d *store.RenderData) (message, string) {
+	u, a, skip := updateOf(m, c, d)
 	switch {
-	case err != nil || skip != "":
-		return message{}, skip, err
+	case skip != "":
+		return message{}, skip
 	case m.RecipientID != c.CaseManagerID:
-		return message{}, "the case manager has changed", nil
+		return message{}, "the case manager has changed"
 	}
-	return updateMessage(c, a, u, caseconf.Viewer{UserID: m.RecipientID}), "", nil
+	return updateMessage(c, a, u, caseconf.Viewer{UserID: m.RecipientID}), ""
 }
 
 // updateMessage tells v (the case manager, or the chair who decided) of
@@ -89,19 +82,19 @@ func updateMessage(c *caseconf.Conference, a *caseconf.Action, u *caseconf.Actio
 // renderActionDate tells an action's owner its date was moved by the case
 // manager or chair, or whoever proposed a date what the case manager
 // decided; with the action's buttons while it is open and theirs.
-func (b *Bot) renderActionDate(ctx context.Context, m store.Outbox, c *caseconf.Conference) (message, string, error) {
-	u, a, skip, err := b.updateSnapshot(ctx, m, c)
+func renderActionDate(m store.Outbox, c *caseconf.Conference, d *store.RenderData) (message, string) {
+	u, a, skip := updateOf(m, c, d)
 	switch {
-	case err != nil || skip != "":
-		return message{}, skip, err
+	case skip != "":
+		return message{}, skip
 	case a.Done():
-		return message{}, "the action is done", nil
+		return message{}, "the action is done"
 	}
 	var text string
 	switch u.State {
 	case caseconf.UpdateMade:
 		if a.OwnerID != m.RecipientID {
-			return message{}, "the action has changed hands", nil
+			return message{}, "the action has changed hands"
 		}
 		text = fmt.Sprintf(":calendar: %s moved your action from *%s* to *%s* (it was due on %s)", user(u.By), c.Ref, u.NewDue.Format(dueLayout), u.OldDue.Format(dueLayout))
 	case caseconf.UpdateAccepted:
@@ -110,7 +103,7 @@ func (b *Bot) renderActionDate(ctx context.Context, m store.Outbox, c *caseconf.
 		text = fmt.Sprintf(":pushpin: %s kept the date of an action from *%s*: it stays due on *%s*, not %s as proposed. Please talk to them if it cannot be met",
 			user(u.DecidedBy), c.Ref, a.DueOn.Format(dueLayout), u.NewDue.Format(dueLayout))
 	default:
-		return message{}, "the new date was overtaken", nil
+		return message{}, "the new date was overtaken"
 	}
 	v := caseconf.Viewer{UserID: m.RecipientID}
 	if caseconf.CanSeeDetails(c, v) {
@@ -125,5 +118,5 @@ func (b *Bot) renderActionDate(ctx context.Context, m store.Outbox, c *caseconf.
 	if caseconf.CanUpdateAction(c, a, v) == nil {
 		blocks = append(blocks, slack.NewActionBlock("action", actionButtons(a.ID)...))
 	}
-	return message{Text: "The date of an action from " + c.Ref, Blocks: blocks}, "", nil
+	return message{Text: "The date of an action from " + c.Ref, Blocks: blocks}, ""
 }

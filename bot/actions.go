@@ -81,15 +81,14 @@ func (b *Bot) replaceClicked(ctx context.Context, r *Request, msg message) {
 
 // renderActionDone is the case manager's notice that an action was marked
 // done, from the action as it is now.
-func (b *Bot) renderActionDone(ctx context.Context, m store.Outbox, c *caseconf.Conference) (message, string, error) {
-	a, skip, err := loadSubject(ctx, b.store.ActionSnapshot, m.SubjectID, "the action no longer exists")
+func renderActionDone(m store.Outbox, c *caseconf.Conference, a *caseconf.Action) (message, string) {
 	switch {
-	case skip != "" || err != nil:
-		return message{}, skip, err
+	case a == nil:
+		return message{}, "the action no longer exists"
 	case !a.Done():
-		return message{}, "the action is open again", nil
+		return message{}, "the action is open again"
 	case m.RecipientID != c.CaseManagerID:
-		return message{}, "the case manager has changed", nil
+		return message{}, "the case manager has changed"
 	}
 	text := fmt.Sprintf(":white_check_mark: %s marked an action from *%s* done%s.", user(a.DoneBy), c.Ref, doneWhen(a))
 	if caseconf.CanSeeDetails(c, caseconf.Viewer{UserID: m.RecipientID}) {
@@ -98,5 +97,5 @@ func (b *Bot) renderActionDone(ctx context.Context, m store.Outbox, c *caseconf.
 			text += "\n*Owner:* " + escape(a.OwnerName)
 		}
 	}
-	return message{Text: "An action from " + c.Ref + " was marked done", Blocks: sections(text)}, "", nil
+	return message{Text: "An action from " + c.Ref + " was marked done", Blocks: sections(text)}, ""
 }

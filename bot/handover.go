@@ -27,21 +27,21 @@ func (b *Bot) registerHandover() {
 }
 
 // renderHandoverOffer is the DM offering the case manager the handover.
-func (b *Bot) renderHandoverOffer(ctx context.Context, m store.Outbox, c *caseconf.Conference) (message, string, error) {
-	o, skip, err := loadSubject(ctx, b.store.OutcomeSnapshot, c.ID, "the outcome is gone")
+// o is c's recorded outcome (nil for none).
+func renderHandoverOffer(m store.Outbox, c *caseconf.Conference, o *caseconf.Outcome) (message, string) {
 	switch {
-	case skip != "" || err != nil:
-		return message{}, skip, err
+	case o == nil:
+		return message{}, "the outcome is gone"
 	case m.RecipientID != c.CaseManagerID:
-		return message{}, "the case manager has changed", nil
+		return message{}, "the case manager has changed"
 	case caseconf.CanCallHandover(c, o, caseconf.Viewer{UserID: m.RecipientID}) != nil:
-		return message{}, "no handover is called for", nil
+		return message{}, "no handover is called for"
 	}
 	text := fmt.Sprintf(":handshake: *The outcome of %s changes who leads.* %s\nCall the three-way handover meeting (you, the new case manager and the client): the form is filled in from %s.",
 		c.Ref, handoverTo(o), c.Ref)
 	blocks := append(sections(text), slack.NewActionBlock("handover",
 		button(actionHandover, subject{Conference: c.ID}.String(), "Call the handover", slack.StylePrimary)))
-	return message{Text: "Call the handover meeting for " + c.Ref, Blocks: blocks}, "", nil
+	return message{Text: "Call the handover meeting for " + c.Ref, Blocks: blocks}, ""
 }
 
 // handoverTo says, in mrkdwn, who takes over.

@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/slack-go/slack"
@@ -21,40 +20,26 @@ const dueLayout = "Monday 2 January 2006"
 // bot/minutes_layout.go), for someone on its share list they may still go
 // to: caseconf.MinutesWithheld, the rule that put them on it when the
 // outcome was recorded, decided again now.
-func (b *Bot) renderMinutes(ctx context.Context, m store.Outbox, c *caseconf.Conference) (message, string, error) {
+func (b *Bot) renderMinutes(m store.Outbox, c *caseconf.Conference, d *store.RenderData) (message, string) {
 	if c.Status != caseconf.StatusRecorded {
-		return message{}, "the outcome is not recorded", nil
+		return message{}, "the outcome is not recorded"
 	}
 	kind := ""
 	if c.InviteeFor(m.RecipientID) == nil && !caseconf.Organiser(c, caseconf.Viewer{UserID: m.RecipientID}) {
-		var err error
-		if kind, err = b.store.AgencyKind(ctx, m.RecipientID); err != nil {
-			return message{}, "", err
-		}
+		kind = d.AgencyKinds[m.RecipientID]
 	}
 	if why := caseconf.MinutesWithheld(c, m.RecipientID, kind, b.now()); why != "" {
-		return message{}, why, nil
+		return message{}, why
 	}
-	o, skip, err := loadSubject(ctx, b.store.OutcomeSnapshot, c.ID, "the outcome is not recorded")
-	if skip != "" || err != nil {
-		return message{}, skip, err
+	o := d.Outcomes[c.ID]
+	if o == nil {
+		return message{}, "the outcome is not recorded"
 	}
 	parts := minutesLayout(c, o, b.cal)
 	if part := int(m.SubjectID); part >= 1 && part <= len(parts) {
-		return parts[part-1], "", nil
+		return parts[part-1], ""
 	}
-	return message{}, "no such part of the minutes", nil
-}
-
-// loadSubject reads what an outbox message is about with read; when it is no
-// longer there the message no longer applies, and skip says so (gone).
-func loadSubject[T any](ctx context.Context, read func(context.Context, int64) (T, error), id int64, gone string) (v T, skip string, err error) {
-	v, err = read(ctx, id)
-	if caseconf.ErrorCode(err) == caseconf.ENOTFOUND {
-		var none T
-		return none, gone, nil
-	}
-	return v, "", err
+	return message{}, "no such part of the minutes"
 }
 
 // sharedWith lists who the minutes are shared with in one section: as
@@ -112,17 +97,16 @@ func peopleLines(ps []caseconf.Person, c *caseconf.Conference) []string {
 // renderActionAssigned tells an action's owner of their action, with Mark
 // done, Add progress note and Propose new date (actionButtons); what it
 // says only if they may see the case details.
-func (b *Bot) renderActionAssigned(ctx context.Context, m store.Outbox, c *caseconf.Conference) (message, string, error) {
-	a, skip, err := loadSubject(ctx, b.store.ActionSnapshot, m.SubjectID, "the action no longer exists")
+func renderActionAssigned(m store.Outbox, c *caseconf.Conference, a *caseconf.Action) (message, string) {
 	switch {
-	case skip != "" || err != nil:
-		return message{}, skip, err
+	case a == nil:
+		return message{}, "the action no longer exists"
 	case c.Cancelled():
-		return message{}, "the conference was cancelled", nil
+		return message{}, "the conference was cancelled"
 	case a.Done():
-		return message{}, "the action is done", nil
+		return message{}, "the action is done"
 	case a.OwnerID != m.RecipientID:
-		return message{}, "the action has changed hands", nil
+		return message{}, "the action has changed hands"
 	}
 	due := a.DueOn.Format(dueLayout)
 	text := fmt.Sprintf(":clipboard: *An action for you* from the plan agreed at *%s*, to be met or reviewed by *%s*:\n*%s:* %s",
@@ -132,24 +116,20 @@ func (b *Bot) renderActionAssigned(ctx context.Context, m store.Outbox, c *casec
 			c.Ref, due, user(c.CaseManagerID))
 	}
 	blocks := append(sections(text), slack.NewActionBlock("action", actionButtons(a.ID)...))
-	return message{Text: "An action for you from " + c.Ref + ", by " + due, Blocks: blocks}, "", nil
+	return message{Text: "An action for you from " + c.Ref + ", by " + due, Blocks: blocks}, ""
 }
 
 // renderMinutesWithheld is the case manager's notice once the outcome is
 // recorded: whom on the share list the minutes did not reach, and why;
 // who is not on Slack; the open actions owned by people not on Slack, for
 // them to chase; and Draft letter to the client.
-func (b *Bot) renderMinutesWithheld(ctx context.Context, m store.Outbox, c *caseconf.Conference) (message, string, error) {
+// o is c's recorded outcome (nil for none), share its share list.
+func renderMinutesWithheld(m store.Outbox, c *caseconf.Conference, o *caseconf.Outcome, share []store.ShareEntry) (message, string) {
 	if m.RecipientID != c.CaseManagerID {
-		return message{}, "the case manager has changed", nil
+		return message{}, "the case manager has changed"
 	}
-	share, err := b.store.ShareList(ctx, c.ID)
-	if err != nil {
-		return message{}, "", err
-	}
-	o, skip, err := loadSubject(ctx, b.store.OutcomeSnapshot, c.ID, "the outcome is not recorded")
-	if skip != "" || err != nil {
-		return message{}, skip, err
+	if o == nil {
+		return message{}, "the outcome is not recorded"
 	}
 	var withheld, offSlack []string
 	for _, e := range share {
@@ -172,7 +152,7 @@ func (b *Bot) renderMinutesWithheld(ctx context.Context, m store.Outbox, c *case
 	}
 	letter := caseconf.CanDraftClientLetter(c, caseconf.Viewer{UserID: m.RecipientID}) == nil
 	if len(withheld) == 0 && len(offSlack) == 0 && len(chase) == 0 && !letter {
-		return message{}, "nobody to tell of", nil
+		return message{}, "nobody to tell of"
 	}
 	var blocks []slack.Block
 	if len(withheld) == 0 && len(offSlack) == 0 {
@@ -194,5 +174,5 @@ func (b *Bot) renderMinutesWithheld(ctx context.Context, m store.Outbox, c *case
 			slack.NewActionBlock("letter", clientLetterButton(c)))
 	}
 	blocks = fit(blocks, end, "Not all of this fits one Slack message: `/caseconf export "+c.Ref+"` has the whole record.")
-	return message{Text: "After the outcome of " + c.Ref + ": what is left for you", Blocks: blocks}, "", nil
+	return message{Text: "After the outcome of " + c.Ref + ": what is left for you", Blocks: blocks}, ""
 }

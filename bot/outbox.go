@@ -166,7 +166,7 @@ func (s *Sender) drain(ctx context.Context, worker string) (int, error) {
 		if len(batch) == 0 {
 			return sent, nil
 		}
-		var data *renderData
+		var data *store.RenderData
 		for len(batch) > 0 {
 			if ctx.Err() != nil {
 				s.release(ctx, batch, time.Time{}) // for the next sender, at once
@@ -186,10 +186,11 @@ func (s *Sender) drain(ctx context.Context, worker string) (int, error) {
 					break
 				}
 			}
-			if data == nil || time.Since(data.at) > outboxFresh {
+			if data == nil || time.Since(data.At) > outboxFresh {
 				// What the rest of the batch says, read afresh: a message
 				// never states what changed more than a moment before.
-				if data, err = s.load(ctx, batch); err != nil {
+				// Rendering and sending it reads nothing more.
+				if data, err = st.RenderData(ctx, batch); err != nil {
 					s.release(ctx, batch, time.Now().Add(outboxPoll))
 					return sent, err
 				}
@@ -230,7 +231,7 @@ func (s *Sender) block(d time.Duration) {
 
 // send renders and posts one claimed message, and finishes it. It reports
 // whether Slack took it.
-func (s *Sender) send(ctx context.Context, m store.Outbox, now time.Time, data *renderData) (sent bool) {
+func (s *Sender) send(ctx context.Context, m store.Outbox, now time.Time, data *store.RenderData) (sent bool) {
 	b, st := s.bot, s.bot.store
 	defer func() {
 		// A message that makes the sender panic is given up, not retried
@@ -238,23 +239,15 @@ func (s *Sender) send(ctx context.Context, m store.Outbox, now time.Time, data *
 		// go on. What it says stays out of the log.
 		if p := recover(); p != nil {
 			b.log.Error("outbox: sending a message panicked", "id", m.ID, "kind", m.Kind, "panic", fmt.Sprintf("%T", p))
-			s.giveUp(ctx, m, "internal error while sending")
+			s.giveUp(ctx, m, "internal error while sending", data)
 			sent = false
 		}
 	}()
-	if m.Kind == store.KindDeleteMessage {
+	if m.Kind == caseconf.KindDeleteMessage {
 		return s.deleteMessage(ctx, m, now)
 	}
-	msg, skip, err := s.render(ctx, m, data)
-	switch {
-	case err != nil && m.Attempts >= caseconf.MaxSendAttempts:
-		s.giveUp(ctx, m, "could not be put together: "+err.Error())
-		return false
-	case err != nil:
-		// Could not read what to say (the database): try again later.
-		s.finish(ctx, m, st.MarkRetry(ctx, m, "render: "+err.Error(), caseconf.RetryAt(now, m.Attempts, 0)))
-		return false
-	case skip != "":
+	msg, skip := b.render(m, data)
+	if skip != "" {
 		s.finish(ctx, m, st.MarkCancelled(ctx, m, skip))
 		return false
 	}
@@ -262,7 +255,7 @@ func (s *Sender) send(ctx context.Context, m store.Outbox, now time.Time, data *
 	channel, ts, err := s.api.PostMessageContext(sctx, m.RecipientID, msg.options()...)
 	cancel()
 	if err == nil {
-		s.posted(ctx, m, caseconf.MessageRef{Channel: channel, TS: ts}, msg)
+		s.posted(ctx, m, caseconf.MessageRef{Channel: channel, TS: ts}, msg, data)
 		s.count(m.Kind, "sent")
 		return true
 	}
@@ -276,13 +269,13 @@ func (s *Sender) send(ctx context.Context, m store.Outbox, now time.Time, data *
 		s.finish(ctx, m, st.MarkRateLimited(ctx, m, reason, caseconf.RetryAt(now, 1, rl.RetryAfter)))
 		s.count(m.Kind, "retried")
 	case errors.As(err, &se) && permanent[se.Err]:
-		s.giveUp(ctx, m, reason)
+		s.giveUp(ctx, m, reason, data)
 	case errors.As(err, &se):
-		s.giveUp(ctx, m, reason) // Slack refused it as it is: trying again will not help
+		s.giveUp(ctx, m, reason, data) // Slack refused it as it is: trying again will not help
 	case errors.As(err, &sc) && sc.Code < 500 && sc.Code != 408:
-		s.giveUp(ctx, m, reason)
+		s.giveUp(ctx, m, reason, data)
 	case m.Attempts >= caseconf.MaxSendAttempts:
-		s.giveUp(ctx, m, reason)
+		s.giveUp(ctx, m, reason, data)
 	default:
 		// 5xx, a time-out or the network. A time-out is not proof of
 		// failure: Slack may have posted it, and the retry may post it
@@ -293,33 +286,28 @@ func (s *Sender) send(ctx context.Context, m store.Outbox, now time.Time, data *
 	return false
 }
 
-// posted records that Slack took message m, where it lives, and marks it
-// sent: even while the sender is stopping, and through a database outage,
-// retrying for as long as the claim holds, or it would be rescued and
-// posted again. Its claim is renewed meanwhile.
-func (s *Sender) posted(ctx context.Context, m store.Outbox, at caseconf.MessageRef, msg message) {
+// posted records that Slack took message m, where it lives, and what
+// its posting changes (store.MarkPosted), then re-renders what depends on
+// it (afterPost): even while the sender is stopping, and through a
+// database outage, retrying for as long as the claim holds, or it would
+// be rescued and posted again. Its claim is renewed meanwhile.
+func (s *Sender) posted(ctx context.Context, m store.Outbox, at caseconf.MessageRef, msg message, data *store.RenderData) {
 	b, st := s.bot, s.bot.store
 	deadline := time.Now().Add(s.stuckAfter())
-	recorded := false
 	for wait := 250 * time.Millisecond; ; wait = min(2*wait, 5*time.Second) {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		var err error
-		if !recorded {
-			if err = s.recordPosted(rctx, m, at, msg); err == nil {
-				recorded = true
-			}
-		}
-		if err == nil {
-			err = st.MarkSent(rctx, m, at)
-		}
+		p, err := st.MarkPosted(rctx, m, at)
 		if err != nil && !store.ErrNotClaimed(err) {
 			st.TouchClaims(rctx, []store.Outbox{m}) // keep it ours while the database comes back
 		}
 		cancel()
 		switch {
 		case err == nil:
+			s.afterPost(ctx, m, msg, p, data)
 			return
 		case store.ErrNotClaimed(err):
+			// Where it lives is recorded all the same.
+			s.afterPost(ctx, m, msg, p, data)
 			s.finish(ctx, m, err)
 			return
 		case time.Now().Add(wait).After(deadline) || ctx.Err() != nil: // the claim is about to lapse, or the sender is stopping
@@ -340,23 +328,30 @@ var permanent = map[string]bool{
 
 // giveUp marks the message failed and tells the case manager, once. A
 // failed message to the case manager themselves is not sent to them again.
-func (s *Sender) giveUp(ctx context.Context, m store.Outbox, reason string) {
+// d is what its batch read (nil for none).
+func (s *Sender) giveUp(ctx context.Context, m store.Outbox, reason string, d *store.RenderData) {
 	b := s.bot
 	cm := ""
 	// The case manager hears of invitations and notices that did not
 	// arrive; not of reminders (one a day to a deactivated user would
 	// become one notice a day), nor of their own messages.
-	if m.ConferenceID != 0 && (m.Kind == store.KindInvitation || m.Kind == store.KindCancellation) {
-		if c, err := b.store.ConferenceSnapshot(ctx, m.ConferenceID); err == nil && c.CaseManagerID != m.RecipientID {
-			cm = c.CaseManagerID
-		}
+	var c *caseconf.Conference
+	if d != nil {
+		c = d.Conferences[m.ConferenceID]
+	}
+	if c != nil && (m.Kind == caseconf.KindInvitation || m.Kind == caseconf.KindCancellation) && c.CaseManagerID != m.RecipientID {
+		cm = c.CaseManagerID
 	}
 	if err := b.store.SendFailed(ctx, m, cm, reason); err != nil && !store.ErrNotClaimed(err) {
 		b.log.Error("outbox: could not mark a message failed", "id", m.ID, "kind", m.Kind, "err", err)
+	} else if err == nil && m.Kind == caseconf.KindInvitation && c != nil && d != nil {
+		// The summary rendered later from this batch lists it.
+		d.Failed[c.ID] = append(d.Failed[c.ID], m.RecipientID)
 	}
 	s.count(m.Kind, "failed")
 	b.log.Warn("outbox: message given up", "id", m.ID, "kind", m.Kind, "attempts", m.Attempts, "reason", reason)
-	if m.Kind == store.KindInvitation && m.ConferenceID != 0 {
+	if m.Kind == caseconf.KindInvitation && m.ConferenceID != 0 {
+		// The summary, if it is posted already, says so at once.
 		b.refreshSummary(ctx, m.ConferenceID)
 	}
 	s.Wake()
@@ -372,9 +367,9 @@ func (s *Sender) finish(_ context.Context, m store.Outbox, err error) {
 	}
 }
 
-func (s *Sender) count(kind, result string) {
+func (s *Sender) count(kind caseconf.MessageKind, result string) {
 	if mt := s.bot.metrics; mt != nil {
-		mt.Outbox.WithLabelValues(kind, result).Inc()
+		mt.Outbox.WithLabelValues(string(kind), result).Inc()
 	}
 }
 

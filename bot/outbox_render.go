@@ -2,158 +2,108 @@ package bot
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
-	"time"
 
 	"github.com/caseconf/caseconf"
-	"github.com/caseconf/caseconf/reminders"
 	"github.com/caseconf/caseconf/store"
 )
 
 // What each outbox message says, rendered when it is sent from the data
 // as it is then, and what its posting changes.
 
-// renderData is what a batch of messages needs to be rendered, read at
-// once for the whole batch.
-type renderData struct {
-	at          time.Time
-	conferences map[int64]*caseconf.Conference
-	states      map[int64]caseconf.ReminderState // by message ID
-}
-
-func (s *Sender) load(ctx context.Context, ms []store.Outbox) (*renderData, error) {
-	d := &renderData{at: time.Now()}
-	ids := make([]int64, 0, len(ms))
-	seen := map[int64]bool{}
-	for _, m := range ms {
-		if m.ConferenceID != 0 && !seen[m.ConferenceID] {
-			seen[m.ConferenceID] = true
-			ids = append(ids, m.ConferenceID)
+// render is what message m says now, from d, the data its batch read
+// (store.RenderData): it reads nothing more. skip is set (and msg empty)
+// when it no longer applies.
+func (b *Bot) render(m store.Outbox, d *store.RenderData) (msg message, skip string) {
+	if m.Kind == caseconf.KindSendFailed {
+		failed := d.Messages[m.SubjectID]
+		if failed == nil {
+			return message{}, "the message it is about is gone"
 		}
-	}
-	var err error
-	if d.conferences, err = s.bot.store.ConferenceSnapshots(ctx, ids); err != nil {
-		return nil, err
-	}
-	if d.states, err = s.bot.store.ReminderStates(ctx, ms, reminders.Subject); err != nil {
-		return nil, err
-	}
-	return d, nil
-}
-
-// render is what message m says now, from the data as it is now. skip is
-// set (and msg empty) when it no longer applies.
-func (s *Sender) render(ctx context.Context, m store.Outbox, data *renderData) (msg message, skip string, err error) {
-	b := s.bot
-	switch m.Kind {
-	case store.KindSendFailed:
-		failed, err := b.store.OutboxMessage(ctx, m.SubjectID)
-		if errors.Is(err, sql.ErrNoRows) {
-			return message{}, "the message it is about is gone", nil
+		ref := "a conference"
+		if c := d.Conferences[m.ConferenceID]; c != nil {
+			ref = c.Ref
 		}
-		if err != nil {
-			return message{}, "", err
-		}
-		return sendFailedMessage(failed, b.refOf(ctx, m.ConferenceID)), "", nil
+		return sendFailedMessage(failed, ref), ""
 	}
-	c := data.conferences[m.ConferenceID]
+	c := d.Conferences[m.ConferenceID]
 	if c == nil {
-		return message{}, "its conference no longer exists", nil
+		return message{}, "its conference no longer exists"
 	}
-	if isReminder(m.Kind) {
-		return b.renderReminder(ctx, m, c, data.states[m.ID])
+	if m.Kind.Reminder() {
+		return b.renderReminder(m, c, d.Reminders[m.ID])
 	}
 	switch m.Kind {
-	case store.KindInvitation:
+	case caseconf.KindInvitation:
 		inv := c.Invitee(m.SubjectID)
 		switch {
 		case inv == nil:
-			return message{}, "the invitee is no longer on the conference", nil
+			return message{}, "the invitee is no longer on the conference"
 		case c.Cancelled():
-			return message{}, "the conference was cancelled before the invitation went", nil
+			return message{}, "the conference was cancelled before the invitation went"
 		case inv.Invitation.Posted():
-			return message{}, "already posted", nil
+			return message{}, "already posted"
 		}
-		return invitationMessage(c, inv, b.cal), "", nil
-	case store.KindSummary:
+		return invitationMessage(c, inv, b.cal), ""
+	case caseconf.KindSummary:
 		if c.Summary.Posted() {
-			return message{}, "already posted", nil
+			return message{}, "already posted"
 		}
-		failed, err := b.store.FailedInvitations(ctx, c.ID)
-		if err != nil {
-			return message{}, "", err
-		}
-		return summaryMessage(c, b.cal, failed), "", nil
-	case store.KindCancellation:
+		return summaryMessage(c, b.cal, d.Failed[c.ID]), ""
+	case caseconf.KindCancellation:
 		inv := c.Invitee(m.SubjectID)
 		if inv == nil {
-			return message{}, "the invitee is no longer on the conference", nil
+			return message{}, "the invitee is no longer on the conference"
 		}
-		return cancellationMessage(c, inv, b.cal), "", nil
-	case store.KindActionDone:
-		return b.renderActionDone(ctx, m, c)
+		return cancellationMessage(c, inv, b.cal), ""
+	case caseconf.KindActionDone:
+		return renderActionDone(m, c, d.Actions[m.SubjectID])
 	// The outcome's messages (bot/minutes.go).
-	case store.KindMinutes:
-		return b.renderMinutes(ctx, m, c)
-	case store.KindActionAssigned:
-		return b.renderActionAssigned(ctx, m, c)
-	case store.KindMinutesWithheld:
-		return b.renderMinutesWithheld(ctx, m, c)
-	case store.KindHandoverOffer: // bot/handover.go
-		return b.renderHandoverOffer(ctx, m, c)
+	case caseconf.KindMinutes:
+		return b.renderMinutes(m, c, d)
+	case caseconf.KindActionAssigned:
+		return renderActionAssigned(m, c, d.Actions[m.SubjectID])
+	case caseconf.KindMinutesWithheld:
+		return renderMinutesWithheld(m, c, d.Outcomes[c.ID], d.ShareLists[c.ID])
+	case caseconf.KindHandoverOffer: // bot/handover.go
+		return renderHandoverOffer(m, c, d.Outcomes[c.ID])
 	// Updates to an action (bot/action_updates_render.go).
-	case store.KindActionUpdate:
-		return b.renderActionUpdate(ctx, m, c)
-	case store.KindActionDate:
-		return b.renderActionDate(ctx, m, c)
-	case store.KindNoConsentDPO: // bot/consent.go
-		return noConsentDPOMessage(c, b.cal), "", nil
+	case caseconf.KindActionUpdate:
+		return renderActionUpdate(m, c, d)
+	case caseconf.KindActionDate:
+		return renderActionDate(m, c, d)
+	case caseconf.KindNoConsentDPO: // bot/consent.go
+		return noConsentDPOMessage(c, b.cal), ""
 	}
-	return message{}, "no such kind of message: " + m.Kind, nil
+	return message{}, "no such kind of message: " + string(m.Kind)
 }
 
-func (b *Bot) refOf(ctx context.Context, conferenceID int64) string {
-	if c, err := b.store.ConferenceSnapshot(ctx, conferenceID); err == nil {
-		return c.Ref
-	}
-	return "a conference"
-}
-
-// recordPosted remembers where a posted message lives, for updates, and
-// re-renders what depends on it.
-func (s *Sender) recordPosted(ctx context.Context, m store.Outbox, at caseconf.MessageRef, posted message) error {
+// afterPost re-renders what depends on message m, posted as msg: an
+// invitation shows at once an answer (or a cancellation) made while it
+// was being posted; the summary, whatever changed since it was rendered;
+// an invitation that was cancelled shows so. p is what recording the post
+// found (store.MarkPosted); d, what the batch read.
+func (s *Sender) afterPost(ctx context.Context, m store.Outbox, msg message, p store.Posted, d *store.RenderData) {
 	b := s.bot
 	switch m.Kind {
-	case store.KindInvitation:
-		if err := b.store.SetInvitationMessage(ctx, m.SubjectID, at); err != nil {
-			return err
-		}
-		// An answer given meanwhile is shown at once: the message was
-		// rendered from the data as it was when it was claimed.
-		if c, err := b.store.ConferenceSnapshot(ctx, m.ConferenceID); err == nil {
-			if inv := c.Invitee(m.SubjectID); inv != nil && (inv.Accepted() || inv.Answered()) {
+	case caseconf.KindInvitation:
+		if c := p.Conference; c != nil {
+			if inv := c.Invitee(m.SubjectID); inv != nil && invitationMessage(c, inv, b.cal).fingerprint() != msg.fingerprint() {
 				b.refreshInvitation(ctx, c, inv)
 			}
 		}
-	case store.KindSummary:
-		if err := b.store.SetSummaryMessage(ctx, m.ConferenceID, at); err != nil {
-			return err
+	case caseconf.KindSummary:
+		// Updated only if something changed since it was rendered.
+		if c := p.Conference; c != nil && summaryMessage(c, b.cal, p.Failed).fingerprint() != msg.fingerprint() {
+			b.refreshSummaryFrom(ctx, m.ConferenceID, msg.fingerprint())
 		}
-		// Re-rendered only if something changed since it was rendered.
-		b.refreshSummaryFrom(ctx, m.ConferenceID, posted.fingerprint())
-	case store.KindCancellation:
-		if c, err := b.store.ConferenceSnapshot(ctx, m.ConferenceID); err == nil {
+	case caseconf.KindCancellation:
+		if c := d.Conferences[m.ConferenceID]; c != nil {
 			if inv := c.Invitee(m.SubjectID); inv != nil {
 				b.refreshInvitation(ctx, c, inv)
 			}
 		}
-	case store.KindMinutes:
-		// The log of disclosures says when Slack took each part.
-		return b.store.MinutesDelivered(ctx, m, time.Now())
 	}
-	return nil
 }
 
 // cancellationMessage tells an invitee their conference is off; the
@@ -168,12 +118,12 @@ func cancellationMessage(c *caseconf.Conference, inv *caseconf.Invitee, cal case
 
 // sendFailedMessage tells a case manager a message to someone could not be
 // delivered.
-func sendFailedMessage(failed store.Outbox, ref string) message {
+func sendFailedMessage(failed *store.Outbox, ref string) message {
 	what := "A message"
 	switch failed.Kind {
-	case store.KindInvitation:
+	case caseconf.KindInvitation:
 		what = "The invitation"
-	case store.KindCancellation:
+	case caseconf.KindCancellation:
 		what = "The cancellation notice"
 	}
 	why := ""

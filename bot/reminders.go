@@ -13,30 +13,19 @@ import (
 	"github.com/caseconf/caseconf/store"
 )
 
-// isReminder reports whether an outbox kind is a reminder's.
-func isReminder(kind string) bool {
-	switch reminders.Kind(kind) {
-	case reminders.InvitationUnanswered, reminders.ReportOwed, reminders.ConferenceToday, reminders.OutcomeNotRecorded,
-		reminders.ActionDueSoon, reminders.ActionDueToday, reminders.ActionOverdue, reminders.ActionOverdueManager,
-		reminders.ReviewApproaching, reminders.ConsentExpiring:
-		return true
-	}
-	return false
-}
-
 // reminderOf is the reminder outbox message m carries.
 func reminderOf(m store.Outbox) reminders.Reminder {
-	return reminders.Reminder{Kind: reminders.Kind(m.Kind), SubjectID: m.SubjectID, ConferenceID: m.ConferenceID, RecipientID: m.RecipientID}
+	return reminders.Reminder{Kind: m.Kind, SubjectID: m.SubjectID, ConferenceID: m.ConferenceID, RecipientID: m.RecipientID}
 }
 
 // renderReminder is what reminder m says now, from the data as it is
 // now; skip says why it no longer applies (reminders.StillDue decides:
 // the conference was cancelled, the invitee answered, the report came,
 // the outcome was recorded, the action was done or the consent renewed).
-func (b *Bot) renderReminder(_ context.Context, m store.Outbox, c *caseconf.Conference, st caseconf.ReminderState) (message, string, error) {
-	now, kind := b.now(), reminders.Kind(m.Kind)
+func (b *Bot) renderReminder(m store.Outbox, c *caseconf.Conference, st caseconf.ReminderState) (message, string) {
+	now, kind := b.now(), m.Kind
 	if skip := reminders.StillDue(reminderOf(m), c, st, now, b.cal); skip != "" {
-		return message{}, skip, nil
+		return message{}, skip
 	}
 	at := when(c.StartsAt, b.cal.Loc)
 	var text string
@@ -108,7 +97,7 @@ func (b *Bot) renderReminder(_ context.Context, m store.Outbox, c *caseconf.Conf
 		button(actionSnooze+":3", subject{Outbox: m.ID, Days: 3}.String(), "Snooze 3 working days", ""))
 	blocks := append(sections(text), slack.NewActionBlock("reminder", buttons...))
 	first, _, _ := strings.Cut(text, "\n")
-	return message{Text: truncate(stripMarks(first), 150), Blocks: blocks}, "", nil
+	return message{Text: truncate(stripMarks(first), 150), Blocks: blocks}, ""
 }
 
 // stripMarks drops mrkdwn emphasis for a notification's plain text.
@@ -160,25 +149,21 @@ func (b *Bot) clickSnooze(ctx context.Context, r *Request) {
 // (store.Snooze refuses that, saying no more).
 func (b *Bot) nothingToSnooze(ctx context.Context, id int64, userID string, until time.Time) string {
 	m, err := b.store.OutboxMessage(ctx, id)
-	if err != nil || m.RecipientID != userID || !isReminder(m.Kind) {
+	if err != nil || m.RecipientID != userID || !m.Kind.Reminder() {
 		return ""
 	}
-	cs, err := b.store.ConferenceSnapshots(ctx, []int64{m.ConferenceID})
+	d, err := b.store.RenderData(ctx, []store.Outbox{m})
 	if err != nil {
 		return ""
 	}
-	c := cs[m.ConferenceID]
+	c := d.Conferences[m.ConferenceID]
 	if c == nil {
 		return "its conference is gone"
 	}
-	states, err := b.store.ReminderStates(ctx, []store.Outbox{m}, reminders.Subject)
-	if err != nil {
-		return ""
-	}
-	if skip := reminders.StillDue(reminderOf(m), c, states[m.ID], b.now(), b.cal); skip != "" {
+	if skip := reminders.StillDue(reminderOf(m), c, d.Reminders[m.ID], b.now(), b.cal); skip != "" {
 		return skip
 	}
-	switch reminders.Kind(m.Kind) {
+	switch m.Kind {
 	case reminders.InvitationUnanswered, reminders.ReportOwed, reminders.ConferenceToday:
 		if !until.Before(c.StartsAt) {
 			return "the meeting will have started by then"

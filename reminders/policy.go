@@ -7,21 +7,23 @@ import (
 	"github.com/caseconf/caseconf"
 )
 
-// Kind is a kind of reminder (SPEC-level: what it is about and who gets it).
-type Kind string
+// Kind is a kind of reminder: one of caseconf's message kinds, those for
+// which MessageKind.Reminder holds.
+type Kind = caseconf.MessageKind
 
-// Every reminder the product sends.
+// Every reminder the product sends (caseconf lists them with every other
+// kind of message, and says what each is about and who gets it).
 const (
-	InvitationUnanswered Kind = "invitation_unanswered" // invitee: 7 and 3 working days before, then daily in the last 2
-	ReportOwed           Kind = "report_owed"           // invitee who can't attend: 3 working days and the working day before
-	ConferenceToday      Kind = "conference_today"      // attendees and chair: the morning of the meeting
-	OutcomeNotRecorded   Kind = "outcome_not_recorded"  // chair: 1 working day after, then every 2
-	ActionDueSoon        Kind = "action_due_soon"       // owner: 2 working days before
-	ActionDueToday       Kind = "action_due_today"      // owner: on the day
-	ActionOverdue        Kind = "action_overdue"        // owner: weekly once overdue
-	ActionOverdueManager Kind = "action_overdue_cm"     // case manager: weekly once overdue more than 7 days
-	ReviewApproaching    Kind = "review_approaching"    // case manager: 10 working days before the review date
-	ConsentExpiring      Kind = "consent_expiring"      // case manager: 10 working days before consent ends
+	InvitationUnanswered = caseconf.KindInvitationUnanswered
+	ReportOwed           = caseconf.KindReportOwed
+	ConferenceToday      = caseconf.KindConferenceToday
+	OutcomeNotRecorded   = caseconf.KindOutcomeNotRecorded
+	ActionDueSoon        = caseconf.KindActionDueSoon
+	ActionDueToday       = caseconf.KindActionDueToday
+	ActionOverdue        = caseconf.KindActionOverdue
+	ActionOverdueManager = caseconf.KindActionOverdueManager
+	ReviewApproaching    = caseconf.KindReviewApproaching
+	ConsentExpiring      = caseconf.KindConsentExpiring
 )
 
 // Reminder is one reminder due to one person on one day. (Kind, Subject,

@@ -97,7 +97,7 @@ func (s *Sweeper) RunOnce(ctx context.Context, now time.Time, dryRun bool) (Resu
 	plan := func(r Reminder, nb time.Time) {
 		p := Planned{Reminder: r, NotBefore: nb}
 		res.Due = append(res.Due, p)
-		msgs = append(msgs, store.Outbox{Kind: string(r.Kind), DedupKey: r.Key(), RecipientID: r.RecipientID,
+		msgs = append(msgs, store.Outbox{Kind: r.Kind, DedupKey: r.Key(), RecipientID: r.RecipientID,
 			ConferenceID: r.ConferenceID, SubjectID: r.SubjectID, NotBefore: p.NotBefore})
 	}
 	for _, r := range Due(now, s.Cal, facts) {
@@ -188,21 +188,4 @@ func (s *Sweeper) Schedule(c *cron.Cron, every time.Duration, now func() time.Ti
 		}
 		s.Log.Info("reminder sweep done", "due", len(res.Due), "new", res.New)
 	})
-}
-
-// Subject says what a reminder kind's subject ID names, for reading what
-// it says when it is sent (store.ReminderStates); SubjectNone for a kind
-// that is not a reminder's.
-func Subject(kind string) store.ReminderSubject {
-	switch Kind(kind) {
-	case InvitationUnanswered, ReportOwed:
-		return store.SubjectInvitee
-	case ConferenceToday, OutcomeNotRecorded, ReviewApproaching:
-		return store.SubjectConference
-	case ActionDueSoon, ActionDueToday, ActionOverdue, ActionOverdueManager:
-		return store.SubjectAction
-	case ConsentExpiring:
-		return store.SubjectConsent
-	}
-	return store.SubjectNone
 }

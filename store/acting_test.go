@@ -116,7 +116,7 @@ func TestMarkActionDoneConcurrently(t *testing.T) {
 	if n := countRows(t, s, `SELECT count(*) FROM audit_log WHERE action = 'action.done'`); n != 1 {
 		t.Fatalf("%d audit rows", n)
 	}
-	if n := countRows(t, s, `SELECT count(*) FROM outbox WHERE kind = $1 AND recipient_id = 'U0CM'`, store.KindActionDone); n != 1 {
+	if n := countRows(t, s, `SELECT count(*) FROM outbox WHERE kind = $1 AND recipient_id = 'U0CM'`, caseconf.KindActionDone); n != 1 {
 		t.Fatalf("%d messages to the case manager", n)
 	}
 }

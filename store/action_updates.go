@@ -16,18 +16,6 @@ import (
 // dates, kept with their history (migration 0008). What people write
 // never goes into an error, a log line or the audit log's detail.
 
-// Kinds of outbox message an update calls for.
-const (
-	// KindActionUpdate tells the case manager of a progress note or a new
-	// date, and asks them to decide a proposed one. Subject: the update;
-	// to the case manager.
-	KindActionUpdate = "action_update"
-	// KindActionDate tells an action's owner its date moved, or that the
-	// case manager kept the old one. Subject: the update; to the owner
-	// (or whoever proposed the date).
-	KindActionDate = "action_date"
-)
-
 type updateRow struct {
 	ID        int64          `db:"id"`
 	ActionID  int64          `db:"action_id"`
@@ -64,20 +52,6 @@ func loadUpdate(ctx context.Context, q sqlx.QueryerContext, where string, arg an
 		return nil, err
 	}
 	return r.update(), nil
-}
-
-// ActionUpdateSnapshot reads one update with no viewer and no audit row,
-// only for rendering a message to the people entitled to it. One that
-// does not exist is ENOTFOUND.
-func (s *DB) ActionUpdateSnapshot(ctx context.Context, id int64) (*caseconf.ActionUpdate, error) {
-	u, err := loadUpdate(ctx, s.db, `id = $1`, id, false)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, caseconf.Errorf(caseconf.ENOTFOUND, "no such update")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read action update: %w", err)
-	}
-	return u, nil
 }
 
 // lockAction locks the conference of action id, then the action (the
@@ -239,7 +213,7 @@ func (s *DB) updateAction(ctx context.Context, id int64, v caseconf.Viewer, sour
 		return ActionUpdated{}, err
 	}
 	if v.UserID != c.CaseManagerID {
-		msgs = append(msgs, Outbox{Kind: KindActionUpdate, DedupKey: fmt.Sprintf("%s:%d", KindActionUpdate, u.ID),
+		msgs = append(msgs, Outbox{Kind: caseconf.KindActionUpdate, DedupKey: fmt.Sprintf("%s:%d", caseconf.KindActionUpdate, u.ID),
 			RecipientID: c.CaseManagerID, ConferenceID: c.ID, SubjectID: u.ID})
 	}
 	if _, err := enqueue(ctx, tx, at, msgs...); err != nil {
@@ -290,7 +264,7 @@ func dropProposal(ctx context.Context, tx sqlx.ExecerContext, id int64, at time.
 // dateNotice tells to (the owner, or whoever proposed it) of what became
 // of a new date.
 func dateNotice(c *caseconf.Conference, u *caseconf.ActionUpdate, to string) Outbox {
-	return Outbox{Kind: KindActionDate, DedupKey: fmt.Sprintf("%s:%d:%s", KindActionDate, u.ID, to),
+	return Outbox{Kind: caseconf.KindActionDate, DedupKey: fmt.Sprintf("%s:%d:%s", caseconf.KindActionDate, u.ID, to),
 		RecipientID: to, ConferenceID: c.ID, SubjectID: u.ID}
 }
 

@@ -12,11 +12,6 @@ import (
 	"github.com/caseconf/caseconf"
 )
 
-// KindActionDone tells a conference's case manager that an action of its
-// plan was marked done, and by whom. Subject: the action; to the case
-// manager.
-const KindActionDone = "action_done"
-
 type actionRow struct {
 	ID           int64          `db:"id"`
 	ConferenceID int64          `db:"conference_id"`
@@ -124,7 +119,7 @@ func (s *DB) MarkActionDone(ctx context.Context, id int64, v caseconf.Viewer) (A
 		return ActionDone{}, err
 	}
 	if v.UserID != c.CaseManagerID {
-		if _, err := enqueue(ctx, tx, now, Outbox{Kind: KindActionDone, DedupKey: fmt.Sprintf("%s:%d", KindActionDone, id),
+		if _, err := enqueue(ctx, tx, now, Outbox{Kind: caseconf.KindActionDone, DedupKey: fmt.Sprintf("%s:%d", caseconf.KindActionDone, id),
 			RecipientID: c.CaseManagerID, ConferenceID: c.ID, SubjectID: id}); err != nil {
 			return ActionDone{}, err
 		}

@@ -36,7 +36,7 @@ type NewConference struct {
 	// locked row. A handover, once recorded, hands the client over.
 	Follows  int64
 	Handover bool
-	// DPO are told (KindNoConsentDPO) when the conference is scheduled
+	// DPO are told (caseconf.KindNoConsentDPO) when the conference is scheduled
 	// under a recognised reason to meet without consent.
 	DPO []string
 }
@@ -302,15 +302,6 @@ func lockConference(ctx context.Context, tx *sqlx.Tx, id int64) (*caseconf.Confe
 		return nil, fmt.Errorf("lock conference: %w", err)
 	}
 	return loadConference(ctx, tx, id)
-}
-
-// SetSummaryMessage remembers where the case manager's summary DM is.
-func (s *DB) SetSummaryMessage(ctx context.Context, conferenceID int64, m caseconf.MessageRef) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE conferences SET cm_dm_channel = $2, cm_dm_ts = $3 WHERE id = $1`, conferenceID, m.Channel, m.TS)
-	if err != nil {
-		return fmt.Errorf("set summary message: %w", err)
-	}
-	return nil
 }
 
 // ListEntry is one line of a user's upcoming conferences: the conference's

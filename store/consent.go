@@ -12,11 +12,6 @@ import (
 	"github.com/caseconf/caseconf"
 )
 
-// KindNoConsentDPO tells a data-protection lead (CASECONF_DPO) that a
-// conference was scheduled under a recognised reason to meet without the
-// client's consent. subject: the conference; to each DPO.
-const KindNoConsentDPO = "no_consent_dpo"
-
 // noConsentMessages are the DPO notices a conference scheduled without
 // consent calls for: one per DPO.
 func noConsentMessages(c *caseconf.Conference, consent caseconf.Consent, dpo []string) []Outbox {
@@ -30,7 +25,7 @@ func noConsentMessages(c *caseconf.Conference, consent caseconf.Consent, dpo []s
 			continue
 		}
 		seen[id] = true
-		out = append(out, Outbox{Kind: KindNoConsentDPO, DedupKey: fmt.Sprintf("%s:%d:%s", KindNoConsentDPO, c.ID, id),
+		out = append(out, Outbox{Kind: caseconf.KindNoConsentDPO, DedupKey: fmt.Sprintf("%s:%d:%s", caseconf.KindNoConsentDPO, c.ID, id),
 			RecipientID: id, ConferenceID: c.ID, SubjectID: c.ID})
 	}
 	return out
@@ -41,7 +36,7 @@ func noConsentMessages(c *caseconf.Conference, consent caseconf.Consent, dpo []s
 // their agency (caseconf.CanSeeDetails decided on the changed consent).
 // Reminders that only chase (an action's owner, the meeting today) stay:
 // they render without details for an agency not covered.
-var consentWithheldKinds = []string{KindMinutes, KindActionAssigned, KindActionUpdate, KindActionDate, "report_owed"}
+var consentWithheldKinds = kindTexts(caseconf.KindMinutes, caseconf.KindActionAssigned, caseconf.KindActionUpdate, caseconf.KindActionDate, caseconf.KindReportOwed)
 
 // ClientConsent finds the client with reference ref that v may change the
 // consent of (their case manager, or an administrator) and their current

@@ -18,14 +18,9 @@ import (
 // the retention job). None of it writes a client's details into the audit
 // log: entries name the client by its numeric ID only.
 
-// KindDeleteMessage is an outbox row that deletes one of the bot's own
-// Slack messages (chat.delete): recipient_id holds the channel, and the
-// dedup key is "delete_message:CHANNEL:TS". It names no client.
-const KindDeleteMessage = "delete_message"
-
 // DeleteTarget is the channel and timestamp a delete_message row deletes.
 func DeleteTarget(m Outbox) (channel, ts string, ok bool) {
-	rest, found := strings.CutPrefix(m.DedupKey, KindDeleteMessage+":")
+	rest, found := strings.CutPrefix(m.DedupKey, string(caseconf.KindDeleteMessage)+":")
 	if !found {
 		return "", "", false
 	}
@@ -130,12 +125,12 @@ func eraseClient(ctx context.Context, tx *sqlx.Tx, now time.Time, clientID int64
 			AND (conference_id = ANY($1) OR (conference_id IS NULL AND kind LIKE 'consent%' AND subject_id = ANY($2)))
 		UNION SELECT dm_channel, dm_ts FROM invitees WHERE conference_id = ANY($1) AND dm_channel IS NOT NULL AND dm_ts IS NOT NULL
 		UNION SELECT cm_dm_channel, cm_dm_ts FROM conferences WHERE id = ANY($1) AND cm_dm_channel IS NOT NULL AND cm_dm_ts IS NOT NULL`,
-		pq.Array(confs), pq.Array(consents), KindDeleteMessage); err != nil {
+		pq.Array(confs), pq.Array(consents), caseconf.KindDeleteMessage); err != nil {
 		return res, fmt.Errorf("erase: messages: %w", err)
 	}
 	var dels []Outbox
 	for _, p := range posted {
-		dels = append(dels, Outbox{Kind: KindDeleteMessage, DedupKey: KindDeleteMessage + ":" + p.Channel + ":" + p.TS, RecipientID: p.Channel})
+		dels = append(dels, Outbox{Kind: caseconf.KindDeleteMessage, DedupKey: string(caseconf.KindDeleteMessage) + ":" + p.Channel + ":" + p.TS, RecipientID: p.Channel})
 	}
 	n, err := enqueue(ctx, tx, now, dels...)
 	if err != nil {
@@ -207,7 +202,7 @@ func (s *DB) ClearErasedLeftovers(ctx context.Context) (int, error) {
 	}
 	var dels []Outbox
 	for _, p := range posted {
-		dels = append(dels, Outbox{Kind: KindDeleteMessage, DedupKey: KindDeleteMessage + ":" + p.Channel + ":" + p.TS, RecipientID: p.Channel})
+		dels = append(dels, Outbox{Kind: caseconf.KindDeleteMessage, DedupKey: string(caseconf.KindDeleteMessage) + ":" + p.Channel + ":" + p.TS, RecipientID: p.Channel})
 	}
 	n, err := enqueue(ctx, tx, s.Now(), dels...)
 	if err != nil {

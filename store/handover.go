@@ -13,18 +13,13 @@ import (
 	"github.com/caseconf/caseconf"
 )
 
-// KindHandoverOffer offers the case manager the handover meeting that an
-// outcome changing the lead agency or case manager calls for, with a
-// button to call it. Subject: the conference; to its case manager.
-const KindHandoverOffer = "handover_offer"
-
 // handoverOffer is the message the outcome o of conference c calls for,
 // if any (caseconf.HandoverDue). It is written with the outcome.
 func handoverOffer(c *caseconf.Conference, o caseconf.Outcome) []Outbox {
 	if !caseconf.HandoverDue(c, &o) {
 		return nil
 	}
-	return []Outbox{{Kind: KindHandoverOffer, DedupKey: fmt.Sprintf("%s:%d", KindHandoverOffer, c.ID),
+	return []Outbox{{Kind: caseconf.KindHandoverOffer, DedupKey: fmt.Sprintf("%s:%d", caseconf.KindHandoverOffer, c.ID),
 		RecipientID: c.CaseManagerID, ConferenceID: c.ID, SubjectID: c.ID}}
 }
 
@@ -176,7 +171,7 @@ func passOnProposals(ctx context.Context, tx *sqlx.Tx, clientID int64, to string
 	}
 	var msgs []Outbox
 	for _, w := range waiting {
-		msgs = append(msgs, Outbox{Kind: KindActionUpdate, DedupKey: fmt.Sprintf("%s:%d:%s", KindActionUpdate, w.ID, to),
+		msgs = append(msgs, Outbox{Kind: caseconf.KindActionUpdate, DedupKey: fmt.Sprintf("%s:%d:%s", caseconf.KindActionUpdate, w.ID, to),
 			RecipientID: to, ConferenceID: w.ConferenceID, SubjectID: w.ID})
 	}
 	_, err := enqueue(ctx, tx, at, msgs...)

@@ -198,13 +198,3 @@ func (s *DB) RecordResponse(ctx context.Context, inviteeID int64, userID string,
 	}
 	return c, inv, true, tx.Commit()
 }
-
-// SetInvitationMessage remembers where an invitee's invitation DM is, so it
-// can be updated.
-func (s *DB) SetInvitationMessage(ctx context.Context, inviteeID int64, m caseconf.MessageRef) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE invitees SET dm_channel = $2, dm_ts = $3 WHERE id = $1`, inviteeID, m.Channel, m.TS)
-	if err != nil {
-		return fmt.Errorf("set invitation message: %w", err)
-	}
-	return nil
-}

@@ -20,24 +20,16 @@ import (
 // from the data as it is then.
 type Outbox struct {
 	ID           int64
-	Kind         string
+	Kind         caseconf.MessageKind
 	DedupKey     string // unique: a second enqueue of the same key is a no-op
 	RecipientID  string // Slack user ID
 	ConferenceID int64  // 0 for none
-	SubjectID    int64  // invitee, action, consent: by Kind; 0 for none
+	SubjectID    int64  // what it names: Kind.Subject(); 0 for none
 	NotBefore    time.Time
 	Attempts     int // including the one under way, once claimed
 	ClaimedBy    string
 	Errors       []string
 }
-
-// Kinds of outbox message the bot sends on a conference's behalf.
-const (
-	KindInvitation   = "invitation"   // subject: invitee; to the invitee
-	KindSummary      = "summary"      // subject: conference; to its case manager
-	KindCancellation = "cancellation" // subject: invitee; to the invitee
-	KindSendFailed   = "send_failed"  // subject: the outbox message that failed; to the case manager
-)
 
 // invitationMessages are the invitations and the case manager's summary a
 // newly stored conference calls for.
@@ -45,11 +37,11 @@ func invitationMessages(c *caseconf.Conference) []Outbox {
 	var out []Outbox
 	for _, inv := range c.Invitees {
 		if inv.OnSlack() {
-			out = append(out, Outbox{Kind: KindInvitation, DedupKey: fmt.Sprintf("%s:%d", KindInvitation, inv.ID),
+			out = append(out, Outbox{Kind: caseconf.KindInvitation, DedupKey: fmt.Sprintf("%s:%d", caseconf.KindInvitation, inv.ID),
 				RecipientID: inv.SlackUserID, ConferenceID: c.ID, SubjectID: inv.ID})
 		}
 	}
-	return append(out, Outbox{Kind: KindSummary, DedupKey: fmt.Sprintf("%s:%d", KindSummary, c.ID),
+	return append(out, Outbox{Kind: caseconf.KindSummary, DedupKey: fmt.Sprintf("%s:%d", caseconf.KindSummary, c.ID),
 		RecipientID: c.CaseManagerID, ConferenceID: c.ID, SubjectID: c.ID})
 }
 
@@ -58,7 +50,7 @@ func cancellationMessages(c *caseconf.Conference) []Outbox {
 	var out []Outbox
 	for _, inv := range c.Invitees {
 		if inv.OnSlack() {
-			out = append(out, Outbox{Kind: KindCancellation, DedupKey: fmt.Sprintf("%s:%d", KindCancellation, inv.ID),
+			out = append(out, Outbox{Kind: caseconf.KindCancellation, DedupKey: fmt.Sprintf("%s:%d", caseconf.KindCancellation, inv.ID),
 				RecipientID: inv.SlackUserID, ConferenceID: c.ID, SubjectID: inv.ID})
 		}
 	}
@@ -73,11 +65,19 @@ func (s *DB) SendFailed(ctx context.Context, m Outbox, caseManager, reason strin
 		return fmt.Errorf("send failed: %w", err)
 	}
 	defer tx.Rollback()
+	if m.Kind == caseconf.KindInvitation && m.ConferenceID != 0 {
+		// The summary lists failed invitations: as an answer does, this
+		// waits for a summary being recorded as posted (MarkPosted), so
+		// one of the two re-renders it.
+		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM conferences WHERE id = $1 FOR SHARE`, m.ConferenceID); err != nil {
+			return fmt.Errorf("send failed: %w", err)
+		}
+	}
 	if err := finish(ctx, tx, m, `state = 'failed', errors = array_append(errors, $3)`, reason); err != nil {
 		return err
 	}
 	if caseManager != "" {
-		if _, err := enqueue(ctx, tx, s.Now(), Outbox{Kind: KindSendFailed, DedupKey: fmt.Sprintf("%s:%d", KindSendFailed, m.ID),
+		if _, err := enqueue(ctx, tx, s.Now(), Outbox{Kind: caseconf.KindSendFailed, DedupKey: fmt.Sprintf("%s:%d", caseconf.KindSendFailed, m.ID),
 			RecipientID: caseManager, ConferenceID: m.ConferenceID, SubjectID: m.ID}); err != nil {
 			return err
 		}
@@ -88,19 +88,28 @@ func (s *DB) SendFailed(ctx context.Context, m Outbox, caseManager, reason strin
 // FailedInvitations lists the Slack users of conference id whose
 // invitation could not be delivered.
 func (s *DB) FailedInvitations(ctx context.Context, id int64) ([]string, error) {
+	return failedInvitations(ctx, s.db, id)
+}
+
+func failedInvitations(ctx context.Context, q sqlx.QueryerContext, id int64) ([]string, error) {
 	var users []string
-	err := s.db.SelectContext(ctx, &users, `SELECT recipient_id FROM outbox
-		WHERE conference_id = $1 AND kind = $2 AND state = 'failed' ORDER BY id`, id, KindInvitation)
+	err := sqlx.SelectContext(ctx, q, &users, `SELECT recipient_id FROM outbox
+		WHERE conference_id = $1 AND kind = $2 AND state = 'failed' ORDER BY id`, id, caseconf.KindInvitation)
 	if err != nil {
 		return nil, fmt.Errorf("failed invitations: %w", err)
 	}
 	return users, nil
 }
 
-// OutboxMessage reads one outbox message by ID (to say which one failed).
+// OutboxMessage reads one outbox message by ID; one that is not there is
+// caseconf.NotFound.
 func (s *DB) OutboxMessage(ctx context.Context, id int64) (Outbox, error) {
 	var r outboxRow
-	if err := s.db.GetContext(ctx, &r, `SELECT `+outboxColumns+` FROM outbox WHERE id = $1`, id); err != nil {
+	err := s.db.GetContext(ctx, &r, `SELECT `+outboxColumns+` FROM outbox WHERE id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Outbox{}, caseconf.NotFound()
+	}
+	if err != nil {
 		return Outbox{}, fmt.Errorf("outbox message: %w", err)
 	}
 	return r.outbox(), nil
@@ -120,7 +129,7 @@ type outboxRow struct {
 }
 
 func (r *outboxRow) outbox() Outbox {
-	return Outbox{ID: r.ID, Kind: r.Kind, DedupKey: r.DedupKey, RecipientID: r.RecipientID,
+	return Outbox{ID: r.ID, Kind: caseconf.MessageKind(r.Kind), DedupKey: r.DedupKey, RecipientID: r.RecipientID,
 		ConferenceID: r.ConferenceID.Int64, SubjectID: r.SubjectID.Int64, NotBefore: r.NotBefore,
 		Attempts: r.Attempts, ClaimedBy: r.ClaimedBy.String, Errors: []string(r.Errors)}
 }
@@ -247,7 +256,13 @@ func ErrNotClaimed(err error) bool { return errors.Is(err, errNotClaimed) }
 
 // finish updates a claimed message, guarded by its claim.
 func finish(ctx context.Context, x sqlx.ExecerContext, m Outbox, set string, args ...any) error {
-	res, err := x.ExecContext(ctx, `UPDATE outbox SET `+set+`, claimed_by = NULL, claimed_at = NULL
+	return finishWith(ctx, x, "", m, set, args...)
+}
+
+// finishWith is finish in a statement that begins with with (a WITH
+// clause, whose own changes are made whether or not m is still claimed).
+func finishWith(ctx context.Context, x sqlx.ExecerContext, with string, m Outbox, set string, args ...any) error {
+	res, err := x.ExecContext(ctx, with+` UPDATE outbox SET `+set+`, claimed_by = NULL, claimed_at = NULL
 		WHERE id = $1 AND state = 'in_flight' AND claimed_by = $2`, append([]any{m.ID, m.ClaimedBy}, args...)...)
 	if err != nil {
 		return fmt.Errorf("finish outbox %d: %w", m.ID, err)
@@ -262,22 +277,96 @@ func (s *DB) finish(ctx context.Context, m Outbox, set string, args ...any) erro
 	return finish(ctx, s.db, m, set, args...)
 }
 
-// MarkSent records that Slack took the message, and where it lives.
+// sentSet marks a message sent ($3 the time, $4 and $5 where it lives)
+// and has its transaction commit without waiting for the write-ahead log
+// to reach disk (MarkPosted).
+const sentSet = `state = 'sent', channel = $4, ts = $5,
+	sent_at = CASE WHEN set_config('synchronous_commit', 'off', true) = 'off' THEN $3::timestamptz END`
+
+// MarkSent records that Slack took the message, and where it lives, as
+// MarkPosted does, for a message whose posting changes nothing else.
+func (s *DB) MarkSent(ctx context.Context, m Outbox, at caseconf.MessageRef) error {
+	return s.finish(ctx, m, sentSet, s.Now(), nullString(at.Channel), nullString(at.TS))
+}
+
+// Posted is what MarkPosted found, for what a posting re-renders: for an
+// invitation or a summary, its conference as it is now, read once the
+// message's place was recorded (so an answer given while it was being
+// posted is in it); for a summary, also who its invitations could not
+// reach. Conference is nil for other kinds, and for a conference gone.
+type Posted struct {
+	Conference *caseconf.Conference
+	Failed     []string
+}
+
+// MarkPosted records that Slack took message m, and where it lives: it
+// marks m sent and, in the same statement, makes what its posting changes
+// by kind (where an invitation or the case manager's summary is, for
+// updates; when part of the minutes reached its recipient, in the log of
+// disclosures). Those are recorded even if m is no longer claimed (it was
+// posted all the same); m is then errNotClaimed.
 //
 // It commits without waiting for the write-ahead log to reach disk
 // (synchronous_commit off, for this one transaction): the one marking a
 // message sent is the commonest write there is, and waiting for the disk
 // would double what each message costs the database. If the database
 // server itself crashes within a moment of the mark (not this process:
-// the server), the mark can be lost and the message is rescued and posted
-// again — at least once, as after any crash — never lost: its claim was
-// committed durably.
-func (s *DB) MarkSent(ctx context.Context, m Outbox, at caseconf.MessageRef) error {
-	// set_config(..., true) lasts to the end of the statement's own
-	// transaction, and commit is when the setting is read.
-	return s.finish(ctx, m, `state = 'sent', channel = $4, ts = $5,
-		sent_at = CASE WHEN set_config('synchronous_commit', 'off', true) = 'off' THEN $3::timestamptz END`,
-		s.Now(), nullString(at.Channel), nullString(at.TS))
+// the server), the mark can be lost with what came with it, and the
+// message is rescued and posted again — at least once, as after any crash
+// — never lost: its claim was committed durably.
+func (s *DB) MarkPosted(ctx context.Context, m Outbox, at caseconf.MessageRef) (Posted, error) {
+	args := []any{s.Now(), nullString(at.Channel), nullString(at.TS)}
+	switch m.Kind {
+	case caseconf.KindMinutes:
+		err := finishWith(ctx, s.db, `WITH delivered AS (UPDATE disclosures SET sent_at = $6
+			WHERE conference_id = $7 AND recipient_id = $8 AND part = $9 AND sent_at IS NULL)`,
+			m, sentSet, append(args, time.Now(), m.ConferenceID, m.RecipientID, m.SubjectID)...)
+		return Posted{}, err
+	case caseconf.KindInvitation, caseconf.KindSummary:
+		return s.markPostedAndRead(ctx, m, args)
+	}
+	return Posted{}, s.finish(ctx, m, sentSet, args...)
+}
+
+// markPostedAndRead is MarkPosted for an invitation or a summary. The
+// conference row is locked first (an answer, an acceptance or a report
+// locks it too), so a change to it either came before and is in what is
+// read here, or waits for this to commit and then finds the message
+// posted, and updates it itself.
+func (s *DB) markPostedAndRead(ctx context.Context, m Outbox, args []any) (Posted, error) {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return Posted{}, fmt.Errorf("mark posted: %w", err)
+	}
+	defer tx.Rollback()
+	with := `WITH locked AS (SELECT id FROM conferences WHERE id = $6 FOR SHARE),
+		placed AS (UPDATE invitees SET dm_channel = $4, dm_ts = $5 WHERE id = $7 AND conference_id IN (SELECT id FROM locked))`
+	if m.Kind == caseconf.KindSummary {
+		with = `WITH placed AS (UPDATE conferences SET cm_dm_channel = $4, cm_dm_ts = $5 WHERE id = $6)`
+		args = append(args, m.ConferenceID)
+	} else {
+		args = append(args, m.ConferenceID, m.SubjectID)
+	}
+	finished := finishWith(ctx, tx, with, m, sentSet, args...)
+	if finished != nil && !ErrNotClaimed(finished) {
+		return Posted{}, finished
+	}
+	var p Posted
+	p.Conference, err = loadConference(ctx, tx, m.ConferenceID)
+	switch {
+	case caseconf.ErrorCode(err) == caseconf.ENOTFOUND:
+		p.Conference = nil
+	case err != nil:
+		return Posted{}, err
+	case m.Kind == caseconf.KindSummary:
+		if p.Failed, err = failedInvitations(ctx, tx, m.ConferenceID); err != nil {
+			return Posted{}, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return Posted{}, fmt.Errorf("mark posted: %w", err)
+	}
+	return p, finished
 }
 
 // MarkRateLimited puts the message back for next, when Slack's rate limit

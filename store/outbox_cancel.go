@@ -6,22 +6,31 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"github.com/caseconf/caseconf"
 )
 
 // Reminder kinds the store stops when what they chase is done, in the
-// transaction of that change. They are the reminders package's kinds
-// (reminders imports store, so they are named here as well;
-// reminders.TestStoreStopsTheRightKinds holds the two together).
+// transaction of that change (as text, for the queries).
 var (
 	// InvitationReminderKinds chase an invitee for an answer.
-	InvitationReminderKinds = []string{"invitation_unanswered"}
+	InvitationReminderKinds = kindTexts(caseconf.KindInvitationUnanswered)
 	// ReportReminderKinds chase an invitee who can't attend for a report.
-	ReportReminderKinds = []string{"report_owed"}
+	ReportReminderKinds = kindTexts(caseconf.KindReportOwed)
 	// ActionReminderKinds chase an action's owner, or its case manager.
-	ActionReminderKinds = []string{"action_due_soon", "action_due_today", "action_overdue", "action_overdue_cm"}
+	ActionReminderKinds = kindTexts(caseconf.KindActionDueSoon, caseconf.KindActionDueToday, caseconf.KindActionOverdue, caseconf.KindActionOverdueManager)
 	// OutcomeReminderKinds chase the chair for the outcome.
-	OutcomeReminderKinds = []string{"outcome_not_recorded"}
+	OutcomeReminderKinds = kindTexts(caseconf.KindOutcomeNotRecorded)
 )
+
+// kindTexts is kinds as the text the database keeps.
+func kindTexts(kinds ...caseconf.MessageKind) []string {
+	out := make([]string, len(kinds))
+	for i, k := range kinds {
+		out[i] = string(k)
+	}
+	return out
+}
 
 // cancelPending drops, in tx, the pending outbox messages of kinds about
 // subject (an invitee or an action, by kind) of the conference, snoozed

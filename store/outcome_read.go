@@ -113,12 +113,6 @@ type ShareEntry struct {
 	Withheld string // why the minutes may not go to them; "" when they may
 }
 
-// ShareList reads conference id's share list, Slack users first, each
-// with why the minutes are withheld from them, if they are.
-func (s *DB) ShareList(ctx context.Context, id int64) ([]ShareEntry, error) {
-	return readShareList(ctx, s.db, id)
-}
-
 func readShareList(ctx context.Context, q sqlx.QueryerContext, id int64) ([]ShareEntry, error) {
 	var rows []struct {
 		UserID   sql.NullString `db:"slack_user_id"`
@@ -137,25 +131,9 @@ func readShareList(ctx context.Context, q sqlx.QueryerContext, id int64) ([]Shar
 	return out, nil
 }
 
-// MinutesDelivered records, in the log of disclosures, when Slack took
-// part m.SubjectID of the minutes for m.RecipientID.
-func (s *DB) MinutesDelivered(ctx context.Context, m Outbox, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE disclosures SET sent_at = $4
-		WHERE conference_id = $1 AND recipient_id = $2 AND part = $3 AND sent_at IS NULL`,
-		m.ConferenceID, m.RecipientID, m.SubjectID, at)
-	if err != nil {
-		return fmt.Errorf("minutes delivered: %w", err)
-	}
-	return nil
-}
-
-// AgencyKind is the kind of agency Slack user userID last told caseconf
+// agencyKind is the kind of agency Slack user userID last told caseconf
 // they work for (when they accepted an invitation), or "" when it does
 // not know.
-func (s *DB) AgencyKind(ctx context.Context, userID string) (string, error) {
-	return agencyKind(ctx, s.db, userID)
-}
-
 func agencyKind(ctx context.Context, q sqlx.QueryerContext, userID string) (string, error) {
 	var kind string
 	err := sqlx.GetContext(ctx, q, &kind, `SELECT agency_kind FROM user_agencies WHERE slack_user_id = $1`, userID)

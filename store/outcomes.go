@@ -19,22 +19,6 @@ import (
 // recorder wrote is sensitive: it never goes into an error, a log line or
 // the audit log's detail.
 
-// Kinds of outbox message the outcome calls for.
-const (
-	// KindMinutes is one part of the minutes. Subject: the part, from 1;
-	// to someone on the share list the minutes may go to.
-	KindMinutes = "minutes"
-	// KindActionAssigned tells an action's owner on Slack of it. Subject:
-	// the action; to its owner.
-	KindActionAssigned = "action_assigned"
-	// KindMinutesWithheld is the case manager's notice once the outcome is
-	// recorded: who on the share list the minutes did not go to, and why;
-	// who is not on Slack; the actions owned by people not on Slack, for
-	// them to chase; and the letter to the client to draft. Subject: the
-	// conference; to its case manager.
-	KindMinutesWithheld = "minutes_withheld"
-)
-
 // OutcomeForm is what the outcome form opens with: the conference and the
 // draft saved before, if any.
 type OutcomeForm struct {
@@ -171,7 +155,7 @@ type Recorded struct {
 // reminders cancelled, the draft dropped, and the messages: each part of
 // the minutes to each Slack user they may go to (each disclosure logged
 // with the consent it rests on), each action to its owner on Slack, and
-// one notice to the case manager (KindMinutesWithheld).
+// one notice to the case manager (caseconf.KindMinutesWithheld).
 // sourceKey identifies the form submission: the same one again records
 // nothing (New false); any other once the outcome is recorded is refused.
 // meeting is the start of the meeting o was checked against
@@ -241,7 +225,7 @@ func (s *DB) RecordOutcome(ctx context.Context, id int64, v caseconf.Viewer, now
 			return Recorded{}, fmt.Errorf("record outcome: action: %w", err)
 		}
 		if a.OwnerID != "" {
-			msgs = append(msgs, Outbox{Kind: KindActionAssigned, DedupKey: fmt.Sprintf("%s:%d", KindActionAssigned, aid),
+			msgs = append(msgs, Outbox{Kind: caseconf.KindActionAssigned, DedupKey: fmt.Sprintf("%s:%d", caseconf.KindActionAssigned, aid),
 				RecipientID: a.OwnerID, ConferenceID: id, SubjectID: aid})
 		}
 	}
@@ -251,7 +235,7 @@ func (s *DB) RecordOutcome(ctx context.Context, id int64, v caseconf.Viewer, now
 	}
 	// After: whom the minutes did not reach, the actions the case manager
 	// chases and the letter to the client to draft.
-	after := append([]Outbox{{Kind: KindMinutesWithheld, DedupKey: fmt.Sprintf("%s:%d", KindMinutesWithheld, id),
+	after := append([]Outbox{{Kind: caseconf.KindMinutesWithheld, DedupKey: fmt.Sprintf("%s:%d", caseconf.KindMinutesWithheld, id),
 		RecipientID: c.CaseManagerID, ConferenceID: id, SubjectID: id}}, handoverOffer(c, o)...) // store/handover.go
 	if _, err := tx.ExecContext(ctx, `UPDATE conferences SET status = 'recorded', updated_at = $2 WHERE id = $1`, id, at); err != nil {
 		return Recorded{}, fmt.Errorf("record outcome: %w", err)
@@ -268,7 +252,7 @@ func (s *DB) RecordOutcome(ctx context.Context, id int64, v caseconf.Viewer, now
 	basis := c.Consent.Basis()
 	for _, u := range recipients {
 		for part := 1; part <= n; part++ {
-			msgs = append(msgs, Outbox{Kind: KindMinutes, DedupKey: fmt.Sprintf("%s:%d:%s:%d", KindMinutes, id, u, part),
+			msgs = append(msgs, Outbox{Kind: caseconf.KindMinutes, DedupKey: fmt.Sprintf("%s:%d:%s:%d", caseconf.KindMinutes, id, u, part),
 				RecipientID: u, ConferenceID: id, SubjectID: int64(part)})
 			if _, err := tx.ExecContext(ctx, `INSERT INTO disclosures (conference_id, recipient_id, part, parts, consent_id, basis,
 					decided_by, decided_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,

@@ -13,7 +13,7 @@ import (
 
 // Reading for the outbox sender: what a batch of claimed messages needs to
 // be rendered, in a few statements for the whole batch rather than a few
-// per message.
+// per message (RenderData, store/render.go).
 
 // ConferenceSnapshots reads conferences by ID with no viewer and no audit
 // row, as ConferenceSnapshot does, in three statements whatever their
@@ -62,22 +62,22 @@ func (s *DB) ConferenceSnapshots(ctx context.Context, ids []int64) (map[int64]*c
 	return out, nil
 }
 
-// ReminderStates reads, for each reminder in ms, what it needs to say
+// reminderStates works out, for each reminder in ms, what it needs to say
 // (caseconf.ReminderState), keyed by the message's ID: one statement for
-// each of reports, outcomes, actions and consents that the batch's kinds
-// need.
-// kindOf says which of those a message's subject is.
-func (s *DB) ReminderStates(ctx context.Context, ms []Outbox, kindOf func(kind string) ReminderSubject) (map[int64]caseconf.ReminderState, error) {
-	var invitees, conferences, actions, consents []int64
+// each of reports, outcomes and consents that the batch's kinds need. An
+// action reminder's action is taken from actions, read with the batch.
+func (s *DB) reminderStates(ctx context.Context, ms []Outbox, actions map[int64]*caseconf.Action) (map[int64]caseconf.ReminderState, error) {
+	var invitees, conferences, consents []int64
 	for _, m := range ms {
-		switch kindOf(m.Kind) {
-		case SubjectInvitee:
+		if !m.Kind.Reminder() {
+			continue
+		}
+		switch m.Kind.Subject() {
+		case caseconf.SubjectInvitee:
 			invitees = append(invitees, m.SubjectID)
-		case SubjectConference:
+		case caseconf.SubjectConference:
 			conferences = append(conferences, m.ConferenceID)
-		case SubjectAction:
-			actions = append(actions, m.SubjectID)
-		case SubjectConsent:
+		case caseconf.SubjectConsent:
 			consents = append(consents, m.SubjectID)
 		}
 	}
@@ -104,28 +104,6 @@ func (s *DB) ReminderStates(ctx context.Context, ms []Outbox, kindOf func(kind s
 			reviews[r.ConferenceID] = r.ReviewOn
 		}
 	}
-	type actionKey struct{ id, conference int64 }
-	acts := map[actionKey]*caseconf.Action{}
-	if len(actions) > 0 {
-		var rows []struct {
-			ID           int64          `db:"id"`
-			ConferenceID int64          `db:"conference_id"`
-			Area         string         `db:"area_of_need"`
-			What         string         `db:"action"`
-			Owner        string         `db:"owner_name"`
-			OwnerID      sql.NullString `db:"owner_slack_id"`
-			DueOn        time.Time      `db:"due_on"`
-			Status       string         `db:"status"`
-		}
-		if err := s.db.SelectContext(ctx, &rows, `SELECT id, conference_id, area_of_need, action, owner_name, owner_slack_id, due_on,
-				status FROM actions WHERE id = ANY($1)`, pq.Array(actions)); err != nil {
-			return nil, fmt.Errorf("reminder state: actions: %w", err)
-		}
-		for _, a := range rows {
-			acts[actionKey{a.ID, a.ConferenceID}] = &caseconf.Action{ID: a.ID, ConferenceID: a.ConferenceID, Area: a.Area, What: a.What,
-				OwnerID: a.OwnerID.String, OwnerName: a.Owner, DueOn: a.DueOn, Status: caseconf.ActionStatus(a.Status)}
-		}
-	}
 	until := map[int64]time.Time{}
 	if len(consents) > 0 {
 		var rows []struct {
@@ -145,31 +123,24 @@ func (s *DB) ReminderStates(ctx context.Context, ms []Outbox, kindOf func(kind s
 	}
 	out := make(map[int64]caseconf.ReminderState, len(ms))
 	for _, m := range ms {
+		if !m.Kind.Reminder() {
+			continue
+		}
 		var st caseconf.ReminderState
-		switch kindOf(m.Kind) {
-		case SubjectInvitee:
+		switch m.Kind.Subject() {
+		case caseconf.SubjectInvitee:
 			st.ReportSent = reported[m.SubjectID]
-		case SubjectConference:
+		case caseconf.SubjectConference:
 			review, recorded := reviews[m.ConferenceID]
 			st.OutcomeRecorded, st.ReviewOn = recorded, dateOf(review)
-		case SubjectAction:
-			st.Action = acts[actionKey{m.SubjectID, m.ConferenceID}]
-		case SubjectConsent:
+		case caseconf.SubjectAction:
+			if a := actions[m.SubjectID]; a != nil && a.ConferenceID == m.ConferenceID {
+				st.Action = a
+			}
+		case caseconf.SubjectConsent:
 			st.ConsentUntil = until[m.SubjectID]
 		}
 		out[m.ID] = st
 	}
 	return out, nil
 }
-
-// ReminderSubject is what a reminder's subject ID names.
-type ReminderSubject int
-
-// What a reminder's subject ID names, by kind.
-const (
-	SubjectNone ReminderSubject = iota
-	SubjectInvitee
-	SubjectConference
-	SubjectAction
-	SubjectConsent
-)

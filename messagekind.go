@@ -1,0 +1,150 @@
+package caseconf
+
+// MessageKind is a kind of message the bot sends through the outbox: what
+// it is about, who gets it, and what its outbox row's subject ID names.
+// Every kind there is is listed here, once; the database keeps it as text.
+type MessageKind string
+
+// Messages a change calls for, written in the transaction of the change.
+const (
+	KindInvitation   MessageKind = "invitation"   // subject: the invitee; to the invitee
+	KindSummary      MessageKind = "summary"      // subject: the conference; to its case manager
+	KindCancellation MessageKind = "cancellation" // subject: the invitee; to the invitee
+	// KindSendFailed tells the case manager an invitation or a
+	// cancellation could not be delivered. Subject: the outbox message
+	// that failed; to the case manager.
+	KindSendFailed MessageKind = "send_failed"
+	// KindNoConsentDPO tells a data-protection lead (CASECONF_DPO) that a
+	// conference was scheduled under a recognised reason to meet without
+	// the client's consent. Subject: the conference; to each DPO.
+	KindNoConsentDPO MessageKind = "no_consent_dpo"
+	// KindMinutes is one part of the minutes. Subject: the part, from 1;
+	// to someone on the share list the minutes may go to.
+	KindMinutes MessageKind = "minutes"
+	// KindActionAssigned tells an action's owner on Slack of it. Subject:
+	// the action; to its owner.
+	KindActionAssigned MessageKind = "action_assigned"
+	// KindMinutesWithheld is the case manager's notice once the outcome is
+	// recorded: who on the share list the minutes did not go to, and why;
+	// who is not on Slack; the actions owned by people not on Slack, for
+	// them to chase; and the letter to the client to draft. Subject: the
+	// conference; to its case manager.
+	KindMinutesWithheld MessageKind = "minutes_withheld"
+	// KindHandoverOffer offers the case manager the handover meeting that
+	// an outcome changing the lead agency or case manager calls for, with
+	// a button to call it. Subject: the conference; to its case manager.
+	KindHandoverOffer MessageKind = "handover_offer"
+	// KindActionDone tells a conference's case manager that an action of
+	// its plan was marked done, and by whom. Subject: the action; to the
+	// case manager.
+	KindActionDone MessageKind = "action_done"
+	// KindActionUpdate tells the case manager of a progress note or a new
+	// date, and asks them to decide a proposed one. Subject: the update;
+	// to the case manager.
+	KindActionUpdate MessageKind = "action_update"
+	// KindActionDate tells an action's owner its date moved, or that the
+	// case manager kept the old one. Subject: the update; to the owner (or
+	// whoever proposed the date).
+	KindActionDate MessageKind = "action_date"
+	// KindDeleteMessage deletes one of the bot's own Slack messages
+	// (chat.delete): the recipient is the channel, and the dedup key is
+	// "delete_message:CHANNEL:TS". It names no client.
+	KindDeleteMessage MessageKind = "delete_message"
+)
+
+// Reminders, written by the reminder sweep (package reminders decides
+// which are due, and whether each still is when it goes).
+const (
+	KindInvitationUnanswered MessageKind = "invitation_unanswered" // invitee: 7 and 3 working days before, then daily in the last 2
+	KindReportOwed           MessageKind = "report_owed"           // invitee who can't attend: 3 working days and the working day before
+	KindConferenceToday      MessageKind = "conference_today"      // attendees and chair: the morning of the meeting
+	KindOutcomeNotRecorded   MessageKind = "outcome_not_recorded"  // chair: 1 working day after, then every 2
+	KindActionDueSoon        MessageKind = "action_due_soon"       // owner: 2 working days before
+	KindActionDueToday       MessageKind = "action_due_today"      // owner: on the day
+	KindActionOverdue        MessageKind = "action_overdue"        // owner: weekly once overdue
+	KindActionOverdueManager MessageKind = "action_overdue_cm"     // case manager: weekly once overdue more than 7 days
+	KindReviewApproaching    MessageKind = "review_approaching"    // case manager: 10 working days before the review date
+	KindConsentExpiring      MessageKind = "consent_expiring"      // case manager: 10 working days before consent ends
+)
+
+// Subject is what an outbox message's subject ID names.
+type Subject int
+
+// What a message's subject ID names, by kind.
+const (
+	SubjectNone       Subject = iota
+	SubjectInvitee            // an invitee of the message's conference
+	SubjectConference         // the message's conference itself
+	SubjectAction             // an action of the conference's plan
+	SubjectUpdate             // an update to an action
+	SubjectConsent            // a client's consent
+	SubjectPart               // a part of the minutes, from 1
+	SubjectMessage            // another outbox message
+)
+
+// kindInfo is what the list says of each kind.
+type kindInfo struct {
+	subject  Subject
+	reminder bool
+}
+
+// messageKinds is every kind there is, in the order listed above.
+var messageKinds = []struct {
+	kind MessageKind
+	kindInfo
+}{
+	{KindInvitation, kindInfo{SubjectInvitee, false}},
+	{KindSummary, kindInfo{SubjectConference, false}},
+	{KindCancellation, kindInfo{SubjectInvitee, false}},
+	{KindSendFailed, kindInfo{SubjectMessage, false}},
+	{KindNoConsentDPO, kindInfo{SubjectConference, false}},
+	{KindMinutes, kindInfo{SubjectPart, false}},
+	{KindActionAssigned, kindInfo{SubjectAction, false}},
+	{KindMinutesWithheld, kindInfo{SubjectConference, false}},
+	{KindHandoverOffer, kindInfo{SubjectConference, false}},
+	{KindActionDone, kindInfo{SubjectAction, false}},
+	{KindActionUpdate, kindInfo{SubjectUpdate, false}},
+	{KindActionDate, kindInfo{SubjectUpdate, false}},
+	{KindDeleteMessage, kindInfo{SubjectNone, false}},
+
+	{KindInvitationUnanswered, kindInfo{SubjectInvitee, true}},
+	{KindReportOwed, kindInfo{SubjectInvitee, true}},
+	{KindConferenceToday, kindInfo{SubjectConference, true}},
+	{KindOutcomeNotRecorded, kindInfo{SubjectConference, true}},
+	{KindActionDueSoon, kindInfo{SubjectAction, true}},
+	{KindActionDueToday, kindInfo{SubjectAction, true}},
+	{KindActionOverdue, kindInfo{SubjectAction, true}},
+	{KindActionOverdueManager, kindInfo{SubjectAction, true}},
+	{KindReviewApproaching, kindInfo{SubjectConference, true}},
+	{KindConsentExpiring, kindInfo{SubjectConsent, true}},
+}
+
+var kindIndex = func() map[MessageKind]kindInfo {
+	m := make(map[MessageKind]kindInfo, len(messageKinds))
+	for _, k := range messageKinds {
+		m[k.kind] = k.kindInfo
+	}
+	return m
+}()
+
+// MessageKinds lists every kind of message, in the order of the list.
+func MessageKinds() []MessageKind {
+	out := make([]MessageKind, len(messageKinds))
+	for i, k := range messageKinds {
+		out[i] = k.kind
+	}
+	return out
+}
+
+// Known reports whether k is a kind on the list.
+func (k MessageKind) Known() bool {
+	_, ok := kindIndex[k]
+	return ok
+}
+
+// Reminder reports whether k is a reminder's kind.
+func (k MessageKind) Reminder() bool { return kindIndex[k].reminder }
+
+// Subject says what the subject ID of a message of kind k names
+// (SubjectNone for a kind not on the list).
+func (k MessageKind) Subject() Subject { return kindIndex[k].subject }
