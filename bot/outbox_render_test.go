@@ -1,0 +1,157 @@
+package bot
+
+import (
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/caseconf/caseconf"
+	"github.com/caseconf/caseconf/store"
+)
+
+// The sender reads what a batch needs once (store.RenderData), and then
+// goes only to Slack: rendering a message of any kind reads nothing more.
+// The bot here has no store at all (a nil *store.DB, which any read would
+// dereference), and a message of every kind there is renders from the
+// batch's data alone, none of them skipped.
+func TestRenderingABatchReadsNothingMore(t *testing.T) {
+	now := time.Date(2026, 11, 18, 9, 0, 0, 0, time.UTC) // a Wednesday
+	b := New(Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }})
+	if b.store != nil {
+		t.Fatal("the bot under test must have no store")
+	}
+	accepted := now.AddDate(0, 0, -3)
+	consent := caseconf.Consent{Method: caseconf.ConsentWritten, GivenOn: now.AddDate(0, -1, 0), ValidUntil: now.AddDate(0, 6, 0),
+		AgencyKinds: []string{"health_gp", "adult_social_care"}}
+	// Scheduled for later today: the GP has not answered; the social
+	// worker can't attend and owes a report.
+	scheduled := &caseconf.Conference{ID: 1, Ref: "CC-0001", ClientID: 7, ClientRef: "CL-1", CaseManagerID: "U0CM", ChairID: "U0CH",
+		StartsAt: now.Add(3 * time.Hour), DurationMinutes: 60, Place: "Room 1", Status: caseconf.StatusScheduled, Consent: consent,
+		Invitees: []caseconf.Invitee{
+			{ID: 11, ConferenceID: 1, SlackUserID: "U0GP", AgencyKind: "health_gp"},
+			{ID: 12, ConferenceID: 1, SlackUserID: "U0SW", AgencyKind: "adult_social_care", AcceptedAt: &accepted,
+				Response: &caseconf.Response{Answer: caseconf.AnswerApologies, At: accepted}},
+		}}
+	// Held last week, its outcome recorded: the lead agency changes.
+	recorded := &caseconf.Conference{ID: 2, Ref: "CC-0002", ClientID: 8, ClientRef: "CL-2", CaseManagerID: "U0CM", ChairID: "U0CH",
+		StartsAt: now.AddDate(0, 0, -7), DurationMinutes: 60, Place: "Room 2", Status: caseconf.StatusRecorded, Consent: consent,
+		Invitees: []caseconf.Invitee{
+			{ID: 21, ConferenceID: 2, SlackUserID: "U0GP", AgencyKind: "health_gp", AcceptedAt: &accepted,
+				Response: &caseconf.Response{Answer: caseconf.AnswerAttending, At: accepted}},
+		},
+		ShareList: []string{"U0GP", "U0HV"}}
+	done := now.AddDate(0, 0, -1)
+	open := &caseconf.Action{ID: 201, ConferenceID: 2, Area: "Health", What: "Review medication", OwnerID: "U0GP",
+		DueOn: now.AddDate(0, 0, 1), Status: caseconf.ActionOpen}
+	finished := &caseconf.Action{ID: 202, ConferenceID: 2, Area: "Housing", What: "Find a flat", OwnerID: "U0GP",
+		DueOn: now.AddDate(0, 0, -2), Status: caseconf.ActionDone, DoneAt: &done, DoneBy: "U0GP"}
+	overdue := &caseconf.Action{ID: 203, ConferenceID: 2, Area: "Care", What: "Carer's assessment", OwnerID: "U0GP",
+		DueOn: now.AddDate(0, 0, -10), Status: caseconf.ActionOpen}
+	outcome := &caseconf.Outcome{ConferenceID: 2, RecordedBy: "U0CH", RecordedAt: now.AddDate(0, 0, -7), LeadChanged: true,
+		NewCaseManagerID: "U0NEW", NewLeadAgency: "Adult social care", Summary: "Agreed a plan.",
+		Attended: []caseconf.Person{{UserID: "U0GP", JobTitle: "GP"}}, ReviewOn: now.AddDate(0, 3, 0),
+		Actions:   []caseconf.Action{*open, *finished, *overdue},
+		ShareWith: []caseconf.Person{{UserID: "U0GP"}, {UserID: "U0HV"}}}
+	failed := &store.Outbox{ID: 900, Kind: caseconf.KindInvitation, RecipientID: "U0XX", ConferenceID: 1, SubjectID: 13,
+		Errors: []string{"slack: user_not_found"}}
+
+	d := &store.RenderData{At: now,
+		Conferences: map[int64]*caseconf.Conference{1: scheduled, 2: recorded},
+		Reminders:   map[int64]caseconf.ReminderState{},
+		Outcomes:    map[int64]*caseconf.Outcome{2: outcome},
+		ShareLists: map[int64][]store.ShareEntry{2: {{UserID: "U0GP"}, {UserID: "U0HV"},
+			{UserID: "U0PO", Withheld: "the client's consent does not cover their agency (Police)"}, {Name: "Ann Smith", Contact: "ann@example.org"}}},
+		AgencyKinds: map[string]string{"U0HV": "health_gp"},
+		Actions:     map[int64]*caseconf.Action{201: open, 202: finished, 203: overdue},
+		Updates: map[int64]*caseconf.ActionUpdate{
+			301: {ID: 301, ActionID: 201, Kind: caseconf.UpdateNote, State: caseconf.UpdateMade, By: "U0GP", At: now, Note: "Seen today."},
+			302: {ID: 302, ActionID: 201, Kind: caseconf.UpdateNewDate, State: caseconf.UpdateMade, By: "U0CM", At: now, Note: "Clinic moved.",
+				OldDue: now, NewDue: now.AddDate(0, 0, 1)},
+		},
+		Failed:   map[int64][]string{1: {"U0XX"}},
+		Messages: map[int64]*store.Outbox{900: failed},
+	}
+	batch := []store.Outbox{
+		{Kind: caseconf.KindInvitation, RecipientID: "U0GP", ConferenceID: 1, SubjectID: 11},
+		{Kind: caseconf.KindSummary, RecipientID: "U0CM", ConferenceID: 1, SubjectID: 1},
+		{Kind: caseconf.KindCancellation, RecipientID: "U0GP", ConferenceID: 1, SubjectID: 11},
+		{Kind: caseconf.KindSendFailed, RecipientID: "U0CM", ConferenceID: 1, SubjectID: 900},
+		{Kind: caseconf.KindNoConsentDPO, RecipientID: "U0DPO", ConferenceID: 1, SubjectID: 1},
+		{Kind: caseconf.KindMinutes, RecipientID: "U0GP", ConferenceID: 2, SubjectID: 1},
+		{Kind: caseconf.KindMinutes, RecipientID: "U0HV", ConferenceID: 2, SubjectID: 1}, // not invited: by their agency
+		{Kind: caseconf.KindActionAssigned, RecipientID: "U0GP", ConferenceID: 2, SubjectID: 201},
+		{Kind: caseconf.KindMinutesWithheld, RecipientID: "U0CM", ConferenceID: 2, SubjectID: 2},
+		{Kind: caseconf.KindHandoverOffer, RecipientID: "U0CM", ConferenceID: 2, SubjectID: 2},
+		{Kind: caseconf.KindActionDone, RecipientID: "U0CM", ConferenceID: 2, SubjectID: 202},
+		{Kind: caseconf.KindActionUpdate, RecipientID: "U0CM", ConferenceID: 2, SubjectID: 301},
+		{Kind: caseconf.KindActionDate, RecipientID: "U0GP", ConferenceID: 2, SubjectID: 302},
+		{Kind: caseconf.KindInvitationUnanswered, RecipientID: "U0GP", ConferenceID: 1, SubjectID: 11},
+		{Kind: caseconf.KindReportOwed, RecipientID: "U0SW", ConferenceID: 1, SubjectID: 12},
+		{Kind: caseconf.KindConferenceToday, RecipientID: "U0CH", ConferenceID: 1, SubjectID: 1},
+		{Kind: caseconf.KindOutcomeNotRecorded, RecipientID: "U0CH", ConferenceID: 1, SubjectID: 1},
+		{Kind: caseconf.KindActionDueSoon, RecipientID: "U0GP", ConferenceID: 2, SubjectID: 201},
+		{Kind: caseconf.KindActionDueToday, RecipientID: "U0GP", ConferenceID: 2, SubjectID: 201},
+		{Kind: caseconf.KindActionOverdue, RecipientID: "U0GP", ConferenceID: 2, SubjectID: 203},
+		{Kind: caseconf.KindActionOverdueManager, RecipientID: "U0CM", ConferenceID: 2, SubjectID: 203},
+		{Kind: caseconf.KindReviewApproaching, RecipientID: "U0CM", ConferenceID: 2, SubjectID: 2},
+		{Kind: caseconf.KindConsentExpiring, RecipientID: "U0CM", ConferenceID: 2, SubjectID: 55},
+	}
+	for i := range batch {
+		m := &batch[i]
+		m.ID = int64(1000 + i)
+		var st caseconf.ReminderState
+		switch m.Kind {
+		case caseconf.KindActionDueSoon, caseconf.KindActionDueToday:
+			due := *open
+			due.DueOn = now
+			if m.Kind == caseconf.KindActionDueSoon {
+				due.DueOn = now.AddDate(0, 0, 2)
+			}
+			st.Action = &due
+		case caseconf.KindActionOverdue, caseconf.KindActionOverdueManager:
+			st.Action = overdue
+		case caseconf.KindReviewApproaching:
+			st.ReviewOn, st.OutcomeRecorded = outcome.ReviewOn, true
+		case caseconf.KindConsentExpiring:
+			st.ConsentUntil = consent.ValidUntil
+		}
+		d.Reminders[m.ID] = st
+	}
+
+	rendered := map[caseconf.MessageKind]bool{}
+	for _, m := range batch {
+		msg, skip := b.render(m, d)
+		switch {
+		case skip != "":
+			t.Errorf("%s to %s was skipped: %s", m.Kind, m.RecipientID, skip)
+		case len(msg.Blocks) == 0 || msg.Text == "":
+			t.Errorf("%s to %s rendered empty: %+v", m.Kind, m.RecipientID, msg)
+		}
+		rendered[m.Kind] = true
+	}
+	// Every kind on the list is rendered here, but the one that deletes a
+	// message rather than posting one.
+	for _, k := range caseconf.MessageKinds() {
+		if !rendered[k] && k != caseconf.KindDeleteMessage {
+			t.Errorf("no message of kind %s in the batch", k)
+		}
+	}
+
+	// What is gone from the batch's data makes a message no longer apply:
+	// it is not looked for anywhere else.
+	empty := &store.RenderData{At: now, Conferences: map[int64]*caseconf.Conference{1: scheduled, 2: recorded},
+		Reminders: map[int64]caseconf.ReminderState{}}
+	for _, m := range batch {
+		if m.Kind.Subject() == caseconf.SubjectConference && !m.Kind.Reminder() && m.Kind != caseconf.KindMinutesWithheld && m.Kind != caseconf.KindHandoverOffer {
+			continue // about the conference itself, which is there
+		}
+		if m.Kind == caseconf.KindInvitation || m.Kind == caseconf.KindCancellation || m.Kind == caseconf.KindInvitationUnanswered ||
+			m.Kind == caseconf.KindConferenceToday || m.Kind == caseconf.KindOutcomeNotRecorded || m.Kind == caseconf.KindReportOwed {
+			continue // decided on the conference alone
+		}
+		if _, skip := b.render(m, empty); skip == "" {
+			t.Errorf("%s to %s rendered without what it is about", m.Kind, m.RecipientID)
+		}
+	}
+}
