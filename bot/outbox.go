@@ -303,11 +303,11 @@ func (s *Sender) posted(ctx context.Context, m store.Outbox, at caseconf.Message
 		cancel()
 		switch {
 		case err == nil:
-			s.afterPost(ctx, m, msg, p, data)
+			s.afterPosted(ctx, m, msg, p, data)
 			return
 		case store.ErrNotClaimed(err):
 			// Where it lives is recorded all the same.
-			s.afterPost(ctx, m, msg, p, data)
+			s.afterPosted(ctx, m, msg, p, data)
 			s.finish(ctx, m, err)
 			return
 		case time.Now().Add(wait).After(deadline) || ctx.Err() != nil: // the claim is about to lapse, or the sender is stopping
@@ -317,6 +317,14 @@ func (s *Sender) posted(ctx context.Context, m store.Outbox, at caseconf.Message
 		b.log.Warn("outbox: recording a posted message failed; trying again", "id", m.ID, "kind", m.Kind, "err", err)
 		time.Sleep(wait)
 	}
+}
+
+// afterPosted is afterPost even while the sender is stopping, within a
+// time limit.
+func (s *Sender) afterPosted(ctx context.Context, m store.Outbox, msg message, p store.Posted, data *store.RenderData) {
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	s.afterPost(actx, m, msg, p, data)
 }
 
 // permanent are Slack errors after which the message can never be
