@@ -32,7 +32,7 @@ func (b *Bot) renderMinutes(ctx context.Context, m store.Outbox, c *caseconf.Con
 			return message{}, "", err
 		}
 	}
-	if why := caseconf.MinutesWithheld(c, m.RecipientID, kind, b.now()); why != "" {
+	if why := caseconf.MinutesStillGo(c, m.RecipientID, kind, b.now()); why != "" {
 		return message{}, why, nil
 	}
 	o, skip, err := loadSubject(ctx, b.store.OutcomeSnapshot, c.ID, "the outcome is not recorded")
