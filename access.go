@@ -272,3 +272,14 @@ func CanExport(c *Conference, v Viewer) error {
 	}
 	return Errorf(EFORBIDDEN, "Only the case manager of %s or a caseconf administrator can export its record.", c.Ref)
 }
+
+// CanChangeConsent decides whether v may change the consent of a client
+// whose case manager is caseManagerID: that case manager, or an
+// administrator. To anyone else the client reads as one that is not
+// there.
+func CanChangeConsent(caseManagerID string, v Viewer) error {
+	if v.UserID == "" || (!v.Admin && v.UserID != caseManagerID) {
+		return consentNotFound()
+	}
+	return nil
+}

@@ -108,3 +108,13 @@ func (c Calendar) NextWindow(t time.Time) time.Time {
 	}
 	return local
 }
+
+// AddMonths is the same day n months on, or the last day of that month when
+// it is shorter: six months from 31 August is 28 (or 29) February, not 3
+// March.
+func AddMonths(d time.Time, n int) time.Time {
+	y, m, day := d.Date()
+	first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, d.Location())
+	last := first.AddDate(0, 1, -1).Day()
+	return time.Date(first.Year(), first.Month(), min(day, last), 0, 0, 0, 0, d.Location())
+}

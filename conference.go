@@ -211,3 +211,29 @@ func (c *Conference) Roles(userID string) []Role {
 	}
 	return r
 }
+
+// Attends reports whether answer a brings the invitee's agency to the
+// meeting: attending, or sending a briefed colleague. The one rule:
+// Invitee.Attends and the reminder policy (InviteeFacts) apply it.
+func (a Answer) Attends() bool { return a == AnswerAttending || a == AnswerColleague }
+
+// ReportOwed is the one rule for a written report being owed: the
+// invitee answered that they cannot attend (answer), has sent no report,
+// and the client's consent covers their agency (covered: nobody is asked
+// for a report they may not share). Conference.OwesReport and the
+// reminder policy (InviteeFacts) apply it.
+func ReportOwed(answer Answer, reportSent, covered bool) bool {
+	return answer == AnswerApologies && !reportSent && covered
+}
+
+// answer is the invitee's current answer; "" when they have not answered.
+func (i *Invitee) answer() Answer {
+	if i.Response == nil {
+		return ""
+	}
+	return i.Response.Answer
+}
+
+// Attends reports whether the invitee's current answer brings their
+// agency to the meeting: attending, or sending a briefed colleague.
+func (i *Invitee) Attends() bool { return i.answer().Attends() }

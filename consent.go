@@ -1,6 +1,7 @@
 package caseconf
 
 import (
+	"fmt"
 	"strings"
 	"time"
 )
@@ -99,17 +100,6 @@ func consentNotFound() *Error {
 	return Errorf(ENOTFOUND, "There is no client with that reference whose consent you can change.")
 }
 
-// CanChangeConsent decides whether v may change the consent of a client
-// whose case manager is caseManagerID: that case manager, or an
-// administrator. To anyone else the client reads as one that is not
-// there.
-func CanChangeConsent(caseManagerID string, v Viewer) error {
-	if v.UserID == "" || (!v.Admin && v.UserID != caseManagerID) {
-		return consentNotFound()
-	}
-	return nil
-}
-
 // Consent change choices.
 const (
 	ConsentRenew    = "renew"
@@ -125,7 +115,7 @@ const (
 
 // ConsentChangeForm is what the consent modal submits.
 type ConsentChangeForm struct {
-	Change      string // ConsentRenew or ConsentWithdraw
+	Choice      string // ConsentRenew or ConsentWithdraw
 	Method      string // renewal: written or verbal
 	Given       string // renewal: YYYY-MM-DD
 	Until       string // renewal: YYYY-MM-DD, blank for six months
@@ -150,14 +140,13 @@ func (f ConsentChangeForm) Validate(current Consent, now time.Time, cal Calendar
 		}
 	}
 	var c Consent
-	switch f.Change {
+	switch f.Choice {
 	case ConsentRenew:
 		if f.Method != ConsentWritten && f.Method != ConsentVerbal {
 			errs[FieldConsentMethod] = "Please say how consent was given: written or verbal."
 			break
 		}
-		sf := ScheduleForm{ConsentMethod: f.Method, ConsentGiven: f.Given, ConsentUntil: f.Until, AgencyKinds: f.AgencyKinds}
-		c = sf.validateConsent(time.Time{}, now, cal, errs, text)
+		c = consentFields{Method: f.Method, Given: f.Given, Until: f.Until, AgencyKinds: f.AgencyKinds}.consent(time.Time{}, now, cal, errs, text)
 		if !c.ValidUntil.IsZero() && c.ValidUntil.Before(cal.Date(now)) {
 			errs[FieldConsentUntil] = "Renewed consent must still be valid today."
 		}
@@ -189,4 +178,77 @@ func (f ConsentChangeForm) Validate(current Consent, now time.Time, cal Calendar
 		c.AgencyKinds = []string{}
 	}
 	return c, nil
+}
+
+// The consent fields of a form, as block IDs.
+const (
+	FieldConsentMethod   = "consent_method"
+	FieldConsentGiven    = "consent_given"
+	FieldConsentUntil    = "consent_until"
+	FieldNoConsentReason = "no_consent_reason"
+	FieldNoConsentWhy    = "no_consent_why"
+	FieldAgencyKinds     = "agency_kinds"
+)
+
+// consentFields are the consent part of a form: the scheduling form's,
+// and a renewal in the consent form.
+type consentFields struct {
+	Method, Given, Until   string
+	AgencyKinds            []string
+	NoReason, NoExplaining string
+}
+
+// consent is the Consent the fields record, checked against the
+// meeting's start (zero: no meeting) and today; what is wrong goes into
+// errs, on the field it is about.
+func (f consentFields) consent(startsAt, now time.Time, cal Calendar, errs FieldErrors,
+	text func(field, v, what string, max int, required bool)) Consent {
+	c := Consent{Method: f.Method}
+	for _, k := range f.AgencyKinds {
+		if !isOption(AgencyKinds, k) {
+			errs[FieldAgencyKinds] = "Please choose agency kinds from the list."
+		}
+	}
+	c.AgencyKinds = f.AgencyKinds
+	if len(c.AgencyKinds) == 0 {
+		errs[FieldAgencyKinds] = "Please tick the kinds of agency information may be shared with."
+	}
+	switch f.Method {
+	case ConsentWritten, ConsentVerbal:
+		given, err := time.ParseInLocation(DateLayout, f.Given, cal.Loc)
+		if err != nil {
+			errs[FieldConsentGiven] = "Please give the date consent was given."
+			return c
+		}
+		if given.After(cal.Date(now)) {
+			errs[FieldConsentGiven] = "Consent cannot have been given in the future."
+		}
+		c.GivenOn = given
+		c.ValidUntil = AddMonths(given, 6)
+		if f.Until != "" {
+			until, err := time.ParseInLocation(DateLayout, f.Until, cal.Loc)
+			if err != nil {
+				errs[FieldConsentUntil] = "Please give a valid date."
+				return c
+			}
+			if until.Before(given) {
+				errs[FieldConsentUntil] = "Consent cannot end before it was given."
+			}
+			c.ValidUntil = until
+		}
+		if !startsAt.IsZero() && c.ValidUntil.Before(cal.Date(startsAt)) {
+			errs[FieldConsentUntil] = fmt.Sprintf("Consent runs out on %s, before the meeting. Renew it first, or choose an earlier date.",
+				c.ValidUntil.Format("2 Jan 2006"))
+		}
+	case ConsentNone:
+		c.NoConsentReason = f.NoReason
+		c.Explanation = strings.TrimSpace(f.NoExplaining)
+		if !isOption(NoConsentReasons, c.NoConsentReason) {
+			errs[FieldNoConsentReason] = "Without consent, choose one of the recognised reasons to meet."
+		}
+		text(FieldNoConsentWhy, c.Explanation, "a one-line explanation", MaxReasonText, true)
+	default:
+		errs[FieldConsentMethod] = "Please record how consent was given, or the reason to meet without it."
+	}
+	return c
 }

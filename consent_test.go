@@ -15,31 +15,31 @@ func TestConsentChangeValidate(t *testing.T) {
 	current := Consent{Method: ConsentWritten, GivenOn: time.Date(2026, 10, 1, 0, 0, 0, 0, loc), ValidUntil: time.Date(2027, 4, 1, 0, 0, 0, 0, loc),
 		AgencyKinds: []string{"health_gp", "adult_social_care"}}
 
-	c, errs := ConsentChangeForm{Change: ConsentWithdraw, AgencyKinds: []string{"health_gp"}, Why: "Asked us to stop"}.Validate(current, now, cal)
+	c, errs := ConsentChangeForm{Choice: ConsentWithdraw, AgencyKinds: []string{"health_gp"}, Why: "Asked us to stop"}.Validate(current, now, cal)
 	if errs != nil || len(c.AgencyKinds) != 1 || c.AgencyKinds[0] != "health_gp" || c.Method != ConsentWritten || c.Explanation != "Asked us to stop" {
 		t.Errorf("partial withdrawal: %+v, %v", c, errs)
 	}
-	c, errs = ConsentChangeForm{Change: ConsentWithdraw, Why: "Withdrawn"}.Validate(current, now, cal)
+	c, errs = ConsentChangeForm{Choice: ConsentWithdraw, Why: "Withdrawn"}.Validate(current, now, cal)
 	if errs != nil || c.AgencyKinds == nil || len(c.AgencyKinds) != 0 {
 		t.Errorf("whole withdrawal: %+v, %v", c, errs)
 	}
 	for name, f := range map[string]ConsentChangeForm{
 		"no choice":          {},
-		"withdraw, no note":  {Change: ConsentWithdraw},
-		"withdraw, widening": {Change: ConsentWithdraw, AgencyKinds: []string{"housing"}, Why: "x"},
-		"renew, no method":   {Change: ConsentRenew, Given: "2026-11-01", AgencyKinds: []string{"housing"}},
-		"renew, future":      {Change: ConsentRenew, Method: ConsentVerbal, Given: "2026-12-01", AgencyKinds: []string{"housing"}},
-		"renew, no kinds":    {Change: ConsentRenew, Method: ConsentVerbal, Given: "2026-11-01"},
-		"renew, lapsed":      {Change: ConsentRenew, Method: ConsentVerbal, Given: "2026-01-01", Until: "2026-02-01", AgencyKinds: []string{"housing"}},
+		"withdraw, no note":  {Choice: ConsentWithdraw},
+		"withdraw, widening": {Choice: ConsentWithdraw, AgencyKinds: []string{"housing"}, Why: "x"},
+		"renew, no method":   {Choice: ConsentRenew, Given: "2026-11-01", AgencyKinds: []string{"housing"}},
+		"renew, future":      {Choice: ConsentRenew, Method: ConsentVerbal, Given: "2026-12-01", AgencyKinds: []string{"housing"}},
+		"renew, no kinds":    {Choice: ConsentRenew, Method: ConsentVerbal, Given: "2026-11-01"},
+		"renew, lapsed":      {Choice: ConsentRenew, Method: ConsentVerbal, Given: "2026-01-01", Until: "2026-02-01", AgencyKinds: []string{"housing"}},
 	} {
 		if _, errs := f.Validate(current, now, cal); errs == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}
-	if _, errs := (ConsentChangeForm{Change: ConsentWithdraw, Why: "x"}).Validate(Consent{Method: ConsentNone, NoConsentReason: "lacks_capacity"}, now, cal); errs == nil {
+	if _, errs := (ConsentChangeForm{Choice: ConsentWithdraw, Why: "x"}).Validate(Consent{Method: ConsentNone, NoConsentReason: "lacks_capacity"}, now, cal); errs == nil {
 		t.Errorf("withdrawing consent never given: accepted")
 	}
-	c, errs = ConsentChangeForm{Change: ConsentRenew, Method: ConsentVerbal, Given: "2026-11-01", AgencyKinds: []string{"housing"}}.Validate(current, now, cal)
+	c, errs = ConsentChangeForm{Choice: ConsentRenew, Method: ConsentVerbal, Given: "2026-11-01", AgencyKinds: []string{"housing"}}.Validate(current, now, cal)
 	if errs != nil || c.ValidUntil.Format(DateLayout) != "2027-05-01" {
 		t.Errorf("renewal: %+v, %v", c, errs)
 	}

@@ -1,6 +1,9 @@
 package caseconf
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Who the minutes may go to.
 
@@ -30,9 +33,30 @@ func MinutesWithheld(c *Conference, userID, agencyKind string, now time.Time) st
 	}
 	switch {
 	case agencyKind == "":
-		return "caseconf does not know which agency they work for, so the client's consent cannot be checked"
+		return unknownAgency
 	case !c.Consent.Covers(agencyKind):
 		return "the client's consent does not cover their agency (" + Label(AgencyKinds, agencyKind) + ")"
 	}
 	return ""
+}
+
+const unknownAgency = "caseconf does not know which agency they work for, so the client's consent cannot be checked"
+
+// MinutesStillGo says why the minutes of c, which MinutesWithheld let go
+// to the Slack user userID when the outcome was recorded, must not go to
+// them now, or "" when they may: what can change since is decided again
+// (the consent running out or no longer covering their agency, an
+// invitee's acceptance), not who organised the meeting. An organiser
+// then may be an ordinary recipient now (the outgoing case manager, once
+// a handover's outcome is recorded) whose agency caseconf never knew:
+// they were entitled when it was decided, and still are.
+func MinutesStillGo(c *Conference, userID, agencyKind string, now time.Time) string {
+	if !slices.Contains(c.ShareList, userID) && !Organiser(c, Viewer{UserID: userID}) {
+		return "they are no longer on the share list"
+	}
+	why := MinutesWithheld(c, userID, agencyKind, now)
+	if why == unknownAgency {
+		return ""
+	}
+	return why
 }

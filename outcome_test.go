@@ -162,6 +162,32 @@ func TestMinutesWithheldOnceConsentHasRunOut(t *testing.T) {
 	}
 }
 
+// At send time the minutes still go to whoever they were decided for,
+// unless what can change since has: the outgoing case manager of a
+// handover (no longer an organiser, agency unknown) still gets them; a
+// share-list member whose agency the consent no longer covers, or someone
+// not on the share list, does not.
+func TestMinutesStillGo(t *testing.T) {
+	c := fixture()
+	c.ShareList = []string{"U0OLDCM", "U0SHARE"}
+	if got := MinutesStillGo(c, "U0OLDCM", "", t0); got != "" {
+		t.Errorf("the outgoing case manager: %q", got)
+	}
+	if got := MinutesStillGo(c, "U0SHARE", "mental_health", t0); !strings.Contains(got, "does not cover") {
+		t.Errorf("an agency no longer covered: %q", got)
+	}
+	if got := MinutesStillGo(c, "U0STRANGER", "housing", t0); !strings.Contains(got, "no longer on the share list") {
+		t.Errorf("someone not on the share list: %q", got)
+	}
+	if got := MinutesStillGo(c, "U0CM", "", t0); got != "" {
+		t.Errorf("the case manager: %q", got)
+	}
+	c.Consent.Method, c.Consent.ValidUntil = ConsentWritten, time.Date(2026, 11, 19, 0, 0, 0, 0, time.UTC)
+	if got := MinutesStillGo(c, "U0OLDCM", "", t0); !strings.Contains(got, "ran out") {
+		t.Errorf("the outgoing case manager once the consent ran out: %q", got)
+	}
+}
+
 func TestCheckOwners(t *testing.T) {
 	c := fixture()
 	f := OutcomeForm{Actions: []ActionForm{{Row: 1, OwnerID: "U0GP"}, {Row: 2, OwnerID: "U0OUT"}, {Row: 3, OwnerName: "Ann"}}}

@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-// Reasons a conference is called.
-var Reasons = []Option{
+// ConferenceReasons are the reasons a conference is called.
+var ConferenceReasons = []Option{
 	{"problem_solving", "Problem solving and goal setting"},
 	{"accommodation_move", "A move between accommodation projects"},
 	{"coordinating_services", "Coordinating services"},
@@ -22,18 +22,6 @@ var Reasons = []Option{
 	{"services_disagree", "Services disagree on the plan"},
 	{"client_asked", "The client asked for it"},
 }
-
-// Limits on free text, inside Block Kit's own (3,000 characters for a
-// plain_text_input, 150 for option text).
-const (
-	MaxClientRef  = 64
-	MaxClientName = 200
-	MaxPurpose    = 3000
-	MaxPlace      = 500
-	MaxShortText  = 200
-	MaxReasonText = 500
-	MaxLength     = 8 * 60 // minutes
-)
 
 // ExternalInvitee is someone invited who is not on Slack (a GP surgery, say).
 type ExternalInvitee struct {
@@ -85,34 +73,25 @@ type Schedule struct {
 	NoticeWorkingDays     int
 }
 
-// FieldErrors maps a form field (its block ID) to what is wrong with it.
-type FieldErrors map[string]string
-
 // Form field names; the bot uses them as block IDs so errors land on the
 // right input.
 const (
-	FieldClientRef       = "client_ref"
-	FieldClientName      = "client_name"
-	FieldReasons         = "reasons"
-	FieldPurpose         = "purpose"
-	FieldDate            = "date"
-	FieldTime            = "time"
-	FieldLength          = "length"
-	FieldPlace           = "place"
-	FieldSlackInvitees   = "invitees"
-	FieldChair           = "chair"
-	FieldMinuteTaker     = "minute_taker"
-	FieldClientAttends   = "client_attends"
-	FieldAbsenceReason   = "absence_reason"
-	FieldToldHow         = "told_how"
-	FieldConsentMethod   = "consent_method"
-	FieldConsentGiven    = "consent_given"
-	FieldConsentUntil    = "consent_until"
-	FieldNoConsentReason = "no_consent_reason"
-	FieldNoConsentWhy    = "no_consent_why"
-	FieldAgencyKinds     = "agency_kinds"
-	FieldUrgent          = "urgent"
-	FieldUrgentReason    = "urgent_reason"
+	FieldClientRef     = "client_ref"
+	FieldClientName    = "client_name"
+	FieldReasons       = "reasons"
+	FieldPurpose       = "purpose"
+	FieldDate          = "date"
+	FieldTime          = "time"
+	FieldLength        = "length"
+	FieldPlace         = "place"
+	FieldSlackInvitees = "invitees"
+	FieldChair         = "chair"
+	FieldMinuteTaker   = "minute_taker"
+	FieldClientAttends = "client_attends"
+	FieldAbsenceReason = "absence_reason"
+	FieldToldHow       = "told_how"
+	FieldUrgent        = "urgent"
+	FieldUrgentReason  = "urgent_reason"
 )
 
 // ExternalField names the block of one field of external invitee row i
@@ -158,7 +137,7 @@ func (f ScheduleForm) Validate(now time.Time, cal Calendar) (Schedule, FieldErro
 	text(FieldPlace, s.Place, "the place or video link", MaxPlace, true)
 
 	for _, r := range f.Reasons {
-		if !isOption(Reasons, r) {
+		if !isOption(ConferenceReasons, r) {
 			errs[FieldReasons] = "Please choose reasons from the list."
 		}
 	}
@@ -261,7 +240,8 @@ func (f ScheduleForm) Validate(now time.Time, cal Calendar) (Schedule, FieldErro
 	text(FieldAbsenceReason, s.ClientAbsenceReason, "", MaxReasonText, false)
 	text(FieldToldHow, s.ClientToldHow, "", MaxReasonText, false)
 
-	s.Consent = f.validateConsent(s.StartsAt, now, cal, errs, text)
+	s.Consent = consentFields{Method: f.ConsentMethod, Given: f.ConsentGiven, Until: f.ConsentUntil, AgencyKinds: f.AgencyKinds,
+		NoReason: f.NoConsentReason, NoExplaining: f.NoConsentExplanation}.consent(s.StartsAt, now, cal, errs, text)
 
 	// Notice.
 	text(FieldUrgentReason, s.UrgentReason, "", MaxReasonText, false)
@@ -283,66 +263,4 @@ func (f ScheduleForm) Validate(now time.Time, cal Calendar) (Schedule, FieldErro
 		return Schedule{}, errs
 	}
 	return s, nil
-}
-
-func (f ScheduleForm) validateConsent(startsAt, now time.Time, cal Calendar, errs FieldErrors,
-	text func(field, v, what string, max int, required bool)) Consent {
-	c := Consent{Method: f.ConsentMethod}
-	for _, k := range f.AgencyKinds {
-		if !isOption(AgencyKinds, k) {
-			errs[FieldAgencyKinds] = "Please choose agency kinds from the list."
-		}
-	}
-	c.AgencyKinds = f.AgencyKinds
-	if len(c.AgencyKinds) == 0 {
-		errs[FieldAgencyKinds] = "Please tick the kinds of agency information may be shared with."
-	}
-	switch f.ConsentMethod {
-	case ConsentWritten, ConsentVerbal:
-		given, err := time.ParseInLocation(DateLayout, f.ConsentGiven, cal.Loc)
-		if err != nil {
-			errs[FieldConsentGiven] = "Please give the date consent was given."
-			return c
-		}
-		if given.After(cal.Date(now)) {
-			errs[FieldConsentGiven] = "Consent cannot have been given in the future."
-		}
-		c.GivenOn = given
-		c.ValidUntil = AddMonths(given, 6)
-		if f.ConsentUntil != "" {
-			until, err := time.ParseInLocation(DateLayout, f.ConsentUntil, cal.Loc)
-			if err != nil {
-				errs[FieldConsentUntil] = "Please give a valid date."
-				return c
-			}
-			if until.Before(given) {
-				errs[FieldConsentUntil] = "Consent cannot end before it was given."
-			}
-			c.ValidUntil = until
-		}
-		if !startsAt.IsZero() && c.ValidUntil.Before(cal.Date(startsAt)) {
-			errs[FieldConsentUntil] = fmt.Sprintf("Consent runs out on %s, before the meeting. Renew it first, or choose an earlier date.",
-				c.ValidUntil.Format("2 Jan 2006"))
-		}
-	case ConsentNone:
-		c.NoConsentReason = f.NoConsentReason
-		c.Explanation = strings.TrimSpace(f.NoConsentExplanation)
-		if !isOption(NoConsentReasons, c.NoConsentReason) {
-			errs[FieldNoConsentReason] = "Without consent, choose one of the recognised reasons to meet."
-		}
-		text(FieldNoConsentWhy, c.Explanation, "a one-line explanation", MaxReasonText, true)
-	default:
-		errs[FieldConsentMethod] = "Please record how consent was given, or the reason to meet without it."
-	}
-	return c
-}
-
-// AddMonths is the same day n months on, or the last day of that month when
-// it is shorter: six months from 31 August is 28 (or 29) February, not 3
-// March.
-func AddMonths(d time.Time, n int) time.Time {
-	y, m, day := d.Date()
-	first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, d.Location())
-	last := first.AddDate(0, 1, -1).Day()
-	return time.Date(first.Year(), first.Month(), min(day, last), 0, 0, 0, 0, d.Location())
 }

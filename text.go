@@ -78,3 +78,18 @@ func invisible(r rune) bool {
 
 // trimInvisible trims spaces and invisible characters from both ends.
 func trimInvisible(s string) string { return strings.TrimFunc(s, invisible) }
+
+// Limits on free text, inside Block Kit's own (3,000 characters for a
+// plain_text_input, 150 for option text).
+const (
+	MaxClientRef  = 64
+	MaxClientName = 200
+	MaxPurpose    = 3000
+	MaxPlace      = 500
+	MaxShortText  = 200
+	MaxReasonText = 500
+	MaxLength     = 8 * 60 // minutes
+)
+
+// FieldErrors maps a form field (its block ID) to what is wrong with it.
+type FieldErrors map[string]string

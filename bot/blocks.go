@@ -234,6 +234,14 @@ func blockChars(b slack.Block) int {
 			}
 		}
 		return sum
+	case *slack.ActionBlock:
+		sum := 0
+		for _, e := range b.Elements.ElementSet {
+			if bt, ok := e.(*slack.ButtonBlockElement); ok {
+				sum += n(bt.Text)
+			}
+		}
+		return sum
 	}
 	return 0 // a divider
 }
@@ -249,29 +257,72 @@ func messageChars(blocks []slack.Block) int {
 
 // fit keeps as many of blocks, in order, as fit one Slack message
 // together with end (which is always kept, after them); if any are left
-// out it says so in a note, with where the whole of it is (cut).
+// out it says so in a note where they were, with where the whole of it is
+// (cut). Action blocks (buttons, next to no text) are always kept, so a
+// long message never loses what the reader acts with.
 func fit(blocks, end []slack.Block, cut string) []slack.Block {
 	if len(blocks)+len(end) <= maxMessageBlocks && messageChars(blocks)+messageChars(end) <= maxMessageText {
 		return append(blocks, end...)
 	}
 	last := note(cut)
-	roomBlocks := maxMessageBlocks - len(end) - 1
+	kept := len(end) + 1 // blocks that stay whatever happens: end, the note, the actions
 	roomText := maxMessageText - messageChars(end) - blockChars(last)
-	var out []slack.Block
 	for _, b := range blocks {
+		if _, ok := b.(*slack.ActionBlock); ok {
+			kept++
+			roomText -= blockChars(b)
+		}
+	}
+	roomBlocks := maxMessageBlocks - kept
+	var out []slack.Block
+	full := false
+	for _, b := range blocks {
+		if _, ok := b.(*slack.ActionBlock); ok {
+			out = append(out, b)
+			continue
+		}
 		n := blockChars(b)
-		if len(out) == roomBlocks || n > roomText {
-			break
+		if !full && (roomBlocks == 0 || n > roomText) {
+			full = true
+			out = append(out, last)
+		}
+		if full {
+			continue
 		}
 		out = append(out, b)
+		roomBlocks--
 		roomText -= n
 	}
-	return append(append(out, last), end...)
+	if !full {
+		out = append(out, last) // only end itself was too long
+	}
+	return append(out, end...)
+}
+
+// pack splits blocks, in order, over as few Slack messages as hold them
+// all: nothing is left out.
+func pack(blocks []slack.Block) [][]slack.Block {
+	var out [][]slack.Block
+	var cur []slack.Block
+	chars := 0
+	for _, b := range blocks {
+		n := blockChars(b)
+		if len(cur) > 0 && (len(cur) == maxMessageBlocks || chars+n > maxMessageText) {
+			out = append(out, cur)
+			cur, chars = nil, 0
+		}
+		cur = append(cur, b)
+		chars += n
+	}
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	return out
 }
 
 // fitted is m within one Slack message: the sender's last guard, so that
 // a message Slack would refuse outright goes out cut short, saying so,
-// rather than not at all.
+// with its buttons, rather than not at all.
 func (m message) fitted() message {
 	m.Blocks = fit(m.Blocks, nil, "This message was cut short to fit Slack; ask the case manager for the rest.")
 	return m

@@ -209,3 +209,72 @@ func TestFitKeepsAMessageWithinSlack(t *testing.T) {
 		t.Errorf("fitted() left %d blocks, %d characters", len(m.Blocks), messageChars(m.Blocks))
 	}
 }
+
+// an invitation whose purpose, place and absence
+// reasons are typed with many '&', '<', '>' (each escapes to 4–5
+// characters: a pasted e-mail thread quoted with '>' does it) passes
+// Slack's 11,000 characters once escaped; the sender's last guard
+// (message.fitted) then cuts the message in order and drops the
+// invitee's Attending / Can't attend buttons and the report button, so
+// the invitee cannot answer from their invitation.
+func TestFittedKeepsTheInvitationsButtons(t *testing.T) {
+	cal := london(t)
+	c, inv := sampleConference()
+	accept(c, inv, "health_gp")
+	c.Purpose = strings.Repeat("&", 3000)
+	c.Place = strings.Repeat(">", 500)
+	c.ClientAttends = false
+	c.ClientAbsenceReason = strings.Repeat("<", 500)
+	c.ClientToldHow = strings.Repeat("&", 500)
+	m := invitationMessage(c, inv, cal)
+	if n := messageChars(m.Blocks); n <= maxMessageText {
+		t.Fatalf("setup: only %d characters", n)
+	}
+	got := m.fitted()
+	actions := map[string]bool{}
+	for _, b := range got.Blocks {
+		if a, ok := b.(*slack.ActionBlock); ok {
+			actions[a.BlockID] = true
+		}
+	}
+	for _, id := range []string{"respond", "report"} {
+		if !actions[id] {
+			t.Errorf("fitted() dropped the %q buttons of the invitation (%d blocks kept of %d)", id, len(got.Blocks), len(m.Blocks))
+		}
+	}
+}
+
+// fitted() keeps the last actions block of any long
+// message it cuts (reminders, the action assigned, the summary end with
+// their buttons).
+func TestFittedNeverDropsTrailingActions(t *testing.T) {
+	var blocks []slack.Block
+	for i := 0; i < 5; i++ {
+		blocks = append(blocks, section(strings.Repeat("x", 2999)))
+	}
+	blocks = append(blocks, slack.NewActionBlock("buttons", button("a", "v", "Mark done", "")))
+	got := message{Text: "x", Blocks: blocks}.fitted()
+	if _, ok := got.Blocks[len(got.Blocks)-1].(*slack.ActionBlock); !ok {
+		t.Errorf("the trailing actions block was dropped: %d blocks kept of %d", len(got.Blocks), len(blocks))
+	}
+}
+
+// pack splits a long run of blocks over messages Slack takes, in order,
+// leaving nothing out.
+func TestPackLeavesNothingOut(t *testing.T) {
+	var blocks []slack.Block
+	for i := 0; i < 120; i++ {
+		blocks = append(blocks, section(strings.Repeat("y", 400)))
+	}
+	parts := pack(blocks)
+	n := 0
+	for _, p := range parts {
+		if len(p) > maxMessageBlocks || messageChars(p) > maxMessageText {
+			t.Errorf("a part of %d blocks, %d characters", len(p), messageChars(p))
+		}
+		n += len(p)
+	}
+	if n != len(blocks) || len(parts) < 5 {
+		t.Errorf("%d blocks in %d parts, from %d", n, len(parts), len(blocks))
+	}
+}

@@ -218,7 +218,7 @@ func draftLetter(c *caseconf.Conference, to *caseconf.Invitee, from string, now 
 	fmt.Fprintf(&sb, "%s\n\nDear %s,\n\n", cal.Date(now).Format("2 January 2006"), to.Name)
 	fmt.Fprintf(&sb, "I am writing to you in regard to our shared client, %s.\n\n", c.ClientRef)
 	fmt.Fprintf(&sb, "We would like to hold a multi-agency case conference with the services involved in their care, to discuss:\n%s\n\n", c.Purpose)
-	fmt.Fprintf(&sb, "In particular: %s.\n\n", strings.ToLower(labels(caseconf.Reasons, c.Reasons)))
+	fmt.Fprintf(&sb, "In particular: %s.\n\n", strings.ToLower(labels(caseconf.ConferenceReasons, c.Reasons)))
 	fmt.Fprintf(&sb, "The conference is on %s, for about %d minutes, at %s.\n\n",
 		c.StartsAt.In(cal.Loc).Format("Monday 2 January 2006 at 15:04"), c.DurationMinutes, c.Place)
 	sb.WriteString("I would be grateful if you could attend, or send a colleague who has been briefed. If that is not possible, a short written report on your involvement, recent contact, any concerns and your recommendations would be read out at the meeting. Please let me know, or suggest a time that would suit you better.\n\n")

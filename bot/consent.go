@@ -99,7 +99,7 @@ func (b *Bot) submitConsent(ctx context.Context, r *Request) {
 		return
 	}
 	f := caseconf.ConsentChangeForm{
-		Change: v.option(caseconf.FieldConsentChange), Method: v.option(caseconf.FieldConsentMethod),
+		Choice: v.option(caseconf.FieldConsentChange), Method: v.option(caseconf.FieldConsentMethod),
 		Given: v.get(caseconf.FieldConsentGiven).SelectedDate, Until: v.get(caseconf.FieldConsentUntil).SelectedDate,
 		AgencyKinds: v.options(caseconf.FieldAgencyKinds), Why: v.text(caseconf.FieldConsentWhy),
 	}
@@ -108,7 +108,7 @@ func (b *Bot) submitConsent(ctx context.Context, r *Request) {
 		r.Ack(slack.NewErrorsViewSubmissionResponse(errs))
 		return
 	}
-	withdraw := f.Change == caseconf.ConsentWithdraw
+	withdraw := f.Choice == caseconf.ConsentWithdraw
 	done, err := b.store.ChangeConsent(ctx, clientID, viewer, c, withdraw)
 	if err != nil {
 		b.ackViewError(ctx, r, err, "")

@@ -96,7 +96,7 @@ func reportText(inv *caseconf.Invitee) string {
 // own so no block passes Slack's limit.
 func caseDetails(c *caseconf.Conference) []slack.Block {
 	out := []slack.Block{section(fmt.Sprintf("*Where:* %s\n*Why:* %s\n*Chair:* %s · *Minutes:* %s",
-		escape(c.Place), labels(caseconf.Reasons, c.Reasons), user(c.ChairID), user(c.MinuteTakerID)))}
+		escape(c.Place), labels(caseconf.ConferenceReasons, c.Reasons), user(c.ChairID), user(c.MinuteTakerID)))}
 	out = append(out, sections("*Purpose and aims:* "+escape(c.Purpose))...)
 	if c.ClientAttends {
 		out = append(out, section("*The client will attend.*"))

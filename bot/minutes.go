@@ -18,8 +18,8 @@ const dueLayout = "Monday 2 January 2006"
 
 // renderMinutes is part m.SubjectID of the minutes of c (laid out as in
 // bot/minutes_layout.go), for someone on its share list they may still go
-// to: caseconf.MinutesWithheld, the rule that put them on it when the
-// outcome was recorded, decided again now.
+// to (caseconf.MinutesStillGo: what can have changed since the outcome
+// was recorded, decided again now), from what its batch read.
 func (b *Bot) renderMinutes(m store.Outbox, c *caseconf.Conference, d *store.RenderData) (message, string) {
 	if c.Status != caseconf.StatusRecorded {
 		return message{}, "the outcome is not recorded"
@@ -28,7 +28,7 @@ func (b *Bot) renderMinutes(m store.Outbox, c *caseconf.Conference, d *store.Ren
 	if c.InviteeFor(m.RecipientID) == nil && !caseconf.Organiser(c, caseconf.Viewer{UserID: m.RecipientID}) {
 		kind = d.AgencyKinds[m.RecipientID]
 	}
-	if why := caseconf.MinutesWithheld(c, m.RecipientID, kind, b.now()); why != "" {
+	if why := caseconf.MinutesStillGo(c, m.RecipientID, kind, b.now()); why != "" {
 		return message{}, why
 	}
 	o := d.Outcomes[c.ID]

@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/caseconf/caseconf"
+	"github.com/caseconf/caseconf/internal/fakeslack"
 )
 
 // formRows is the most action rows the outcome form holds.
@@ -89,29 +90,7 @@ func slackTexts(t *testing.T, blocks []slack.Block) [][]string {
 	if err := json.Unmarshal(raw, &decoded); err != nil {
 		t.Fatal(err)
 	}
-	var walk func(v any, out *[]string)
-	walk = func(v any, out *[]string) {
-		switch v := v.(type) {
-		case map[string]any:
-			if typ, _ := v["type"].(string); typ == "mrkdwn" || typ == "plain_text" {
-				s, _ := v["text"].(string)
-				*out = append(*out, s)
-				return
-			}
-			for _, e := range v {
-				walk(e, out)
-			}
-		case []any:
-			for _, e := range v {
-				walk(e, out)
-			}
-		}
-	}
-	texts := make([][]string, len(decoded))
-	for i, b := range decoded {
-		walk(b, &texts[i])
-	}
-	return texts
+	return fakeslack.BlockTexts(decoded)
 }
 
 // The fullest minutes the form allows go in messages Slack takes: each of

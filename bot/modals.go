@@ -40,15 +40,23 @@ func (b *Bot) updateView(ctx context.Context, r *Request, view slack.ModalViewRe
 	return err
 }
 
-// dm sends a short private message to a user straight away (not through
-// the database, which may be what failed).
+// dm sends a private message to a user straight away (not through the
+// database, which may be what failed): in as many messages as its blocks
+// need, in order, so nothing is left out.
 func (b *Bot) dm(ctx context.Context, userID, text string, blocks ...slack.Block) {
-	opts := []slack.MsgOption{slack.MsgOptionText(text, false)}
-	if len(blocks) > 0 {
-		opts = append(opts, slack.MsgOptionBlocks(blocks...))
+	msgs := pack(blocks)
+	if len(msgs) == 0 {
+		msgs = [][]slack.Block{nil}
 	}
-	if _, _, err := b.api.PostMessageContext(ctx, userID, opts...); err != nil {
-		b.log.Warn("could not DM a user", "user", userID, "err", err)
+	for _, part := range msgs {
+		opts := []slack.MsgOption{slack.MsgOptionText(text, false)}
+		if len(part) > 0 {
+			opts = append(opts, slack.MsgOptionBlocks(part...))
+		}
+		if _, _, err := b.api.PostMessageContext(ctx, userID, opts...); err != nil {
+			b.log.Warn("could not DM a user", "user", userID, "err", err)
+			return
+		}
 	}
 }
 
@@ -102,9 +110,6 @@ func (b *Bot) lateAnswer(r *Request, payload any) {
 	blocks := sections(text)
 	if typed := typedValues(&view); len(typed) > 0 {
 		blocks = append(blocks, lineSections("*Here is what you typed, so nothing is lost.* Please open the form again and copy it back:", typed)...)
-	}
-	if len(blocks) > maxMessageBlocks {
-		blocks = blocks[:maxMessageBlocks]
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(b.work), lateAnswerTimeout)
 	defer cancel()

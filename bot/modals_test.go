@@ -30,6 +30,11 @@ func rowsView(n int) slack.ModalViewRequest {
 func TestUpdateViewKeepsTheNewestPicture(t *testing.T) {
 	fake := fakeslack.New()
 	defer fake.Close()
+	defer func() {
+		for _, r := range fake.Refusals() {
+			t.Errorf("Slack would refuse this: %s", r)
+		}
+	}()
 	api := slack.New("xoxb-test", slack.OptionAPIURL(fake.APIURL()))
 	b := New(Options{API: api, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	ctx := context.Background()

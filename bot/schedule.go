@@ -61,7 +61,7 @@ func scheduleModal(caller string, earliest time.Time) slack.ModalViewRequest {
 		input(caseconf.FieldClientName, "Full name (optional, sensitive)", "",
 			textInput(caseconf.FieldClientName, caseconf.MaxClientName, false, ""), true),
 		input(caseconf.FieldReasons, "Why is the conference needed?", "",
-			slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeStatic, plain("Choose one or more"), caseconf.FieldReasons, options(caseconf.Reasons)...), false),
+			slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeStatic, plain("Choose one or more"), caseconf.FieldReasons, options(caseconf.ConferenceReasons)...), false),
 		input(caseconf.FieldPurpose, "Purpose and aims", "",
 			textInput(caseconf.FieldPurpose, caseconf.MaxPurpose, true, ""), false),
 

@@ -213,7 +213,7 @@ func (e *exporter) conference() {
 	e.field("Place", MarkdownText(c.Place))
 	var reasons []string
 	for _, r := range c.Reasons {
-		reasons = append(reasons, MarkdownText(caseconf.Label(caseconf.Reasons, r)))
+		reasons = append(reasons, MarkdownText(caseconf.Label(caseconf.ConferenceReasons, r)))
 	}
 	e.field("Why it was called", strings.Join(reasons, "; "))
 	if c.Urgent {

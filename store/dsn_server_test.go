@@ -24,7 +24,9 @@ func TestDSNStatementTimeoutAsSeenByServer(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		db, err := Open(ctx, tc.dsn)
 		if err != nil {
-			t.Logf("%s: open: %v", tc.dsn, err)
+			if tc.want != "?" {
+				t.Errorf("%s: open: %v", tc.dsn, err)
+			}
 			cancel()
 			continue
 		}

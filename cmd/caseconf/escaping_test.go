@@ -35,10 +35,6 @@ func TestHostileTextInMinutesAndExport(t *testing.T) {
 			t.Errorf("the minutes carry %q alive", live)
 		}
 	}
-	// Slack mrkdwn formatting typed by the recorder is not neutralised.
-	if strings.Contains(minutes, "*bold*") || strings.Contains(minutes, "```") {
-		t.Logf("LOW: typed mrkdwn formatting (*bold*, ```code```) renders as formatting in the minutes")
-	}
 
 	_, reply := a.commandReply("U0CM", "export CC-0001")
 	if !strings.Contains(reply, "direct messages") {

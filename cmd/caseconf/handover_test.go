@@ -211,3 +211,47 @@ func (a *app) recordHandoverMeeting(h int) {
 		a.t.Fatal(err)
 	}
 }
+
+// The outgoing case manager is on the share list of the handover meeting
+// whose outcome they record, and a disclosure of its minutes is logged
+// for them; the recording hands the client over before the minutes go,
+// and they still go (they were the case manager when it was decided).
+func TestOutgoingCaseManagerGetsHandoverMinutes(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, nil)
+	conf := a.heldConference()
+	a.recordOutcome()
+	a.waitOutboxDone(20 * time.Second)
+	a.count(`UPDATE outcomes SET lead_changed = true, new_case_manager_id = 'U0NEWCM' WHERE conference_id = $1 RETURNING conference_id`, conf)
+	handover := a.count(`INSERT INTO conferences (ref, client_id, consent_id, case_manager_id, chair_id, minute_taker_id, reasons, purpose,
+			starts_at, duration_minutes, place, client_attends, urgent, created_at, updated_at, handover, review_of_id)
+		SELECT 'CC-0900', client_id, consent_id, case_manager_id, 'U0CHAIR', 'U0CHAIR', reasons, 'Handover', starts_at + interval '1 day',
+			duration_minutes, place, client_attends, urgent, now(), now(), true, id FROM conferences WHERE id = $1 RETURNING id`, conf)
+	var starts time.Time
+	if err := a.main.DB.SQL().Get(&starts, `SELECT starts_at FROM conferences WHERE id = $1`, handover); err != nil {
+		t.Fatal(err)
+	}
+	before := len(a.dmTo("U0CM"))
+	o := caseconf.Outcome{Attended: []caseconf.Person{{UserID: "U0CM"}}, Summary: "Handed over", ClientViews: "Fine",
+		ShareWith: []caseconf.Person{{UserID: "U0CM"}, {UserID: "U0CHAIR"}}}
+	if _, err := a.main.DB.RecordOutcome(context.Background(), int64(handover), caseconf.Viewer{UserID: "U0CM"}, starts.Add(time.Hour), starts,
+		o, "test:handover-minutes", a.main.Bot.MinutesParts); err != nil {
+		t.Fatal(err)
+	}
+	if n := a.count(`SELECT count(*) FROM disclosures WHERE conference_id = $1 AND recipient_id = 'U0CM'`, handover); n == 0 {
+		t.Fatal("setup: no disclosure logged for the outgoing case manager")
+	}
+	a.main.Bot.Sender().Wake()
+	a.waitOutboxDone(20 * time.Second)
+	got := false
+	for _, dm := range a.dmTo("U0CM")[before:] {
+		if strings.Contains(callText(dm), "Minutes of CC-0900") {
+			got = true
+		}
+	}
+	if !got {
+		var errs string
+		_ = a.main.DB.SQL().Get(&errs, `SELECT state || ': ' || array_to_string(errors, ' | ') FROM outbox WHERE kind = 'minutes' AND recipient_id = 'U0CM' AND conference_id = $1`, handover)
+		t.Errorf("a disclosure of the handover minutes is logged for the outgoing case manager, but they never got them (outbox: %s)", errs)
+	}
+}

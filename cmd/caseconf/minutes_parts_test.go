@@ -28,29 +28,7 @@ func blockTexts(t *testing.T, c fakeslack.Call) [][]string {
 	} else if j := c.JSON(); j != nil {
 		blocks, _ = j["blocks"].([]any)
 	}
-	var walk func(v any, out *[]string)
-	walk = func(v any, out *[]string) {
-		switch v := v.(type) {
-		case map[string]any:
-			if typ, _ := v["type"].(string); typ == "mrkdwn" || typ == "plain_text" {
-				s, _ := v["text"].(string)
-				*out = append(*out, s)
-				return
-			}
-			for _, e := range v {
-				walk(e, out)
-			}
-		case []any:
-			for _, e := range v {
-				walk(e, out)
-			}
-		}
-	}
-	out := make([][]string, len(blocks))
-	for i, b := range blocks {
-		walk(b, &out[i])
-	}
-	return out
+	return fakeslack.BlockTexts(blocks)
 }
 
 // checkSlackTakes fails t if Slack would refuse the message call posted:

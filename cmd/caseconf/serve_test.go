@@ -69,8 +69,7 @@ func TestHealthzWhenDatabaseGone(t *testing.T) {
 
 func TestServeRefusesStaleSchema(t *testing.T) {
 	t.Parallel()
-	fake := fakeslack.New()
-	defer fake.Close()
+	fake := newFakeSlack(t)
 	env := map[string]string{
 		"DATABASE_URL": testdb.NewEmpty(t), "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1",
 		"SLACK_API_URL": fake.APIURL(), "HTTP_ADDR": "127.0.0.1:0",
@@ -83,8 +82,7 @@ func TestServeRefusesStaleSchema(t *testing.T) {
 
 func TestServeRefusesTokenSlackRejects(t *testing.T) {
 	t.Parallel()
-	fake := fakeslack.New()
-	defer fake.Close()
+	fake := newFakeSlack(t)
 	fake.FailNext("auth.test", fakeslack.Failure{Error: "invalid_auth"})
 	env := map[string]string{
 		"DATABASE_URL": testdb.New(t), "SLACK_BOT_TOKEN": "xoxb-revoked", "SLACK_APP_TOKEN": "xapp-1",
@@ -335,8 +333,7 @@ func TestGracefulShutdownFinishesInFlightWork(t *testing.T) {
 
 func TestInvalidAppTokenStopsServe(t *testing.T) {
 	t.Parallel()
-	fake := fakeslack.New()
-	defer fake.Close()
+	fake := newFakeSlack(t)
 	fake.FailNext("apps.connections.open", fakeslack.Failure{Error: "invalid_auth"})
 	cfg := config.Read(func(k string) (string, bool) {
 		v, ok := map[string]string{

@@ -21,13 +21,14 @@ package fakeslack
 //     answer there: "12,000 text characters with a buffer for block
 //     containers") and 2867 (refused at 11,341 counted; a reply through
 //     response_url with the same blocks was accepted). The fake refuses a
-//     chat.* message whose blocks hold more than 12,000 characters of
-//     text in all.
+//     chat.* message whose blocks hold more than 11,300 characters of
+//     text in all: below the smallest refusal reported, so a message the
+//     fake takes, Slack takes.
 const (
 	maxMessageBlocks   = 50     // blocks in a message
 	maxViewBlocks      = 100    // blocks in a modal or Home tab (views.d.ts)
 	maxMessageText     = 40000  // a message's top-level "text" (msg_too_long)
-	maxBlocksText      = 12000  // text in all of a message's blocks (msg_blocks_too_long)
+	maxBlocksText      = 11300  // text in all of a message's blocks (msg_blocks_too_long)
 	maxViewBytes       = 250000 // a view's JSON (view_too_large)
 	maxBlockID         = 255    // block_id, unique within a message or view (blocks.d.ts)
 	maxActionID        = 255    // action_id, unique within its block (extensions.d.ts)

@@ -105,7 +105,8 @@ func TestSectionOf3001CharactersIsRefused(t *testing.T) {
 func TestMessageOf13000CharactersOfBlockTextIsRefused(t *testing.T) {
 	fake := newFake(t)
 	// Each section is within its own 3,000; together they are not.
-	wantAccepted(t, postMessage(t, fake, sectionsJSON(5, strings.Repeat("a", 2300)))) // 11,500
+	wantAccepted(t, postMessage(t, fake, sectionsJSON(5, strings.Repeat("a", 2260))))                           // 11,300
+	wantRefused(t, postMessage(t, fake, sectionsJSON(5, strings.Repeat("a", 2270))), "msg_blocks_too_long", "") // 11,350
 	wantRefused(t, postMessage(t, fake, sectionsJSON(5, strings.Repeat("a", 2600))), "msg_blocks_too_long", "")
 	wantRefused(t, post(t, fake, "chat.postEphemeral", map[string]any{
 		"channel": "C1", "user": "U1", "blocks": sectionsJSON(5, strings.Repeat("a", 2600)),
