@@ -72,7 +72,7 @@ func (s *DB) EraseClient(ctx context.Context, clientID int64, actor, why string)
 func eraseClient(ctx context.Context, tx *sqlx.Tx, now time.Time, clientID int64, actor, why string) (Erased, error) {
 	res := Erased{ClientID: clientID}
 	var erased sql.NullTime
-	if err := tx.GetContext(ctx, &erased, `SELECT erased_at FROM clients WHERE id = $1 FOR UPDATE`, clientID); err != nil {
+	if err := tx.GetContext(ctx, &erased, `SELECT erased_at FROM clients WHERE id = $1 FOR NO KEY UPDATE`, clientID); err != nil {
 		if err == sql.ErrNoRows {
 			return res, caseconf.NotFound()
 		}
@@ -82,7 +82,11 @@ func eraseClient(ctx context.Context, tx *sqlx.Tx, now time.Time, clientID int64
 		return res, caseconf.NotFound()
 	}
 	var confs []int64
-	if err := tx.SelectContext(ctx, &confs, `SELECT id FROM conferences WHERE client_id = $1`, clientID); err != nil {
+	// Its conferences are locked before anything else of theirs, in the
+	// order every change to a conference takes (conference, then its
+	// outbox rows): an answer, a failed invitation or a message being
+	// marked posted waits for the erasure, or the erasure for it.
+	if err := tx.SelectContext(ctx, &confs, `SELECT id FROM conferences WHERE client_id = $1 ORDER BY id FOR UPDATE`, clientID); err != nil {
 		return res, fmt.Errorf("erase: conferences: %w", err)
 	}
 	var consents []int64
@@ -115,6 +119,18 @@ func eraseClient(ctx context.Context, tx *sqlx.Tx, now time.Time, clientID int64
 			}
 		}
 	}
+	confIDs, consentIDs := pq.Array(confs), pq.Array(consents)
+	// A message being sent right now cannot be stopped: it is kept,
+	// detached from the client (no conference, no subject), so that its
+	// sender can still finish it; marking it sent queues its deletion from
+	// Slack (finishWith), and ClearErasedLeftovers catches any left. This
+	// comes before what was posted is read, so a message marked posted
+	// meanwhile is either read below or detached here.
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET conference_id = NULL, subject_id = NULL, dedup_key = $3 || id
+		WHERE state = 'in_flight' AND (conference_id = ANY($1) OR (kind LIKE 'consent%' AND subject_id = ANY($2)))`,
+		confIDs, consentIDs, erasedPrefix); err != nil {
+		return res, fmt.Errorf("erase: messages in flight: %w", err)
+	}
 	// The bot's own messages about the client, wherever they were posted.
 	var posted []struct {
 		Channel string `db:"channel"`
@@ -137,17 +153,6 @@ func eraseClient(ctx context.Context, tx *sqlx.Tx, now time.Time, clientID int64
 		return res, err
 	}
 	res.Messages = n
-	confIDs, consentIDs := pq.Array(confs), pq.Array(consents)
-	// A message being sent right now cannot be stopped: it is kept,
-	// detached from the client (no conference, no subject), so that its
-	// sender can still finish it; once it is sent, ClearErasedLeftovers
-	// deletes it from Slack. (Not yet rendered, it finds its conference
-	// gone and is cancelled.)
-	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET conference_id = NULL, subject_id = NULL, dedup_key = $3 || id
-		WHERE state = 'in_flight' AND (conference_id = ANY($1) OR (kind LIKE 'consent%' AND subject_id = ANY($2)))`,
-		confIDs, consentIDs, erasedPrefix); err != nil {
-		return res, fmt.Errorf("erase: messages in flight: %w", err)
-	}
 	for _, q := range []struct {
 		what, sql string
 		args      []any

@@ -65,18 +65,26 @@ func (s *DB) SendFailed(ctx context.Context, m Outbox, caseManager, reason strin
 		return fmt.Errorf("send failed: %w", err)
 	}
 	defer tx.Rollback()
-	if m.Kind == caseconf.KindInvitation && m.ConferenceID != 0 {
-		// The summary lists failed invitations: as an answer does, this
-		// waits for a summary being recorded as posted (MarkPosted), so
-		// one of the two re-renders it.
-		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM conferences WHERE id = $1 FOR SHARE`, m.ConferenceID); err != nil {
+	// The conference first, as every change to it locks it first (an
+	// answer, an erasure): the summary lists failed invitations, so this
+	// waits for a summary being recorded as posted (MarkPosted), and one
+	// of the two re-renders it. A conference erased meanwhile gets no
+	// notice.
+	exists := false
+	if m.ConferenceID != 0 {
+		var id int64
+		err := tx.GetContext(ctx, &id, `SELECT id FROM conferences WHERE id = $1 FOR SHARE`, m.ConferenceID)
+		switch {
+		case err == nil:
+			exists = true
+		case !errors.Is(err, sql.ErrNoRows):
 			return fmt.Errorf("send failed: %w", err)
 		}
 	}
 	if err := finish(ctx, tx, m, `state = 'failed', errors = array_append(errors, $3)`, reason); err != nil {
 		return err
 	}
-	if caseManager != "" {
+	if caseManager != "" && exists {
 		if _, err := enqueue(ctx, tx, s.Now(), Outbox{Kind: caseconf.KindSendFailed, DedupKey: fmt.Sprintf("%s:%d", caseconf.KindSendFailed, m.ID),
 			RecipientID: caseManager, ConferenceID: m.ConferenceID, SubjectID: m.ID}); err != nil {
 			return err
@@ -255,19 +263,38 @@ var errNotClaimed = caseconf.Errorf(caseconf.ECONFLICT, "this message is no long
 func ErrNotClaimed(err error) bool { return errors.Is(err, errNotClaimed) }
 
 // finish updates a claimed message, guarded by its claim.
-func finish(ctx context.Context, x sqlx.ExecerContext, m Outbox, set string, args ...any) error {
+func finish(ctx context.Context, x sqlx.ExtContext, m Outbox, set string, args ...any) error {
 	return finishWith(ctx, x, "", m, set, args...)
 }
 
 // finishWith is finish in a statement that begins with with (a WITH
 // clause, whose own changes are made whether or not m is still claimed).
-func finishWith(ctx context.Context, x sqlx.ExecerContext, with string, m Outbox, set string, args ...any) error {
-	res, err := x.ExecContext(ctx, with+` UPDATE outbox SET `+set+`, claimed_by = NULL, claimed_at = NULL
-		WHERE id = $1 AND state = 'in_flight' AND claimed_by = $2`, append([]any{m.ID, m.ClaimedBy}, args...)...)
-	if err != nil {
+// A message marked sent (sentSet) that an erasure detached from its
+// client while it was being posted queues its own deletion from Slack in
+// the same statement: the sender deletes it within moments, not at the
+// next retention run.
+func finishWith(ctx context.Context, x sqlx.ExtContext, with string, m Outbox, set string, args ...any) error {
+	if with == "" {
+		with = "WITH "
+	} else {
+		with += ", "
+	}
+	update := `UPDATE outbox SET ` + set + `, claimed_by = NULL, claimed_at = NULL
+		WHERE id = $1 AND state = 'in_flight' AND claimed_by = $2 RETURNING dedup_key, channel, ts`
+	q := with + `done AS (` + update + `) SELECT count(*) FROM done`
+	if set == sentSet {
+		q = with + `done AS (` + update + `),
+		gone AS (INSERT INTO outbox (kind, dedup_key, recipient_id, not_before, created_at)
+			SELECT '` + string(caseconf.KindDeleteMessage) + `', '` + string(caseconf.KindDeleteMessage) + `:' || channel || ':' || ts, channel, $3, $3
+			FROM done WHERE starts_with(dedup_key, '` + erasedPrefix + `') AND channel IS NOT NULL AND ts IS NOT NULL
+			ON CONFLICT (dedup_key) DO NOTHING)
+		SELECT count(*) FROM done`
+	}
+	var n int
+	if err := sqlx.GetContext(ctx, x, &n, q, append([]any{m.ID, m.ClaimedBy}, args...)...); err != nil {
 		return fmt.Errorf("finish outbox %d: %w", m.ID, err)
 	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
+	if n != 1 {
 		return errNotClaimed
 	}
 	return nil
@@ -339,8 +366,13 @@ func (s *DB) markPostedAndRead(ctx context.Context, m Outbox, args []any) (Poste
 		return Posted{}, fmt.Errorf("mark posted: %w", err)
 	}
 	defer tx.Rollback()
-	with := `WITH locked AS (SELECT id FROM conferences WHERE id = $6 FOR SHARE),
-		placed AS (UPDATE invitees SET dm_channel = $4, dm_ts = $5 WHERE id = $7 AND conference_id IN (SELECT id FROM locked))`
+	// The conference first, in a statement of its own (a data-modifying
+	// WITH runs after the main statement, so a lock taken there would
+	// come after the outbox row's): every change to it locks it first.
+	if _, err := tx.ExecContext(ctx, `SELECT 1 FROM conferences WHERE id = $1 FOR SHARE`, m.ConferenceID); err != nil {
+		return Posted{}, fmt.Errorf("mark posted: %w", err)
+	}
+	with := `WITH placed AS (UPDATE invitees SET dm_channel = $4, dm_ts = $5 WHERE id = $7 AND conference_id = $6)`
 	if m.Kind == caseconf.KindSummary {
 		with = `WITH placed AS (UPDATE conferences SET cm_dm_channel = $4, cm_dm_ts = $5 WHERE id = $6)`
 		args = append(args, m.ConferenceID)
