@@ -35,12 +35,16 @@ const (
 	AnswerAttending Answer = "attending"
 	AnswerColleague Answer = "colleague" // sending a briefed colleague, named
 	AnswerApologies Answer = "apologies" // cannot attend, will send a report
+	// AnswerNotInvolved: not involved with this client, with an optional
+	// line of explanation (Response.Reason). No report is owed, nothing
+	// chases it, and the case manager is told.
+	AnswerNotInvolved Answer = "not_involved"
 )
 
 // Valid reports whether a is one of the answers an invitee can give.
 func (a Answer) Valid() bool {
 	switch a {
-	case AnswerAttending, AnswerColleague, AnswerApologies:
+	case AnswerAttending, AnswerColleague, AnswerApologies, AnswerNotInvolved:
 		return true
 	}
 	return false
@@ -71,6 +75,7 @@ func (m MessageRef) Posted() bool { return m.Channel != "" && m.TS != "" }
 type Response struct {
 	Answer    Answer
 	Colleague string // the briefed colleague, for AnswerColleague
+	Reason    string // why they are not involved (optional), for AnswerNotInvolved
 	At        time.Time
 }
 
