@@ -50,6 +50,23 @@ func (a Answer) Valid() bool {
 	return false
 }
 
+// MaxNotInvolvedReason is the longest line explaining "not involved".
+const MaxNotInvolvedReason = MaxShortText
+
+// CheckNotInvolvedReason checks the optional line explaining an answer
+// of "not involved with this client": it returns it trimmed ("" when
+// nothing visible was written), or what is wrong with it.
+func CheckNotInvolvedReason(s string) (reason, problem string) {
+	s = trimInvisible(s)
+	if !Visible(s) {
+		return "", ""
+	}
+	if msg := CheckText(s, MaxNotInvolvedReason, false); msg != "" {
+		return "", msg
+	}
+	return s, ""
+}
+
 // Role is how a Slack user is involved in a conference.
 type Role string
 
