@@ -129,9 +129,9 @@ func ValidateNote(note string) (string, FieldErrors) {
 }
 
 // ValidateNewDate checks a new date for an action now due on current, as
-// of now: a date after today and not the one it has, and why it should
-// move. It returns the date (a calendar date in cal's zone) and the
-// reason trimmed.
+// of now: a date after today, within an action's window (ActionDueWindow)
+// and not the one it has, and why it should move. It returns the date (a
+// calendar date in cal's zone) and the reason trimmed.
 func ValidateNewDate(date, reason string, current, now time.Time, cal Calendar) (time.Time, string, FieldErrors) {
 	errs := FieldErrors{}
 	var due time.Time
@@ -144,6 +144,8 @@ func ValidateNewDate(date, reason string, current, now time.Time, cal Calendar) 
 		errs[FieldNewDue] = "The new date must be after today."
 	} else if sameDay(d, current) {
 		errs[FieldNewDue] = "That is the date it has already."
+	} else if msg := ActionDueWindow(now, cal).Check(d); msg != "" {
+		errs[FieldNewDue] = msg
 	} else {
 		due = d
 	}

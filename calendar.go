@@ -5,7 +5,10 @@
 // on it.
 package caseconf
 
-import "time"
+import (
+	"sort"
+	"time"
+)
 
 // MinNoticeWorkingDays is the notice a conference should normally get.
 const MinNoticeWorkingDays = 10
@@ -17,15 +20,27 @@ const DateLayout = "2006-01-02"
 type Calendar struct {
 	Loc      *time.Location
 	holidays map[string]bool
+	// weekdayHolidays are the holidays that fall on a weekday, as
+	// DateLayout text, sorted: the ones a count of working days skips.
+	weekdayHolidays []string
 }
 
 // NewCalendar makes a Calendar; holidays are dates in loc.
 func NewCalendar(loc *time.Location, holidays []time.Time) Calendar {
 	h := make(map[string]bool, len(holidays))
+	var weekdays []string
 	for _, d := range holidays {
-		h[d.In(loc).Format(DateLayout)] = true
+		day := d.In(loc).Format(DateLayout)
+		if h[day] {
+			continue
+		}
+		h[day] = true
+		if wd := d.In(loc).Weekday(); wd != time.Saturday && wd != time.Sunday {
+			weekdays = append(weekdays, day)
+		}
 	}
-	return Calendar{Loc: loc, holidays: h}
+	sort.Strings(weekdays)
+	return Calendar{Loc: loc, holidays: h, weekdayHolidays: weekdays}
 }
 
 // Date is the calendar day of t in the calendar's zone, at midnight.
@@ -48,16 +63,36 @@ func (c Calendar) IsWorkingDay(t time.Time) bool {
 // WorkingDaysNotice counts the working days after the day of from up to and
 // including the day of to: the notice a meeting on to gets when called on
 // from. Called on a Monday for the Monday two weeks on, that is ten.
+//
+// It takes the same time however far apart the days are (whole weeks are
+// counted at once, then the holidays in between), so a date typed far in
+// the future costs nothing to count.
 func (c Calendar) WorkingDaysNotice(from, to time.Time) int {
 	day, end := c.Date(from), c.Date(to)
-	n := 0
-	for day.Before(end) {
-		day = day.AddDate(0, 0, 1)
-		if c.IsWorkingDay(day) {
+	days := civilDay(end) - civilDay(day)
+	if days <= 0 {
+		return 0
+	}
+	n := int(days/7) * 5
+	first := day.Weekday()
+	for i := 1; i <= int(days%7); i++ {
+		switch (first + time.Weekday(i)) % 7 {
+		case time.Saturday, time.Sunday:
+		default:
 			n++
 		}
 	}
-	return n
+	// Holidays on a weekday after day, up to and including end.
+	lo := sort.SearchStrings(c.weekdayHolidays, day.AddDate(0, 0, 1).Format(DateLayout))
+	hi := sort.SearchStrings(c.weekdayHolidays, end.AddDate(0, 0, 1).Format(DateLayout))
+	return n - (hi - lo)
+}
+
+// civilDay numbers the calendar day of t (read in its own zone): one a
+// day, whatever the clocks did in between.
+func civilDay(t time.Time) int64 {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400
 }
 
 // AddWorkingDays is the day n working days after the day of from.
@@ -85,7 +120,7 @@ func (c Calendar) In(loc *time.Location) Calendar {
 	if loc == nil {
 		return c
 	}
-	return Calendar{Loc: loc, holidays: c.holidays}
+	return Calendar{Loc: loc, holidays: c.holidays, weekdayHolidays: c.weekdayHolidays}
 }
 
 // NextWindow is the earliest moment at or after t when a reminder may

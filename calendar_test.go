@@ -120,3 +120,44 @@ func TestNextWindow(t *testing.T) {
 		})
 	}
 }
+
+// WorkingDaysNotice counts whole weeks at once: it agrees with counting
+// day by day, over summer time, a holiday on a weekend, and spans from a
+// day to a few years, starting on every day of the week.
+func TestWorkingDaysNoticeAgreesWithCountingDayByDay(t *testing.T) {
+	loc := london(t)
+	cal := NewCalendar(loc, []time.Time{
+		day(t, loc, "2026-12-25"), day(t, loc, "2026-12-28"), day(t, loc, "2026-12-26"), // the 26th is a Saturday
+		day(t, loc, "2027-03-29"), day(t, loc, "2027-03-29"), day(t, loc, "2028-05-01"),
+	})
+	byDay := func(from, to time.Time) int {
+		d, end, n := cal.Date(from), cal.Date(to), 0
+		for d.Before(end) {
+			d = d.AddDate(0, 0, 1)
+			if cal.IsWorkingDay(d) {
+				n++
+			}
+		}
+		return n
+	}
+	start := day(t, loc, "2026-10-19")
+	for i := range 14 {
+		from := start.AddDate(0, 0, i).Add(17 * time.Hour)
+		for _, span := range []int{0, 1, 2, 5, 6, 7, 8, 13, 14, 40, 70, 162, 365, 900, 1100} {
+			to := from.AddDate(0, 0, span).Add(-10 * time.Hour)
+			if got, want := cal.WorkingDaysNotice(from, to), byDay(from, to); got != want {
+				t.Errorf("WorkingDaysNotice(%s, %s) = %d, counting day by day %d", from.Format(DateLayout), to.Format(DateLayout), got, want)
+			}
+		}
+	}
+	// The same in another zone (a recipient's own).
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal = cal.In(ny)
+	from := time.Date(2026, 12, 20, 23, 0, 0, 0, ny)
+	if got, want := cal.WorkingDaysNotice(from, from.AddDate(0, 0, 30)), byDay(from, from.AddDate(0, 0, 30)); got != want {
+		t.Errorf("in New York: %d, day by day %d", got, want)
+	}
+}

@@ -35,15 +35,36 @@ const (
 	AnswerAttending Answer = "attending"
 	AnswerColleague Answer = "colleague" // sending a briefed colleague, named
 	AnswerApologies Answer = "apologies" // cannot attend, will send a report
+	// AnswerNotInvolved: not involved with this client, with an optional
+	// line of explanation (Response.Reason). No report is owed, nothing
+	// chases it, and the case manager is told.
+	AnswerNotInvolved Answer = "not_involved"
 )
 
 // Valid reports whether a is one of the answers an invitee can give.
 func (a Answer) Valid() bool {
 	switch a {
-	case AnswerAttending, AnswerColleague, AnswerApologies:
+	case AnswerAttending, AnswerColleague, AnswerApologies, AnswerNotInvolved:
 		return true
 	}
 	return false
+}
+
+// MaxNotInvolvedReason is the longest line explaining "not involved".
+const MaxNotInvolvedReason = MaxShortText
+
+// CheckNotInvolvedReason checks the optional line explaining an answer
+// of "not involved with this client": it returns it trimmed ("" when
+// nothing visible was written), or what is wrong with it.
+func CheckNotInvolvedReason(s string) (reason, problem string) {
+	s = trimInvisible(s)
+	if !Visible(s) {
+		return "", ""
+	}
+	if msg := CheckText(s, MaxNotInvolvedReason, false); msg != "" {
+		return "", msg
+	}
+	return s, ""
 }
 
 // Role is how a Slack user is involved in a conference.
@@ -71,6 +92,7 @@ func (m MessageRef) Posted() bool { return m.Channel != "" && m.TS != "" }
 type Response struct {
 	Answer    Answer
 	Colleague string // the briefed colleague, for AnswerColleague
+	Reason    string // why they are not involved (optional), for AnswerNotInvolved
 	At        time.Time
 }
 

@@ -147,7 +147,7 @@ func (f ConsentChangeForm) Validate(current Consent, now time.Time, cal Calendar
 			break
 		}
 		c = consentFields{Method: f.Method, Given: f.Given, Until: f.Until, AgencyKinds: f.AgencyKinds}.consent(time.Time{}, now, cal, errs, text)
-		if !c.ValidUntil.IsZero() && c.ValidUntil.Before(cal.Date(now)) {
+		if errs[FieldConsentGiven] == "" && errs[FieldConsentUntil] == "" && !c.ValidUntil.IsZero() && c.ValidUntil.Before(cal.Date(now)) {
 			errs[FieldConsentUntil] = "Renewed consent must still be valid today."
 		}
 	case ConsentWithdraw:
@@ -220,8 +220,9 @@ func (f consentFields) consent(startsAt, now time.Time, cal Calendar, errs Field
 			errs[FieldConsentGiven] = "Please give the date consent was given."
 			return c
 		}
-		if given.After(cal.Date(now)) {
-			errs[FieldConsentGiven] = "Consent cannot have been given in the future."
+		if msg := ConsentGivenWindow(now, cal).Check(given); msg != "" {
+			errs[FieldConsentGiven] = msg
+			return c
 		}
 		c.GivenOn = given
 		c.ValidUntil = AddMonths(given, 6)
@@ -229,6 +230,10 @@ func (f consentFields) consent(startsAt, now time.Time, cal Calendar, errs Field
 			until, err := time.ParseInLocation(DateLayout, f.Until, cal.Loc)
 			if err != nil {
 				errs[FieldConsentUntil] = "Please give a valid date."
+				return c
+			}
+			if msg := ConsentUntilWindow(now, cal).Check(until); msg != "" {
+				errs[FieldConsentUntil] = msg
 				return c
 			}
 			if until.Before(given) {

@@ -17,7 +17,9 @@ import (
 //     cancelled. A Slack invitee is "not answered" with no response at all;
 //     someone not on Slack, with nothing noted by the case manager.
 //     "Can't attend without a report" is a latest answer of apologies with
-//     no report from that invitee.
+//     no report from that invitee. "Not involved" (a latest answer that
+//     they are not involved with the client) is a figure of its own: no
+//     report was owed, so it is not a missing one.
 //   - actions: open actions, on conferences not cancelled, due in the
 //     period and before today ("overdue"); more than 28 days before today is
 //     also "overdue more than 28 days".
@@ -44,10 +46,11 @@ func CanRunGaps(v Viewer, managesClients bool) error {
 
 // GapInvitation is one invitee of a conference in the period.
 type GapInvitation struct {
-	Agency    string
-	Answered  bool
-	Apologies bool // latest answer is "can't attend"
-	Reported  bool // a written report was submitted
+	Agency      string
+	Answered    bool
+	Apologies   bool // latest answer is "can't attend"
+	NotInvolved bool // latest answer is "not involved with this client"
+	Reported    bool // a written report was submitted
 }
 
 // GapAction is one open action due in the period.
@@ -63,6 +66,9 @@ type GapRow struct {
 	ApologiesWithoutReport int
 	ActionsOverdue         int
 	ActionsOverdueOver28   int
+	// NotInvolved counts invitations answered "not involved with this
+	// client": shown on its own, and not a gap (Total leaves it out).
+	NotInvolved int
 }
 
 // Total reports whether the agency has any gap at all.
@@ -72,7 +78,8 @@ func (r GapRow) Total() int {
 
 // AggregateGaps adds up invitations and actions per agency as of today (a
 // calendar date). Agencies with nothing to report are left out; the rest
-// come worst first (then by name).
+// come worst first (then by name). An agency whose only figure is "not
+// involved" is listed, last among its peers, with no gap.
 func AggregateGaps(invs []GapInvitation, acts []GapAction, today time.Time) []GapRow {
 	today = dateOnly(today)
 	by := map[string]*GapRow{}
@@ -93,6 +100,8 @@ func AggregateGaps(invs []GapInvitation, acts []GapAction, today time.Time) []Ga
 		switch {
 		case !i.Answered:
 			row(i.Agency).NotAnswered++
+		case i.NotInvolved:
+			row(i.Agency).NotInvolved++
 		case i.Apologies && !i.Reported:
 			row(i.Agency).ApologiesWithoutReport++
 		}

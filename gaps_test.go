@@ -50,3 +50,34 @@ func TestCanRunGaps(t *testing.T) {
 		}
 	}
 }
+
+// "Not involved with this client" is a figure of its own: not a missing
+// report, not an unanswered invitation, and no gap in the ranking.
+func TestAggregateGapsNotInvolved(t *testing.T) {
+	today := time.Date(2026, 11, 2, 15, 0, 0, 0, time.UTC)
+	invs := []GapInvitation{
+		{Agency: "Housing", Answered: true, NotInvolved: true},
+		{Agency: "housing", Answered: true, NotInvolved: true, Reported: false},
+		{Agency: "GP", Answered: true, Apologies: true},
+	}
+	got := AggregateGaps(invs, nil, today)
+	want := []GapRow{
+		{Agency: "GP", ApologiesWithoutReport: 1},
+		{Agency: "Housing", NotInvolved: 2},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v\nwant %+v", got, want)
+	}
+	if got[1].Total() != 0 {
+		t.Errorf("not involved counted as a gap: Total = %d", got[1].Total())
+	}
+}
+
+func TestNotInvolvedIsAnAnswer(t *testing.T) {
+	if !AnswerNotInvolved.Valid() {
+		t.Error("not involved is not a valid answer")
+	}
+	if AnswerNotInvolved.Attends() || ReportOwed(AnswerNotInvolved, false, true) {
+		t.Error("not involved attends, or owes a report")
+	}
+}

@@ -211,10 +211,10 @@ func (f OutcomeForm) checkText(errs FieldErrors, required bool) {
 
 // Validate checks a final outcome for a meeting that started at meeting,
 // as of now: the summary and the client's views are given; a change of
-// lead says to whom; the review date is after the meeting; every action
-// has an area, what is to be done, one owner (a Slack user, or a named
-// person not on Slack with their agency) and a date that is not in the
-// past. Rows left wholly blank are dropped. It returns the outcome, or
+// lead says to whom; the review date is within its window
+// (ReviewWindow) and not past; every action has an area, what is to be
+// done, one owner (a Slack user, or a named person not on Slack with
+// their agency) and a date within its window (ActionDueWindow). Rows left wholly blank are dropped. It returns the outcome, or
 // every problem found keyed by field.
 func (f OutcomeForm) Validate(meeting, now time.Time, cal Calendar) (Outcome, FieldErrors) {
 	errs := FieldErrors{}
@@ -262,13 +262,12 @@ func (f OutcomeForm) Validate(meeting, now time.Time, cal Calendar) (Outcome, Fi
 	}
 
 	today := cal.Date(now)
-	meetingDay := cal.Date(meeting)
 	if f.ReviewOn == "" {
 		errs[FieldReviewOn] = "Please give the date of the review meeting."
 	} else if d, err := time.ParseInLocation(DateLayout, f.ReviewOn, cal.Loc); err != nil {
 		errs[FieldReviewOn] = "Please choose a date."
-	} else if !d.After(meetingDay) {
-		errs[FieldReviewOn] = "The review meeting must be after this meeting (" + meetingDay.Format("2 January 2006") + ")."
+	} else if msg := ReviewWindow(meeting, cal).Check(d); msg != "" {
+		errs[FieldReviewOn] = msg
 	} else if d.Before(today) {
 		errs[FieldReviewOn] = "That date has passed: please choose today or later, so that the review can be called."
 	} else {
@@ -287,7 +286,7 @@ func (f OutcomeForm) Validate(meeting, now time.Time, cal Calendar) (Outcome, Fi
 		if a.blank() {
 			continue
 		}
-		act, e := a.validate(today, cal)
+		act, e := a.validate(ActionDueWindow(now, cal), cal)
 		for k, v := range e {
 			if errs[k] == "" {
 				errs[k] = v
@@ -317,7 +316,7 @@ func (f OutcomeForm) CheckOwners(c *Conference) FieldErrors {
 }
 
 // validate checks one action row that is not blank.
-func (a ActionForm) validate(today time.Time, cal Calendar) (Action, FieldErrors) {
+func (a ActionForm) validate(due DateWindow, cal Calendar) (Action, FieldErrors) {
 	errs := FieldErrors{}
 	field := func(name string) string { return ActionField(name, a.Row) }
 	act := Action{Area: strings.TrimSpace(a.Area), What: strings.TrimSpace(a.What), OwnerID: a.OwnerID,
@@ -346,8 +345,8 @@ func (a ActionForm) validate(today time.Time, cal Calendar) (Action, FieldErrors
 		errs[field(ActionDue)] = "Every action needs a date to be met or reviewed."
 	} else if d, err := time.ParseInLocation(DateLayout, a.DueOn, cal.Loc); err != nil {
 		errs[field(ActionDue)] = "Please choose a date."
-	} else if d.Before(today) {
-		errs[field(ActionDue)] = "This date has passed: please choose today or later."
+	} else if msg := due.Check(d); msg != "" {
+		errs[field(ActionDue)] = msg
 	} else {
 		act.DueOn = d
 	}

@@ -176,8 +176,10 @@ func TestAttendsAndReportOwed(t *testing.T) {
 		{AnswerAttending, false, true, true, false},
 		{AnswerColleague, false, true, true, false},
 		{AnswerApologies, false, true, false, true},
-		{AnswerApologies, true, true, false, false},   // the report came
-		{AnswerApologies, false, false, false, false}, // none may be shared
+		{AnswerApologies, true, true, false, false},    // the report came
+		{AnswerApologies, false, false, false, false},  // none may be shared
+		{AnswerNotInvolved, false, true, false, false}, // not involved with the client: nothing owed
+		{AnswerNotInvolved, true, true, false, false},
 	} {
 		facts := InviteeFacts{Answer: tt.answer, ReportSent: tt.sent, Covered: tt.covered}
 		c := fixture()

@@ -152,6 +152,10 @@ func (f ScheduleForm) Validate(now time.Time, cal Calendar) (Schedule, FieldErro
 	switch {
 	case dateErr != nil:
 		errs[FieldDate] = "Please choose the date."
+	case ConferenceWindow(now, cal).Check(date) != "":
+		// Before anything else is worked out from the date (its notice
+		// counts working days one by one): StartsAt stays zero.
+		errs[FieldDate] = ConferenceWindow(now, cal).Check(date)
 	case timeErr != nil:
 		errs[FieldTime] = "Please choose the start time."
 	default:

@@ -110,7 +110,7 @@ func gapsBlocks(rows []caseconf.GapRow, period, scope string) []slack.Block {
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, "Gaps and blocks", false, false)),
 		slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType,
-			fmt.Sprintf("%s, %s. *Unans.*: invitations not answered; *No rep.*: can't attend, no report; *Overdue*: open actions past due; *>28d*: overdue more than %d days.", period, scope, caseconf.GapLongOverdueDays), false, false)),
+			fmt.Sprintf("%s, %s. *Unans.*: invitations not answered; *No rep.*: can't attend, no report; *Overdue*: open actions past due; *>28d*: overdue more than %d days; *Not inv.*: answered not involved with the client (no report owed: not a gap).", period, scope, caseconf.GapLongOverdueDays), false, false)),
 	}
 	if len(rows) == 0 {
 		return append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, "No gaps in this period.", false, false), nil, nil))
@@ -119,7 +119,7 @@ func gapsBlocks(rows []caseconf.GapRow, period, scope string) []slack.Block {
 	if len(shown) > gapsTableRows {
 		shown = shown[:gapsTableRows]
 	}
-	head := fmt.Sprintf("%-28s %6s %7s %7s %5s\n", "Agency", "Unans.", "No rep.", "Overdue", ">28d")
+	head := fmt.Sprintf("%-28s %6s %7s %7s %5s %8s\n", "Agency", "Unans.", "No rep.", "Overdue", ">28d", "Not inv.")
 	var chunk strings.Builder
 	flush := func() {
 		if chunk.Len() > 0 {
@@ -132,7 +132,7 @@ func gapsBlocks(rows []caseconf.GapRow, period, scope string) []slack.Block {
 		if n := []rune(name); len(n) > 28 {
 			name = string(n[:27]) + "…"
 		}
-		line := fmt.Sprintf("%-28s %6d %7d %7d %5d\n", name, g.NotAnswered, g.ApologiesWithoutReport, g.ActionsOverdue, g.ActionsOverdueOver28)
+		line := fmt.Sprintf("%-28s %6d %7d %7d %5d %8d\n", name, g.NotAnswered, g.ApologiesWithoutReport, g.ActionsOverdue, g.ActionsOverdueOver28, g.NotInvolved)
 		if chunk.Len()+len(line)+len(head) > 2500 {
 			flush()
 		}

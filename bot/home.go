@@ -118,10 +118,7 @@ func homeView(h *store.HomeData, v caseconf.Viewer, now, today, until time.Time,
 			case !inv.Answered():
 				invitations.items = append(invitations.items, homeItem{[]slack.Block{
 					section(lead + "\nWill you attend?"),
-					slack.NewActionBlock("home_respond_"+id,
-						button(actionRespond+":"+string(caseconf.AnswerAttending), id, "Attending", slack.StylePrimary),
-						button(actionRespond+":"+string(caseconf.AnswerColleague), id, "Sending a colleague", ""),
-						button(actionRespond+":"+string(caseconf.AnswerApologies), id, "Can't attend — I'll send a report", ""))}})
+					slack.NewActionBlock("home_respond_"+id, answerButtons(id)...)}})
 			}
 			if c.OwesReport(inv) && caseconf.CanWriteReport(c, inv, v.UserID) == nil {
 				reports.items = append(reports.items, homeItem{[]slack.Block{

@@ -28,6 +28,7 @@ func (b *Bot) registerInvitations() {
 	b.HandleAction(actionRespond, b.clickRespond)
 	b.HandleView(viewAgreement, b.submitAgreement)
 	b.HandleView(viewColleague, b.submitColleague)
+	b.HandleView(viewNotInvolved, b.submitNotInvolved)
 }
 
 // invitationMessage is an invitee's DM. Before they accept the agreement
@@ -68,11 +69,7 @@ func invitationMessage(c *caseconf.Conference, inv *caseconf.Invitee, cal caseco
 	blocks = append(blocks, section(agendaText()), section("*Your answer:* "+answerText(inv)))
 	// The buttons stay: answers can change until the meeting starts, and
 	// the store refuses any later.
-	blocks = append(blocks, slack.NewActionBlock("respond",
-		button(actionRespond+":"+string(caseconf.AnswerAttending), id, "Attending", slack.StylePrimary),
-		button(actionRespond+":"+string(caseconf.AnswerColleague), id, "Sending a colleague", ""),
-		button(actionRespond+":"+string(caseconf.AnswerApologies), id, "Can't attend — I'll send a report", ""),
-	))
+	blocks = append(blocks, slack.NewActionBlock("respond", answerButtons(id)...))
 	if caseconf.CanWriteReport(c, inv, inv.SlackUserID) == nil {
 		blocks = append(blocks, section("*Your agency report:* "+reportText(inv)),
 			slack.NewActionBlock("report", reportButton(inv)))
@@ -129,6 +126,11 @@ func answerText(inv *caseconf.Invitee) string {
 		s = "sending a colleague: " + escape(resp.Colleague)
 	case caseconf.AnswerApologies:
 		s = "can't attend — will send a written report"
+	case caseconf.AnswerNotInvolved:
+		s = "*Not involved* with this client"
+		if resp.Reason != "" {
+			s += " — " + escape(resp.Reason)
+		}
 	default:
 		s = escape(string(resp.Answer))
 	}
@@ -337,14 +339,14 @@ func (b *Bot) submitAgreement(ctx context.Context, r *Request) {
 }
 
 // clickRespond records Attending or Can't attend, or opens the modal that
-// asks which colleague is coming.
+// asks which colleague is coming, or why they are not involved.
 func (b *Bot) clickRespond(ctx context.Context, r *Request) {
 	act := r.Interaction.ActionCallback.BlockActions[0]
 	_, a, _ := strings.Cut(act.ActionID, ":")
 	answer := caseconf.Answer(a)
 	id := inviteeID(act.Value)
 	r.Ack(nil)
-	if answer == caseconf.AnswerColleague {
+	if answer == caseconf.AnswerColleague || answer == caseconf.AnswerNotInvolved {
 		// Check before opening the modal: a stranger's click opens nothing.
 		c, inv, err := b.store.Invitation(ctx, id, r.UserID, "invitation.open")
 		if err == nil {
@@ -354,7 +356,11 @@ func (b *Bot) clickRespond(ctx context.Context, r *Request) {
 			b.replyError(ctx, r, err)
 			return
 		}
-		b.openView(ctx, r, r.Interaction.TriggerID, colleagueModal(c, inv))
+		modal := colleagueModal(c, inv)
+		if answer == caseconf.AnswerNotInvolved {
+			modal = notInvolvedModal(c, inv)
+		}
+		b.openView(ctx, r, r.Interaction.TriggerID, modal)
 		return
 	}
 	c, inv, changed, err := b.store.RecordResponse(ctx, id, r.UserID, answer, "")

@@ -66,6 +66,9 @@ func outcomeDefaults(c *caseconf.Conference) caseconf.OutcomeForm {
 			share = append(share, strings.TrimRight(inv.Name+", "+inv.Contact, ", "))
 			continue
 		}
+		if inv.Response != nil && inv.Response.Answer == caseconf.AnswerNotInvolved {
+			continue // not involved with the client: the minutes are not theirs to start with
+		}
 		f.ShareWith = append(f.ShareWith, inv.SlackUserID)
 		if inv.Response == nil {
 			continue

@@ -39,10 +39,7 @@ func (b *Bot) renderReminder(m store.Outbox, c *caseconf.Conference, st caseconf
 			text += " Please read and accept the information-sharing agreement first."
 			buttons = append(buttons, button(actionAgree, id, "Read and accept the agreement", slack.StylePrimary))
 		} else {
-			buttons = append(buttons,
-				button(actionRespond+":"+string(caseconf.AnswerAttending), id, "Attending", slack.StylePrimary),
-				button(actionRespond+":"+string(caseconf.AnswerColleague), id, "Sending a colleague", ""),
-				button(actionRespond+":"+string(caseconf.AnswerApologies), id, "Can't attend — I'll send a report", ""))
+			buttons = append(buttons, answerButtons(id)...)
 		}
 	case reminders.ReportOwed:
 		text = fmt.Sprintf(":bell: *Reminder:* you can't attend *%s* on %s, so the chair is counting on your written report: your involvement, recent contact, concerns, what has and hasn't worked, and your recommendations.", c.Ref, at)

@@ -15,10 +15,10 @@ func TestGapsCSV(t *testing.T) {
 		{Agency: "=HYPERLINK(\"http://evil.example\")", NotAnswered: 2},
 		{Agency: "-1+1", NotAnswered: 1},
 	}
-	want := "agency,from,to,invitations_not_answered,cant_attend_without_report,actions_overdue,actions_overdue_over_28_days\n" +
-		"\"ASC, adults\",2026-08-02,2026-11-02,0,1,3,1\n" +
-		"\"'=HYPERLINK(\"\"http://evil.example\"\")\",2026-08-02,2026-11-02,2,0,0,0\n" +
-		"'-1+1,2026-08-02,2026-11-02,1,0,0,0\n"
+	want := "agency,from,to,invitations_not_answered,cant_attend_without_report,actions_overdue,actions_overdue_over_28_days,not_involved\n" +
+		"\"ASC, adults\",2026-08-02,2026-11-02,0,1,3,1,0\n" +
+		"\"'=HYPERLINK(\"\"http://evil.example\"\")\",2026-08-02,2026-11-02,2,0,0,0,0\n" +
+		"'-1+1,2026-08-02,2026-11-02,1,0,0,0,0\n"
 	if got := string(GapsCSV(rows, from, to)); got != want {
 		t.Errorf("GapsCSV =\n%s\nwant\n%s", got, want)
 	}

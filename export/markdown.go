@@ -294,6 +294,11 @@ func answerLabel(a caseconf.Response) string {
 		return "sending a briefed colleague, " + MarkdownText(a.Colleague)
 	case caseconf.AnswerApologies:
 		return "cannot attend; will send a written report"
+	case caseconf.AnswerNotInvolved:
+		if a.Reason != "" {
+			return "not involved with this client: " + MarkdownText(a.Reason)
+		}
+		return "not involved with this client"
 	}
 	return MarkdownText(string(a.Answer))
 }

@@ -184,3 +184,15 @@ func TestMarkdownThirtyActions(t *testing.T) {
 		}
 	}
 }
+
+// The record says "not involved with this client", and why when given,
+// escaped like any other text.
+func TestAnswerLabelNotInvolved(t *testing.T) {
+	if got := answerLabel(caseconf.Response{Answer: caseconf.AnswerNotInvolved}); got != "not involved with this client" {
+		t.Errorf("without a reason: %q", got)
+	}
+	got := answerLabel(caseconf.Response{Answer: caseconf.AnswerNotInvolved, Reason: "Not *registered* here"})
+	if !strings.HasPrefix(got, "not involved with this client: ") || !strings.Contains(got, "registered") || strings.Contains(got, "*registered*") {
+		t.Errorf("with a reason: %q", got)
+	}
+}

@@ -237,3 +237,16 @@ func TestConferenceTodayBeforeTheMeetingWhateverTheZone(t *testing.T) {
 		t.Errorf("Los Angeles reminded at %v, want %v", nb.In(la), want)
 	}
 }
+
+// An invitee not involved with the client is not chased: for an answer
+// (they gave one), for a report (none is owed), nor on the morning of
+// the meeting (they are not coming). The chair still is.
+func TestDueNotInvolvedNotChased(t *testing.T) {
+	cal := londonCal(t)
+	f := caseconf.ReminderFacts{Conferences: []caseconf.ConferenceFacts{meeting(cal,
+		caseconf.InviteeFacts{ID: 1, SlackUserID: "U0GP", Answer: caseconf.AnswerNotInvolved, Covered: true},
+		caseconf.InviteeFacts{ID: 2, SlackUserID: "U0HOU", Answer: caseconf.AnswerNotInvolved})}}
+	check(t, days(t, cal, f, "2026-11-01", "2026-11-20"), []string{
+		"2026-11-20 conference_today U0CHAIR",
+	})
+}

@@ -56,16 +56,18 @@ func (s *DB) GapFacts(ctx context.Context, v caseconf.Viewer, startFrom, startTo
 		return nil, nil, err
 	}
 	var invs []struct {
-		Agency    string `db:"agency"`
-		Answered  bool   `db:"answered"`
-		Apologies bool   `db:"apologies"`
-		Reported  bool   `db:"reported"`
+		Agency      string `db:"agency"`
+		Answered    bool   `db:"answered"`
+		Apologies   bool   `db:"apologies"`
+		NotInvolved bool   `db:"not_involved"`
+		Reported    bool   `db:"reported"`
 	}
 	if err := tx.SelectContext(ctx, &invs, `SELECT
 			COALESCE(NULLIF(btrim(i.agency), ''), ua.agency, '') AS agency,
 			CASE WHEN i.slack_user_id IS NULL THEN COALESCE(i.external_status, '') <> ''
 				ELSE r.answer IS NOT NULL END AS answered,
 			COALESCE(r.answer = 'apologies', false) AS apologies,
+			COALESCE(r.answer = 'not_involved', false) AS not_involved,
 			EXISTS (SELECT 1 FROM reports rp WHERE rp.invitee_id = i.id) AS reported
 		FROM invitees i
 		JOIN conferences c ON c.id = i.conference_id
@@ -100,7 +102,7 @@ func (s *DB) GapFacts(ctx context.Context, v caseconf.Viewer, startFrom, startTo
 	}
 	outI := make([]caseconf.GapInvitation, len(invs))
 	for i, r := range invs {
-		outI[i] = caseconf.GapInvitation{Agency: r.Agency, Answered: r.Answered, Apologies: r.Apologies, Reported: r.Reported}
+		outI[i] = caseconf.GapInvitation{Agency: r.Agency, Answered: r.Answered, Apologies: r.Apologies, NotInvolved: r.NotInvolved, Reported: r.Reported}
 	}
 	outA := make([]caseconf.GapAction, len(acts))
 	for i, r := range acts {

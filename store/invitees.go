@@ -143,14 +143,16 @@ func (s *DB) AcceptAgreement(ctx context.Context, inviteeID int64, userID string
 }
 
 // RecordResponse stores an invitee's answer (attending, sending a named
-// colleague, or apologies with a report), if caseconf.CanAnswer allows it
-// on the locked conference. Every answer is kept with its time; the latest
-// counts. In the same transaction the pending reminders asking for an
-// answer are cancelled, and those asking for a report too unless the
-// answer is "can't attend". Giving the same answer as the current one
-// changes nothing and reports changed false, so a double click records
-// one answer.
-func (s *DB) RecordResponse(ctx context.Context, inviteeID int64, userID string, answer caseconf.Answer, colleague string) (c *caseconf.Conference, inv *caseconf.Invitee, changed bool, err error) {
+// colleague, apologies with a report, or not involved with this client),
+// if caseconf.CanAnswer allows it on the locked conference. line is the
+// colleague's name for AnswerColleague (required) and the optional
+// explanation for AnswerNotInvolved; other answers carry none. Every
+// answer is kept with its time; the latest counts. In the same
+// transaction the pending reminders asking for an answer are cancelled,
+// and those asking for a report too unless the answer is "can't attend".
+// Giving the same answer as the current one changes nothing and reports
+// changed false, so a double click records one answer.
+func (s *DB) RecordResponse(ctx context.Context, inviteeID int64, userID string, answer caseconf.Answer, line string) (c *caseconf.Conference, inv *caseconf.Invitee, changed bool, err error) {
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return nil, nil, false, fmt.Errorf("record response: %w", err)
@@ -164,19 +166,23 @@ func (s *DB) RecordResponse(ctx context.Context, inviteeID int64, userID string,
 	if err != nil {
 		return nil, nil, false, err
 	}
+	var colleague, reason string
 	switch {
 	case !answer.Valid():
 		return nil, nil, false, caseconf.Errorf(caseconf.EINVALID, "That is not an answer we know.")
+	case answer == caseconf.AnswerNotInvolved:
+		reason = line
 	case answer != caseconf.AnswerColleague:
-		colleague = ""
-	case colleague == "":
+	case line == "":
 		return nil, nil, false, caseconf.Errorf(caseconf.EINVALID, "Please name the colleague you are sending.")
+	default:
+		colleague = line
 	}
-	if r := inv.Response; r != nil && r.Answer == answer && r.Colleague == colleague {
+	if r := inv.Response; r != nil && r.Answer == answer && r.Colleague == colleague && r.Reason == reason {
 		return c, inv, false, tx.Commit()
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO responses (invitee_id, answer, colleague, responded_at)
-		VALUES ($1, $2, $3, $4)`, inv.ID, string(answer), nullString(colleague), now); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO responses (invitee_id, answer, colleague, reason, responded_at)
+		VALUES ($1, $2, $3, $4, $5)`, inv.ID, string(answer), nullString(colleague), nullString(reason), now); err != nil {
 		return nil, nil, false, fmt.Errorf("record response: %w", err)
 	}
 	if err := audit(ctx, tx, auditRow{At: now, Actor: userID, Action: "response." + string(answer), ConferenceID: c.ID, ClientID: c.ClientID}); err != nil {
@@ -187,8 +193,8 @@ func (s *DB) RecordResponse(ctx context.Context, inviteeID int64, userID string,
 	if err := cancelPending(ctx, tx, c.ID, inv.ID, InvitationReminderKinds, "the invitee has answered"); err != nil {
 		return nil, nil, false, err
 	}
-	if answer != caseconf.AnswerApologies {
-		if err := cancelPending(ctx, tx, c.ID, inv.ID, ReportReminderKinds, "the invitee can attend: no report is owed"); err != nil {
+	if !caseconf.ReportOwed(answer, false, true) {
+		if err := cancelPending(ctx, tx, c.ID, inv.ID, ReportReminderKinds, "the invitee's answer owes no report"); err != nil {
 			return nil, nil, false, err
 		}
 	}

@@ -90,6 +90,7 @@ type inviteeRow struct {
 	AcceptedAt   sql.NullTime   `db:"accepted_at"`
 	Answer       sql.NullString `db:"answer"`
 	Colleague    sql.NullString `db:"colleague"`
+	Reason       sql.NullString `db:"reason"`
 	AnsweredAt   sql.NullTime   `db:"answered_at"`
 	ReportAt     sql.NullTime   `db:"report_at"`
 }
@@ -98,12 +99,12 @@ type inviteeRow struct {
 // answer; inviteeQuery is those of conference $1, in the order they are
 // shown.
 const inviteeSelect = `SELECT i.id, i.conference_id, i.slack_user_id, i.name, i.role, i.agency, i.agency_kind,
-	i.contact, i.dm_channel, i.dm_ts, a.accepted_at, r.answer, r.colleague, r.responded_at AS answered_at,
+	i.contact, i.dm_channel, i.dm_ts, a.accepted_at, r.answer, r.colleague, r.reason, r.responded_at AS answered_at,
 	rp.updated_at AS report_at
 	FROM invitees i
 	LEFT JOIN agreement_acknowledgements a ON a.invitee_id = i.id
 	LEFT JOIN reports rp ON rp.invitee_id = i.id
-	LEFT JOIN LATERAL (SELECT answer, colleague, responded_at FROM responses
+	LEFT JOIN LATERAL (SELECT answer, colleague, reason, responded_at FROM responses
 		WHERE invitee_id = i.id ORDER BY responded_at DESC, id DESC LIMIT 1) r ON true`
 
 const inviteeQuery = inviteeSelect + `
@@ -125,7 +126,7 @@ func (r *inviteeRow) invitee() caseconf.Invitee {
 		inv.ReportAt = &at
 	}
 	if r.Answer.Valid {
-		inv.Response = &caseconf.Response{Answer: caseconf.Answer(r.Answer.String), Colleague: r.Colleague.String, At: r.AnsweredAt.Time}
+		inv.Response = &caseconf.Response{Answer: caseconf.Answer(r.Answer.String), Colleague: r.Colleague.String, Reason: r.Reason.String, At: r.AnsweredAt.Time}
 	}
 	return inv
 }

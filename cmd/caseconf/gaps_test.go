@@ -73,10 +73,10 @@ func TestGapsFiguresMatchTheSeededScenario(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "agency,from,to,invitations_not_answered,cant_attend_without_report,actions_overdue,actions_overdue_over_28_days\n" +
-		"Housing,2026-08-02,2026-11-02,0,0,1,1\n" +
-		"GP surgery,2026-08-02,2026-11-02,3,0,1,0\n" +
-		"Adult social care,2026-08-02,2026-11-02,0,1,1,0\n"
+	want := "agency,from,to,invitations_not_answered,cant_attend_without_report,actions_overdue,actions_overdue_over_28_days,not_involved\n" +
+		"Housing,2026-08-02,2026-11-02,0,0,1,1,0\n" +
+		"GP surgery,2026-08-02,2026-11-02,3,0,1,0,0\n" +
+		"Adult social care,2026-08-02,2026-11-02,0,1,1,0,0\n"
 	if got := string(ups[0].Content); got != want || ups[0].Filename != "gaps-2026-08-02-to-2026-11-02.csv" {
 		t.Errorf("CSV %s:\n%s\nwant\n%s", ups[0].Filename, got, want)
 	}
@@ -101,7 +101,7 @@ func TestGapsFiguresMatchTheSeededScenario(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := string(ups[1].Content); !strings.Contains(got, "\nGP surgery,2026-08-02,2026-11-02,2,0,1,0\n") || ups[1].Channel == ups[0].Channel {
+	if got := string(ups[1].Content); !strings.Contains(got, "\nGP surgery,2026-08-02,2026-11-02,2,0,1,0,0\n") || ups[1].Channel == ups[0].Channel {
 		t.Errorf("case manager's CSV in %s:\n%s", ups[1].Channel, got)
 	}
 	if n := a.count(`SELECT count(*) FROM audit_log WHERE action = 'gaps.read' AND client_id IS NULL`); n != 2 {

@@ -151,7 +151,7 @@ func TestOutcomeRowsRemoveLastAndFill(t *testing.T) {
 }
 
 // Review dates: one after the meeting but already past (31 October,
-// recorded on 2 November) is refused; an action due in 2099 is taken.
+// recorded on 2 November) is refused.
 func TestReviewDateInThePastRefused(t *testing.T) {
 	t.Parallel()
 	a := startApp(t, nil)
