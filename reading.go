@@ -72,7 +72,7 @@ func OnActionList(c *Conference, a *Action, v Viewer) bool {
 	switch {
 	case c == nil || a == nil || a.ConferenceID != c.ID || v.UserID == "":
 		return false
-	case a.Done() || c.Cancelled() || !CanSee(c, v):
+	case a.Closed() || c.Cancelled() || !CanSee(c, v):
 		return false
 	}
 	return ActionChaser(a.OwnerID, c.CaseManagerID) == v.UserID
