@@ -62,6 +62,8 @@ type Action struct {
 	ClosedAt     *time.Time // when it was closed as not achieved or no longer needed
 	ClosedBy     string     // the Slack user who closed it
 	CloseReason  string     // why: what they wrote, never in a log or an error
+	ReassignedBy string     // the Slack user who last gave it to someone else
+	ReassignedAt *time.Time // when
 }
 
 // Done reports whether the action has been marked done.
@@ -101,6 +103,20 @@ func CanChangeAction(c *Conference, a *Action, v Viewer) error {
 	return nil
 }
 
+// CanMarkDone decides whether v may mark action a of conference c done:
+// whoever may change it (CanChangeAction), unless it was closed otherwise
+// (not achieved, no longer needed). One done already is not refused: a
+// second press changes nothing.
+func CanMarkDone(c *Conference, a *Action, v Viewer) error {
+	if err := CanChangeAction(c, a, v); err != nil {
+		return err
+	}
+	if a.Closed() && !a.Done() {
+		return closedAlready(a)
+	}
+	return nil
+}
+
 // closedAlready is the answer for a change to an action no longer open.
 func closedAlready(a *Action) *Error {
 	return Errorf(ECONFLICT, "This action is already closed (%s).", a.Status.Label())
@@ -135,6 +151,20 @@ func CanReassignAction(c *Conference, a *Action, v Viewer) error {
 		return Errorf(EFORBIDDEN, "Only the case manager or the chair can give an action to someone else: please ask the case manager.")
 	case a.Closed():
 		return closedAlready(a)
+	}
+	return nil
+}
+
+// CanManagePlan decides whether v may read conference c's whole action
+// plan with the buttons to reassign and close its actions (/caseconf plan):
+// its case manager and its chair. To someone who may not see the
+// conference it does not exist; anyone else who may is told who may.
+func CanManagePlan(c *Conference, v Viewer) error {
+	switch {
+	case !CanSee(c, v):
+		return notFound()
+	case !NewDateTakesEffect(c, v):
+		return Errorf(EFORBIDDEN, "The action plan of %s is looked after by its case manager and chair: ask them to change an action, or use `/caseconf actions` for your own.", c.Ref)
 	}
 	return nil
 }

@@ -43,6 +43,24 @@ func TestCanCloseAction(t *testing.T) {
 	}
 }
 
+func TestCanMarkDone(t *testing.T) {
+	c, a := fixture(), openAction()
+	if err := CanMarkDone(c, a, Viewer{UserID: "U0GP"}); err != nil {
+		t.Fatal(err)
+	}
+	a.Status = ActionDone
+	if err := CanMarkDone(c, a, Viewer{UserID: "U0GP"}); err != nil {
+		t.Errorf("done again: %v", err)
+	}
+	a.Status = ActionNotNeeded
+	if err := CanMarkDone(c, a, Viewer{UserID: "U0GP"}); ErrorCode(err) != ECONFLICT {
+		t.Errorf("a closed action marked done: %v", err)
+	}
+	if err := CanMarkDone(c, a, Viewer{UserID: "U0OUT"}); ErrorCode(err) != ENOTFOUND {
+		t.Errorf("stranger: %v", err)
+	}
+}
+
 func TestCanReassignAction(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -75,6 +93,15 @@ func TestCanReassignAction(t *testing.T) {
 				t.Errorf("the owner's refusal does not say who may: %q", ErrorMessage(err))
 			}
 		})
+	}
+}
+
+func TestCanManagePlan(t *testing.T) {
+	c := fixture()
+	for u, want := range map[string]string{"U0CM": "", "U0CHAIR": "", "U0GP": EFORBIDDEN, "U0OUT": ENOTFOUND} {
+		if err := CanManagePlan(c, Viewer{UserID: u}); ErrorCode(err) != want {
+			t.Errorf("%s: %v, want %q", u, err, want)
+		}
 	}
 }
 

@@ -170,7 +170,7 @@ func homeView(h *store.HomeData, v caseconf.Viewer, now, today, until time.Time,
 			text += "\n*Owner:* " + ownerText(a) + " — you chase this one"
 		}
 		actions.items = append(actions.items, homeItem{[]slack.Block{
-			section(text), slack.NewActionBlock(fmt.Sprintf("home_action_%d", a.ID), actionButtons(a.ID)...)}})
+			section(text), slack.NewActionBlock(fmt.Sprintf("home_action_%d", a.ID), managerButtons(c, a, v.UserID)...)}})
 	}
 	// Actions the store did not list (beyond its limit) are counted as
 	// not shown.

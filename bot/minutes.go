@@ -60,8 +60,13 @@ func sharedWith(names []string) string {
 }
 
 func ownerText(a *caseconf.Action) string {
-	if a.OwnerID != "" {
+	switch {
+	case a.OwnerID != "":
 		return user(a.OwnerID)
+	case a.OwnerClient:
+		return caseconf.ClientOwnerName
+	case a.OwnerAgency == "":
+		return escape(a.OwnerName) + " (not on Slack)"
 	}
 	return escape(a.OwnerName) + ", " + escape(a.OwnerAgency) + " (not on Slack)"
 }

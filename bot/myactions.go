@@ -70,7 +70,7 @@ func myActionsMessage(list []store.OpenAction, total int, v caseconf.Viewer, tod
 		if a.OwnerID == "" {
 			text += "\n*Owner:* " + ownerText(a) + " — you chase this one"
 		}
-		item := append(sections(text), slack.NewActionBlock("action_"+strconv.FormatInt(a.ID, 10), actionButtons(a.ID)...)) // the same buttons as on its reminders
+		item := append(sections(text), slack.NewActionBlock("action_"+strconv.FormatInt(a.ID, 10), managerButtons(c, a, v.UserID)...)) // the same buttons as on its reminders (and Reassign for the case manager)
 		if len(blocks)+len(item) > maxMessageBlocks-1 {
 			break
 		}

@@ -137,8 +137,7 @@ func (s *DB) Home(ctx context.Context, v caseconf.Viewer, now, until time.Time, 
 		actionRow
 		Total int `db:"total"`
 	}
-	if err := tx.SelectContext(ctx, &acts, `SELECT a.id, a.conference_id, a.area_of_need, a.action, a.owner_slack_id,
-			a.owner_name, a.owner_agency, a.due_on, a.status, a.done_at, a.done_by, count(*) OVER () AS total
+	if err := tx.SelectContext(ctx, &acts, `SELECT `+actionColumnsA+`, count(*) OVER () AS total
 		FROM actions a JOIN conferences c ON c.id = a.conference_id
 		WHERE a.conference_id = ANY($3) AND `+onActionList+`
 		ORDER BY a.due_on, c.starts_at, a.id

@@ -46,8 +46,7 @@ func (s *DB) OpenActions(ctx context.Context, v caseconf.Viewer, limit int) ([]O
 		return nil, 0, fmt.Errorf("list actions: %w", err)
 	}
 	var rows []actionRow
-	if err := tx.SelectContext(ctx, &rows, `SELECT a.id, a.conference_id, a.area_of_need, a.action, a.owner_slack_id,
-			a.owner_name, a.owner_agency, a.due_on, a.status, a.done_at, a.done_by
+	if err := tx.SelectContext(ctx, &rows, `SELECT `+actionColumnsA+`
 		FROM actions a JOIN conferences c ON c.id = a.conference_id
 		WHERE `+onActionList+`
 		ORDER BY a.due_on, c.starts_at, a.id
