@@ -189,6 +189,20 @@ func actionState(a *caseconf.Action, today time.Time, details bool) string {
 	return s
 }
 
+// closedLine is one action closed lately, as a list shows it to v: its
+// conference, what it was (if v may see case details) and its state.
+func closedLine(c *caseconf.Conference, a *caseconf.Action, v caseconf.Viewer, today time.Time) string {
+	details := caseconf.CanSeeDetails(c, v)
+	text := fmt.Sprintf("*%s* · %s", c.Ref, actionState(a, today, details))
+	if details {
+		text += fmt.Sprintf("\n*%s:* %s", escape(a.Area), escape(truncate(a.What, 300)))
+	}
+	if a.OwnerID == "" {
+		text += "\n*Owner:* " + ownerText(a)
+	}
+	return text
+}
+
 // cmdPlan lists a conference's action plan to its case manager and
 // chair (caseconf.CanManagePlan), each action with its owner and state,
 // and the buttons to change the open ones.
