@@ -78,33 +78,19 @@ func OnActionList(c *Conference, a *Action, v Viewer) bool {
 	return ActionChaser(a.OwnerID, c.CaseManagerID) == v.UserID
 }
 
-// RecentlyClosedDays is how long an action closed (done, not achieved,
-// no longer needed) stays on its chaser's lists, showing its state.
+// RecentlyClosedDays is how long an action closed as not achieved or no
+// longer needed stays on its chaser's lists, showing its state (one done
+// leaves them at once, as it always has).
 const RecentlyClosedDays = 14
-
-// closedSince is when an action was closed; nil while it is open.
-func (a *Action) closedSince() *time.Time {
-	switch {
-	case a.Open():
-		return nil
-	case a.ClosedAt != nil:
-		return a.ClosedAt
-	}
-	return a.DoneAt
-}
 
 // OnClosedList reports whether action a of conference c belongs, as of
 // now, on v's list of recently closed actions (under their open ones in
-// /caseconf actions and on Home): it was closed within
-// RecentlyClosedDays, and would have been on v's list of open actions
+// /caseconf actions and on Home): it was closed as not achieved or no
+// longer needed within RecentlyClosedDays, and would have been on v's list of open actions
 // (OnActionList) while it was open. store/ filters with the same rule in
 // SQL.
 func OnClosedList(c *Conference, a *Action, v Viewer, now time.Time) bool {
-	if a == nil {
-		return false
-	}
-	at := a.closedSince()
-	if at == nil || at.Before(now.AddDate(0, 0, -RecentlyClosedDays)) {
+	if a == nil || !a.Status.ClosingStatus() || a.ClosedAt == nil || a.ClosedAt.Before(now.AddDate(0, 0, -RecentlyClosedDays)) {
 		return false
 	}
 	open := *a

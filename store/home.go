@@ -88,8 +88,8 @@ func (s *DB) Home(ctx context.Context, v caseconf.Viewer, now, until time.Time, 
 			OR ((c.chair_id = $1 OR c.minute_taker_id = $1 OR c.case_manager_id = $1) AND c.starts_at <= $2 AND o.conference_id IS NULL)
 			OR (c.case_manager_id = $1 AND o.review_on BETWEEN $2::date AND $3::date)
 			OR EXISTS (SELECT 1 FROM actions a WHERE a.conference_id = c.id AND a.status = 'open' AND `+chasedBy+`)
-			OR EXISTS (SELECT 1 FROM actions a WHERE a.conference_id = c.id AND a.status <> 'open'
-				AND COALESCE(a.closed_at, a.done_at) >= $5 AND `+chasedBy+`)
+			OR EXISTS (SELECT 1 FROM actions a WHERE a.conference_id = c.id AND a.status IN ('not_achieved', 'not_needed')
+				AND a.closed_at >= $5 AND `+chasedBy+`)
 			OR c.id = ANY($4))`, v.UserID, now, until, pq.Array(consentConfs), now.AddDate(0, 0, -caseconf.RecentlyClosedDays)); err != nil {
 		return nil, fmt.Errorf("home: conferences: %w", err)
 	}
@@ -156,7 +156,7 @@ func (s *DB) Home(ctx context.Context, v caseconf.Viewer, now, until time.Time, 
 	if err := tx.SelectContext(ctx, &closed, `SELECT `+actionColumnsA+`
 		FROM actions a JOIN conferences c ON c.id = a.conference_id
 		WHERE a.conference_id = ANY($5) AND `+onClosedList+`
-		ORDER BY COALESCE(a.closed_at, a.done_at) DESC, a.id DESC
+		ORDER BY a.closed_at DESC, a.id DESC
 		LIMIT $4`, v.UserID, v.Admin, now.AddDate(0, 0, -caseconf.RecentlyClosedDays), limit, arr); err != nil {
 		return nil, fmt.Errorf("home: closed actions: %w", err)
 	}

@@ -30,7 +30,7 @@ const onActionList = `a.status = 'open' AND c.status <> 'cancelled'
 
 // onClosedList is caseconf.OnClosedList in SQL: closed since $3, and
 // otherwise as onActionList.
-const onClosedList = `a.status <> 'open' AND COALESCE(a.closed_at, a.done_at) >= $3 AND c.status <> 'cancelled'
+const onClosedList = `a.status IN ('not_achieved', 'not_needed') AND a.closed_at >= $3 AND c.status <> 'cancelled'
 	AND ` + chasedBy + `
 	AND ` + visibleTo
 
@@ -50,7 +50,7 @@ func (s *DB) ClosedActions(ctx context.Context, v caseconf.Viewer, now time.Time
 	if err := tx.SelectContext(ctx, &rows, `SELECT `+actionColumnsA+`
 		FROM actions a JOIN conferences c ON c.id = a.conference_id
 		WHERE `+onClosedList+`
-		ORDER BY COALESCE(a.closed_at, a.done_at) DESC, a.id DESC
+		ORDER BY a.closed_at DESC, a.id DESC
 		LIMIT $4`, v.UserID, v.Admin, now.AddDate(0, 0, -caseconf.RecentlyClosedDays), limit); err != nil {
 		return nil, fmt.Errorf("list closed actions: %w", err)
 	}
