@@ -193,10 +193,10 @@ func (s *DB) ReassignAction(ctx context.Context, id int64, v caseconf.Viewer, o 
 }
 
 // PlanByRef reads conference ref's action plan, in the order of the plan,
-// for v (caseconf.CanManagePlan), auditing the read ("action.plan").
+// for v (caseconf.CanManagePlan), auditing the read ("plan.list").
 func (s *DB) PlanByRef(ctx context.Context, ref string, v caseconf.Viewer) (*caseconf.Conference, []*caseconf.Action, error) {
 	var out []*caseconf.Action
-	c, err := s.readConferenceThen(ctx, v, "action.plan", `c.ref = upper($3)`, strings.TrimSpace(ref), func(tx *sqlx.Tx, c *caseconf.Conference) error {
+	c, err := s.readConferenceThen(ctx, v, "plan.list", `c.ref = upper($3)`, strings.TrimSpace(ref), func(tx *sqlx.Tx, c *caseconf.Conference) error {
 		if err := caseconf.CanManagePlan(c, v); err != nil {
 			return err
 		}
