@@ -68,8 +68,11 @@ func CanUpdateAction(c *Conference, a *Action, v Viewer) error {
 	if err := CanChangeAction(c, a, v); err != nil {
 		return err
 	}
-	if a.Done() {
+	switch {
+	case a.Done():
 		return Errorf(ECONFLICT, "This action is already done.")
+	case a.Closed():
+		return closedAlready(a)
 	}
 	return nil
 }
@@ -102,6 +105,8 @@ func CanDecideDate(c *Conference, a *Action, u *ActionUpdate, v Viewer) error {
 		return Errorf(ECONFLICT, "This conference has been cancelled.")
 	case a.Done():
 		return Errorf(ECONFLICT, "This action is already done, so its date no longer matters.")
+	case a.Closed():
+		return Errorf(ECONFLICT, "This action is closed (%s), so its date no longer matters.", a.Status.Label())
 	}
 	return nil
 }

@@ -46,6 +46,18 @@ const (
 	// case manager kept the old one. Subject: the update; to the owner (or
 	// whoever proposed the date).
 	KindActionDate MessageKind = "action_date"
+	// KindActionClosed tells a conference's case manager that an action
+	// of its plan was closed as not achieved or no longer needed, by whom
+	// and why. Subject: the action; to the case manager.
+	KindActionClosed MessageKind = "action_closed"
+	// KindActionReassigned tells an action's new owner on Slack (or, for
+	// an owner not on Slack, the case manager who chases it) that it is
+	// now theirs, with its buttons. Subject: the action; to its chaser.
+	KindActionReassigned MessageKind = "action_reassigned"
+	// KindActionTakenOff tells an action's owner before (or the case
+	// manager who chased it) that it was given to someone else, and that
+	// its reminders stop. Subject: the action; to its chaser before.
+	KindActionTakenOff MessageKind = "action_taken_off"
 	// KindDeleteMessage deletes one of the bot's own Slack messages
 	// (chat.delete): the recipient is the channel, and the dedup key is
 	// "delete_message:CHANNEL:TS". It names no client.
@@ -105,6 +117,9 @@ var messageKinds = []struct {
 	{KindActionDone, kindInfo{SubjectAction, false}},
 	{KindActionUpdate, kindInfo{SubjectUpdate, false}},
 	{KindActionDate, kindInfo{SubjectUpdate, false}},
+	{KindActionClosed, kindInfo{SubjectAction, false}},
+	{KindActionReassigned, kindInfo{SubjectAction, false}},
+	{KindActionTakenOff, kindInfo{SubjectAction, false}},
 	{KindDeleteMessage, kindInfo{SubjectNone, false}},
 
 	{KindInvitationUnanswered, kindInfo{SubjectInvitee, true}},

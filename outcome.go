@@ -213,8 +213,9 @@ func (f OutcomeForm) checkText(errs FieldErrors, required bool) {
 // as of now: the summary and the client's views are given; a change of
 // lead says to whom; the review date is within its window
 // (ReviewWindow) and not past; every action has an area, what is to be
-// done, one owner (a Slack user, or a named person not on Slack with
-// their agency) and a date within its window (ActionDueWindow). Rows left wholly blank are dropped. It returns the outcome, or
+// done, one owner (a Slack user, the client, or a named person not on
+// Slack, with their agency if they have one) and a date within its window
+// (ActionDueWindow). Rows left wholly blank are dropped. It returns the outcome, or
 // every problem found keyed by field.
 func (f OutcomeForm) Validate(meeting, now time.Time, cal Calendar) (Outcome, FieldErrors) {
 	errs := FieldErrors{}
@@ -306,7 +307,7 @@ func (f OutcomeForm) CheckOwners(c *Conference) FieldErrors {
 	errs := FieldErrors{}
 	for _, a := range f.Actions {
 		if a.OwnerID != "" && !CanOwnAction(c, a.OwnerID) {
-			errs[ActionField(ActionOwner, a.Row)] = "Only someone invited to this conference can own an action on Slack: invite them to the review, or name them as someone not on Slack with their agency."
+			errs[ActionField(ActionOwner, a.Row)] = "Only someone invited to this conference can own an action on Slack: invite them to the review, or name them as someone not on Slack."
 		}
 	}
 	if len(errs) == 0 {
@@ -327,19 +328,22 @@ func (a ActionForm) validate(due DateWindow, cal Calendar) (Action, FieldErrors)
 	if !Visible(act.What) {
 		errs[field(ActionWhat)] = "Please say what is to be done."
 	}
+	// An owner not on Slack is named, with their agency if they have one:
+	// the client ("the client") or a carer has none.
 	named, agency := Visible(act.OwnerName), Visible(act.OwnerAgency)
 	switch {
 	case act.OwnerID != "" && (named || agency):
 		errs[field(ActionOwnerName)] = "Choose an owner on Slack or name one who is not, not both."
 	case act.OwnerID == "" && !named && !agency:
-		errs[field(ActionOwner)] = "Every action needs an owner: choose someone on Slack, or name someone who is not, with their agency."
+		errs[field(ActionOwner)] = "Every action needs an owner: choose someone on Slack, or name someone who is not (write “the client” for the client)."
 	case act.OwnerID == "" && !named:
 		errs[field(ActionOwnerName)] = "Please name the person responsible."
-	case act.OwnerID == "" && !agency:
-		errs[field(ActionOwnerAgency)] = "Please give their agency."
 	}
 	if act.OwnerID != "" {
 		act.OwnerName, act.OwnerAgency = "", ""
+	} else if named {
+		o := OwnerOffSlack(act.OwnerName, act.OwnerAgency)
+		act.OwnerName, act.OwnerAgency, act.OwnerClient = o.Name, o.Agency, o.Client
 	}
 	if a.DueOn == "" {
 		errs[field(ActionDue)] = "Every action needs a date to be met or reviewed."

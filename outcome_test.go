@@ -81,7 +81,8 @@ func TestOutcomeValidate(t *testing.T) {
 		{"ActionDueToday", row(0, func(a *ActionForm) { a.DueOn = "2026-11-23" }), nil},
 		{"ActionWithoutDate", row(2, func(a *ActionForm) { a.DueOn = "" }), []string{ActionField(ActionDue, 4)}},
 		{"ActionWithoutOwner", row(0, func(a *ActionForm) { a.OwnerID = "" }), []string{ActionField(ActionOwner, 1)}},
-		{"NamedOwnerWithoutAgency", row(2, func(a *ActionForm) { a.OwnerAgency = " " }), []string{ActionField(ActionOwnerAgency, 4)}},
+		{"NamedOwnerWithoutAgency", row(2, func(a *ActionForm) { a.OwnerAgency = " " }), nil}, // a carer has none (issue 14)
+		{"ClientOwner", row(2, func(a *ActionForm) { a.OwnerName, a.OwnerAgency = "The Client", "" }), nil},
 		{"AgencyWithoutName", row(2, func(a *ActionForm) { a.OwnerName = "" }), []string{ActionField(ActionOwnerName, 4)}},
 		{"TwoOwners", row(0, func(a *ActionForm) { a.OwnerName = "Dr Patel" }), []string{ActionField(ActionOwnerName, 1)}},
 		{"ActionWithoutArea", row(1, func(a *ActionForm) { a.What, a.OwnerID, a.DueOn = "Call", "U0CM", "2026-12-01" }), []string{ActionField(ActionArea, 3)}},

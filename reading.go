@@ -72,10 +72,30 @@ func OnActionList(c *Conference, a *Action, v Viewer) bool {
 	switch {
 	case c == nil || a == nil || a.ConferenceID != c.ID || v.UserID == "":
 		return false
-	case a.Done() || c.Cancelled() || !CanSee(c, v):
+	case a.Closed() || c.Cancelled() || !CanSee(c, v):
 		return false
 	}
 	return ActionChaser(a.OwnerID, c.CaseManagerID) == v.UserID
+}
+
+// RecentlyClosedDays is how long an action closed as not achieved or no
+// longer needed stays on its chaser's lists, showing its state (one done
+// leaves them at once, as it always has).
+const RecentlyClosedDays = 14
+
+// OnClosedList reports whether action a of conference c belongs, as of
+// now, on v's list of recently closed actions (under their open ones in
+// /caseconf actions and on Home): it was closed as not achieved or no
+// longer needed within RecentlyClosedDays, and would have been on v's list of open actions
+// (OnActionList) while it was open. store/ filters with the same rule in
+// SQL.
+func OnClosedList(c *Conference, a *Action, v Viewer, now time.Time) bool {
+	if a == nil || !a.Status.ClosingStatus() || a.ClosedAt == nil || a.ClosedAt.Before(now.AddDate(0, 0, -RecentlyClosedDays)) {
+		return false
+	}
+	open := *a
+	open.Status = ActionOpen
+	return OnActionList(c, &open, v)
 }
 
 // ActionChaser is who chases an action owned by ownerID (a Slack user; ""

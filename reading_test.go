@@ -204,3 +204,25 @@ func TestAttendsAndReportOwed(t *testing.T) {
 		}
 	}
 }
+
+func TestOnClosedList(t *testing.T) {
+	c := fixture()
+	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	recent, old := now.AddDate(0, 0, -3), now.AddDate(0, 0, -RecentlyClosedDays-1)
+	a := &Action{ID: 3, ConferenceID: c.ID, OwnerID: "U0GP", Status: ActionNotAchieved, ClosedAt: &recent}
+	if !OnClosedList(c, a, Viewer{UserID: "U0GP"}, now) || OnClosedList(c, a, Viewer{UserID: "U0OUT"}, now) {
+		t.Error("a recently closed action: on its owner's list only")
+	}
+	a.ClosedAt = &old
+	if OnClosedList(c, a, Viewer{UserID: "U0GP"}, now) {
+		t.Error("an action closed long ago is listed")
+	}
+	a.Status, a.ClosedAt, a.DoneAt = ActionDone, nil, &recent
+	if OnClosedList(c, a, Viewer{UserID: "U0GP"}, now) {
+		t.Error("an action done lately is listed: done ones leave the list at once")
+	}
+	a.Status = ActionOpen
+	if OnClosedList(c, a, Viewer{UserID: "U0GP"}, now) {
+		t.Error("an open action is on the closed list")
+	}
+}

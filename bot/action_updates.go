@@ -34,13 +34,14 @@ func (b *Bot) registerActionUpdates() {
 
 // actionButtons are the buttons on every message about action id to
 // someone who may change it: Mark done, Add progress note, Propose new
-// date.
+// date, Close… (not achieved, no longer needed).
 func actionButtons(id int64) []slack.BlockElement {
 	v := subject{Action: id}.String()
 	return []slack.BlockElement{
 		doneButton(&caseconf.Action{ID: id}),
 		button(actionNote, v, "Add progress note", ""),
 		button(actionNewDate, v, "Propose new date", ""),
+		closeButton(id),
 	}
 }
 

@@ -67,10 +67,10 @@ func updateMessage(c *caseconf.Conference, a *caseconf.Action, u *caseconf.Actio
 	case caseconf.UpdateKept:
 		text += fmt.Sprintf("\n:pushpin: %s kept the old date, %s.", user(u.DecidedBy), u.OldDue.Format(dueLayout))
 	case caseconf.UpdateSuperseded:
-		text += "\nSince overtaken: the action was done, or given another date."
+		text += "\nSince overtaken: the action was done or closed, or given another date."
 	}
 	blocks := sections(text)
-	if u.State == caseconf.UpdateProposed && !a.Done() {
+	if u.State == caseconf.UpdateProposed && a.Open() {
 		id := subject{Update: u.ID}.String()
 		blocks = append(blocks, slack.NewActionBlock("date",
 			button(actionDateAccept, id, "Accept "+u.NewDue.Format("2 Jan 2006"), slack.StylePrimary),
@@ -89,6 +89,8 @@ func renderActionDate(m store.Outbox, c *caseconf.Conference, d *store.RenderDat
 		return message{}, skip
 	case a.Done():
 		return message{}, "the action is done"
+	case a.Closed():
+		return message{}, "the action is closed"
 	}
 	var text string
 	switch u.State {

@@ -107,6 +107,7 @@ func (b *Bot) register() {
 	b.registerReportsRead()
 	b.registerOutcome()
 	b.registerActions()
+	b.registerActionChanges()
 	b.registerActionUpdates()
 	b.registerClientLetter()
 	b.registerMyActions()

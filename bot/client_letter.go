@@ -117,7 +117,7 @@ func clientLetter(c *caseconf.Conference, o *caseconf.Outcome, name func(string)
 	sb.WriteString("What will happen next\n")
 	n := 0
 	for _, a := range o.Actions {
-		if a.Done() {
+		if a.Closed() { // done, not achieved, or no longer needed
 			continue
 		}
 		n++

@@ -91,6 +91,9 @@ type homeSection struct {
 	items []homeItem
 	// unlisted counts entries of this kind not read at all.
 	unlisted int
+	// quiet: its entries need nothing of the reader (actions closed
+	// lately), so they do not count as something that needs them.
+	quiet bool
 }
 
 func homeView(h *store.HomeData, v caseconf.Viewer, now, today, until time.Time, loc *time.Location) slack.HomeTabViewRequest {
@@ -101,6 +104,7 @@ func homeView(h *store.HomeData, v caseconf.Viewer, now, today, until time.Time,
 		actions     = homeSection{title: "Your open actions", more: "/caseconf actions"}
 		reviews     = homeSection{title: "Reviews due", more: "/caseconf list", cap: homeSectionCap}
 		consents    = homeSection{title: "Consent running out", more: "/caseconf list", cap: homeSectionCap}
+		closed      = homeSection{title: "Actions closed lately", more: "/caseconf actions", cap: 5, quiet: true}
 		upcoming    = homeSection{title: "Upcoming conferences", more: "/caseconf list", cap: homeSectionCap}
 	)
 	confs := sortedConferences(h.Conferences)
@@ -167,13 +171,20 @@ func homeView(h *store.HomeData, v caseconf.Viewer, now, today, until time.Time,
 			text += "\n*Owner:* " + ownerText(a) + " — you chase this one"
 		}
 		actions.items = append(actions.items, homeItem{[]slack.Block{
-			section(text), slack.NewActionBlock(fmt.Sprintf("home_action_%d", a.ID), actionButtons(a.ID)...)}})
+			section(text), slack.NewActionBlock(fmt.Sprintf("home_action_%d", a.ID), managerButtons(c, a, v.UserID)...)}})
+	}
+	for _, a := range h.Closed {
+		c := h.Conferences[a.ConferenceID]
+		if !caseconf.OnClosedList(c, a, v, now) {
+			continue
+		}
+		closed.items = append(closed.items, homeItem{[]slack.Block{section(closedLine(c, a, v, today))}})
 	}
 	// Actions the store did not list (beyond its limit) are counted as
 	// not shown.
 	actions.unlisted = max(0, h.ActionsTotal-len(h.Actions))
 	return slack.HomeTabViewRequest{Type: slack.VTHomeTab,
-		Blocks: slack.Blocks{BlockSet: homeBlocks(invitations, reports, outcomes, actions, reviews, consents, upcoming)}}
+		Blocks: slack.Blocks{BlockSet: homeBlocks(invitations, reports, outcomes, actions, reviews, consents, upcoming, closed)}}
 }
 
 // homeBlocks lays the sections out in order within maxHomeBlocks: each
@@ -186,7 +197,9 @@ func homeBlocks(secs ...homeSection) []slack.Block {
 	where := map[string]bool{}
 	var order []string
 	for _, s := range secs {
-		total += len(s.items) + s.unlisted
+		if !s.quiet {
+			total += len(s.items) + s.unlisted
+		}
 		shown := 0
 		for _, it := range s.items {
 			need := len(it.blocks)

@@ -60,8 +60,13 @@ func sharedWith(names []string) string {
 }
 
 func ownerText(a *caseconf.Action) string {
-	if a.OwnerID != "" {
+	switch {
+	case a.OwnerID != "":
 		return user(a.OwnerID)
+	case a.OwnerClient:
+		return caseconf.ClientOwnerName
+	case a.OwnerAgency == "":
+		return escape(a.OwnerName) + " (not on Slack)"
 	}
 	return escape(a.OwnerName) + ", " + escape(a.OwnerAgency) + " (not on Slack)"
 }
@@ -105,6 +110,8 @@ func renderActionAssigned(m store.Outbox, c *caseconf.Conference, a *caseconf.Ac
 		return message{}, "the conference was cancelled"
 	case a.Done():
 		return message{}, "the action is done"
+	case a.Closed():
+		return message{}, "the action is closed"
 	case a.OwnerID != m.RecipientID:
 		return message{}, "the action has changed hands"
 	}
@@ -146,7 +153,7 @@ func renderMinutesWithheld(m store.Outbox, c *caseconf.Conference, o *caseconf.O
 	}
 	var chase []string
 	for i := range o.Actions {
-		if a := &o.Actions[i]; a.OwnerID == "" && !a.Done() {
+		if a := &o.Actions[i]; a.OwnerID == "" && a.Open() {
 			chase = append(chase, fmt.Sprintf("• *%s:* %s\n   %s · by %s", escape(a.Area), escape(truncate(a.What, 300)), ownerText(a), a.DueOn.Format(dueLayout)))
 		}
 	}

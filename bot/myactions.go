@@ -20,6 +20,10 @@ import (
 // message holds as many as fit in Slack's 50 blocks.
 const myActionsLimit = 20
 
+// myClosedLimit is how many actions closed lately the list shows under
+// the open ones.
+const myClosedLimit = 5
+
 func (b *Bot) registerMyActions() {
 	b.HandleCommand("actions", "", "Your open actions, soonest due first, with Mark done", b.cmdActions)
 }
@@ -31,11 +35,34 @@ func (b *Bot) cmdActions(ctx context.Context, r *Request, _ []string) {
 		b.replyError(ctx, r, err)
 		return
 	}
-	if len(list) == 0 {
+	closed, err := b.store.ClosedActions(ctx, v, b.now(), myClosedLimit)
+	if err != nil {
+		b.replyError(ctx, r, err)
+		return
+	}
+	if len(list) == 0 && len(closed) == 0 {
 		r.Reply(ctx, "You have no open actions.")
 		return
 	}
 	msg := myActionsMessage(list, total, v, b.cal.Date(b.now()))
+	if len(list) == 0 {
+		msg = message{Text: "You have no open actions.", Blocks: []slack.Block{section("You have no open actions.")}}
+	}
+	if len(closed) > 0 {
+		lines := make([]string, len(closed))
+		for i, o := range closed {
+			lines[i] = closedLine(o.Conference, o.Action, v, b.cal.Date(b.now()))
+		}
+		if room := maxMessageBlocks - len(msg.Blocks) - 1; room > 0 && len(lines) > room {
+			lines = lines[:room]
+		}
+		if maxMessageBlocks-len(msg.Blocks) > 1 {
+			msg.Blocks = append(msg.Blocks, section(fmt.Sprintf("*Closed in the last %d days*", caseconf.RecentlyClosedDays)))
+			for _, l := range lines {
+				msg.Blocks = append(msg.Blocks, section(l))
+			}
+		}
+	}
 	r.Reply(ctx, msg.Text, msg.Blocks...)
 }
 
@@ -70,7 +97,7 @@ func myActionsMessage(list []store.OpenAction, total int, v caseconf.Viewer, tod
 		if a.OwnerID == "" {
 			text += "\n*Owner:* " + ownerText(a) + " — you chase this one"
 		}
-		item := append(sections(text), slack.NewActionBlock("action_"+strconv.FormatInt(a.ID, 10), actionButtons(a.ID)...)) // the same buttons as on its reminders
+		item := append(sections(text), slack.NewActionBlock("action_"+strconv.FormatInt(a.ID, 10), managerButtons(c, a, v.UserID)...)) // the same buttons as on its reminders (and Reassign for the case manager)
 		if len(blocks)+len(item) > maxMessageBlocks-1 {
 			break
 		}

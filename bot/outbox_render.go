@@ -58,6 +58,13 @@ func (b *Bot) render(m store.Outbox, d *store.RenderData) (msg message, skip str
 		return cancellationMessage(c, inv, b.cal), ""
 	case caseconf.KindActionDone:
 		return renderActionDone(m, c, d.Actions[m.SubjectID])
+	// Actions closed or given to someone else (bot/action_change.go).
+	case caseconf.KindActionClosed:
+		return renderActionClosed(m, c, d.Actions[m.SubjectID])
+	case caseconf.KindActionReassigned:
+		return renderActionReassigned(m, c, d.Actions[m.SubjectID])
+	case caseconf.KindActionTakenOff:
+		return renderActionTakenOff(m, c, d.Actions[m.SubjectID])
 	// The outcome's messages (bot/minutes.go).
 	case caseconf.KindMinutes:
 		return b.renderMinutes(m, c, d)

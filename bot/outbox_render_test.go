@@ -48,6 +48,10 @@ func TestRenderingABatchReadsNothingMore(t *testing.T) {
 		DueOn: now.AddDate(0, 0, -2), Status: caseconf.ActionDone, DoneAt: &done, DoneBy: "U0GP"}
 	overdue := &caseconf.Action{ID: 203, ConferenceID: 2, Area: "Care", What: "Carer's assessment", OwnerID: "U0GP",
 		DueOn: now.AddDate(0, 0, -10), Status: caseconf.ActionOpen}
+	closed := &caseconf.Action{ID: 204, ConferenceID: 2, Area: "Work", What: "Apply for a course", OwnerID: "U0GP",
+		DueOn: now.AddDate(0, 0, 3), Status: caseconf.ActionNotAchieved, ClosedAt: &done, ClosedBy: "U0GP", CloseReason: "The course was full."}
+	reassigned := &caseconf.Action{ID: 205, ConferenceID: 2, Area: "Money", What: "Benefits check", OwnerID: "U0GP",
+		DueOn: now.AddDate(0, 0, 5), Status: caseconf.ActionOpen, ReassignedBy: "U0CM", ReassignedAt: &done}
 	outcome := &caseconf.Outcome{ConferenceID: 2, RecordedBy: "U0CH", RecordedAt: now.AddDate(0, 0, -7), LeadChanged: true,
 		NewCaseManagerID: "U0NEW", NewLeadAgency: "Adult social care", Summary: "Agreed a plan.",
 		Attended: []caseconf.Person{{UserID: "U0GP", JobTitle: "GP"}}, ReviewOn: now.AddDate(0, 3, 0),
@@ -63,7 +67,7 @@ func TestRenderingABatchReadsNothingMore(t *testing.T) {
 		ShareLists: map[int64][]store.ShareEntry{2: {{UserID: "U0GP"}, {UserID: "U0HV"},
 			{UserID: "U0PO", Withheld: "the client's consent does not cover their agency (Police)"}, {Name: "Ann Smith", Contact: "ann@example.org"}}},
 		AgencyKinds: map[string]string{"U0HV": "health_gp"},
-		Actions:     map[int64]*caseconf.Action{201: open, 202: finished, 203: overdue},
+		Actions:     map[int64]*caseconf.Action{201: open, 202: finished, 203: overdue, 204: closed, 205: reassigned},
 		Updates: map[int64]*caseconf.ActionUpdate{
 			301: {ID: 301, ActionID: 201, Kind: caseconf.UpdateNote, State: caseconf.UpdateMade, By: "U0GP", At: now, Note: "Seen today."},
 			302: {ID: 302, ActionID: 201, Kind: caseconf.UpdateNewDate, State: caseconf.UpdateMade, By: "U0CM", At: now, Note: "Clinic moved.",
@@ -85,6 +89,9 @@ func TestRenderingABatchReadsNothingMore(t *testing.T) {
 		{Kind: caseconf.KindHandoverOffer, RecipientID: "U0CM", ConferenceID: 2, SubjectID: 2},
 		{Kind: caseconf.KindActionDone, RecipientID: "U0CM", ConferenceID: 2, SubjectID: 202},
 		{Kind: caseconf.KindActionUpdate, RecipientID: "U0CM", ConferenceID: 2, SubjectID: 301},
+		{Kind: caseconf.KindActionClosed, RecipientID: "U0CM", ConferenceID: 2, SubjectID: 204},
+		{Kind: caseconf.KindActionReassigned, RecipientID: "U0GP", ConferenceID: 2, SubjectID: 205},
+		{Kind: caseconf.KindActionTakenOff, RecipientID: "U0SW", ConferenceID: 2, SubjectID: 205},
 		{Kind: caseconf.KindActionDate, RecipientID: "U0GP", ConferenceID: 2, SubjectID: 302},
 		{Kind: caseconf.KindInvitationUnanswered, RecipientID: "U0GP", ConferenceID: 1, SubjectID: 11},
 		{Kind: caseconf.KindReportOwed, RecipientID: "U0SW", ConferenceID: 1, SubjectID: 12},

@@ -72,6 +72,9 @@ func (b *Bot) renderReminder(m store.Outbox, c *caseconf.Conference, st caseconf
 			reminders.ActionOverdueManager: ":warning: An action on your client's plan has been *overdue for more than a week* (due " + due + ")",
 		}[kind]
 		buttons = append(buttons, actionButtons(a.ID)...)
+		if kind == reminders.ActionOverdueManager { // its owner may have left: the case manager can give it to someone else
+			buttons = append(buttons, reassignButton(a.ID))
+		}
 		if !caseconf.CanSeeDetails(c, caseconf.Viewer{UserID: m.RecipientID}) {
 			// What the action says is a case detail: only for those who
 			// may see them (accepted the agreement, agency covered).

@@ -82,19 +82,31 @@ func (e *exporter) actions() {
 	for i, a := range e.r.Actions {
 		e.p("\n### Action %d of %d: %s\n", i+1, n, MarkdownText(a.Area))
 		owner := e.who(a.OwnerID)
-		if a.OwnerID == "" {
+		switch {
+		case a.OwnerClient:
+			owner = caseconf.ClientOwnerName
+		case a.OwnerID == "":
 			owner = e.person(caseconf.Person{Name: a.OwnerName, Agency: a.OwnerAgency})
 		}
 		e.field("Owner", owner)
 		e.field("To be met or reviewed by", calDay(a.DueOn))
 		status := "open"
-		if a.Done() {
+		switch {
+		case a.Done():
 			status = "done " + e.atPtr(a.DoneAt)
 			if a.DoneBy != "" {
 				status += ", marked by " + e.who(a.DoneBy)
 			}
+		case a.Closed():
+			status = "closed as " + a.Status.Label() + " " + e.atPtr(a.ClosedAt)
+			if a.ClosedBy != "" {
+				status += ", by " + e.who(a.ClosedBy)
+			}
 		}
 		e.field("Status", status)
+		if a.Closed() {
+			e.text("Why it was closed", a.CloseReason)
+		}
 		e.field("New date proposed", calDay(a.ProposedDue))
 		e.text("Action, with its risks and barriers", a.What)
 		e.text("Latest progress", a.Progress)

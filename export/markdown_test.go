@@ -196,3 +196,26 @@ func TestAnswerLabelNotInvolved(t *testing.T) {
 		t.Errorf("with a reason: %q", got)
 	}
 }
+
+// An action closed as not achieved shows so, with when, by whom and why;
+// one the client owns names "the client" as its owner.
+func TestMarkdownActionsOverTime(t *testing.T) {
+	c := fixture()
+	c.Status = caseconf.StatusRecorded
+	closed := t0.Add(48 * time.Hour)
+	r := &caseconf.Record{Conference: c, Actions: []caseconf.RecordAction{
+		{Action: caseconf.Action{ID: 1, Area: "Housing", What: "Apply for support", OwnerID: "U0GP", DueOn: t0, Status: caseconf.ActionNotAchieved,
+			ClosedAt: &closed, ClosedBy: "U0GP", CloseReason: "The panel refused the referral"}},
+		{Action: caseconf.Action{ID: 2, Area: "Money", What: "Keep the appointment", OwnerName: caseconf.ClientOwnerName, OwnerClient: true,
+			DueOn: t0, Status: caseconf.ActionOpen}},
+	}}
+	md := string(Markdown(r, time.UTC))
+	for _, want := range []string{"closed as not achieved", "The panel refused the referral", "**Owner:** the client\n", "**Status:** open"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the record lacks %q:\n%s", want, md)
+		}
+	}
+	if strings.Contains(md, "the client (not on Slack)") {
+		t.Error("the client is shown as someone not on Slack")
+	}
+}

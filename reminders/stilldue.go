@@ -57,6 +57,8 @@ func StillDue(r Reminder, c *caseconf.Conference, st caseconf.ReminderState, now
 		switch {
 		case a == nil || a.Done():
 			return "the action is done"
+		case a.Closed():
+			return "the action is closed"
 		case r.RecipientID != actionRecipient(r.Kind, a.OwnerID, c.CaseManagerID):
 			return "the action has changed hands"
 		case (r.Kind == ActionDueToday || r.Kind == ActionDueSoon) && cal.Date(now).After(calendarDate(cal, a.DueOn)):

@@ -24,14 +24,38 @@ type actionRow struct {
 	Status       string         `db:"status"`
 	DoneAt       sql.NullTime   `db:"done_at"`
 	DoneBy       sql.NullString `db:"done_by"`
+	OwnerClient  bool           `db:"owner_client"`
+	ClosedAt     sql.NullTime   `db:"closed_at"`
+	ClosedBy     sql.NullString `db:"closed_by"`
+	CloseReason  string         `db:"close_reason"`
+	ReassignedBy sql.NullString `db:"reassigned_by"`
+	ReassignedAt sql.NullTime   `db:"reassigned_at"`
 }
+
+// actionColumns are the columns an actionRow reads, in order;
+// actionColumnsA the same of actions aliased a.
+const (
+	actionColumns = `id, conference_id, area_of_need, action, owner_slack_id, owner_name, owner_agency, owner_client,
+		due_on, status, done_at, done_by, closed_at, closed_by, close_reason, reassigned_by, reassigned_at`
+	actionColumnsA = `a.id, a.conference_id, a.area_of_need, a.action, a.owner_slack_id, a.owner_name, a.owner_agency, a.owner_client,
+		a.due_on, a.status, a.done_at, a.done_by, a.closed_at, a.closed_by, a.close_reason, a.reassigned_by, a.reassigned_at`
+)
 
 func (r *actionRow) action() *caseconf.Action {
 	a := &caseconf.Action{ID: r.ID, ConferenceID: r.ConferenceID, Area: r.Area, What: r.What, OwnerID: r.OwnerID.String,
-		OwnerName: r.OwnerName, OwnerAgency: r.OwnerAgency, DueOn: r.DueOn, Status: caseconf.ActionStatus(r.Status), DoneBy: r.DoneBy.String}
+		OwnerName: r.OwnerName, OwnerAgency: r.OwnerAgency, OwnerClient: r.OwnerClient, DueOn: r.DueOn, Status: caseconf.ActionStatus(r.Status), DoneBy: r.DoneBy.String,
+		ClosedBy: r.ClosedBy.String, CloseReason: r.CloseReason, ReassignedBy: r.ReassignedBy.String}
 	if r.DoneAt.Valid {
 		at := r.DoneAt.Time
 		a.DoneAt = &at
+	}
+	if r.ClosedAt.Valid {
+		at := r.ClosedAt.Time
+		a.ClosedAt = &at
+	}
+	if r.ReassignedAt.Valid {
+		at := r.ReassignedAt.Time
+		a.ReassignedAt = &at
 	}
 	return a
 }
@@ -39,8 +63,7 @@ func (r *actionRow) action() *caseconf.Action {
 // loadAction reads one action; with lock, FOR UPDATE. An action that does
 // not exist is caseconf.ActionNotFound.
 func loadAction(ctx context.Context, q sqlx.QueryerContext, id int64, lock bool) (*caseconf.Action, error) {
-	query := `SELECT id, conference_id, area_of_need, action, owner_slack_id, owner_name, owner_agency, due_on, status, done_at, done_by
-		FROM actions WHERE id = $1`
+	query := `SELECT ` + actionColumns + ` FROM actions WHERE id = $1`
 	if lock {
 		query += ` FOR UPDATE`
 	}
@@ -69,7 +92,7 @@ type ActionDone struct {
 	Changed    bool             // false when it was done already
 }
 
-// MarkActionDone marks action id done for v, if caseconf.CanChangeAction
+// MarkActionDone marks action id done for v, if caseconf.CanMarkDone
 // allows it on the locked conference and action. In the same transaction
 // it audits the change, cancels the pending reminders about the action,
 // overtakes a new date waiting for the case manager, and writes the
@@ -97,7 +120,7 @@ func (s *DB) MarkActionDone(ctx context.Context, id int64, v caseconf.Viewer) (A
 	if a, err = loadAction(ctx, tx, id, true); err != nil {
 		return ActionDone{}, err
 	}
-	if err := caseconf.CanChangeAction(c, a, v); err != nil {
+	if err := caseconf.CanMarkDone(c, a, v); err != nil {
 		return ActionDone{}, err
 	}
 	if a.Done() {

@@ -25,6 +25,7 @@ type HomeData struct {
 	Outcomes     map[int64]HomeOutcome // by conference: only those recorded
 	Actions      []*caseconf.Action    // open, on v's list (caseconf.OnActionList), soonest due first, at most limit
 	ActionsTotal int                   // how many there are in all
+	Closed       []*caseconf.Action    // closed lately (caseconf.OnClosedList), the latest first, at most limit
 	Consents     []HomeConsent         // soonest first
 }
 
@@ -87,7 +88,9 @@ func (s *DB) Home(ctx context.Context, v caseconf.Viewer, now, until time.Time, 
 			OR ((c.chair_id = $1 OR c.minute_taker_id = $1 OR c.case_manager_id = $1) AND c.starts_at <= $2 AND o.conference_id IS NULL)
 			OR (c.case_manager_id = $1 AND o.review_on BETWEEN $2::date AND $3::date)
 			OR EXISTS (SELECT 1 FROM actions a WHERE a.conference_id = c.id AND a.status = 'open' AND `+chasedBy+`)
-			OR c.id = ANY($4))`, v.UserID, now, until, pq.Array(consentConfs)); err != nil {
+			OR EXISTS (SELECT 1 FROM actions a WHERE a.conference_id = c.id AND a.status IN ('not_achieved', 'not_needed')
+				AND a.closed_at >= $5 AND `+chasedBy+`)
+			OR c.id = ANY($4))`, v.UserID, now, until, pq.Array(consentConfs), now.AddDate(0, 0, -caseconf.RecentlyClosedDays)); err != nil {
 		return nil, fmt.Errorf("home: conferences: %w", err)
 	}
 	if len(confs) == 0 {
@@ -137,8 +140,7 @@ func (s *DB) Home(ctx context.Context, v caseconf.Viewer, now, until time.Time, 
 		actionRow
 		Total int `db:"total"`
 	}
-	if err := tx.SelectContext(ctx, &acts, `SELECT a.id, a.conference_id, a.area_of_need, a.action, a.owner_slack_id,
-			a.owner_name, a.owner_agency, a.due_on, a.status, a.done_at, a.done_by, count(*) OVER () AS total
+	if err := tx.SelectContext(ctx, &acts, `SELECT `+actionColumnsA+`, count(*) OVER () AS total
 		FROM actions a JOIN conferences c ON c.id = a.conference_id
 		WHERE a.conference_id = ANY($3) AND `+onActionList+`
 		ORDER BY a.due_on, c.starts_at, a.id
@@ -149,6 +151,17 @@ func (s *DB) Home(ctx context.Context, v caseconf.Viewer, now, until time.Time, 
 	for i := range acts {
 		h.Actions[i] = acts[i].action()
 		h.ActionsTotal = acts[i].Total
+	}
+	var closed []actionRow
+	if err := tx.SelectContext(ctx, &closed, `SELECT `+actionColumnsA+`
+		FROM actions a JOIN conferences c ON c.id = a.conference_id
+		WHERE a.conference_id = ANY($5) AND `+onClosedList+`
+		ORDER BY a.closed_at DESC, a.id DESC
+		LIMIT $4`, v.UserID, v.Admin, now.AddDate(0, 0, -caseconf.RecentlyClosedDays), limit, arr); err != nil {
+		return nil, fmt.Errorf("home: closed actions: %w", err)
+	}
+	for i := range closed {
+		h.Closed = append(h.Closed, closed[i].action())
 	}
 	for _, c := range consents {
 		h.Consents = append(h.Consents, HomeConsent{ConferenceID: c.ConferenceID, ValidUntil: c.ValidUntil})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/caseconf/caseconf"
 )
@@ -27,6 +28,55 @@ const onActionList = `a.status = 'open' AND c.status <> 'cancelled'
 	AND ` + chasedBy + `
 	AND ` + visibleTo
 
+// onClosedList is caseconf.OnClosedList in SQL: closed since $3, and
+// otherwise as onActionList.
+const onClosedList = `a.status IN ('not_achieved', 'not_needed') AND a.closed_at >= $3 AND c.status <> 'cancelled'
+	AND ` + chasedBy + `
+	AND ` + visibleTo
+
+// ClosedActions lists v's actions closed lately (caseconf.OnClosedList, as
+// of now), the latest closed first, at most limit, each with its
+// conference, the read audited as for OpenActions.
+func (s *DB) ClosedActions(ctx context.Context, v caseconf.Viewer, now time.Time, limit int) ([]OpenAction, error) {
+	if v.UserID == "" {
+		return nil, nil
+	}
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("list closed actions: %w", err)
+	}
+	defer tx.Rollback()
+	var rows []actionRow
+	if err := tx.SelectContext(ctx, &rows, `SELECT `+actionColumnsA+`
+		FROM actions a JOIN conferences c ON c.id = a.conference_id
+		WHERE `+onClosedList+`
+		ORDER BY a.closed_at DESC, a.id DESC
+		LIMIT $4`, v.UserID, v.Admin, now.AddDate(0, 0, -caseconf.RecentlyClosedDays), limit); err != nil {
+		return nil, fmt.Errorf("list closed actions: %w", err)
+	}
+	confs := map[int64]*caseconf.Conference{}
+	var out []OpenAction
+	for i := range rows {
+		a := rows[i].action()
+		c, ok := confs[a.ConferenceID]
+		if !ok {
+			if c, err = loadConference(ctx, tx, a.ConferenceID); err != nil {
+				return nil, err
+			}
+			confs[a.ConferenceID] = c
+		}
+		if !caseconf.OnClosedList(c, a, v, now) {
+			continue
+		}
+		if err := audit(ctx, tx, auditRow{At: s.Now(), Actor: v.UserID, Action: "action.list", ConferenceID: c.ID,
+			ClientID: c.ClientID, Detail: "closed action " + strconv.FormatInt(a.ID, 10)}); err != nil {
+			return nil, err
+		}
+		out = append(out, OpenAction{Conference: c, Action: a})
+	}
+	return out, tx.Commit()
+}
+
 // OpenActions lists v's open actions (caseconf.OnActionList) across every
 // conference, soonest due first, at most limit, and how many there are in
 // all. Each conference listed is read with its invitees, the rule checked
@@ -46,8 +96,7 @@ func (s *DB) OpenActions(ctx context.Context, v caseconf.Viewer, limit int) ([]O
 		return nil, 0, fmt.Errorf("list actions: %w", err)
 	}
 	var rows []actionRow
-	if err := tx.SelectContext(ctx, &rows, `SELECT a.id, a.conference_id, a.area_of_need, a.action, a.owner_slack_id,
-			a.owner_name, a.owner_agency, a.due_on, a.status, a.done_at, a.done_by
+	if err := tx.SelectContext(ctx, &rows, `SELECT `+actionColumnsA+`
 		FROM actions a JOIN conferences c ON c.id = a.conference_id
 		WHERE `+onActionList+`
 		ORDER BY a.due_on, c.starts_at, a.id

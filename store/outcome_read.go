@@ -37,8 +37,7 @@ func readOutcome(ctx context.Context, q sqlx.QueryerContext, id int64) (*casecon
 		return nil, caseconf.NotFound()
 	}
 	var actions []actionRow
-	if err := sqlx.SelectContext(ctx, q, &actions, `SELECT id, conference_id, area_of_need, action, owner_slack_id, owner_name,
-		owner_agency, due_on, status, done_at, done_by FROM actions WHERE conference_id = $1 ORDER BY id`, id); err != nil {
+	if err := sqlx.SelectContext(ctx, q, &actions, `SELECT `+actionColumns+` FROM actions WHERE conference_id = $1 ORDER BY id`, id); err != nil {
 		return nil, fmt.Errorf("read outcome: actions: %w", err)
 	}
 	for i := range actions {

@@ -220,8 +220,8 @@ func (s *DB) RecordOutcome(ctx context.Context, id int64, v caseconf.Viewer, now
 	for _, a := range o.Actions {
 		var aid int64
 		if err := tx.GetContext(ctx, &aid, `INSERT INTO actions (conference_id, area_of_need, action, owner_slack_id, owner_name,
-				owner_agency, due_on, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
-			id, a.Area, a.What, nullString(a.OwnerID), a.OwnerName, a.OwnerAgency, nullDate(a.DueOn), at); err != nil {
+				owner_agency, owner_client, due_on, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id`,
+			id, a.Area, a.What, nullString(a.OwnerID), a.OwnerName, a.OwnerAgency, a.OwnerClient, nullDate(a.DueOn), at); err != nil {
 			return Recorded{}, fmt.Errorf("record outcome: action: %w", err)
 		}
 		if a.OwnerID != "" {

@@ -130,8 +130,7 @@ func readRecordActions(ctx context.Context, tx *sqlx.Tx, r *caseconf.Record) err
 		Progress string       `db:"progress"`
 		Proposed sql.NullTime `db:"proposed_due_on"`
 	}
-	if err := tx.SelectContext(ctx, &rows, `SELECT id, conference_id, area_of_need, action, owner_slack_id, owner_name, owner_agency,
-		due_on, status, done_at, done_by, progress, proposed_due_on FROM actions WHERE conference_id = $1 ORDER BY id`, r.Conference.ID); err != nil {
+	if err := tx.SelectContext(ctx, &rows, `SELECT `+actionColumns+`, progress, proposed_due_on FROM actions WHERE conference_id = $1 ORDER BY id`, r.Conference.ID); err != nil {
 		return fmt.Errorf("actions: %w", err)
 	}
 	at := map[int64]int{}
@@ -212,6 +211,7 @@ var changeNames = map[string]string{
 	"conference.create": "conference called", "conference.cancel": "conference cancelled",
 	"agreement.accept": "agreement accepted", "report.submit": "agency report sent", "report.update": "agency report updated",
 	"outcome.draft": "outcome saved as a draft", "outcome.record": "outcome recorded", "action.done": "action marked done",
+	"action.closed": "action closed", "action.reassigned": "action given to someone else",
 	"conference.letter": "letter drafted", "conference.export": "record exported",
 }
 

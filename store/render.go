@@ -78,8 +78,7 @@ func (s *DB) RenderData(ctx context.Context, ms []Outbox) (*RenderData, error) {
 	}
 	if len(actions) > 0 {
 		var rows []actionRow
-		if err := s.db.SelectContext(ctx, &rows, `SELECT id, conference_id, area_of_need, action, owner_slack_id, owner_name,
-			owner_agency, due_on, status, done_at, done_by FROM actions WHERE id = ANY($1)`, pq.Array(actions)); err != nil {
+		if err := s.db.SelectContext(ctx, &rows, `SELECT `+actionColumns+` FROM actions WHERE id = ANY($1)`, pq.Array(actions)); err != nil {
 			return nil, fmt.Errorf("render: actions: %w", err)
 		}
 		for i := range rows {

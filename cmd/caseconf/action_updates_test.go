@@ -19,6 +19,13 @@ import (
 // case manager, and waits for everything it sends.
 func (a *app) recordOutcome() {
 	a.t.Helper()
+	a.recordOutcomeWith(outcomeValues())
+}
+
+// recordOutcomeWith is recordOutcome with the form's values vals (action
+// rows 1, 3 and 4).
+func (a *app) recordOutcomeWith(vals form) {
+	a.t.Helper()
 	opened, modals := len(a.slack.CallsTo("views.open")), len(a.slack.Modals())
 	a.command("U0CM", "record CC-0001")
 	meta, _ := modalView(a.t.(*testing.T), a.waitCalls("views.open", opened+1)[opened])
@@ -35,7 +42,7 @@ func (a *app) recordOutcome() {
 		press("outcome_add", "add")
 	}
 	press("outcome_remove:2", "2")
-	if ack := a.viewSubmission("U0CM", "outcome", "VOUT", meta, outcomeValues(), 0); !strings.Contains(fmt.Sprint(ack["view"]), "is recorded") {
+	if ack := a.viewSubmission("U0CM", "outcome", "VOUT", meta, vals, 0); !strings.Contains(fmt.Sprint(ack["view"]), "is recorded") {
 		a.t.Fatalf("outcome ack = %v", ack)
 	}
 	a.waitOutboxDone(20 * time.Second)
