@@ -315,12 +315,19 @@ func fit(blocks, end []slack.Block, cut string) []slack.Block {
 // pack splits blocks, in order, over as few Slack messages as hold them
 // all: nothing is left out.
 func pack(blocks []slack.Block) [][]slack.Block {
+	return packWithin(blocks, maxMessageBlocks, maxMessageText)
+}
+
+// packWithin is pack into parts of at most maxBlocks blocks and maxText
+// characters of block text (less than a message, to leave room for what
+// each part adds).
+func packWithin(blocks []slack.Block, maxBlocks, maxText int) [][]slack.Block {
 	var out [][]slack.Block
 	var cur []slack.Block
 	chars := 0
 	for _, b := range blocks {
 		n := blockChars(b)
-		if len(cur) > 0 && (len(cur) == maxMessageBlocks || chars+n > maxMessageText) {
+		if len(cur) > 0 && (len(cur) == maxBlocks || chars+n > maxText) {
 			out = append(out, cur)
 			cur, chars = nil, 0
 		}

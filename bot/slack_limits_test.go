@@ -130,3 +130,115 @@ func TestSummaryAndInvitationsShortByDesign(t *testing.T) {
 		}
 	}
 }
+
+// sectionTexts is the text of each section of blocks, in order.
+func sectionTexts(blocks []slack.Block) []string {
+	var out []string
+	for _, b := range blocks {
+		if s, ok := b.(*slack.SectionBlock); ok {
+			out = append(out, s.Text.Text)
+		}
+	}
+	return out
+}
+
+// followPages renders page after page through the Next button whose
+// action ID is next, from the first, and returns them.
+func followPages(t *testing.T, first message, next string, render func(subject) message) []message {
+	t.Helper()
+	pages := []message{first}
+	for len(pages) < 200 {
+		value := ""
+		for _, b := range pages[len(pages)-1].Blocks {
+			if a, ok := b.(*slack.ActionBlock); ok {
+				for _, el := range a.Elements.ElementSet {
+					if btn, ok := el.(*slack.ButtonBlockElement); ok && btn.ActionID == next {
+						value = btn.Value
+					}
+				}
+			}
+		}
+		if value == "" {
+			return pages
+		}
+		subj, err := parseSubject(value)
+		if err != nil {
+			t.Fatalf("page button %q: %v", value, err)
+		}
+		pages = append(pages, render(subj))
+	}
+	t.Fatalf("more than 200 pages")
+	return nil
+}
+
+// The reports, however long, are paged within one message a page, and
+// the pages hold every block of every report, once, in order.
+func TestReportsPagesHoldEveryBlock(t *testing.T) {
+	cal := london(t)
+	for _, n := range []int{1, 2, 5} {
+		c, reports := readingConference(n)
+		reports[0].Concerns = strings.Repeat("short ", 10) // a short one among long ones
+		var want []string
+		for _, rep := range orderReports(c, reports) {
+			want = append(want, sectionTexts(reportBlocks(c, rep))...)
+		}
+		pages := followPages(t, reportsMessage(c, reports, 0, 0, cal), actionReports+":next", func(s subject) message {
+			if s.Conference != c.ID {
+				t.Fatalf("a page button for conference %d", s.Conference)
+			}
+			return reportsMessage(c, reports, s.Invitee, int(s.Page), cal)
+		})
+		var got []string
+		for i, p := range pages {
+			withinOneMessage(t, fmt.Sprintf("%d reports, page %d", n, i+1), p.Blocks)
+			got = append(got, sectionTexts(p.Blocks)[1:]...) // after the heading
+			if len(pages) > 1 && !strings.Contains(rendered(t, p), fmt.Sprintf("page %d of %d", i+1, len(pages))) {
+				t.Errorf("%d reports: page %d does not say so", n, i+1)
+			}
+		}
+		if strings.Join(got, "\x00") != strings.Join(want, "\x00") {
+			t.Errorf("%d reports: the %d pages hold %d sections, want the %d of the reports in order", n, len(pages), len(got), len(want))
+		}
+	}
+}
+
+// show of the fullest conference, with long reports, is paged within one
+// message a page, the record button on every page, and the pages hold
+// all of it.
+func TestShowPaged(t *testing.T) {
+	cal := london(t)
+	c := fullestConference(30, 3)
+	_, reports := readingConference(3)
+	for i := range reports {
+		reports[i].ConferenceID, reports[i].InviteeID, reports[i].AuthorID = c.ID, c.Invitees[i].ID, c.Invitees[i].SlackUserID
+	}
+	chair := caseconf.Viewer{UserID: c.ChairID}
+	now := c.StartsAt.Add(time.Hour) // after the meeting: the outcome may be recorded
+	var want []string
+	want = append(want, sectionTexts(showBlocks(c, chair, cal))...)
+	pages := followPages(t, showMessage(c, chair, reports, now, cal, 0), actionShowPage+":next", func(s subject) message {
+		return showMessage(c, chair, reports, now, cal, int(s.Page))
+	})
+	if len(pages) < 2 {
+		t.Fatalf("show of the fullest conference on %d page", len(pages))
+	}
+	var got []string
+	for i, p := range pages {
+		withinOneMessage(t, fmt.Sprintf("show, page %d", i+1), p.Blocks)
+		r := rendered(t, p)
+		if !strings.Contains(r, `"action_id":"record"`) || !strings.Contains(r, fmt.Sprintf("Page %d of %d", i+1, len(pages))) {
+			t.Errorf("show, page %d: no record button or page number", i+1)
+		}
+		got = append(got, sectionTexts(p.Blocks)...)
+	}
+	if !strings.HasPrefix(strings.Join(got, "\x00"), strings.Join(want, "\x00")) {
+		t.Errorf("the pages of show do not hold the conference in order")
+	}
+	if r := fmt.Sprint(got); !strings.Contains(r, "Agency reports:* 3 received") {
+		t.Errorf("the pages of show do not list the reports")
+	}
+	// A page past the last is the last.
+	if showMessage(c, chair, reports, now, cal, 99).fingerprint() != pages[len(pages)-1].fingerprint() {
+		t.Errorf("page 99 is not the last page")
+	}
+}
