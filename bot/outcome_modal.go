@@ -86,8 +86,8 @@ func outcomeDefaults(c *caseconf.Conference) caseconf.OutcomeForm {
 // fitLines is people's lines, one a line, within max characters, so that
 // the form opens (Slack refuses a field filled in past its max_length) and
 // can be submitted: a line that no longer fits in full gives just the
-// person's name, and one that does not fit even so is left out (more than
-// a dozen people, which no conference has).
+// person's name, and one that does not fit even so is left out (only when
+// more than about seven are listed; the minute taker adds them by hand).
 func fitLines(lines [][2]string, max int) string {
 	var out []string
 	n := -1 // no newline before the first line

@@ -242,3 +242,29 @@ func TestShowPaged(t *testing.T) {
 		t.Errorf("page 99 is not the last page")
 	}
 }
+
+// The outcome form opens filled in within its fields: three people not on
+// Slack with the longest names and contacts in full, and as many briefed
+// colleagues as fit (the rest by name, then left out).
+func TestOutcomeDefaultsWithinTheirFields(t *testing.T) {
+	c := fullestConference(12, 3)
+	for i := range c.Invitees {
+		c.Invitees[i].Name, c.Invitees[i].Contact = strings.Repeat("n", caseconf.MaxShortText), strings.Repeat("c", caseconf.MaxShortText)
+		c.Invitees[i].Agency = strings.Repeat("a", caseconf.MaxShortText)
+	}
+	f := outcomeDefaults(c)
+	for name, v := range map[string]string{"share with (not on Slack)": f.ShareOthers, "others who attended": f.AttendedOthers} {
+		if n := len([]rune(v)); n > caseconf.MaxPeopleText {
+			t.Errorf("%s filled in with %d characters, past its %d", name, n, caseconf.MaxPeopleText)
+		}
+	}
+	if lines := strings.Split(f.ShareOthers, "\n"); len(lines) != 3 || len(lines[2]) != 2*caseconf.MaxShortText+2 {
+		t.Errorf("the three people not on Slack are not all there in full: %d lines", len(lines))
+	}
+	if lines := strings.Split(f.AttendedOthers, "\n"); len(lines) < 3 {
+		t.Errorf("only %d briefed colleagues filled in", len(lines))
+	}
+	if _, err := outcomeModal(c, f, "", time.Time{}, london(t)); err != nil {
+		t.Fatal(err)
+	}
+}
