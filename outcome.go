@@ -58,7 +58,7 @@ func ActionField(field string, row int) string { return "act_" + field + "_" + s
 const (
 	MaxOutcomeText = 3000 // summary, what has and has not worked, the client's views
 	MaxActionText  = 1000 // an action, with its risks and barriers
-	MaxPeopleText  = 1000 // the lines of people not on Slack
+	MaxPeopleText  = 1500 // the lines of people not on Slack (the form fills them in from the invitees: three off Slack take up to 1,208)
 	MaxActionRows  = 20   // more than a modal can hold anyway
 )
 

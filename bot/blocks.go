@@ -50,12 +50,25 @@ func input(id, label, hint string, el slack.BlockElement, optional bool) *slack.
 	return b
 }
 
+// textInput is a text field of at most max characters, filled in with
+// initial. Callers fill it within max (Slack refuses to open a form with a
+// field filled in past its max_length, and it could not be submitted);
+// as a last guard, anything longer is cut to fit.
 func textInput(id string, max int, multiline bool, initial string) *slack.PlainTextInputBlockElement {
 	e := slack.NewPlainTextInputBlockElement(nil, id)
 	e.MaxLength = max
 	e.Multiline = multiline
-	e.InitialValue = initial
+	fill(e, initial)
 	return e
+}
+
+// fill fills a text field in with s, cut to its max_length if need be
+// (see textInput).
+func fill(e *slack.PlainTextInputBlockElement, s string) {
+	if r := []rune(s); e.MaxLength > 0 && len(r) > e.MaxLength {
+		s = string(r[:e.MaxLength])
+	}
+	e.InitialValue = s
 }
 
 // when renders a time as Slack's date token, so each reader sees their
@@ -302,12 +315,19 @@ func fit(blocks, end []slack.Block, cut string) []slack.Block {
 // pack splits blocks, in order, over as few Slack messages as hold them
 // all: nothing is left out.
 func pack(blocks []slack.Block) [][]slack.Block {
+	return packWithin(blocks, maxMessageBlocks, maxMessageText)
+}
+
+// packWithin is pack into parts of at most maxBlocks blocks and maxText
+// characters of block text (less than a message, to leave room for what
+// each part adds).
+func packWithin(blocks []slack.Block, maxBlocks, maxText int) [][]slack.Block {
 	var out [][]slack.Block
 	var cur []slack.Block
 	chars := 0
 	for _, b := range blocks {
 		n := blockChars(b)
-		if len(cur) > 0 && (len(cur) == maxMessageBlocks || chars+n > maxMessageText) {
+		if len(cur) > 0 && (len(cur) == maxBlocks || chars+n > maxText) {
 			out = append(out, cur)
 			cur, chars = nil, 0
 		}
@@ -327,3 +347,38 @@ func (m message) fitted() message {
 	m.Blocks = fit(m.Blocks, nil, "This message was cut short to fit Slack; ask the case manager for the rest.")
 	return m
 }
+
+// clip is s escaped for mrkdwn, in at most max characters: if the escaped
+// text is longer, it is cut (at a space where one is near, never inside
+// an escape) and ends with "…" and then more (e.g. where the rest is), all
+// within max. Messages that must stay short by design (the invitations,
+// the case manager's summary) show free text through it.
+func clip(s string, max int, more string) string {
+	if e := escape(s); len([]rune(e)) <= max {
+		return e
+	}
+	tail := "…" + more
+	room := max - len([]rune(tail))
+	var out []rune
+	n := 0
+	for _, r := range s {
+		k := len([]rune(escape(string(r))))
+		if n+k > room {
+			break
+		}
+		out = append(out, r)
+		n += k
+	}
+	// Back to a word's end, if one is near.
+	for i := len(out) - 1; i > 0 && i >= len(out)-40; i-- {
+		if out[i] == ' ' || out[i] == '\n' {
+			out = out[:i]
+			break
+		}
+	}
+	return escape(strings.TrimRight(string(out), " \n")) + tail
+}
+
+// showRest is what clip adds to free text cut short in a message about
+// conference ref: where the whole of it is.
+func showRest(ref string) string { return " (`/caseconf show " + ref + "` has the rest)" }

@@ -15,9 +15,12 @@ import (
 // IDs of show, list, cancel and the letter.
 const (
 	actionLetter = "letter" // value: subject{Conference, Invitee}
-	viewCancel   = "cancel"
-	fieldCancel  = "cancel_reason"
-	listLimit    = 25
+	// actionShowPage turns the pages of a show too long for one message:
+	// showpage:prev and showpage:next, value subject{Conference, Page}.
+	actionShowPage = "showpage"
+	viewCancel     = "cancel"
+	fieldCancel    = "cancel_reason"
+	listLimit      = 25
 )
 
 func (b *Bot) registerConferences() {
@@ -25,6 +28,7 @@ func (b *Bot) registerConferences() {
 	b.HandleCommand("show", "REF", "Show a conference, e.g. `/caseconf show CC-0001`", b.cmdShow)
 	b.HandleCommand("cancel", "REF", "Cancel a conference you called", b.cmdCancel)
 	b.HandleAction(actionLetter, b.clickLetter)
+	b.HandleAction(actionShowPage, b.clickShowPage)
 	b.HandleView(viewCancel, b.submitCancel)
 }
 
@@ -77,33 +81,85 @@ func (b *Bot) conferenceArg(ctx context.Context, r *Request, args []string, name
 // cmdShow shows a conference to someone who may see it: with, on the
 // day, the agenda, and the agency reports as far as they may read them
 // (meetingBlocks). To anyone else it reads exactly as a reference that
-// does not exist.
+// does not exist. What does not fit one message is paged (showMessage).
 func (b *Bot) cmdShow(ctx context.Context, r *Request, args []string) {
 	ref, ok := b.refArg(ctx, r, args, "show")
 	if !ok {
 		return
 	}
-	v, now := b.viewer(r.UserID), b.now()
+	v := b.viewer(r.UserID)
 	c, reports, err := b.store.ConferenceReportsByRef(ctx, ref, v, "conference.show")
 	if err != nil {
 		b.replyError(ctx, r, err)
 		return
 	}
-	blocks := showBlocks(c, v, b.cal)
-	record := caseconf.CanRecordOutcome(c, v, now) == nil
-	letter := caseconf.CanDraftClientLetter(c, v) == nil // the case manager, once the outcome is recorded
-	room := maxMessageBlocks - len(blocks)
-	if record || letter {
-		room--
+	msg := showMessage(c, v, reports, b.now(), b.cal, 0)
+	r.Reply(ctx, msg.Text, msg.Blocks...)
+}
+
+// clickShowPage answers a page button of show by replacing the page shown
+// with the one asked for, read and audited as show reads.
+func (b *Bot) clickShowPage(ctx context.Context, r *Request) {
+	r.Ack(nil)
+	subj, err := parseSubject(r.Interaction.ActionCallback.BlockActions[0].Value)
+	if err != nil || subj.Conference == 0 {
+		b.replyError(ctx, r, caseconf.NotFound())
+		return
 	}
-	blocks = append(blocks, meetingBlocks(c, v, reports, now, b.cal, room)...)
+	v := b.viewer(r.UserID)
+	c, reports, err := b.store.ConferenceReportsByID(ctx, subj.Conference, v, "conference.show")
+	if err != nil {
+		b.replyError(ctx, r, err)
+		return
+	}
+	b.replaceClicked(ctx, r, showMessage(c, v, reports, b.now(), b.cal, int(subj.Page)))
+}
+
+// showMessage is page (from 0; the last if there are fewer) of what show
+// says to v about c: the conference (showBlocks), the meeting
+// (meetingBlocks) and the button to record the outcome or draft the
+// client's letter, on every page.
+func showMessage(c *caseconf.Conference, v caseconf.Viewer, reports []caseconf.Report, now time.Time, cal caseconf.Calendar, page int) message {
+	blocks := showBlocks(c, v, cal)
+	var end []slack.Block
 	switch {
-	case record:
-		blocks = append(blocks, slack.NewActionBlock("outcome", recordButton(c)))
-	case letter:
-		blocks = append(blocks, slack.NewActionBlock("client_letter", clientLetterButton(c)))
+	case caseconf.CanRecordOutcome(c, v, now) == nil:
+		end = append(end, slack.NewActionBlock("outcome", recordButton(c)))
+	case caseconf.CanDraftClientLetter(c, v) == nil: // the case manager, once the outcome is recorded
+		end = append(end, slack.NewActionBlock("client_letter", clientLetterButton(c)))
 	}
-	r.Reply(ctx, c.Ref, blocks...)
+	room := maxMessageBlocks - len(blocks) - len(end)
+	roomText := maxMessageText - messageChars(blocks) - messageChars(end)
+	blocks = append(blocks, meetingBlocksWithin(c, v, reports, now, cal, room, roomText)...)
+	return pagedMessage(c.Ref, blocks, end, page, actionShowPage, func(p int) string {
+		return subject{Conference: c.ID, Page: int64(p)}.String()
+	})
+}
+
+// pageNavText is the most text a page's note and buttons take.
+const pageNavText = 100
+
+// pagedMessage is body, with end after it, as one message when it fits,
+// and otherwise page (from 0) of it: as much as fits one message with end,
+// a note of which page it is and the buttons to the previous and next
+// pages (action:prev, action:next, their values from value). Nothing is
+// left out: every block is on one page.
+func pagedMessage(text string, body, end []slack.Block, page int, action string, value func(page int) string) message {
+	if len(body)+len(end) <= maxMessageBlocks && messageChars(body)+messageChars(end) <= maxMessageText {
+		return message{Text: text, Blocks: append(body, end...)}
+	}
+	pages := packWithin(body, maxMessageBlocks-len(end)-2, maxMessageText-messageChars(end)-pageNavText)
+	page = min(max(page, 0), len(pages)-1)
+	out := append(append([]slack.Block(nil), pages[page]...), end...)
+	var buttons []slack.BlockElement
+	if page > 0 {
+		buttons = append(buttons, button(action+":prev", value(page-1), "Previous page", ""))
+	}
+	if page < len(pages)-1 {
+		buttons = append(buttons, button(action+":next", value(page+1), "Next page", slack.StylePrimary))
+	}
+	out = append(out, note(fmt.Sprintf("Page %d of %d", page+1, len(pages))), slack.NewActionBlock(action+"_pages", buttons...))
+	return message{Text: fmt.Sprintf("%s (page %d of %d)", text, page+1, len(pages)), Blocks: out}
 }
 
 // showBlocks renders a conference for one reader, who may see it.

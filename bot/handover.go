@@ -122,7 +122,7 @@ func handoverModal(caller string, earliest time.Time, c *caseconf.Conference, o 
 		case *slack.PlainTextInputBlockElement:
 			switch {
 			case in.BlockID == caseconf.FieldPurpose:
-				el.InitialValue = handoverPurpose(c, o, names)
+				fill(el, handoverPurpose(c, o, names))
 			case external, in.BlockID == caseconf.FieldAbsenceReason, in.BlockID == caseconf.FieldToldHow:
 				el.InitialValue = ""
 			}

@@ -34,7 +34,9 @@ func (b *Bot) registerInvitations() {
 // invitationMessage is an invitee's DM. Before they accept the agreement
 // it shows only who is calling, the client's reference, when, and the
 // standard agenda. After, it shows the details (if the consent covers their
-// agency) and the response buttons with their current answer.
+// agency) and the response buttons with their current answer. It is short
+// by design, whatever was typed: long text shows its beginning, with
+// `show` for the rest (caseDetailsBrief), so Slack always takes it.
 func invitationMessage(c *caseconf.Conference, inv *caseconf.Invitee, cal caseconf.Calendar) message {
 	id := subject{Invitee: inv.ID}.String()
 	text := fmt.Sprintf("%s has invited you to a case conference, %s", user(c.CaseManagerID), c.Ref)
@@ -61,10 +63,10 @@ func invitationMessage(c *caseconf.Conference, inv *caseconf.Invitee, cal caseco
 		return message{text, blocks}
 	}
 	if caseconf.CanSeeDetails(c, caseconf.Viewer{UserID: inv.SlackUserID}) {
-		blocks = append(blocks, caseDetails(c)...)
+		blocks = append(blocks, caseDetailsBrief(c)...)
 	} else {
 		blocks = append(blocks, section(fmt.Sprintf("*Where:* %s\n:lock: The client's consent does not cover your agency (%s), so case details are withheld and you will not be sent reports or minutes. %s knows.",
-			escape(c.Place), caseconf.Label(caseconf.AgencyKinds, inv.AgencyKind), user(c.CaseManagerID))))
+			clip(c.Place, briefPlace, showRest(c.Ref)), caseconf.Label(caseconf.AgencyKinds, inv.AgencyKind), user(c.CaseManagerID))))
 	}
 	blocks = append(blocks, section(agendaText()), section("*Your answer:* "+answerText(inv)))
 	// The buttons stay: answers can change until the meeting starts, and
@@ -104,13 +106,89 @@ func caseDetails(c *caseconf.Conference) []slack.Block {
 	return out
 }
 
+// How much of each free-text field the short messages (invitations, the
+// case manager's summary) show, in characters once escaped: together well
+// within the text Slack takes in one message (maxMessageText).
+const (
+	briefPurpose = 600 // the purpose and aims (up to 3,000 typed, 15,000 escaped)
+	briefPlace   = 300 // the place (up to 500 typed)
+	briefReason  = 300 // why the client will not attend, how they will be told, why it is urgent
+	briefName    = 80  // a name, role, agency or contact of an invitee not on Slack
+	briefAnswer  = 200 // the colleague sent (up to 200 typed, 1,000 escaped)
+
+	// summaryListText is how much text the summary's list of invitees
+	// takes at most; those that do not fit are counted, with show for
+	// the whole list.
+	summaryListText = 7000
+	// summaryFailedNames is how many undelivered invitations the summary
+	// names; the rest are counted.
+	summaryFailedNames = 20
+)
+
+// caseDetailsBrief is caseDetails for the invitations: the same, with the
+// beginning of long text and `show` for the rest.
+func caseDetailsBrief(c *caseconf.Conference) []slack.Block {
+	more := showRest(c.Ref)
+	out := []slack.Block{section(fmt.Sprintf("*Where:* %s\n*Why:* %s\n*Chair:* %s · *Minutes:* %s",
+		clip(c.Place, briefPlace, more), labels(caseconf.ConferenceReasons, c.Reasons), user(c.ChairID), user(c.MinuteTakerID)))}
+	out = append(out, section("*Purpose and aims:* "+clip(c.Purpose, briefPurpose, more)))
+	if c.ClientAttends {
+		out = append(out, section("*The client will attend.*"))
+	} else {
+		out = append(out, section(fmt.Sprintf("*The client will not attend:* %s.\n*They will be told the outcome:* %s.",
+			clip(c.ClientAbsenceReason, briefReason, more), clip(c.ClientToldHow, briefReason, more))))
+	}
+	return out
+}
+
 // inviteeList is every invitee's status, in as many sections as it takes.
 func inviteeList(c *caseconf.Conference) []slack.Block {
 	lines := make([]string, len(c.Invitees))
 	for i := range c.Invitees {
-		lines[i] = "• " + inviteeStatus(c, &c.Invitees[i])
+		lines[i] = "• " + inviteeStatus(c, &c.Invitees[i], escape)
 	}
 	return lineSections("*Invitees*", lines)
+}
+
+// inviteeListBrief is the summary's list of invitees: how many have
+// answered what, and each one's status with the beginning of long names,
+// as many as fit in summaryListText; the rest are counted, with show for
+// the whole list.
+func inviteeListBrief(c *caseconf.Conference) []slack.Block {
+	var attending, colleague, apologies, waiting, offSlack, reports int
+	for i := range c.Invitees {
+		inv := &c.Invitees[i]
+		switch {
+		case !inv.OnSlack():
+			offSlack++
+		case !inv.Answered():
+			waiting++
+		case inv.Response.Answer == caseconf.AnswerAttending:
+			attending++
+		case inv.Response.Answer == caseconf.AnswerColleague:
+			colleague++
+		case inv.Response.Answer == caseconf.AnswerApologies:
+			apologies++
+		}
+		if inv.ReportSent() {
+			reports++
+		}
+	}
+	head := fmt.Sprintf("*Invitees* (%d): %d attending · %d sending a colleague · %d can't attend · %d yet to answer · %d not on Slack · %d reports sent",
+		len(c.Invitees), attending, colleague, apologies, waiting, offSlack, reports)
+	name := func(s string) string { return clip(s, briefName, "") }
+	var lines []string
+	used := 0
+	for i := range c.Invitees {
+		l := "• " + inviteeStatus(c, &c.Invitees[i], name)
+		if used+len([]rune(l)) > summaryListText {
+			lines = append(lines, fmt.Sprintf("…and %d more: `/caseconf show %s` lists everyone.", len(c.Invitees)-i, c.Ref))
+			break
+		}
+		lines = append(lines, l)
+		used += len([]rune(l)) + 1
+	}
+	return lineSections(head, lines)
 }
 
 func answerText(inv *caseconf.Invitee) string {
@@ -123,7 +201,7 @@ func answerText(inv *caseconf.Invitee) string {
 	case caseconf.AnswerAttending:
 		s = "attending"
 	case caseconf.AnswerColleague:
-		s = "sending a colleague: " + escape(resp.Colleague)
+		s = "sending a colleague: " + clip(resp.Colleague, briefAnswer, "")
 	case caseconf.AnswerApologies:
 		s = "can't attend — will send a written report"
 	case caseconf.AnswerNotInvolved:
@@ -137,17 +215,19 @@ func answerText(inv *caseconf.Invitee) string {
 	return fmt.Sprintf("%s (<!date^%d^{date_short} {time}|%s>)", s, resp.At.Unix(), resp.At.UTC().Format("2 Jan 15:04 UTC"))
 }
 
-// inviteeStatus is one line of the case manager's summary.
-func inviteeStatus(c *caseconf.Conference, inv *caseconf.Invitee) string {
+// inviteeStatus is one line of the case manager's summary, and of show;
+// show renders the free text typed about someone not on Slack (escaped
+// in full, or its beginning).
+func inviteeStatus(c *caseconf.Conference, inv *caseconf.Invitee, show func(string) string) string {
 	var line string
 	if !inv.OnSlack() {
-		who := escape(inv.Name)
-		if detail := strings.Trim(escape(inv.Role)+", "+escape(inv.Agency), ", "); detail != "" {
+		who := show(inv.Name)
+		if detail := strings.Trim(show(inv.Role)+", "+show(inv.Agency), ", "); detail != "" {
 			who += " (" + detail + ")"
 		}
 		line = who + " — not on Slack: you track their reply"
 		if inv.Contact != "" {
-			line += " · " + escape(inv.Contact)
+			line += " · " + show(inv.Contact)
 		}
 	} else {
 		line = user(inv.SlackUserID) + " — "
@@ -174,15 +254,18 @@ func inviteeStatus(c *caseconf.Conference, inv *caseconf.Invitee) string {
 }
 
 // summaryMessage is the case manager's confirmation DM, kept up to date as
-// answers arrive.
+// answers arrive. It is short by design, whatever was typed and however
+// many are invited: counts, names and the beginning of long text, with
+// `show` for the rest, so Slack always takes it.
 func summaryMessage(c *caseconf.Conference, cal caseconf.Calendar, failed []string) message {
+	more := showRest(c.Ref)
 	head := fmt.Sprintf("*%s is scheduled* · client %s\n*When:* %s (%d minutes)\n*Where:* %s",
-		c.Ref, escape(c.ClientRef), when(c.StartsAt, cal.Loc), c.DurationMinutes, escape(c.Place))
+		c.Ref, escape(c.ClientRef), when(c.StartsAt, cal.Loc), c.DurationMinutes, clip(c.Place, briefPlace, more))
 	if c.Cancelled() {
 		head = fmt.Sprintf("*%s has been cancelled* · client %s\n*Was:* %s", c.Ref, escape(c.ClientRef), when(c.StartsAt, cal.Loc))
 	}
 	if c.Urgent {
-		head += "\n*Urgent:* " + escape(c.UrgentReason)
+		head += "\n*Urgent:* " + clip(c.UrgentReason, briefReason, more)
 	}
 	consent := c.Consent
 	if consent.Method == caseconf.ConsentNone {
@@ -190,11 +273,15 @@ func summaryMessage(c *caseconf.Conference, cal caseconf.Calendar, failed []stri
 	} else {
 		head += fmt.Sprintf("\n*Consent:* %s, valid until %s, for %s", consent.Method, consent.ValidUntil.Format("2 Jan 2006"), labels(caseconf.AgencyKinds, consent.AgencyKinds))
 	}
-	blocks := append([]slack.Block{section(head)}, inviteeList(c)...)
+	blocks := append([]slack.Block{section(head)}, inviteeListBrief(c)...)
 	if len(failed) > 0 {
-		names := make([]string, len(failed))
+		var names []string
 		for i, u := range failed {
-			names[i] = user(u)
+			if i == summaryFailedNames {
+				names = append(names, fmt.Sprintf("%d more", len(failed)-i))
+				break
+			}
+			names = append(names, user(u))
 		}
 		blocks = append(blocks, section(":warning: Slack would not deliver the invitation to "+strings.Join(names, ", ")+". Please contact them directly."))
 	}

@@ -60,10 +60,10 @@ func outcomeDefaults(c *caseconf.Conference) caseconf.OutcomeForm {
 	}
 	attended(c.ChairID)
 	attended(c.MinuteTakerID)
-	var others, share []string
+	var others, share [][2]string // each person's line in full, and their name alone
 	for _, inv := range c.Invitees {
 		if !inv.OnSlack() {
-			share = append(share, strings.TrimRight(inv.Name+", "+inv.Contact, ", "))
+			share = append(share, [2]string{strings.TrimRight(inv.Name+", "+inv.Contact, ", "), inv.Name})
 			continue
 		}
 		if inv.Response != nil && inv.Response.Answer == caseconf.AnswerNotInvolved {
@@ -77,13 +77,32 @@ func outcomeDefaults(c *caseconf.Conference) caseconf.OutcomeForm {
 		case caseconf.AnswerAttending:
 			attended(inv.SlackUserID)
 		case caseconf.AnswerColleague:
-			others = append(others, strings.TrimRight(inv.Response.Colleague+", briefed colleague, "+inv.Agency, ", "))
+			others = append(others, [2]string{strings.TrimRight(inv.Response.Colleague+", briefed colleague, "+inv.Agency, ", "), inv.Response.Colleague})
 		case caseconf.AnswerApologies:
 			f.Apologies = append(f.Apologies, inv.SlackUserID)
 		}
 	}
-	f.AttendedOthers, f.ShareOthers = strings.Join(others, "\n"), strings.Join(share, "\n")
+	f.AttendedOthers, f.ShareOthers = fitLines(others, caseconf.MaxPeopleText), fitLines(share, caseconf.MaxPeopleText)
 	return f
+}
+
+// fitLines is people's lines, one a line, within max characters, so that
+// the form opens (Slack refuses a field filled in past its max_length) and
+// can be submitted: a line that no longer fits in full gives just the
+// person's name, and one that does not fit even so is left out (only when
+// more than about seven are listed; the minute taker adds them by hand).
+func fitLines(lines [][2]string, max int) string {
+	var out []string
+	n := -1 // no newline before the first line
+	for _, l := range lines {
+		for _, s := range l {
+			if k := len([]rune(s)); s != "" && n+1+k <= max {
+				out, n = append(out, s), n+1+k
+				break
+			}
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 // stateFor is the form state of f, for conference c.

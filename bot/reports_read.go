@@ -20,15 +20,23 @@ import (
 // actionReports is the Read reports button (in show: opens the reports
 // in a message of their own) and, as reports:prev and reports:next, the
 // buttons that turn that message's pages. Value: subject{Conference}, with
-// Invitee the author of the first report of the page to show.
+// Invitee the author of the report the page to show starts in, and Page
+// how many of that report's blocks earlier pages hold (none when the page
+// starts with the report).
 const actionReports = "reports"
 
 // reportsPageBlocks is how many blocks of reports a message holds: Slack's
-// 50, less the heading, the page buttons and the closing note. One report
-// takes at most about 32 (six answers of 3,000 characters, each escaped
-// to at most five times that, and its heading), so a page always holds
-// one whole.
-const reportsPageBlocks = maxMessageBlocks - 3
+// 50, less the heading, the page buttons, the closing note and the note
+// on a page that goes on with a report begun on the page before.
+const reportsPageBlocks = maxMessageBlocks - 4
+
+// reportsPageSlack is the text a page of reports keeps for its page
+// buttons and its notes, besides its heading.
+const reportsPageSlack = 300
+
+// reportsOwedNames is how many invitees still owing a report the heading
+// of the reports names; the rest are counted.
+const reportsOwedNames = 20
 
 func (b *Bot) registerReportsRead() {
 	b.HandleCommand("reports", "REF", "Read the agency reports for a conference (the chair, case manager, minute taker and those attending)", b.cmdReports)
@@ -67,7 +75,7 @@ func (b *Bot) cmdReports(ctx context.Context, r *Request, args []string) {
 		b.replyError(ctx, r, err)
 		return
 	}
-	msg := reportsMessage(c, reports, 0, b.cal)
+	msg := reportsMessage(c, reports, 0, 0, b.cal)
 	r.Reply(ctx, msg.Text, msg.Blocks...)
 }
 
@@ -90,7 +98,7 @@ func (b *Bot) clickReports(ctx context.Context, r *Request) {
 		b.replyError(ctx, r, err)
 		return
 	}
-	msg := reportsMessage(c, reports, subj.Invitee, b.cal)
+	msg := reportsMessage(c, reports, subj.Invitee, int(subj.Page), b.cal)
 	if act.ActionID == actionReports {
 		r.Reply(ctx, msg.Text, msg.Blocks...)
 		return
@@ -155,30 +163,55 @@ func owedLine(c *caseconf.Conference) string {
 			owed = append(owed, user(inv.SlackUserID))
 		}
 	}
+	if len(owed) > reportsOwedNames {
+		owed = append(owed[:reportsOwedNames], fmt.Sprintf("and %d more", len(owed)-reportsOwedNames))
+	}
 	if len(owed) == 0 {
 		return ""
 	}
 	return "\n:hourglass: *Still owed* (can't attend): " + strings.Join(owed, ", ")
 }
 
-// reportPages splits the reports' blocks over pages of at most budget
-// blocks, never splitting a report: page i is reports [p[i][0], p[i][1]).
-func reportPages(blocks [][]slack.Block, budget int) [][2]int {
-	var pages [][2]int
-	lo, used := 0, 0
-	for i, bl := range blocks {
-		if i > lo && used+len(bl) > budget {
-			pages = append(pages, [2]int{lo, i})
-			lo, used = i, 0
-		}
-		used += len(bl)
+// reportsPage is a page of reports: its blocks from report lo, block
+// from (the page starts there), to report hi, block to (exclusive).
+type reportsPage struct{ lo, from, hi, to int }
+
+// reportPages lays the reports' blocks out over pages of at most budget
+// blocks and text characters of block text. A report starts a page of
+// its own if it does not fit what is left of the page before but fits a
+// page; one longer than a page starts a page and goes on over as many as
+// it takes, a block at a time. Every block is on one page.
+func reportPages(blocks [][]slack.Block, budget, text int) []reportsPage {
+	var pages []reportsPage
+	cur := reportsPage{}
+	used, chars := 0, 0
+	newPage := func(i, j int) {
+		cur.hi, cur.to = i, j
+		pages = append(pages, cur)
+		cur = reportsPage{lo: i, from: j}
+		used, chars = 0, 0
 	}
-	return append(pages, [2]int{lo, len(blocks)})
+	for i, bl := range blocks {
+		n := messageChars(bl)
+		if used > 0 && (used+len(bl) > budget || chars+n > text) {
+			newPage(i, 0) // the report starts a page
+		}
+		for j, b := range bl {
+			k := blockChars(b)
+			if used > 0 && (used+1 > budget || chars+k > text) {
+				newPage(i, j) // the report goes on over the page
+			}
+			used, chars = used+1, chars+k
+		}
+	}
+	cur.hi, cur.to = len(blocks), 0
+	return append(pages, cur)
 }
 
-// reportsMessage is the page of a conference's reports that starts with
-// the report of invitee start (the first page if it is not there).
-func reportsMessage(c *caseconf.Conference, reports []caseconf.Report, start int64, cal caseconf.Calendar) message {
+// reportsMessage is the page of a conference's reports that starts in the
+// report of invitee start, after offset of its blocks (the first page if
+// there is no such page).
+func reportsMessage(c *caseconf.Conference, reports []caseconf.Report, start int64, offset int, cal caseconf.Calendar) message {
 	reports = orderReports(c, reports)
 	head := fmt.Sprintf("*Agency reports for %s* · client %s\n*Meeting:* %s", c.Ref, escape(c.ClientRef), when(c.StartsAt, cal.Loc))
 	if len(reports) == 0 {
@@ -189,36 +222,44 @@ func reportsMessage(c *caseconf.Conference, reports []caseconf.Report, start int
 	blocks := make([][]slack.Block, len(reports))
 	for i := range reports {
 		blocks[i] = reportBlocks(c, reports[i])
-		if len(blocks[i]) > reportsPageBlocks {
-			// Never expected (see reportsPageBlocks); Slack refuses a
-			// message past its limit outright.
-			blocks[i] = append(blocks[i][:reportsPageBlocks-1], note("This report was cut short to fit a Slack message; `/caseconf export` has it in full."))
-		}
 	}
-	pages := reportPages(blocks, reportsPageBlocks)
+	head += fmt.Sprintf("\n%d received", len(reports))
+	// The heading says which page it is: room for it is in reportsPageSlack.
+	pages := reportPages(blocks, reportsPageBlocks, maxMessageText-len([]rune(head+owedLine(c)))-reportsPageSlack)
 	page := 0
 	for i, p := range pages {
-		if reports[p[0]].InviteeID == start {
+		if reports[p.lo].InviteeID == start && p.from == offset {
 			page = i
 		}
 	}
-	head += fmt.Sprintf("\n%d received", len(reports))
+	p := pages[page]
 	if len(pages) > 1 {
 		head += fmt.Sprintf(" · page %d of %d", page+1, len(pages))
 	}
 	out := []slack.Block{section(head + owedLine(c))}
-	for i := pages[page][0]; i < pages[page][1]; i++ {
-		out = append(out, blocks[i]...)
+	if p.from > 0 {
+		out = append(out, note("…continued: the report of "+user(reports[p.lo].AuthorID)+", from the page before"))
+	}
+	for i := p.lo; i <= p.hi && i < len(reports); i++ {
+		from, to := 0, len(blocks[i])
+		if i == p.lo {
+			from = p.from
+		}
+		if i == p.hi {
+			to = p.to
+		}
+		out = append(out, blocks[i][from:to]...)
 	}
 	if len(pages) > 1 {
+		value := func(q reportsPage) string {
+			return subject{Conference: c.ID, Invitee: reports[q.lo].InviteeID, Page: int64(q.from)}.String()
+		}
 		var buttons []slack.BlockElement
 		if page > 0 {
-			buttons = append(buttons, button(actionReports+":prev",
-				subject{Conference: c.ID, Invitee: reports[pages[page-1][0]].InviteeID}.String(), "Previous reports", ""))
+			buttons = append(buttons, button(actionReports+":prev", value(pages[page-1]), "Previous reports", ""))
 		}
 		if page < len(pages)-1 {
-			buttons = append(buttons, button(actionReports+":next",
-				subject{Conference: c.ID, Invitee: reports[pages[page+1][0]].InviteeID}.String(), "Next reports", slack.StylePrimary))
+			buttons = append(buttons, button(actionReports+":next", value(pages[page+1]), "Next reports", slack.StylePrimary))
 		}
 		out = append(out, slack.NewActionBlock("report_pages", buttons...))
 	}
@@ -233,6 +274,12 @@ func reportsMessage(c *caseconf.Conference, reports []caseconf.Report, start int
 // anyone else). The reports are in full if they fit in room blocks, and
 // otherwise listed with a Read reports button.
 func meetingBlocks(c *caseconf.Conference, v caseconf.Viewer, reports []caseconf.Report, now time.Time, cal caseconf.Calendar, room int) []slack.Block {
+	return meetingBlocksWithin(c, v, reports, now, cal, room, maxMessageText)
+}
+
+// meetingBlocksWithin is meetingBlocks with the reports in full only if
+// they fit in room blocks and roomText characters of block text.
+func meetingBlocksWithin(c *caseconf.Conference, v caseconf.Viewer, reports []caseconf.Report, now time.Time, cal caseconf.Calendar, room, roomText int) []slack.Block {
 	var out []slack.Block
 	if caseconf.AgendaDue(c, now, cal) {
 		out = append(out, section(agendaText()))
@@ -257,7 +304,8 @@ func meetingBlocks(c *caseconf.Conference, v caseconf.Viewer, reports []caseconf
 		full = append(full, reportBlocks(c, rep)...)
 	}
 	room -= len(out) + 1 // the heading
-	if len(full) <= room {
+	roomText -= messageChars(out) + len([]rune(head))
+	if len(full) <= room && messageChars(full) <= roomText {
 		return append(append(out, section(head)), full...)
 	}
 	lines := make([]string, len(reports))

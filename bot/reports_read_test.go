@@ -42,11 +42,14 @@ func TestReportsNeverPassFiftyBlocks(t *testing.T) {
 	for _, n := range []int{0, 1, 2, 3, 7} {
 		c, reports := readingConference(n)
 		seen := map[int64]int{}
-		start, pages := int64(0), 0
+		start, offset, pages := int64(0), 0, 0
 		for {
-			msg := reportsMessage(c, reports, start, cal)
+			msg := reportsMessage(c, reports, start, offset, cal)
 			if len(msg.Blocks) > maxMessageBlocks {
 				t.Fatalf("%d reports: a page of %d blocks", n, len(msg.Blocks))
+			}
+			if chars := messageChars(msg.Blocks); chars > maxMessageText {
+				t.Fatalf("%d reports: a page of %d characters of block text", n, chars)
 			}
 			for _, b := range msg.Blocks {
 				if s, ok := b.(*slack.SectionBlock); ok && len([]rune(s.Text.Text)) > maxSectionText {
@@ -69,14 +72,14 @@ func TestReportsNeverPassFiftyBlocks(t *testing.T) {
 					}
 				}
 			}
-			if next == "" || pages > n {
+			if next == "" || pages > 20*n {
 				break
 			}
 			subj, err := parseSubject(next)
 			if err != nil || subj.Conference != c.ID {
 				t.Fatalf("next page button %q", next)
 			}
-			start = subj.Invitee
+			start, offset = subj.Invitee, int(subj.Page)
 		}
 		if len(seen) != n {
 			t.Fatalf("%d reports: %d shown over %d pages", n, len(seen), pages)

@@ -72,7 +72,7 @@ func reviewModal(caller string, earliest time.Time, c *caseconf.Conference, revi
 		}
 		switch el := in.Element.(type) {
 		case *slack.PlainTextInputBlockElement:
-			el.InitialValue = reviewText(in.BlockID, c, external)
+			fill(el, reviewText(in.BlockID, c, external))
 		case *slack.MultiSelectBlockElement:
 			switch in.BlockID {
 			case caseconf.FieldReasons:

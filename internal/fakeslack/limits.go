@@ -56,6 +56,7 @@ const (
 	maxConfirmText     = 300    // confirmation dialog text (composition-objects.d.ts)
 	maxConfirmButton   = 30     // confirmation dialog confirm and deny, plain_text (composition-objects.d.ts)
 	maxInputMinLength  = 3000   // plain_text_input min_length (block-elements.d.ts)
+	maxInputMaxLength  = 3000   // plain_text_input max_length, and so its initial_value (block-elements.d.ts)
 	maxViewTitle       = 24     // modal title, submit and close, plain_text (views.d.ts)
 	maxPrivateMetadata = 3000   // view private_metadata (views.d.ts)
 	maxCallbackID      = 255    // view callback_id (views.d.ts)

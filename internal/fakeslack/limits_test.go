@@ -227,6 +227,15 @@ func TestViewLimits(t *testing.T) {
 		v["submit"] = map[string]any{"type": "plain_text", "text": "Save"}
 		return v
 	}
+	textInput := func(initial string, max int) map[string]any {
+		el := map[string]any{"type": "plain_text_input", "action_id": "t", "initial_value": initial}
+		if max > 0 {
+			el["max_length"] = max
+		}
+		return map[string]any{
+			"type": "input", "block_id": "t", "label": map[string]any{"type": "plain_text", "text": "Text"}, "element": el,
+		}
+	}
 	withMetadata := func(v map[string]any, n int) map[string]any {
 		v["private_metadata"] = strings.Repeat("m", n)
 		return v
@@ -252,6 +261,18 @@ func TestViewLimits(t *testing.T) {
 			withSubmit(modalJSON("Form", []any{selectOf(100)})),
 			withSubmit(modalJSON("Form", []any{selectOf(101)})),
 			"no more than 100 items allowed [json-pointer:/view/blocks/0/element/options]"},
+		{"initial value longer than max_length",
+			withSubmit(modalJSON("Form", []any{textInput(strings.Repeat("é", 200), 200)})),
+			withSubmit(modalJSON("Form", []any{textInput(strings.Repeat("é", 201), 200)})),
+			"must be less than or equal to max_length (200 characters) [json-pointer:/view/blocks/0/element/initial_value]"},
+		{"initial value of 3,001 characters with no max_length",
+			withSubmit(modalJSON("Form", []any{textInput(strings.Repeat("x", 3000), 0)})),
+			withSubmit(modalJSON("Form", []any{textInput(strings.Repeat("x", 3001), 0)})),
+			"must be less than or equal to max_length (3000 characters) [json-pointer:/view/blocks/0/element/initial_value]"},
+		{"max_length over 3,000",
+			withSubmit(modalJSON("Form", []any{textInput("", 3000)})),
+			withSubmit(modalJSON("Form", []any{textInput("", 3001)})),
+			"must be less than or equal to 3000 [json-pointer:/view/blocks/0/element/max_length]"},
 		{"private_metadata of 3,001 characters",
 			withMetadata(modalJSON("Form", sectionsJSON(1, "x")), 3000),
 			withMetadata(modalJSON("Form", sectionsJSON(1, "x")), 3001),

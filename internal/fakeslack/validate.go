@@ -425,6 +425,18 @@ func (v *validator) element(ptr string, x any, actionIDs map[string]bool) {
 		if n, isNumber := e["min_length"].(float64); isNumber && n > maxInputMinLength {
 			v.fail(ptr+"/min_length", "must be less than or equal to %d", maxInputMinLength)
 		}
+		max, hasMax := e["max_length"].(float64)
+		if hasMax && max > maxInputMaxLength {
+			v.fail(ptr+"/max_length", "must be less than or equal to %d", maxInputMaxLength)
+		}
+		if !hasMax {
+			max = maxInputMaxLength
+		}
+		// A form that opens with more than its field takes could never be
+		// submitted: Slack refuses to open it.
+		if initial, isString := e["initial_value"].(string); isString && utf8.RuneCountInString(initial) > int(max) {
+			v.fail(ptr+"/initial_value", "must be less than or equal to max_length (%d characters)", int(max))
+		}
 	case "image":
 		v.requiredString(ptr+"/alt_text", e["alt_text"], maxImageAltText)
 	}
