@@ -155,7 +155,7 @@ func inviteeList(c *caseconf.Conference) []slack.Block {
 // as many as fit in summaryListText; the rest are counted, with show for
 // the whole list.
 func inviteeListBrief(c *caseconf.Conference) []slack.Block {
-	var attending, colleague, apologies, waiting, offSlack, reports int
+	var attending, colleague, apologies, notInvolved, waiting, offSlack, reports int
 	for i := range c.Invitees {
 		inv := &c.Invitees[i]
 		switch {
@@ -169,13 +169,15 @@ func inviteeListBrief(c *caseconf.Conference) []slack.Block {
 			colleague++
 		case inv.Response.Answer == caseconf.AnswerApologies:
 			apologies++
+		case inv.Response.Answer == caseconf.AnswerNotInvolved:
+			notInvolved++
 		}
 		if inv.ReportSent() {
 			reports++
 		}
 	}
-	head := fmt.Sprintf("*Invitees* (%d): %d attending · %d sending a colleague · %d can't attend · %d yet to answer · %d not on Slack · %d reports sent",
-		len(c.Invitees), attending, colleague, apologies, waiting, offSlack, reports)
+	head := fmt.Sprintf("*Invitees* (%d): %d attending · %d sending a colleague · %d can't attend · %d not involved · %d yet to answer · %d not on Slack · %d reports sent",
+		len(c.Invitees), attending, colleague, apologies, notInvolved, waiting, offSlack, reports)
 	name := func(s string) string { return clip(s, briefName, "") }
 	var lines []string
 	used := 0
@@ -207,7 +209,7 @@ func answerText(inv *caseconf.Invitee) string {
 	case caseconf.AnswerNotInvolved:
 		s = "*Not involved* with this client"
 		if resp.Reason != "" {
-			s += " — " + escape(resp.Reason)
+			s += " — " + clip(resp.Reason, briefAnswer, "")
 		}
 	default:
 		s = escape(string(resp.Answer))
