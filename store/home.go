@@ -87,9 +87,8 @@ func (s *DB) Home(ctx context.Context, v caseconf.Viewer, now, until time.Time, 
 				OR EXISTS (SELECT 1 FROM invitees i WHERE i.conference_id = c.id AND i.slack_user_id = $1)))
 			OR ((c.chair_id = $1 OR c.minute_taker_id = $1 OR c.case_manager_id = $1) AND c.starts_at <= $2 AND o.conference_id IS NULL)
 			OR (c.case_manager_id = $1 AND o.review_on BETWEEN $2::date AND $3::date)
-			OR EXISTS (SELECT 1 FROM actions a WHERE a.conference_id = c.id AND a.status = 'open' AND `+chasedBy+`)
-			OR EXISTS (SELECT 1 FROM actions a WHERE a.conference_id = c.id AND a.status IN ('not_achieved', 'not_needed')
-				AND a.closed_at >= $5 AND `+chasedBy+`)
+			OR EXISTS (SELECT 1 FROM actions a WHERE a.conference_id = c.id AND `+chasedBy+`
+				AND (a.status = 'open' OR (a.status IN ('not_achieved', 'not_needed') AND a.closed_at >= $5)))
 			OR c.id = ANY($4))`, v.UserID, now, until, pq.Array(consentConfs), now.AddDate(0, 0, -caseconf.RecentlyClosedDays)); err != nil {
 		return nil, fmt.Errorf("home: conferences: %w", err)
 	}
@@ -136,32 +135,34 @@ func (s *DB) Home(ctx context.Context, v caseconf.Viewer, now, until time.Time, 
 	for _, o := range outs {
 		h.Outcomes[o.ConferenceID] = HomeOutcome{ReviewOn: dateOf(o.ReviewOn)}
 	}
+	// The open actions (soonest due first) and those closed lately (latest
+	// first), at most limit of each, and how many open in all: one read.
 	var acts []struct {
 		actionRow
 		Total int `db:"total"`
+		N     int `db:"n"`
 	}
-	if err := tx.SelectContext(ctx, &acts, `SELECT `+actionColumnsA+`, count(*) OVER () AS total
-		FROM actions a JOIN conferences c ON c.id = a.conference_id
-		WHERE a.conference_id = ANY($3) AND `+onActionList+`
-		ORDER BY a.due_on, c.starts_at, a.id
-		LIMIT $4`, v.UserID, v.Admin, arr, limit); err != nil {
+	if err := tx.SelectContext(ctx, &acts, `SELECT * FROM (
+			SELECT `+actionColumnsA+`, count(*) OVER (PARTITION BY a.status = 'open') AS total,
+				row_number() OVER (PARTITION BY a.status = 'open' ORDER BY
+					CASE WHEN a.status = 'open' THEN a.due_on END, CASE WHEN a.status = 'open' THEN c.starts_at END,
+					a.closed_at DESC, CASE WHEN a.status = 'open' THEN a.id END, a.id DESC) AS n
+			FROM actions a JOIN conferences c ON c.id = a.conference_id
+			WHERE a.conference_id = ANY($3) AND ((`+onActionList+`) OR (`+onClosedListAt5+`))) x
+		WHERE n <= $4 ORDER BY n`, v.UserID, v.Admin, arr, limit, now.AddDate(0, 0, -caseconf.RecentlyClosedDays)); err != nil {
 		return nil, fmt.Errorf("home: actions: %w", err)
 	}
-	h.Actions = make([]*caseconf.Action, len(acts))
 	for i := range acts {
-		h.Actions[i] = acts[i].action()
-		h.ActionsTotal = acts[i].Total
+		a := acts[i].action()
+		if a.Status == caseconf.ActionOpen {
+			h.Actions = append(h.Actions, a)
+			h.ActionsTotal = acts[i].Total
+		} else {
+			h.Closed = append(h.Closed, a)
+		}
 	}
-	var closed []actionRow
-	if err := tx.SelectContext(ctx, &closed, `SELECT `+actionColumnsA+`
-		FROM actions a JOIN conferences c ON c.id = a.conference_id
-		WHERE a.conference_id = ANY($5) AND `+onClosedList+`
-		ORDER BY a.closed_at DESC, a.id DESC
-		LIMIT $4`, v.UserID, v.Admin, now.AddDate(0, 0, -caseconf.RecentlyClosedDays), limit, arr); err != nil {
-		return nil, fmt.Errorf("home: closed actions: %w", err)
-	}
-	for i := range closed {
-		h.Closed = append(h.Closed, closed[i].action())
+	if h.Actions == nil {
+		h.Actions = []*caseconf.Action{}
 	}
 	for _, c := range consents {
 		h.Consents = append(h.Consents, HomeConsent{ConferenceID: c.ConferenceID, ValidUntil: c.ValidUntil})

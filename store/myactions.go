@@ -34,6 +34,10 @@ const onClosedList = `a.status IN ('not_achieved', 'not_needed') AND a.closed_at
 	AND ` + chasedBy + `
 	AND ` + visibleTo
 
+// onClosedListAt5 is onClosedList with the time from which closed
+// actions are listed in $5.
+var onClosedListAt5 = strings.Replace(onClosedList, "$3", "$5", 1)
+
 // ClosedActions lists v's actions closed lately (caseconf.OnClosedList, as
 // of now), the latest closed first, at most limit, each with its
 // conference, the read audited as for OpenActions.
