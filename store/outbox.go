@@ -270,32 +270,26 @@ func finish(ctx context.Context, x sqlx.ExtContext, m Outbox, set string, args .
 // finishWith is finish in a statement that begins with with (a WITH
 // clause, whose own changes are made whether or not m is still claimed).
 // A message marked sent (sentSet) that an erasure detached from its
-// client while it was being posted queues its own deletion from Slack in
-// the same statement: the sender deletes it within moments, not at the
-// next retention run.
+// client while it was being posted then queues its own deletion from
+// Slack: the sender deletes it within moments, not at the next retention
+// run (which would still catch it: its row keeps the erased mark).
 func finishWith(ctx context.Context, x sqlx.ExtContext, with string, m Outbox, set string, args ...any) error {
-	if with == "" {
-		with = "WITH "
-	} else {
-		with += ", "
-	}
-	update := `UPDATE outbox SET ` + set + `, claimed_by = NULL, claimed_at = NULL
-		WHERE id = $1 AND state = 'in_flight' AND claimed_by = $2 RETURNING dedup_key, channel, ts`
-	q := with + `done AS (` + update + `) SELECT count(*) FROM done`
-	if set == sentSet {
-		q = with + `done AS (` + update + `),
-		gone AS (INSERT INTO outbox (kind, dedup_key, recipient_id, not_before, created_at)
-			SELECT '` + string(caseconf.KindDeleteMessage) + `', '` + string(caseconf.KindDeleteMessage) + `:' || channel || ':' || ts, channel, $3, $3
-			FROM done WHERE starts_with(dedup_key, '` + erasedPrefix + `') AND channel IS NOT NULL AND ts IS NOT NULL
-			ON CONFLICT (dedup_key) DO NOTHING)
-		SELECT count(*) FROM done`
-	}
-	var n int
-	if err := sqlx.GetContext(ctx, x, &n, q, append([]any{m.ID, m.ClaimedBy}, args...)...); err != nil {
+	var detached []bool
+	err := sqlx.SelectContext(ctx, x, &detached, with+` UPDATE outbox SET `+set+`, claimed_by = NULL, claimed_at = NULL
+		WHERE id = $1 AND state = 'in_flight' AND claimed_by = $2 RETURNING starts_with(dedup_key, '`+erasedPrefix+`')`,
+		append([]any{m.ID, m.ClaimedBy}, args...)...)
+	if err != nil {
 		return fmt.Errorf("finish outbox %d: %w", m.ID, err)
 	}
-	if n != 1 {
+	if len(detached) != 1 {
 		return errNotClaimed
+	}
+	if detached[0] && set == sentSet {
+		if _, err := x.ExecContext(ctx, `INSERT INTO outbox (kind, dedup_key, recipient_id, not_before, created_at)
+			SELECT $2, $2 || ':' || channel || ':' || ts, channel, now(), now() FROM outbox
+			WHERE id = $1 AND channel IS NOT NULL AND ts IS NOT NULL ON CONFLICT (dedup_key) DO NOTHING`, m.ID, caseconf.KindDeleteMessage); err != nil {
+			return fmt.Errorf("finish outbox %d: delete what an erasure left: %w", m.ID, err)
+		}
 	}
 	return nil
 }
