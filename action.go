@@ -292,3 +292,10 @@ func ValidateReassign(c *Conference, a *Action, userID, name, agency string) (Ow
 func CanOwnAction(c *Conference, u string) bool {
 	return u != "" && (c.InviteeFor(u) != nil || u == c.CaseManagerID || u == c.ChairID || u == c.MinuteTakerID)
 }
+
+// NewDateTakesEffect reports whether a new date v gives action a of c
+// moves it at once: the case manager's and the chair's do; the owner's is
+// a proposal the case manager agrees or not.
+func NewDateTakesEffect(c *Conference, v Viewer) bool {
+	return v.UserID != "" && (v.UserID == c.CaseManagerID || v.UserID == c.ChairID)
+}

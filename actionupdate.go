@@ -77,13 +77,6 @@ func CanUpdateAction(c *Conference, a *Action, v Viewer) error {
 	return nil
 }
 
-// NewDateTakesEffect reports whether a new date v gives action a of c
-// moves it at once: the case manager's and the chair's do; the owner's is
-// a proposal the case manager agrees or not.
-func NewDateTakesEffect(c *Conference, v Viewer) bool {
-	return v.UserID != "" && (v.UserID == c.CaseManagerID || v.UserID == c.ChairID)
-}
-
 // proposalNotFound is the one answer for a proposal that does not exist
 // and for one the user may not decide.
 func proposalNotFound() *Error {

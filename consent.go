@@ -146,7 +146,7 @@ func (f ConsentChangeForm) Validate(current Consent, now time.Time, cal Calendar
 			errs[FieldConsentMethod] = "Please say how consent was given: written or verbal."
 			break
 		}
-		c = consentFields{Method: f.Method, Given: f.Given, Until: f.Until, AgencyKinds: f.AgencyKinds}.consent(time.Time{}, now, cal, errs, text)
+		c = consentFields{Method: f.Method, Given: f.Given, Until: f.Until, AgencyKinds: f.AgencyKinds}.check(time.Time{}, now, cal, errs, text)
 		if errs[FieldConsentGiven] == "" && errs[FieldConsentUntil] == "" && !c.ValidUntil.IsZero() && c.ValidUntil.Before(cal.Date(now)) {
 			errs[FieldConsentUntil] = "Renewed consent must still be valid today."
 		}
@@ -201,7 +201,7 @@ type consentFields struct {
 // consent is the Consent the fields record, checked against the
 // meeting's start (zero: no meeting) and today; what is wrong goes into
 // errs, on the field it is about.
-func (f consentFields) consent(startsAt, now time.Time, cal Calendar, errs FieldErrors,
+func (f consentFields) check(startsAt, now time.Time, cal Calendar, errs FieldErrors,
 	text func(field, v, what string, max int, required bool)) Consent {
 	c := Consent{Method: f.Method}
 	for _, k := range f.AgencyKinds {
@@ -256,4 +256,26 @@ func (f consentFields) consent(startsAt, now time.Time, cal Calendar, errs Field
 		errs[FieldConsentMethod] = "Please record how consent was given, or the reason to meet without it."
 	}
 	return c
+}
+
+// How far back consent may have been given, and how far on it may run.
+const (
+	ConsentGivenWithinMonths = 24 // consent given: not in the future, nor more than two years ago
+	ConsentValidWithinMonths = 36 // consent valid until: today to three years on
+)
+
+// ConsentGivenWindow is when consent recorded on now may have been given:
+// not in the future, and not more than two years ago.
+func ConsentGivenWindow(now time.Time, cal Calendar) DateWindow {
+	today := cal.Date(now)
+	return DateWindow{First: AddMonths(today, -ConsentGivenWithinMonths), Last: today,
+		TooEarly: "Consent given more than two years ago is too old to rely on: record it again with the client", TooLate: "Consent cannot have been given in the future"}
+}
+
+// ConsentUntilWindow is when consent recorded on now may run until: still
+// valid today, and at most three years on.
+func ConsentUntilWindow(now time.Time, cal Calendar) DateWindow {
+	today := cal.Date(now)
+	return DateWindow{First: today, Last: AddMonths(today, ConsentValidWithinMonths),
+		TooEarly: "Consent must still be valid today", TooLate: "Consent can be recorded for at most three years"}
 }

@@ -7,16 +7,14 @@ import "time"
 // a conference in 9999 is a slip of the finger, not a plan, and counting
 // the working days to it would cost seconds of CPU.
 //
-// Each window is a rule in one place here, used by every form that takes
-// such a date: the scheduling form (the conference, consent), the consent
-// form (renewed consent), the outcome form (the review, each action's
-// date) and an action's new date.
+// Each window is a rule in one place, used by every form that takes such
+// a date: here the meeting's, the review's and an action's (due, or
+// moved); the windows on when an agreement to share was given and runs
+// until are beside the rest of its rules (consent.go).
 const (
-	ConferenceWithinMonths   = 24 // a conference: today to two years on
-	ConsentGivenWithinMonths = 24 // consent given: not in the future, nor more than two years ago
-	ConsentValidWithinMonths = 36 // consent valid until: today to three years on
-	ReviewWithinMonths       = 24 // a review: after the meeting, within two years of it
-	ActionDueWithinMonths    = 60 // an action's date, or its new date: within five years
+	ConferenceWithinMonths = 24 // a conference: today to two years on
+	ReviewWithinMonths     = 24 // a review: after the meeting, within two years of it
+	ActionDueWithinMonths  = 60 // an action's date, or its new date: within five years
 )
 
 // windowDateLayout is how a window's end is written for the user.
@@ -51,22 +49,6 @@ func ConferenceWindow(now time.Time, cal Calendar) DateWindow {
 	today := cal.Date(now)
 	return DateWindow{First: today, Last: AddMonths(today, ConferenceWithinMonths),
 		TooEarly: "That date is in the past", TooLate: "A conference can be called at most two years ahead"}
-}
-
-// ConsentGivenWindow is when consent recorded on now may have been given:
-// not in the future, and not more than two years ago.
-func ConsentGivenWindow(now time.Time, cal Calendar) DateWindow {
-	today := cal.Date(now)
-	return DateWindow{First: AddMonths(today, -ConsentGivenWithinMonths), Last: today,
-		TooEarly: "Consent given more than two years ago is too old to rely on: record it again with the client", TooLate: "Consent cannot have been given in the future"}
-}
-
-// ConsentUntilWindow is when consent recorded on now may run until: still
-// valid today, and at most three years on.
-func ConsentUntilWindow(now time.Time, cal Calendar) DateWindow {
-	today := cal.Date(now)
-	return DateWindow{First: today, Last: AddMonths(today, ConsentValidWithinMonths),
-		TooEarly: "Consent must still be valid today", TooLate: "Consent can be recorded for at most three years"}
 }
 
 // ReviewWindow is when the review of a meeting on meeting may be: after

@@ -245,7 +245,7 @@ func (f ScheduleForm) Validate(now time.Time, cal Calendar) (Schedule, FieldErro
 	text(FieldToldHow, s.ClientToldHow, "", MaxReasonText, false)
 
 	s.Consent = consentFields{Method: f.ConsentMethod, Given: f.ConsentGiven, Until: f.ConsentUntil, AgencyKinds: f.AgencyKinds,
-		NoReason: f.NoConsentReason, NoExplaining: f.NoConsentExplanation}.consent(s.StartsAt, now, cal, errs, text)
+		NoReason: f.NoConsentReason, NoExplaining: f.NoConsentExplanation}.check(s.StartsAt, now, cal, errs, text)
 
 	// Notice.
 	text(FieldUrgentReason, s.UrgentReason, "", MaxReasonText, false)
