@@ -64,6 +64,9 @@ type Action struct {
 	CloseReason  string     // why: what they wrote, never in a log or an error
 	ReassignedBy string     // the Slack user who last gave it to someone else
 	ReassignedAt *time.Time // when
+	// ProposedDueOn is the new date its owner proposed, waiting on the
+	// case manager; nil when none waits.
+	ProposedDueOn *time.Time
 }
 
 // Done reports whether the action has been marked done.
@@ -76,6 +79,18 @@ func (a *Action) Open() bool { return a.Status == ActionOpen || a.Status == "" }
 
 // Closed reports whether the action is no longer open, whatever closed it.
 func (a *Action) Closed() bool { return !a.Open() }
+
+// DateProposed reports whether a new date its owner proposed waits on the
+// case manager: only ever for an open action.
+func (a *Action) DateProposed() bool { return a.Open() && a.ProposedDueOn != nil }
+
+// CanSeePlan reports whether v may see the recorded outcome of c in show:
+// its summary and its action plan, each action with what it is, its owner,
+// date and state. Those who may see the case details, once the outcome is
+// recorded; to anyone else show says nothing of it.
+func CanSeePlan(c *Conference, v Viewer) bool {
+	return c.Status == StatusRecorded && CanSeeDetails(c, v)
+}
 
 // actionNotFound is the one answer for an action that does not exist and
 // for one the user may not change: they must read the same.

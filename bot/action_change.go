@@ -170,10 +170,12 @@ func (b *Bot) submitActionReassign(ctx context.Context, r *Request) {
 }
 
 // actionState is an action's state as a list shows it on the calendar day
-// today: open (overdue, or due today), done, not achieved, no longer
-// needed; a closed one with why, if the reader may see case details.
+// today: open (overdue, or due today; a new date proposed), done, not
+// achieved, no longer needed; a closed one with why, if the reader may see case details.
 func actionState(a *caseconf.Action, today time.Time, details bool) string {
 	switch {
+	case a.DateProposed():
+		return "*open* · due " + dueLabel(a.DueOn, today) + " · a new date proposed: " + a.ProposedDueOn.Format(dueLayout)
 	case a.Open():
 		return "*open* · due " + dueLabel(a.DueOn, today)
 	case a.Done():

@@ -88,12 +88,12 @@ func (b *Bot) cmdShow(ctx context.Context, r *Request, args []string) {
 		return
 	}
 	v := b.viewer(r.UserID)
-	c, reports, err := b.store.ConferenceReportsByRef(ctx, ref, v, "conference.show")
+	sh, err := b.store.ShowByRef(ctx, ref, v)
 	if err != nil {
 		b.replyError(ctx, r, err)
 		return
 	}
-	msg := showMessage(c, v, reports, b.now(), b.cal, 0)
+	msg := showMessage(sh.Conference, v, sh.Reports, sh.Outcome, b.now(), b.cal, 0)
 	r.Reply(ctx, msg.Text, msg.Blocks...)
 }
 
@@ -107,19 +107,20 @@ func (b *Bot) clickShowPage(ctx context.Context, r *Request) {
 		return
 	}
 	v := b.viewer(r.UserID)
-	c, reports, err := b.store.ConferenceReportsByID(ctx, subj.Conference, v, "conference.show")
+	sh, err := b.store.ShowByID(ctx, subj.Conference, v)
 	if err != nil {
 		b.replyError(ctx, r, err)
 		return
 	}
-	b.replaceClicked(ctx, r, showMessage(c, v, reports, b.now(), b.cal, int(subj.Page)))
+	b.replaceClicked(ctx, r, showMessage(sh.Conference, v, sh.Reports, sh.Outcome, b.now(), b.cal, int(subj.Page)))
 }
 
 // showMessage is page (from 0; the last if there are fewer) of what show
 // says to v about c: the conference (showBlocks), the meeting
-// (meetingBlocks) and the button to record the outcome or draft the
-// client's letter, on every page.
-func showMessage(c *caseconf.Conference, v caseconf.Viewer, reports []caseconf.Report, now time.Time, cal caseconf.Calendar, page int) message {
+// (meetingBlocks), the recorded outcome's summary and action plan (o,
+// nil unless caseconf.CanSeePlan allows v; outcomeBlocks) and the button
+// to record the outcome or draft the client's letter, on every page.
+func showMessage(c *caseconf.Conference, v caseconf.Viewer, reports []caseconf.Report, o *caseconf.Outcome, now time.Time, cal caseconf.Calendar, page int) message {
 	blocks := showBlocks(c, v, cal)
 	var end []slack.Block
 	switch {
@@ -131,9 +132,40 @@ func showMessage(c *caseconf.Conference, v caseconf.Viewer, reports []caseconf.R
 	room := maxMessageBlocks - len(blocks) - len(end)
 	roomText := maxMessageText - messageChars(blocks) - messageChars(end)
 	blocks = append(blocks, meetingBlocksWithin(c, v, reports, now, cal, room, roomText)...)
+	if o != nil && caseconf.CanSeePlan(c, v) {
+		blocks = append(blocks, outcomeBlocks(o, cal.Date(now))...)
+	}
 	return pagedMessage(c.Ref, blocks, end, page, actionShowPage, func(p int) string {
 		return subject{Conference: c.ID, Page: int64(p)}.String()
 	})
+}
+
+// outcomeBlocks is a recorded outcome as show gives it: the summary, the
+// review date, and the action plan, each action with what it is, its
+// owner, its date and its state (actionState) on the calendar day today.
+// Every block is within Slack's limits; pagedMessage pages the rest.
+func outcomeBlocks(o *caseconf.Outcome, today time.Time) []slack.Block {
+	head := "*Outcome* recorded " + o.RecordedAt.Format("2 Jan 2006") + " by " + user(o.RecordedBy)
+	if !o.ReviewOn.IsZero() {
+		head += " · review by " + o.ReviewOn.Format(dueLayout)
+	}
+	out := sections(head + "\n*Summary:* " + escape(o.Summary))
+	open := 0
+	for i := range o.Actions {
+		if o.Actions[i].Open() {
+			open++
+		}
+	}
+	if len(o.Actions) == 0 {
+		return append(out, section("*Action plan:* no actions"))
+	}
+	out = append(out, section(fmt.Sprintf("*Action plan* · %d actions, %d open", len(o.Actions), open)))
+	for i := range o.Actions {
+		a := &o.Actions[i]
+		out = append(out, sections(fmt.Sprintf("*%d.* %s · owner %s\n*%s:* %s", i+1, actionState(a, today, true), ownerText(a),
+			escape(a.Area), escape(a.What)))...)
+	}
+	return out
 }
 
 // pageNavText is the most text a page's note and buttons take.

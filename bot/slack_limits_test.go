@@ -216,8 +216,8 @@ func TestShowPaged(t *testing.T) {
 	now := c.StartsAt.Add(time.Hour) // after the meeting: the outcome may be recorded
 	var want []string
 	want = append(want, sectionTexts(showBlocks(c, chair, cal))...)
-	pages := followPages(t, showMessage(c, chair, reports, now, cal, 0), actionShowPage+":next", func(s subject) message {
-		return showMessage(c, chair, reports, now, cal, int(s.Page))
+	pages := followPages(t, showMessage(c, chair, reports, nil, now, cal, 0), actionShowPage+":next", func(s subject) message {
+		return showMessage(c, chair, reports, nil, now, cal, int(s.Page))
 	})
 	if len(pages) < 2 {
 		t.Fatalf("show of the fullest conference on %d page", len(pages))
@@ -238,7 +238,7 @@ func TestShowPaged(t *testing.T) {
 		t.Errorf("the pages of show do not list the reports")
 	}
 	// A page past the last is the last.
-	if showMessage(c, chair, reports, now, cal, 99).fingerprint() != pages[len(pages)-1].fingerprint() {
+	if showMessage(c, chair, reports, nil, now, cal, 99).fingerprint() != pages[len(pages)-1].fingerprint() {
 		t.Errorf("page 99 is not the last page")
 	}
 }

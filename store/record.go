@@ -127,16 +127,15 @@ var actionInDetail = regexp.MustCompile(`^action ([0-9]+)\b`)
 func readRecordActions(ctx context.Context, tx *sqlx.Tx, r *caseconf.Record) error {
 	var rows []struct {
 		actionRow
-		Progress string       `db:"progress"`
-		Proposed sql.NullTime `db:"proposed_due_on"`
+		Progress string `db:"progress"`
 	}
-	if err := tx.SelectContext(ctx, &rows, `SELECT `+actionColumns+`, progress, proposed_due_on FROM actions WHERE conference_id = $1 ORDER BY id`, r.Conference.ID); err != nil {
+	if err := tx.SelectContext(ctx, &rows, `SELECT `+actionColumns+`, progress FROM actions WHERE conference_id = $1 ORDER BY id`, r.Conference.ID); err != nil {
 		return fmt.Errorf("actions: %w", err)
 	}
 	at := map[int64]int{}
 	for i := range rows {
 		at[rows[i].ID] = i
-		r.Actions = append(r.Actions, caseconf.RecordAction{Action: *rows[i].action(), Progress: rows[i].Progress, ProposedDue: dateOf(rows[i].Proposed)})
+		r.Actions = append(r.Actions, caseconf.RecordAction{Action: *rows[i].action(), Progress: rows[i].Progress, ProposedDue: dateOf(rows[i].ProposedDue)})
 	}
 	// What was done to each action, from the audit log: who changed it,
 	// and how, when.

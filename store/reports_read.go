@@ -23,23 +23,53 @@ import (
 // returned: the caller may say how many came, or why they may not read
 // them.
 func (s *DB) ConferenceReportsByRef(ctx context.Context, ref string, v caseconf.Viewer, action string) (*caseconf.Conference, []caseconf.Report, error) {
-	return s.conferenceReports(ctx, v, action, `c.ref = upper($3)`, strings.TrimSpace(ref))
+	sh, err := s.conferenceReports(ctx, v, action, `c.ref = upper($3)`, strings.TrimSpace(ref), false)
+	return sh.Conference, sh.Reports, err
 }
 
 // ConferenceReportsByID is ConferenceReportsByRef for the internal ID
 // that buttons carry.
 func (s *DB) ConferenceReportsByID(ctx context.Context, id int64, v caseconf.Viewer, action string) (*caseconf.Conference, []caseconf.Report, error) {
-	return s.conferenceReports(ctx, v, action, `c.id = $3`, id)
+	sh, err := s.conferenceReports(ctx, v, action, `c.id = $3`, id, false)
+	return sh.Conference, sh.Reports, err
 }
 
-func (s *DB) conferenceReports(ctx context.Context, v caseconf.Viewer, action, where string, arg any) (*caseconf.Conference, []caseconf.Report, error) {
-	var reports []caseconf.Report
+// Shown is what show says of a conference: the conference, the agency
+// reports v may read, and its recorded outcome with the action plan
+// (nil unless caseconf.CanSeePlan allows v).
+type Shown struct {
+	Conference *caseconf.Conference
+	Reports    []caseconf.Report
+	Outcome    *caseconf.Outcome
+}
+
+// ShowByRef reads conference ref for show, as ConferenceReportsByRef
+// reads it ("conference.show"), and, in the same transaction, its
+// recorded outcome and action plan, if caseconf.CanSeePlan allows v.
+func (s *DB) ShowByRef(ctx context.Context, ref string, v caseconf.Viewer) (Shown, error) {
+	return s.conferenceReports(ctx, v, "conference.show", `c.ref = upper($3)`, strings.TrimSpace(ref), true)
+}
+
+// ShowByID is ShowByRef for the internal ID that buttons carry.
+func (s *DB) ShowByID(ctx context.Context, id int64, v caseconf.Viewer) (Shown, error) {
+	return s.conferenceReports(ctx, v, "conference.show", `c.id = $3`, id, true)
+}
+
+func (s *DB) conferenceReports(ctx context.Context, v caseconf.Viewer, action, where string, arg any, plan bool) (Shown, error) {
+	var sh Shown
 	c, err := s.readConferenceThen(ctx, v, action, where, arg, func(tx *sqlx.Tx, c *caseconf.Conference) error {
+		if plan && caseconf.CanSeePlan(c, v) {
+			o, err := readOutcome(ctx, tx, c.ID)
+			if err != nil && caseconf.ErrorCode(err) != caseconf.ENOTFOUND {
+				return err
+			}
+			sh.Outcome = o
+		}
 		if caseconf.CanReadReports(c, v, s.Now()) != nil {
 			return nil
 		}
-		var err error
-		reports, err = loadReports(ctx, tx, c)
+		reports, err := loadReports(ctx, tx, c)
+		sh.Reports = reports
 		if err != nil || len(reports) == 0 {
 			return err
 		}
@@ -51,9 +81,10 @@ func (s *DB) conferenceReports(ctx context.Context, v caseconf.Viewer, action, w
 			Detail: "reports of invitees " + strings.Join(whose, ",")})
 	})
 	if err != nil {
-		return nil, nil, err
+		return Shown{}, err
 	}
-	return c, reports, nil
+	sh.Conference = c
+	return sh, nil
 }
 
 // loadReports reads the latest report of each invitee of c, oldest first.
