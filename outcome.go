@@ -46,6 +46,7 @@ const (
 	ActionOwnerName   = "owner_name"
 	ActionOwnerAgency = "owner_agency"
 	ActionDue         = "due"
+	ActionChoice      = "choice" // a row from the plan under review: CarryKeep, CarryDone or CarryDrop
 )
 
 // ActionField names the block of one field of action row row: rows are
@@ -71,6 +72,11 @@ type ActionForm struct {
 	OwnerName   string `json:"owner_name,omitempty"`
 	OwnerAgency string `json:"owner_agency,omitempty"`
 	DueOn       string `json:"due,omitempty"` // "2006-01-02"
+	// Carry is the open action of the plan under review the row starts
+	// from (0: a new row), and Choice what becomes of it: CarryKeep,
+	// CarryDone or CarryDrop.
+	Carry  int64  `json:"carry,omitempty"`
+	Choice string `json:"choice,omitempty"`
 }
 
 // blank reports whether nothing was typed in the row.
@@ -129,6 +135,9 @@ type Outcome struct {
 	ReviewOn         time.Time // a calendar date
 	ShareWith        []Person  // Slack users first, then people not on Slack
 	Actions          []Action  // in the order of the plan
+	// Settled is what becomes of each open action of the plan under
+	// review the form started with (a review conference's only).
+	Settled []Settled
 }
 
 // ValidateDraft checks what a draft may hold: anything, as long as each
@@ -283,8 +292,23 @@ func (f OutcomeForm) Validate(meeting, now time.Time, cal Calendar) (Outcome, Fi
 	if len(f.Actions) > MaxActionRows {
 		errs[FieldSummary] = "This plan has more rows than a form can hold."
 	}
+	carried := map[int64]bool{}
 	for _, a := range f.Actions {
-		if a.blank() {
+		if a.Carry != 0 {
+			if carried[a.Carry] {
+				errs[ActionField(ActionChoice, a.Row)] = "This action of the plan under review is in the form twice: please remove one."
+				continue
+			}
+			carried[a.Carry] = true
+			if !ValidCarryChoice(a.Choice) {
+				errs[ActionField(ActionChoice, a.Row)] = "Please choose: keep it in the new plan, done, or drop it."
+				continue
+			}
+			o.Settled = append(o.Settled, Settled{ActionID: a.Carry, Choice: a.Choice})
+			if a.Choice != CarryKeep {
+				continue // closed, not carried: what the row says is not checked
+			}
+		} else if a.blank() {
 			continue
 		}
 		act, e := a.validate(ActionDueWindow(now, cal), cal)
@@ -306,6 +330,9 @@ func (f OutcomeForm) Validate(meeting, now time.Time, cal Calendar) (Outcome, Fi
 func (f OutcomeForm) CheckOwners(c *Conference) FieldErrors {
 	errs := FieldErrors{}
 	for _, a := range f.Actions {
+		if a.Carry != 0 && a.Choice != CarryKeep {
+			continue
+		}
 		if a.OwnerID != "" && !CanOwnAction(c, a.OwnerID) {
 			errs[ActionField(ActionOwner, a.Row)] = "Only someone invited to this conference can own an action on Slack: invite them to the review, or name them as someone not on Slack."
 		}
