@@ -26,6 +26,9 @@ type OutcomeForm struct {
 	Draft      *caseconf.OutcomeForm // nil when there is none
 	DraftBy    string
 	DraftAt    time.Time
+	// Carried is the open actions of the plan under review, in the order
+	// of that plan, for a review conference's form to start with.
+	Carried []*caseconf.Action
 }
 
 // OpenOutcome reads what the outcome form of the conference with
@@ -55,6 +58,9 @@ func (s *DB) OpenOutcome(ctx context.Context, ref string, id int64, v caseconf.V
 		return OutcomeForm{}, err
 	}
 	out := OutcomeForm{Conference: c}
+	if out.Carried, err = openActionsUnderReview(ctx, tx, id); err != nil {
+		return OutcomeForm{}, err
+	}
 	var d struct {
 		Form    []byte    `db:"form"`
 		SavedBy string    `db:"saved_by"`
@@ -211,6 +217,9 @@ func (s *DB) RecordOutcome(ctx context.Context, id int64, v caseconf.Viewer, now
 	if err := insertPeople(ctx, tx, c, o); err != nil {
 		return Recorded{}, err
 	}
+	if err := settleAtReview(ctx, tx, c, v, o.Settled, at); err != nil {
+		return Recorded{}, err
+	}
 	var msgs []Outbox
 	for _, a := range o.Actions {
 		if a.OwnerID != "" && !caseconf.CanOwnAction(c, a.OwnerID) {
@@ -359,4 +368,83 @@ func insertShareList(ctx context.Context, tx *sqlx.Tx, c *caseconf.Conference, p
 		}
 	}
 	return recipients, withheld, others, nil
+}
+
+// reviewOf is the conference conference id reviews, or 0.
+func reviewOf(ctx context.Context, tx *sqlx.Tx, id int64) (int64, error) {
+	var of sql.NullInt64
+	if err := tx.GetContext(ctx, &of, `SELECT review_of_id FROM conferences WHERE id = $1`, id); err != nil {
+		return 0, fmt.Errorf("review of: %w", err)
+	}
+	return of.Int64, nil
+}
+
+// openActionsUnderReview is the open actions of the plan conference id
+// reviews, in the order of that plan: none when it reviews none.
+func openActionsUnderReview(ctx context.Context, tx *sqlx.Tx, id int64) ([]*caseconf.Action, error) {
+	of, err := reviewOf(ctx, tx, id)
+	if err != nil || of == 0 {
+		return nil, err
+	}
+	var rows []actionRow
+	if err := tx.SelectContext(ctx, &rows, `SELECT `+actionColumns+` FROM actions WHERE conference_id = $1 AND status = 'open' ORDER BY id`, of); err != nil {
+		return nil, fmt.Errorf("open outcome: plan under review: %w", err)
+	}
+	out := make([]*caseconf.Action, 0, len(rows))
+	for i := range rows {
+		out = append(out, rows[i].action())
+	}
+	return out, nil
+}
+
+// settleAtReview applies the review c's choices for the open actions of
+// the plan under review (caseconf.SettledAs), on the locked rows, each as
+// caseconf.CanSettleAtReview allows: done, or closed as no longer needed
+// with the reason (carried forward, or dropped at the review), by v, each
+// audited, its pending reminders cancelled and a new date waiting on the
+// case manager overtaken. One closed since the form opened is left as it
+// is; a kept one is carried into the new plan all the same.
+func settleAtReview(ctx context.Context, tx *sqlx.Tx, c *caseconf.Conference, v caseconf.Viewer, settled []caseconf.Settled, at time.Time) error {
+	if len(settled) == 0 {
+		return nil
+	}
+	of, err := reviewOf(ctx, tx, c.ID)
+	if err != nil {
+		return err
+	}
+	for _, s := range settled {
+		old, a, err := lockAction(ctx, tx, s.ActionID)
+		if err != nil {
+			return err
+		}
+		ok, err := caseconf.CanSettleAtReview(c, of, a)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		to, reason := caseconf.SettledAs(s.Choice, c.Ref)
+		if to == caseconf.ActionDone {
+			_, err = tx.ExecContext(ctx, `UPDATE actions SET status = 'done', done_at = $2, done_by = $3, updated_at = $2
+				WHERE id = $1 AND status = 'open'`, a.ID, at, v.UserID)
+		} else {
+			_, err = tx.ExecContext(ctx, `UPDATE actions SET status = $2, close_reason = $3, closed_at = $4, closed_by = $5, updated_at = $4
+				WHERE id = $1 AND status = 'open'`, a.ID, string(to), reason, at, v.UserID)
+		}
+		if err != nil {
+			return fmt.Errorf("record outcome: settle action: %w", err)
+		}
+		if err := audit(ctx, tx, auditRow{At: at, Actor: v.UserID, Action: "action.settled", ConferenceID: old.ID, ClientID: old.ClientID,
+			Detail: fmt.Sprintf("action %d: %s at review %s, now %s", a.ID, s.Choice, c.Ref, to)}); err != nil {
+			return err
+		}
+		if err := cancelPending(ctx, tx, old.ID, a.ID, ActionReminderKinds, "the action was settled at the review"); err != nil {
+			return err
+		}
+		if err := dropProposal(ctx, tx, a.ID, at); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -210,7 +210,7 @@ var changeNames = map[string]string{
 	"conference.create": "conference called", "conference.cancel": "conference cancelled",
 	"agreement.accept": "agreement accepted", "report.submit": "agency report sent", "report.update": "agency report updated",
 	"outcome.draft": "outcome saved as a draft", "outcome.record": "outcome recorded", "action.done": "action marked done",
-	"action.closed": "action closed", "action.reassigned": "action given to someone else",
+	"action.closed": "action closed", "action.reassigned": "action given to someone else", "action.settled": "action settled at the review",
 	"conference.letter": "letter drafted", "conference.export": "record exported",
 }
 
