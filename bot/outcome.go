@@ -66,11 +66,17 @@ func (b *Bot) clickRecord(ctx context.Context, r *Request) {
 }
 
 func (b *Bot) openOutcome(ctx context.Context, r *Request, triggerID string, form store.OutcomeForm) {
-	f, by, at := outcomeDefaults(form.Conference), "", time.Time{}
+	f, by, at := withCarried(outcomeDefaults(form.Conference), form.Carried), "", time.Time{}
 	if form.Draft != nil {
 		f, by, at = *form.Draft, form.DraftBy, form.DraftAt
 	}
 	view, err := outcomeModal(form.Conference, f, by, at, b.cal)
+	for err != nil && form.Draft == nil && len(f.Actions) > 1 {
+		// More open actions under review than the form holds: the last
+		// are left out, open in the plan under review.
+		f.Actions = f.Actions[:len(f.Actions)-1]
+		view, err = outcomeModal(form.Conference, f, by, at, b.cal)
+	}
 	if err != nil {
 		b.log.Error("could not build the outcome form", "conference", form.Conference.ID, "err", err)
 		r.Reply(ctx, caseconf.ErrorMessage(err))

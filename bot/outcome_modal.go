@@ -38,6 +38,9 @@ type outcomeState struct {
 	Meeting    int64 `json:"m"` // when the meeting started, Unix seconds: the form's dates are checked against it
 	Rows       []int `json:"r"` // the action rows, in order
 	Next       int   `json:"n"` // the number the next row added gets
+	// Carry is, for each row that starts from an open action of the plan
+	// under review, that action.
+	Carry map[int]int64 `json:"k,omitempty"`
 }
 
 // recordButton opens the outcome form of conference c.
@@ -86,6 +89,30 @@ func outcomeDefaults(c *caseconf.Conference) caseconf.OutcomeForm {
 	return f
 }
 
+// withCarried is a review's new outcome form f starting its action plan
+// with the open actions of the plan under review, filled in (each within
+// its field's length) for the recorder to keep, mark done or drop, and
+// then a blank row for a new action.
+func withCarried(f caseconf.OutcomeForm, carried []*caseconf.Action) caseconf.OutcomeForm {
+	if len(carried) == 0 {
+		return f
+	}
+	f.Actions = nil
+	for i, a := range carried {
+		row := caseconf.ActionForm{Row: i + 1, Carry: a.ID, Area: truncate(a.Area, caseconf.MaxShortText),
+			What: truncate(a.What, caseconf.MaxActionText), OwnerID: a.OwnerID}
+		if a.OwnerID == "" {
+			row.OwnerName, row.OwnerAgency = truncate(a.OwnerName, caseconf.MaxShortText), truncate(a.OwnerAgency, caseconf.MaxShortText)
+		}
+		if !a.DueOn.IsZero() {
+			row.DueOn = a.DueOn.Format(caseconf.DateLayout)
+		}
+		f.Actions = append(f.Actions, row)
+	}
+	f.Actions = append(f.Actions, caseconf.ActionForm{Row: len(carried) + 1})
+	return f
+}
+
 // fitLines is people's lines, one a line, within max characters, so that
 // the form opens (Slack refuses a field filled in past its max_length) and
 // can be submitted: a line that no longer fits in full gives just the
@@ -111,6 +138,12 @@ func stateFor(c *caseconf.Conference, f caseconf.OutcomeForm) outcomeState {
 	for _, a := range f.Actions {
 		st.Rows = append(st.Rows, a.Row)
 		st.Next = max(st.Next, a.Row+1)
+		if a.Carry != 0 {
+			if st.Carry == nil {
+				st.Carry = map[int]int64{}
+			}
+			st.Carry[a.Row] = a.Carry
+		}
 	}
 	return st
 }
@@ -132,7 +165,10 @@ func outcomeFormFrom(v formValues, st outcomeState) caseconf.OutcomeForm {
 		f.Actions = append(f.Actions, caseconf.ActionForm{Row: row, Area: v.text(field(caseconf.ActionArea)),
 			What: v.text(field(caseconf.ActionWhat)), OwnerID: v.get(field(caseconf.ActionOwner)).SelectedUser,
 			OwnerName: v.text(field(caseconf.ActionOwnerName)), OwnerAgency: v.text(field(caseconf.ActionOwnerAgency)),
-			DueOn: v.get(field(caseconf.ActionDue)).SelectedDate})
+			DueOn: v.get(field(caseconf.ActionDue)).SelectedDate, Carry: st.Carry[row]})
+		if a := &f.Actions[len(f.Actions)-1]; a.Carry != 0 {
+			a.Choice = v.option(field(caseconf.ActionChoice))
+		}
 	}
 	return f
 }
@@ -219,7 +255,13 @@ func outcomeModal(c *caseconf.Conference, f caseconf.OutcomeForm, draftBy string
 			[2]string{caseconf.SaveDraft, "Draft: keep it to finish later"}),
 		note(":lock: The minutes go by direct message only, to people the client's consent covers. Each one sent is logged."),
 	}
-	room := (maxModalBlocks - len(head) - len(tail) - 1) / rowBlocks
+	carried := 0 // a row from the plan under review has one block more: its choice
+	for _, a := range f.Actions {
+		if a.Carry != 0 {
+			carried++
+		}
+	}
+	room := (maxModalBlocks - len(head) - len(tail) - 1 - carried) / rowBlocks
 	if len(f.Actions) > room {
 		return slack.ModalViewRequest{}, fmt.Errorf("outcome form: %d action rows, room for %d", len(f.Actions), room)
 	}
@@ -248,8 +290,17 @@ func outcomeModal(c *caseconf.Conference, f caseconf.OutcomeForm, draftBy string
 func actionRowBlocks(n int, a caseconf.ActionForm) []slack.Block {
 	field := func(name string) string { return caseconf.ActionField(name, a.Row) }
 	remove := button(actionOutcomeRemove+":"+strconv.Itoa(a.Row), strconv.Itoa(a.Row), "Remove", slack.StyleDanger)
-	return []slack.Block{
-		slack.NewSectionBlock(mrkdwn(fmt.Sprintf("*Action %d*", n)), nil, slack.NewAccessory(remove)),
+	title := fmt.Sprintf("*Action %d*", n)
+	var choice []slack.Block
+	if a.Carry != 0 {
+		title += " · open in the plan under review: keep it in the new plan (as it reads below), mark it done, or drop it. Removed, it stays open there."
+		choice = append(choice, radioInput(field(caseconf.ActionChoice), "At this review", a.Choice,
+			[2]string{caseconf.CarryKeep, "Keep: carry it into the new plan"},
+			[2]string{caseconf.CarryDone, "Done"},
+			[2]string{caseconf.CarryDrop, "Drop: no longer needed"}))
+	}
+	return append([]slack.Block{
+		slack.NewSectionBlock(mrkdwn(title), nil, slack.NewAccessory(remove)),
 		input(field(caseconf.ActionArea), "Area of need", "The presenting problem", textInput(field(caseconf.ActionArea), caseconf.MaxShortText, false, a.Area), true),
 		input(field(caseconf.ActionWhat), "Action", "What will be done, including risk management and plans for any barriers",
 			textInput(field(caseconf.ActionWhat), caseconf.MaxActionText, true, a.What), true),
@@ -257,5 +308,5 @@ func actionRowBlocks(n int, a caseconf.ActionForm) []slack.Block {
 		input(field(caseconf.ActionOwnerName), "…or someone not on Slack: name", "", textInput(field(caseconf.ActionOwnerName), caseconf.MaxShortText, false, a.OwnerName), true),
 		input(field(caseconf.ActionOwnerAgency), "…and their agency", "", textInput(field(caseconf.ActionOwnerAgency), caseconf.MaxShortText, false, a.OwnerAgency), true),
 		dateInput(field(caseconf.ActionDue), "Date to be met or reviewed", "", a.DueOn),
-	}
+	}, choice...)
 }
