@@ -148,3 +148,40 @@ func TestCalendarInvitationAndCancel(t *testing.T) {
 		}
 	}
 }
+
+// fileUploads are the files uploaded but the calendar files every
+// invitation brings: what commands (export, gaps, subject access) made.
+func (a *app) fileUploads() []fakeslack.Upload {
+	return withoutCalendars(a.slack.Uploads())
+}
+
+// waitFileUploads is fakeslack's WaitForUploads for fileUploads: it
+// waits until n of them are shared, and returns them.
+func (a *app) waitFileUploads(ctx context.Context, n int) ([]fakeslack.Upload, error) {
+	for {
+		var done []fakeslack.Upload
+		for _, u := range a.fileUploads() {
+			if u.Completed {
+				done = append(done, u)
+			}
+		}
+		if len(done) >= n {
+			return a.fileUploads(), nil
+		}
+		select {
+		case <-ctx.Done():
+			return a.fileUploads(), ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+func withoutCalendars(ups []fakeslack.Upload) []fakeslack.Upload {
+	var out []fakeslack.Upload
+	for _, u := range ups {
+		if !strings.HasSuffix(u.Filename, ".ics") {
+			out = append(out, u)
+		}
+	}
+	return out
+}
