@@ -160,6 +160,10 @@ type Conference struct {
 	Invitees            []Invitee
 	// ShareList holds the Slack users the minutes are shared with.
 	ShareList []string
+	// CalendarSequence is the SEQUENCE of the conference's calendar file
+	// (export.ICal): 0 when it is called, raised by each change the
+	// invitees' calendars must follow.
+	CalendarSequence int
 }
 
 // Ends is when the meeting is expected to finish.

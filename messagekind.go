@@ -62,6 +62,12 @@ const (
 	// (chat.delete): the recipient is the channel, and the dedup key is
 	// "delete_message:CHANNEL:TS". It names no client.
 	KindDeleteMessage MessageKind = "delete_message"
+	// KindCalendar uploads the meeting as an iCalendar file (METHOD:REQUEST,
+	// as it now stands) into an invitee's DM; KindCalendarCancel, the same
+	// meeting's METHOD:CANCEL. Neither names the client. Subject: the
+	// invitee; to the invitee on Slack.
+	KindCalendar       MessageKind = "calendar"
+	KindCalendarCancel MessageKind = "calendar_cancel"
 )
 
 // Reminders, written by the reminder sweep (package reminders decides
@@ -121,6 +127,8 @@ var messageKinds = []struct {
 	{KindActionReassigned, kindInfo{SubjectAction, false}},
 	{KindActionTakenOff, kindInfo{SubjectAction, false}},
 	{KindDeleteMessage, kindInfo{SubjectNone, false}},
+	{KindCalendar, kindInfo{SubjectInvitee, false}},
+	{KindCalendarCancel, kindInfo{SubjectInvitee, false}},
 
 	{KindInvitationUnanswered, kindInfo{SubjectInvitee, true}},
 	{KindReportOwed, kindInfo{SubjectInvitee, true}},

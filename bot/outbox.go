@@ -243,8 +243,11 @@ func (s *Sender) send(ctx context.Context, m store.Outbox, now time.Time, data *
 			sent = false
 		}
 	}()
-	if m.Kind == caseconf.KindDeleteMessage {
+	switch m.Kind {
+	case caseconf.KindDeleteMessage:
 		return s.deleteMessage(ctx, m, now)
+	case caseconf.KindCalendar, caseconf.KindCalendarCancel: // bot/calendar.go
+		return s.uploadCalendar(ctx, m, now, data)
 	}
 	msg, skip := b.render(m, data)
 	if skip != "" {

@@ -273,7 +273,10 @@ func (s *DB) CancelConference(ctx context.Context, id int64, v caseconf.Viewer, 
 		return nil, err
 	}
 	now := s.Now()
-	if _, err := tx.ExecContext(ctx, `UPDATE conferences SET status = 'cancelled', cancel_reason = $2, updated_at = $3
+	// A cancellation is a change the invitees' calendars follow: it raises
+	// the calendar SEQUENCE its METHOD:CANCEL carries.
+	if _, err := tx.ExecContext(ctx, `UPDATE conferences SET status = 'cancelled', cancel_reason = $2, updated_at = $3,
+		calendar_sequence = calendar_sequence + 1
 		WHERE id = $1 AND status = 'scheduled'`, id, reason, now); err != nil {
 		return nil, fmt.Errorf("cancel conference: %w", err)
 	}

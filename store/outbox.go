@@ -31,30 +31,43 @@ type Outbox struct {
 	Errors       []string
 }
 
-// invitationMessages are the invitations and the case manager's summary a
-// newly stored conference calls for.
+// invitationMessages are the invitations, each with its calendar file,
+// and the case manager's summary a newly stored conference calls for.
 func invitationMessages(c *caseconf.Conference) []Outbox {
 	var out []Outbox
 	for _, inv := range c.Invitees {
 		if inv.OnSlack() {
 			out = append(out, Outbox{Kind: caseconf.KindInvitation, DedupKey: fmt.Sprintf("%s:%d", caseconf.KindInvitation, inv.ID),
-				RecipientID: inv.SlackUserID, ConferenceID: c.ID, SubjectID: inv.ID})
+				RecipientID: inv.SlackUserID, ConferenceID: c.ID, SubjectID: inv.ID},
+				calendarMessage(c, &inv))
 		}
 	}
 	return append(out, Outbox{Kind: caseconf.KindSummary, DedupKey: fmt.Sprintf("%s:%d", caseconf.KindSummary, c.ID),
 		RecipientID: c.CaseManagerID, ConferenceID: c.ID, SubjectID: c.ID})
 }
 
-// cancellationMessages tell every invitee on Slack of a cancellation.
+// cancellationMessages tell every invitee on Slack of a cancellation, and
+// send their calendars its METHOD:CANCEL.
 func cancellationMessages(c *caseconf.Conference) []Outbox {
 	var out []Outbox
 	for _, inv := range c.Invitees {
 		if inv.OnSlack() {
 			out = append(out, Outbox{Kind: caseconf.KindCancellation, DedupKey: fmt.Sprintf("%s:%d", caseconf.KindCancellation, inv.ID),
-				RecipientID: inv.SlackUserID, ConferenceID: c.ID, SubjectID: inv.ID})
+				RecipientID: inv.SlackUserID, ConferenceID: c.ID, SubjectID: inv.ID},
+				Outbox{Kind: caseconf.KindCalendarCancel, DedupKey: fmt.Sprintf("%s:%d", caseconf.KindCalendarCancel, inv.ID),
+					RecipientID: inv.SlackUserID, ConferenceID: c.ID, SubjectID: inv.ID})
 		}
 	}
 	return out
+}
+
+// calendarMessage uploads conference c, as it stands at its calendar
+// SEQUENCE, into the DM of invitee inv (on Slack) as a calendar file: one
+// per invitee and SEQUENCE, so a change that raises it sends the file
+// again.
+func calendarMessage(c *caseconf.Conference, inv *caseconf.Invitee) Outbox {
+	return Outbox{Kind: caseconf.KindCalendar, DedupKey: fmt.Sprintf("%s:%d:%d", caseconf.KindCalendar, inv.ID, c.CalendarSequence),
+		RecipientID: inv.SlackUserID, ConferenceID: c.ID, SubjectID: inv.ID}
 }
 
 // SendFailed marks message m failed and, in the same transaction, writes

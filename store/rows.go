@@ -37,6 +37,7 @@ type conferenceRow struct {
 	CMDMChannel         sql.NullString `db:"cm_dm_channel"`
 	CMDMTs              sql.NullString `db:"cm_dm_ts"`
 	CreatedAt           time.Time      `db:"created_at"`
+	CalendarSequence    int            `db:"calendar_sequence"`
 
 	ConsentMethod      string         `db:"consent_method"`
 	ConsentGivenOn     sql.NullTime   `db:"consent_given_on"`
@@ -49,7 +50,7 @@ type conferenceRow struct {
 const conferenceColumns = `c.id, c.ref, c.client_id, cl.reference AS client_ref, cl.full_name AS client_name,
 	c.case_manager_id, c.chair_id, c.minute_taker_id, c.reasons, c.purpose, c.starts_at, c.duration_minutes,
 	c.place, c.client_attends, c.client_absence_reason, c.client_told_how, c.urgent, c.urgent_reason,
-	c.status, c.cancel_reason, c.cm_dm_channel, c.cm_dm_ts, c.created_at,
+	c.status, c.cancel_reason, c.cm_dm_channel, c.cm_dm_ts, c.created_at, c.calendar_sequence,
 	co.method AS consent_method, co.given_on AS consent_given_on, co.valid_until AS consent_valid_until,
 	co.no_consent_reason AS consent_no_reason, co.explanation AS consent_explanation,
 	co.agency_kinds AS consent_kinds`
@@ -67,7 +68,7 @@ func (r *conferenceRow) conference() *caseconf.Conference {
 		ClientToldHow: r.ClientToldHow.String, Urgent: r.Urgent, UrgentReason: r.UrgentReason.String,
 		Status: caseconf.Status(r.Status), CancelReason: r.CancelReason.String,
 		Summary:   caseconf.MessageRef{Channel: r.CMDMChannel.String, TS: r.CMDMTs.String},
-		CreatedAt: r.CreatedAt,
+		CreatedAt: r.CreatedAt, CalendarSequence: r.CalendarSequence,
 		Consent: caseconf.Consent{
 			Method: r.ConsentMethod, GivenOn: dateOf(r.ConsentGivenOn), ValidUntil: dateOf(r.ConsentValidUntil),
 			NoConsentReason: r.ConsentNoReason.String, Explanation: r.ConsentExplanation.String,

@@ -40,7 +40,7 @@ func TestHostileTextInMinutesAndExport(t *testing.T) {
 	if !strings.Contains(reply, "direct messages") {
 		t.Fatalf("export: %q", reply)
 	}
-	ups, err := a.slack.WaitForUploads(ctxFor(t), 1)
+	ups, err := a.waitFileUploads(ctxFor(t), 1)
 	if err != nil {
 		t.Fatal(err)
 	}

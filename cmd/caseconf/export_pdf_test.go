@@ -25,7 +25,7 @@ func TestExportAsPasswordProtectedPDF(t *testing.T) {
 	if _, reply := a.commandReply("U0OUT", "export CC-0001 pdf"); reply != missing || !strings.Contains(reply, "no conference") {
 		t.Errorf("an outsider's PDF export: %q; a conference that does not exist: %q", reply, missing)
 	}
-	if n := len(a.slack.Uploads()); n != 0 {
+	if n := len(a.fileUploads()); n != 0 {
 		t.Fatalf("refused exports uploaded %d files", n)
 	}
 
@@ -33,7 +33,7 @@ func TestExportAsPasswordProtectedPDF(t *testing.T) {
 	if !strings.Contains(reply, "is in your direct messages") || !strings.Contains(reply, "CC-0001-record.pdf") {
 		t.Errorf("export answered %q", reply)
 	}
-	ups, err := a.slack.WaitForUploads(ctxFor(t), 1)
+	ups, err := a.waitFileUploads(ctxFor(t), 1)
 	if err != nil || len(ups) != 1 {
 		t.Fatalf("uploads: %d, %v", len(ups), err)
 	}
@@ -107,7 +107,7 @@ func TestPDFAccessAndPasswordKeptSecret(t *testing.T) {
 			t.Errorf("%s got a PDF: %q", u, reply)
 		}
 	}
-	if n := len(a.slack.Uploads()); n != 0 {
+	if n := len(a.fileUploads()); n != 0 {
 		t.Fatalf("non-case-managers got %d uploads", n)
 	}
 	// Case variants of the pdf argument and extra args.
@@ -121,7 +121,7 @@ func TestPDFAccessAndPasswordKeptSecret(t *testing.T) {
 	if !strings.Contains(reply, "direct messages") {
 		t.Errorf("admin's PDF export: %q", reply)
 	}
-	ups, err := a.slack.WaitForUploads(ctxFor(t), 1)
+	ups, err := a.waitFileUploads(ctxFor(t), 1)
 	if err != nil || len(ups) != 1 {
 		t.Fatalf("uploads %d %v", len(ups), err)
 	}
@@ -190,7 +190,7 @@ func TestPDFAccessAndPasswordKeptSecret(t *testing.T) {
 	}
 	// A second export gets a different password.
 	a.commandReply("U0CM", "export CC-0001 pdf")
-	if _, err := a.slack.WaitForUploads(ctxFor(t), 2); err != nil {
+	if _, err := a.waitFileUploads(ctxFor(t), 2); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -274,7 +274,7 @@ func TestPDFPasswordNotLoggedWhenReplyFails(t *testing.T) {
 	payload := a.slack.NewSlashCommand("U0CM", "C0CHANNEL", "export CC-0001 pdf")
 	payload["response_url"] = a.slack.ResponseURL("zzfail")
 	a.send(fakeslack.Envelope{Type: fakeslack.TypeSlashCommands, Payload: payload})
-	if _, err := a.slack.WaitForUploads(ctxFor(t), 1); err != nil {
+	if _, err := a.waitFileUploads(ctxFor(t), 1); err != nil {
 		t.Fatal(err)
 	}
 	a.slack.WaitForCalls(ctxFor(t), fakeslack.MethodResponseURL, 2)

@@ -95,7 +95,7 @@ func TestExportWholeRecordToTheCallersDM(t *testing.T) {
 	if _, reply := a.commandReply("U0SW", "export CC-0001"); !strings.Contains(reply, "Only the case manager") {
 		t.Errorf("an invitee's export: %q", reply)
 	}
-	if n := len(a.slack.Uploads()) + a.count(`SELECT count(*) FROM audit_log WHERE action LIKE 'conference.export%'`); n != 0 {
+	if n := len(a.fileUploads()) + a.count(`SELECT count(*) FROM audit_log WHERE action LIKE 'conference.export%'`); n != 0 {
 		t.Fatalf("refused exports uploaded or audited %d things", n)
 	}
 
@@ -104,7 +104,7 @@ func TestExportWholeRecordToTheCallersDM(t *testing.T) {
 	if !strings.Contains(ack, "CC-0001") || !strings.Contains(reply, "is in your direct messages") {
 		t.Errorf("export answered %q, then %q", ack, reply)
 	}
-	ups, err := a.slack.WaitForUploads(ctxFor(t), 1)
+	ups, err := a.waitFileUploads(ctxFor(t), 1)
 	if err != nil || len(ups) != 1 {
 		t.Fatalf("uploads: %d, %v", len(ups), err)
 	}
@@ -143,7 +143,7 @@ func TestExportWholeRecordToTheCallersDM(t *testing.T) {
 
 	// An administrator may export it too, into their own DM.
 	a.commandReply("U0ADMIN", "export cc-0001")
-	if ups, _ := a.slack.WaitForUploads(ctxFor(t), 2); len(ups) != 2 || ups[1].Channel != fakeslack.DMChannelID("U0ADMIN") {
+	if ups, _ := a.waitFileUploads(ctxFor(t), 2); len(ups) != 2 || ups[1].Channel != fakeslack.DMChannelID("U0ADMIN") {
 		t.Errorf("an administrator's export went to %+v", ups)
 	}
 }

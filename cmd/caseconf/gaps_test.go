@@ -60,7 +60,7 @@ func TestGapsFiguresMatchTheSeededScenario(t *testing.T) {
 	if reply := decodeReply(t, a.command("U0ADMIN", "gaps 2026-11-01 2026-10-01").Payload).Text; !strings.Contains(reply, "starts (2026-11-01) after it ends (2026-10-01)") {
 		t.Errorf("a backwards period: %q", reply)
 	}
-	if n := len(a.slack.Uploads()) + a.count(`SELECT count(*) FROM audit_log WHERE action = 'gaps.read'`); n != 0 {
+	if n := len(a.fileUploads()) + a.count(`SELECT count(*) FROM audit_log WHERE action = 'gaps.read'`); n != 0 {
 		t.Fatalf("refused gaps uploaded or audited %d things", n)
 	}
 
@@ -69,7 +69,7 @@ func TestGapsFiguresMatchTheSeededScenario(t *testing.T) {
 	if !strings.Contains(reply, "2 Aug 2026 to 2 Nov 2026 (3 agencies)") {
 		t.Errorf("admin's gaps answered %q", reply)
 	}
-	ups, err := a.slack.WaitForUploads(ctxFor(t), 1)
+	ups, err := a.waitFileUploads(ctxFor(t), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestGapsFiguresMatchTheSeededScenario(t *testing.T) {
 	if !strings.Contains(reply, "(3 agencies)") {
 		t.Errorf("case manager's gaps answered %q", reply)
 	}
-	ups, err = a.slack.WaitForUploads(ctxFor(t), 2)
+	ups, err = a.waitFileUploads(ctxFor(t), 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func TestGapsBadDates(t *testing.T) {
 			t.Errorf("%q answered %q", args, r)
 		}
 	}
-	if u := len(a.slack.Uploads()); u != 0 {
+	if u := len(a.fileUploads()); u != 0 {
 		t.Errorf("bad gaps commands uploaded %d files", u)
 	}
 }

@@ -60,7 +60,7 @@ func TestGovernanceAdminsOnly(t *testing.T) {
 			t.Errorf("help lists %s", cmd)
 		}
 	}
-	if u, v, n := len(a.slack.Uploads()), len(a.slack.CallsTo("views.open"))-modals,
+	if u, v, n := len(a.fileUploads()), len(a.slack.CallsTo("views.open"))-modals,
 		a.count(`SELECT count(*) FROM audit_log WHERE action LIKE 'client.%' OR action = 'conference.audit.show'`); u+v+n != 0 {
 		t.Errorf("non-administrators' commands uploaded %d files, opened %d modals, wrote %d audit rows", u, v, n)
 	}
@@ -122,7 +122,7 @@ func TestGovernanceSubjectAccess(t *testing.T) {
 	if !strings.Contains(reply, "in your direct messages") {
 		t.Fatalf("subject access answered %q", reply)
 	}
-	ups, err := a.slack.WaitForUploads(ctxFor(t), 1)
+	ups, err := a.waitFileUploads(ctxFor(t), 1)
 	if err != nil || len(ups) != 1 {
 		t.Fatalf("uploads: %d, %v", len(ups), err)
 	}

@@ -83,7 +83,7 @@ func TestNotInvolvedIsNotChasedAndCountedOnItsOwn(t *testing.T) {
 	if !strings.Contains(reply, "Gaps for") {
 		t.Fatalf("gaps answered %q", reply)
 	}
-	ups, err := a.slack.WaitForUploads(ctxFor(t), 1)
+	ups, err := a.waitFileUploads(ctxFor(t), 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,93 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/caseconf/caseconf"
+	"github.com/caseconf/caseconf/export"
+	"github.com/caseconf/caseconf/store"
+)
+
+// The meeting in people's calendars: each invitation (store.
+// invitationMessages) is followed by the conference as an iCalendar file
+// (export.ICal) uploaded into the invitee's DM, and a cancellation by the
+// same UID's METHOD:CANCEL. The sender uploads these instead of posting a
+// message; the file names no client.
+
+// calendarFile is what a calendar message uploads.
+type calendarFile struct {
+	filename, title, comment string
+	content                  []byte
+}
+
+// renderCalendar is the calendar file message m uploads, from d, the
+// data its batch read; skip is set when it no longer applies.
+func (b *Bot) renderCalendar(m store.Outbox, d *store.RenderData, now time.Time) (f calendarFile, skip string) {
+	c := d.Conferences[m.ConferenceID]
+	if c == nil {
+		return f, "its conference no longer exists"
+	}
+	if c.Invitee(m.SubjectID) == nil {
+		return f, "the invitee is no longer on the conference"
+	}
+	switch {
+	case m.Kind == caseconf.KindCalendar && c.Cancelled():
+		return f, "the conference was cancelled before the calendar file went"
+	case m.Kind == caseconf.KindCalendarCancel && !c.Cancelled():
+		return f, "the conference is not cancelled"
+	}
+	f = calendarFile{filename: export.ICalFilename(c), title: export.ICalSummary(c), content: export.ICal(c, now)}
+	if c.Cancelled() {
+		f.title += " (cancelled)"
+		f.comment = ":calendar: *" + c.Ref + "* is cancelled: open this file to take it out of your calendar."
+	} else {
+		f.comment = ":calendar: *" + c.Ref + "* on " + when(c.StartsAt, b.cal.Loc) + ": open this file to add it to your calendar."
+	}
+	return f, ""
+}
+
+// uploadCalendar uploads calendar message m into its recipient's DM, and
+// finishes it. It reports whether Slack took it.
+func (s *Sender) uploadCalendar(ctx context.Context, m store.Outbox, now time.Time, d *store.RenderData) bool {
+	st := s.bot.store
+	f, skip := s.bot.renderCalendar(m, d, now)
+	if skip != "" {
+		s.finish(ctx, m, st.MarkCancelled(ctx, m, skip))
+		return false
+	}
+	sctx, cancel := context.WithTimeout(ctx, outboxSendBound)
+	defer cancel()
+	ch, _, _, err := s.api.OpenConversationContext(sctx, &slack.OpenConversationParameters{Users: []string{m.RecipientID}, ReturnIM: true})
+	if err == nil {
+		_, err = s.api.UploadFileContext(sctx, slack.UploadFileParameters{
+			Filename: f.filename, Title: f.title, FileSize: len(f.content), Reader: bytes.NewReader(f.content),
+			Channel: ch.ID, InitialComment: f.comment,
+		})
+	}
+	var se slack.SlackErrorResponse
+	var rl *slack.RateLimitedError
+	switch {
+	case err == nil:
+		s.finish(ctx, m, st.MarkSent(ctx, m, caseconf.MessageRef{Channel: ch.ID}))
+		s.count(m.Kind, "sent")
+		return true
+	case errors.As(err, &rl):
+		s.block(rl.RetryAfter)
+		s.finish(ctx, m, st.MarkRateLimited(ctx, m, sendError(err), caseconf.RetryAt(now, 1, rl.RetryAfter)))
+		s.count(m.Kind, "retried")
+	case errors.As(err, &se), m.Attempts >= caseconf.MaxSendAttempts:
+		// The invitation or the cancellation itself tells the case
+		// manager when it cannot reach someone.
+		s.finish(ctx, m, st.MarkFailed(ctx, m, sendError(err)))
+		s.count(m.Kind, "failed")
+	default:
+		s.finish(ctx, m, st.MarkRetry(ctx, m, sendError(err), caseconf.RetryAt(now, m.Attempts, 0)))
+		s.count(m.Kind, "retried")
+	}
+	return false
+}
