@@ -236,16 +236,17 @@ func planMessage(c *caseconf.Conference, plan []*caseconf.Action, v caseconf.Vie
 	blocks := []slack.Block{section(fmt.Sprintf("*Action plan of %s* · %d actions, %d open", c.Ref, len(plan), open))}
 	details := caseconf.CanSeeDetails(c, v)
 	for i, a := range plan {
-		text := fmt.Sprintf("*%d.* %s · owner %s", i+1, actionState(a, today, details), ownerText(a))
+		text := fmt.Sprintf("*%d.* %s · owner %s", i+1, actionState(a, today, details), ownerBrief(a))
 		if details {
-			text += fmt.Sprintf("\n*%s:* %s", escape(a.Area), escape(truncate(a.What, 600)))
+			text += fmt.Sprintf("\n*%s:* %s", clip(a.Area, 100, ""), clip(a.What, 300, ""))
 		}
 		item := sections(text)
 		if a.Open() && !c.Cancelled() {
 			item = append(item, slack.NewActionBlock(fmt.Sprintf("plan_action_%d", a.ID), managerButtons(c, a, v.UserID)...))
 		}
-		if len(blocks)+len(item) > maxMessageBlocks-1 {
-			blocks = append(blocks, note(fmt.Sprintf("…and %d more actions.", len(plan)-i)))
+		// Within one Slack message: the rest are in show's pages.
+		if len(blocks)+len(item) > maxMessageBlocks-1 || messageChars(blocks)+messageChars(item) > maxMessageText-200 {
+			blocks = append(blocks, note(fmt.Sprintf("…and %d more actions: `/caseconf show %s` lists the whole plan.", len(plan)-i, c.Ref)))
 			break
 		}
 		blocks = append(blocks, item...)
@@ -307,8 +308,18 @@ func renderActionTakenOff(m store.Outbox, c *caseconf.Conference, a *caseconf.Ac
 	case caseconf.ActionChaser(a.OwnerID, c.CaseManagerID) == m.RecipientID:
 		return message{}, "the action is theirs again"
 	}
-	text := fmt.Sprintf(":arrows_counterclockwise: %s gave an action of yours from *%s* to %s. You will not be reminded of it again.", user(a.ReassignedBy), c.Ref, ownerText(a))
-	if caseconf.CanSeeDetails(c, caseconf.Viewer{UserID: m.RecipientID}) {
+	// Who has it now is a case detail when they are not on Slack (the
+	// client, a carer): only for those who may see case details.
+	details := caseconf.CanSeeDetails(c, caseconf.Viewer{UserID: m.RecipientID})
+	to := "someone not on Slack"
+	switch {
+	case details:
+		to = ownerBrief(a)
+	case a.OwnerID != "":
+		to = user(a.OwnerID)
+	}
+	text := fmt.Sprintf(":arrows_counterclockwise: %s gave an action of yours from *%s* to %s. You will not be reminded of it again.", user(a.ReassignedBy), c.Ref, to)
+	if details {
 		text += fmt.Sprintf("\n*%s:* %s", escape(a.Area), escape(truncate(a.What, 1500)))
 	}
 	return message{Text: "An action from " + c.Ref + " was given to someone else", Blocks: sections(text)}, ""

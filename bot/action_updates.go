@@ -71,12 +71,24 @@ func (b *Bot) clickActionUpdate(ctx context.Context, r *Request) {
 
 // actionAbout is what an action modal says of the action: what it is
 // (if v may see case details) and when it is due.
+// It fits one section of a modal however the text grows when escaped.
 func actionAbout(c *caseconf.Conference, a *caseconf.Action, v caseconf.Viewer) string {
-	text := fmt.Sprintf("An action from *%s*, owned by %s, due *%s*.", c.Ref, ownerText(a), a.DueOn.Format(dueLayout))
+	text := fmt.Sprintf("An action from *%s*, owned by %s, due *%s*.", c.Ref, ownerBrief(a), a.DueOn.Format(dueLayout))
 	if caseconf.CanSeeDetails(c, v) {
-		text += fmt.Sprintf("\n*%s:* %s", escape(a.Area), escape(truncate(a.What, 1500)))
+		text += fmt.Sprintf("\n*%s:* %s", clip(a.Area, 200, ""), clip(a.What, 1500, ""))
 	}
 	return text
+}
+
+// ownerBrief is ownerText within a few hundred characters once escaped.
+func ownerBrief(a *caseconf.Action) string {
+	switch {
+	case a.OwnerID != "", a.OwnerClient:
+		return ownerText(a)
+	case a.OwnerAgency == "":
+		return clip(a.OwnerName, 200, "") + " (not on Slack)"
+	}
+	return clip(a.OwnerName, 200, "") + ", " + clip(a.OwnerAgency, 200, "") + " (not on Slack)"
 }
 
 func noteModal(c *caseconf.Conference, a *caseconf.Action, v caseconf.Viewer) slack.ModalViewRequest {

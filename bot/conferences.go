@@ -241,7 +241,7 @@ func showBlocks(c *caseconf.Conference, v caseconf.Viewer, cal caseconf.Calendar
 	consentLine += "\n*Covers:* " + labels(caseconf.AgencyKinds, consent.AgencyKinds)
 	blocks = append(blocks, section(consentLine+"\n"+notice))
 
-	blocks = append(blocks, inviteeList(c)...)
+	blocks = append(blocks, inviteeList(c, v)...)
 
 	if v.UserID == c.CaseManagerID {
 		var buttons []slack.BlockElement

@@ -141,11 +141,14 @@ func caseDetailsBrief(c *caseconf.Conference) []slack.Block {
 	return out
 }
 
-// inviteeList is every invitee's status, in as many sections as it takes.
-func inviteeList(c *caseconf.Conference) []slack.Block {
+// inviteeList is every invitee's status, in as many sections as it takes,
+// as v sees it: the line an invitee wrote for the case manager with a
+// "Not involved" answer only for the case manager and that invitee.
+func inviteeList(c *caseconf.Conference, v caseconf.Viewer) []slack.Block {
 	lines := make([]string, len(c.Invitees))
 	for i := range c.Invitees {
-		lines[i] = "• " + inviteeStatus(c, &c.Invitees[i], escape)
+		inv := &c.Invitees[i]
+		lines[i] = "• " + inviteeStatusFor(c, inv, escape, v.UserID == c.CaseManagerID || (v.UserID != "" && v.UserID == inv.SlackUserID))
 	}
 	return lineSections("*Invitees*", lines)
 }
@@ -221,6 +224,12 @@ func answerText(inv *caseconf.Invitee) string {
 // show renders the free text typed about someone not on Slack (escaped
 // in full, or its beginning).
 func inviteeStatus(c *caseconf.Conference, inv *caseconf.Invitee, show func(string) string) string {
+	return inviteeStatusFor(c, inv, show, true)
+}
+
+// inviteeStatusFor is inviteeStatus, with a Not involved answer's line
+// only if reason is set.
+func inviteeStatusFor(c *caseconf.Conference, inv *caseconf.Invitee, show func(string) string, reason bool) string {
 	var line string
 	if !inv.OnSlack() {
 		who := show(inv.Name)
@@ -238,6 +247,12 @@ func inviteeStatus(c *caseconf.Conference, inv *caseconf.Invitee, show func(stri
 			line += "invited; agreement not yet accepted"
 		case !inv.Answered():
 			line += "agreement accepted; no answer yet"
+		case !reason && inv.Response.Answer == caseconf.AnswerNotInvolved:
+			r := *inv
+			resp := *inv.Response
+			resp.Reason = ""
+			r.Response = &resp
+			line += answerText(&r)
 		default:
 			line += answerText(inv)
 		}

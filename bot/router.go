@@ -150,6 +150,9 @@ const maxAckReply = 12 << 10
 // been sent yet (and the reply is small), otherwise through the delivery's
 // response_url.
 func (r *Request) Reply(ctx context.Context, text string, blocks ...slack.Block) {
+	// Within one Slack message, as every posted message is (the last
+	// guard: cut short, saying so, with its buttons kept).
+	blocks = message{Text: text, Blocks: blocks}.fitted().Blocks
 	msg := ephemeral{ResponseType: slack.ResponseTypeEphemeral, Text: text, Blocks: blocks}
 	// Encoded once: the size check and the ack share the bytes.
 	if raw, err := json.Marshal(msg); err == nil && len(raw) < maxAckReply && r.Ack(json.RawMessage(raw)) {
