@@ -86,25 +86,9 @@ type ActionUpdated struct {
 // form that updates it, if caseconf.CanUpdateAction allows it, and
 // audits the read.
 func (s *DB) OpenActionUpdate(ctx context.Context, id int64, v caseconf.Viewer) (*caseconf.Conference, *caseconf.Action, error) {
-	a, err := loadAction(ctx, s.db, id, false)
-	if err != nil {
-		return nil, nil, err
-	}
-	c, err := loadConference(ctx, s.db, a.ConferenceID)
-	if caseconf.ErrorCode(err) == caseconf.ENOTFOUND {
-		return nil, nil, caseconf.ActionNotFound()
-	}
-	if err == nil {
-		err = caseconf.CanUpdateAction(c, a, v)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := audit(ctx, s.db, auditRow{At: s.Now(), Actor: v.UserID, Action: "action.open", ConferenceID: c.ID, ClientID: c.ClientID,
-		Detail: fmt.Sprintf("action %d", id)}); err != nil {
-		return nil, nil, err
-	}
-	return c, a, nil
+	return s.openActionForm(ctx, id, v, func(c *caseconf.Conference, a *caseconf.Action) error {
+		return caseconf.CanUpdateAction(c, a, v)
+	})
 }
 
 // AddProgressNote adds a progress note to action id for v, if
