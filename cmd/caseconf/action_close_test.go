@@ -18,8 +18,7 @@ func TestActionClosedNotAchieved(t *testing.T) {
 	a := startApp(t, nil)
 	a.heldConference()
 	a.recordOutcome()
-	action := a.count(`SELECT id FROM actions WHERE owner_slack_id = 'U0SW'`)
-	value := fmt.Sprintf("a%d", action)
+	action, value := a.ownedAction("U0SW")
 	waiting := a.pendingReminder("action_due_today", action, "U0SW", "2026-11-27")
 
 	var dm string

@@ -37,8 +37,7 @@ func TestActionReassigned(t *testing.T) {
 	a := startApp(t, nil)
 	a.heldConference()
 	a.recordOutcome()
-	action := a.count(`SELECT id FROM actions WHERE owner_slack_id = 'U0GP'`)
-	value := fmt.Sprintf("a%d", action)
+	action, value := a.ownedAction("U0GP")
 	waiting := a.pendingReminder("action_due_soon", action, "U0GP", "2026-11-18")
 
 	// The plan, for the case manager, has Reassign on each open action;
@@ -152,8 +151,7 @@ func TestActionReassignedOffSlack(t *testing.T) {
 	a := startApp(t, nil)
 	a.heldConference()
 	a.recordOutcome()
-	action := a.count(`SELECT id FROM actions WHERE owner_slack_id = 'U0SW'`)
-	value := fmt.Sprintf("a%d", action)
+	action, value := a.ownedAction("U0SW")
 	meta := a.openForm("U0CM", "action_reassign", value, "action_reassign")
 	sw, cm := len(a.dmTo("U0SW")), len(a.dmTo("U0CM"))
 	ack := a.viewSubmission("U0CM", "action_reassign", "VCARER", meta, form{}.text("new_owner_name", "Mary Lee (carer)"), 0)

@@ -94,8 +94,7 @@ func TestProgressNoteAndProposedDate(t *testing.T) {
 	a := startApp(t, nil)
 	a.heldConference()
 	a.recordOutcome()
-	action := a.count(`SELECT id FROM actions WHERE owner_slack_id = 'U0GP'`)
-	value := fmt.Sprintf("a%d", action)
+	action, value := a.ownedAction("U0GP")
 
 	var dm string
 	for _, c := range a.dmTo("U0GP") {

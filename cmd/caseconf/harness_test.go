@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -328,4 +329,11 @@ func (a *app) deliveriesFinished() int {
 		n += int(v)
 	}
 	return n
+}
+
+// ownedAction is the ID of the action owner owns, and the value its
+// buttons carry.
+func (a *app) ownedAction(owner string) (int, string) {
+	id := a.count(`SELECT id FROM actions WHERE owner_slack_id = $1`, owner)
+	return id, fmt.Sprintf("a%d", id)
 }
