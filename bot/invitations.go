@@ -312,12 +312,7 @@ func summaryMessage(c *caseconf.Conference, cal caseconf.Calendar, failed []stri
 // the conference is read again, and the update repeated until what Slack
 // shows is what is stored. No lock is held while Slack is called.
 func (b *Bot) refreshSummary(ctx context.Context, conferenceID int64) {
-	b.refreshSummaryFrom(ctx, conferenceID, "-") // no rendering's fingerprint
-}
-
-// refreshSummaryFrom is refreshSummary when Slack is known to show the
-// rendering whose fingerprint is shown.
-func (b *Bot) refreshSummaryFrom(ctx context.Context, conferenceID int64, shown string) {
+	shown := "-" // no rendering's fingerprint
 	for range 3 {
 		c, err := b.store.ConferenceSnapshot(ctx, conferenceID)
 		if err != nil {
@@ -333,16 +328,23 @@ func (b *Bot) refreshSummaryFrom(ctx context.Context, conferenceID int64, shown 
 			return
 		}
 		msg := summaryMessage(c, b.cal, failed)
-		key := msg.fingerprint()
-		if key == shown {
+		if msg.fingerprint() == shown {
 			return // what Slack shows is current
 		}
-		if _, _, _, err := b.api.UpdateMessageContext(ctx, c.Summary.Channel, c.Summary.TS, msg.options()...); err != nil {
-			b.log.Warn("could not update the case manager's summary", "conference", c.ID, "err", err)
+		if !b.updateSummary(ctx, c, msg) {
 			return
 		}
-		shown = key
+		shown = msg.fingerprint()
 	}
+}
+
+// updateSummary puts msg in place of the case manager's summary of c.
+func (b *Bot) updateSummary(ctx context.Context, c *caseconf.Conference, msg message) bool {
+	if _, _, _, err := b.api.UpdateMessageContext(ctx, c.Summary.Channel, c.Summary.TS, msg.options()...); err != nil {
+		b.log.Warn("could not update the case manager's summary", "conference", c.ID, "err", err)
+		return false
+	}
+	return true
 }
 
 // refreshInvitation re-renders an invitee's invitation DM.

@@ -100,9 +100,13 @@ func (s *Sender) afterPost(ctx context.Context, m store.Outbox, msg message, p s
 			}
 		}
 	case caseconf.KindSummary:
-		// Updated only if something changed since it was rendered.
-		if c := p.Conference; c != nil && summaryMessage(c, b.cal, p.Failed).fingerprint() != msg.fingerprint() {
-			b.refreshSummaryFrom(ctx, m.ConferenceID, msg.fingerprint())
+		// Updated only if something changed since it was rendered, from
+		// what the mark read under the conference's lock: a change after
+		// it finds the summary posted and updates it itself.
+		if c := p.Conference; c != nil && c.Summary.Posted() {
+			if now := summaryMessage(c, b.cal, p.Failed); now.fingerprint() != msg.fingerprint() {
+				b.updateSummary(ctx, c, now)
+			}
 		}
 	case caseconf.KindCancellation:
 		if c := d.Conferences[m.ConferenceID]; c != nil {
