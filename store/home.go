@@ -148,7 +148,7 @@ func (s *DB) Home(ctx context.Context, v caseconf.Viewer, now, until time.Time, 
 					CASE WHEN a.status = 'open' THEN a.due_on END, CASE WHEN a.status = 'open' THEN c.starts_at END,
 					a.closed_at DESC, CASE WHEN a.status = 'open' THEN a.id END, a.id DESC) AS n
 			FROM actions a JOIN conferences c ON c.id = a.conference_id
-			WHERE a.conference_id = ANY($3) AND ((`+onActionList+`) OR (`+onClosedListAt5+`))) x
+			WHERE a.conference_id = ANY($3) AND ((`+onActionList+`) OR (`+onClosedList("$5")+`))) x
 		WHERE n <= $4 ORDER BY n`, v.UserID, v.Admin, arr, limit, now.AddDate(0, 0, -caseconf.RecentlyClosedDays)); err != nil {
 		return nil, fmt.Errorf("home: actions: %w", err)
 	}

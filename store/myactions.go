@@ -28,15 +28,13 @@ const onActionList = `a.status = 'open' AND c.status <> 'cancelled'
 	AND ` + chasedBy + `
 	AND ` + visibleTo
 
-// onClosedList is caseconf.OnClosedList in SQL: closed since $3, and
-// otherwise as onActionList.
-const onClosedList = `a.status IN ('not_achieved', 'not_needed') AND a.closed_at >= $3 AND c.status <> 'cancelled'
+// onClosedList is caseconf.OnClosedList in SQL: closed since the time in
+// the parameter since (e.g. "$3"), and otherwise as onActionList.
+func onClosedList(since string) string {
+	return `a.status IN ('not_achieved', 'not_needed') AND a.closed_at >= ` + since + ` AND c.status <> 'cancelled'
 	AND ` + chasedBy + `
 	AND ` + visibleTo
-
-// onClosedListAt5 is onClosedList with the time from which closed
-// actions are listed in $5.
-var onClosedListAt5 = strings.Replace(onClosedList, "$3", "$5", 1)
+}
 
 // ClosedActions lists v's actions closed lately (caseconf.OnClosedList, as
 // of now), the latest closed first, at most limit, each with its
@@ -53,7 +51,7 @@ func (s *DB) ClosedActions(ctx context.Context, v caseconf.Viewer, now time.Time
 	var rows []actionRow
 	if err := tx.SelectContext(ctx, &rows, `SELECT `+actionColumnsA+`
 		FROM actions a JOIN conferences c ON c.id = a.conference_id
-		WHERE `+onClosedList+`
+		WHERE `+onClosedList("$3")+`
 		ORDER BY a.closed_at DESC, a.id DESC
 		LIMIT $4`, v.UserID, v.Admin, now.AddDate(0, 0, -caseconf.RecentlyClosedDays), limit); err != nil {
 		return nil, fmt.Errorf("list closed actions: %w", err)
