@@ -68,6 +68,16 @@ const (
 	// invitee; to the invitee on Slack.
 	KindCalendar       MessageKind = "calendar"
 	KindCalendarCancel MessageKind = "calendar_cancel"
+	// KindConferenceChanged tells someone still involved in a conference
+	// what a change to it changed (with case details only for those who
+	// may see them), and asks an invitee who said they would come to
+	// confirm a moved time. Subject: the change (a ConferenceEdit); to
+	// each Slack user caseconf.NoticeOfEdit names.
+	KindConferenceChanged MessageKind = "conference_changed"
+	// KindUninvited tells someone a change took them off a conference
+	// (no longer invited, chairing or taking the minutes). Subject: the
+	// change; to each Slack user no longer involved.
+	KindUninvited MessageKind = "uninvited"
 )
 
 // Reminders, written by the reminder sweep (package reminders decides
@@ -98,6 +108,7 @@ const (
 	SubjectConsent            // a client's consent
 	SubjectPart               // a part of the minutes, from 1
 	SubjectMessage            // another outbox message
+	SubjectEdit               // a saved change to the conference
 )
 
 // kindInfo is what the list says of each kind.
@@ -129,6 +140,8 @@ var messageKinds = []struct {
 	{KindDeleteMessage, kindInfo{SubjectNone, false}},
 	{KindCalendar, kindInfo{SubjectInvitee, false}},
 	{KindCalendarCancel, kindInfo{SubjectInvitee, false}},
+	{KindConferenceChanged, kindInfo{SubjectEdit, false}},
+	{KindUninvited, kindInfo{SubjectEdit, false}},
 
 	{KindInvitationUnanswered, kindInfo{SubjectInvitee, true}},
 	{KindReportOwed, kindInfo{SubjectInvitee, true}},

@@ -25,6 +25,9 @@ var ConferenceReasons = []Option{
 
 // ExternalInvitee is someone invited who is not on Slack (a GP surgery, say).
 type ExternalInvitee struct {
+	// ID is the invitee this row stands for on an edit form; 0 for a new
+	// row (and always 0 when a conference is called).
+	ID                                      int64
 	Name, Role, Agency, AgencyKind, Contact string
 }
 
@@ -102,19 +105,32 @@ func ExternalField(field string, i int) string { return "ext_" + field + "_" + s
 // every problem found keyed by field.
 func (f ScheduleForm) Validate(now time.Time, cal Calendar) (Schedule, FieldErrors) {
 	errs := FieldErrors{}
+	text := fieldChecker(errs)
 	s := Schedule{
-		ClientRef:           strings.TrimSpace(f.ClientRef),
-		ClientName:          strings.TrimSpace(f.ClientName),
-		Purpose:             strings.TrimSpace(f.Purpose),
-		Place:               strings.TrimSpace(f.Place),
-		Chair:               f.Chair,
-		MinuteTaker:         f.MinuteTaker,
-		ClientAbsenceReason: strings.TrimSpace(f.ClientAbsenceReason),
-		ClientToldHow:       strings.TrimSpace(f.ClientToldHow),
-		Urgent:              f.Urgent,
-		UrgentReason:        strings.TrimSpace(f.UrgentReason),
+		ClientRef:  trimInvisible(strings.TrimSpace(f.ClientRef)),
+		ClientName: strings.TrimSpace(f.ClientName),
 	}
-	text := func(field, v, what string, max int, required bool) {
+	text(FieldClientRef, s.ClientRef, "the client's reference", MaxClientRef, true)
+	if errs[FieldClientRef] == "" && strings.IndexFunc(s.ClientRef, func(r rune) bool { return r != ' ' && invisible(r) }) >= 0 {
+		// Two references that look the same must be the same reference.
+		errs[FieldClientRef] = "Please retype the reference: it contains invisible characters (zero-width or text-direction marks)."
+	}
+	text(FieldClientName, s.ClientName, "", MaxClientName, false)
+	f.meeting(&s, now, cal, errs)
+	s.Consent = consentFields{Method: f.ConsentMethod, Given: f.ConsentGiven, Until: f.ConsentUntil, AgencyKinds: f.AgencyKinds,
+		NoReason: f.NoConsentReason, NoExplaining: f.NoConsentExplanation}.check(s.StartsAt, now, cal, errs, text)
+	s.notice(now, cal, errs)
+	if len(errs) > 0 {
+		return Schedule{}, errs
+	}
+	return s, nil
+}
+
+// fieldChecker is the check of one text field of a form, recording what
+// is wrong with it in errs: what names a required field for "Please
+// enter ...".
+func fieldChecker(errs FieldErrors) func(field, v, what string, max int, required bool) {
+	return func(field, v, what string, max int, required bool) {
 		switch {
 		case v == "" && required:
 			errs[field] = "Please enter " + what + "."
@@ -126,16 +142,22 @@ func (f ScheduleForm) Validate(now time.Time, cal Calendar) (Schedule, FieldErro
 			}
 		}
 	}
-	s.ClientRef = trimInvisible(s.ClientRef)
-	text(FieldClientRef, s.ClientRef, "the client's reference", MaxClientRef, true)
-	if errs[FieldClientRef] == "" && strings.IndexFunc(s.ClientRef, func(r rune) bool { return r != ' ' && invisible(r) }) >= 0 {
-		// Two references that look the same must be the same reference.
-		errs[FieldClientRef] = "Please retype the reference: it contains invisible characters (zero-width or text-direction marks)."
-	}
-	text(FieldClientName, s.ClientName, "", MaxClientName, false)
+}
+
+// meeting checks what a conference is and who comes to it, the part of
+// the form an edit changes too: reasons, purpose, when, length, place,
+// invitees, chair, minute taker, the client's participation and the
+// urgent reason (whether the notice needs one is Schedule.notice).
+func (f ScheduleForm) meeting(s *Schedule, now time.Time, cal Calendar, errs FieldErrors) {
+	text := fieldChecker(errs)
+	s.Purpose = strings.TrimSpace(f.Purpose)
+	s.Place = strings.TrimSpace(f.Place)
+	s.Chair, s.MinuteTaker = f.Chair, f.MinuteTaker
+	s.ClientAbsenceReason = strings.TrimSpace(f.ClientAbsenceReason)
+	s.ClientToldHow = strings.TrimSpace(f.ClientToldHow)
+	s.Urgent, s.UrgentReason = f.Urgent, strings.TrimSpace(f.UrgentReason)
 	text(FieldPurpose, s.Purpose, "the purpose and aims", MaxPurpose, true)
 	text(FieldPlace, s.Place, "the place or video link", MaxPlace, true)
-
 	for _, r := range f.Reasons {
 		if !isOption(ConferenceReasons, r) {
 			errs[FieldReasons] = "Please choose reasons from the list."
@@ -188,7 +210,7 @@ func (f ScheduleForm) Validate(now time.Time, cal Calendar) (Schedule, FieldErro
 		}
 	}
 	for i, row := range f.External {
-		row = ExternalInvitee{
+		row = ExternalInvitee{ID: row.ID,
 			Name: strings.TrimSpace(row.Name), Role: strings.TrimSpace(row.Role), Agency: strings.TrimSpace(row.Agency),
 			AgencyKind: row.AgencyKind, Contact: strings.TrimSpace(row.Contact),
 		}
@@ -243,28 +265,24 @@ func (f ScheduleForm) Validate(now time.Time, cal Calendar) (Schedule, FieldErro
 	}
 	text(FieldAbsenceReason, s.ClientAbsenceReason, "", MaxReasonText, false)
 	text(FieldToldHow, s.ClientToldHow, "", MaxReasonText, false)
-
-	s.Consent = consentFields{Method: f.ConsentMethod, Given: f.ConsentGiven, Until: f.ConsentUntil, AgencyKinds: f.AgencyKinds,
-		NoReason: f.NoConsentReason, NoExplaining: f.NoConsentExplanation}.check(s.StartsAt, now, cal, errs, text)
-
-	// Notice.
 	text(FieldUrgentReason, s.UrgentReason, "", MaxReasonText, false)
-	if !s.StartsAt.IsZero() {
-		s.NoticeWorkingDays = cal.WorkingDaysNotice(now, s.StartsAt)
-		if s.NoticeWorkingDays < MinNoticeWorkingDays && !s.Urgent {
-			errs[FieldUrgent] = fmt.Sprintf("That gives %d working days' notice; at least %d is the norm. Choose %s or later, or mark it urgent and say why.",
-				s.NoticeWorkingDays, MinNoticeWorkingDays, cal.AddWorkingDays(now, MinNoticeWorkingDays).Format("Mon 2 Jan 2006"))
-		}
-	}
 	if s.Urgent && !Visible(s.UrgentReason) {
 		errs[FieldUrgentReason] = "Please give a one-line reason it is urgent."
 	}
 	if !s.Urgent {
 		s.UrgentReason = ""
 	}
+}
 
-	if len(errs) > 0 {
-		return Schedule{}, errs
+// notice applies the notice rule to the meeting's date: less than
+// MinNoticeWorkingDays working days from now needs it marked urgent.
+func (s *Schedule) notice(now time.Time, cal Calendar, errs FieldErrors) {
+	if s.StartsAt.IsZero() {
+		return
 	}
-	return s, nil
+	s.NoticeWorkingDays = cal.WorkingDaysNotice(now, s.StartsAt)
+	if s.NoticeWorkingDays < MinNoticeWorkingDays && !s.Urgent {
+		errs[FieldUrgent] = fmt.Sprintf("That gives %d working days' notice; at least %d is the norm. Choose %s or later, or mark it urgent and say why.",
+			s.NoticeWorkingDays, MinNoticeWorkingDays, cal.AddWorkingDays(now, MinNoticeWorkingDays).Format("Mon 2 Jan 2006"))
+	}
 }

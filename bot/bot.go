@@ -102,6 +102,7 @@ func New(o Options) *Bot {
 func (b *Bot) register() {
 	b.registerSchedule()
 	b.registerConferences()
+	b.registerEdit()
 	b.registerInvitations()
 	b.registerReports()
 	b.registerReportsRead()

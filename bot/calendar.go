@@ -32,20 +32,27 @@ func (b *Bot) renderCalendar(m store.Outbox, d *store.RenderData, now time.Time)
 	if c == nil {
 		return f, "its conference no longer exists"
 	}
-	if c.Invitee(m.SubjectID) == nil {
-		return f, "the invitee is no longer on the conference"
-	}
+	// A cancellation goes to an invitee of a cancelled conference, or to
+	// one taken off the list (who is no longer among its invitees).
+	invited := c.Invitee(m.SubjectID) != nil
 	switch {
+	case m.Kind == caseconf.KindCalendar && !invited:
+		return f, "the invitee is no longer on the conference"
 	case m.Kind == caseconf.KindCalendar && c.Cancelled():
 		return f, "the conference was cancelled before the calendar file went"
-	case m.Kind == caseconf.KindCalendarCancel && !c.Cancelled():
+	case m.Kind == caseconf.KindCalendarCancel && invited && !c.Cancelled():
 		return f, "the conference is not cancelled"
+	case m.Kind == caseconf.KindCalendarCancel && !invited && c.InviteeFor(m.RecipientID) != nil && !c.Cancelled():
+		return f, "the recipient was invited again"
 	}
-	f = calendarFile{filename: export.ICalFilename(c), title: export.ICalSummary(c), content: export.ICal(c, now)}
-	if c.Cancelled() {
-		f.title += " (cancelled)"
+	if m.Kind == caseconf.KindCalendarCancel {
+		f = calendarFile{filename: c.Ref + "-cancelled.ics", title: export.ICalSummary(c) + " (cancelled)", content: export.ICalCancel(c, now)}
 		f.comment = ":calendar: *" + c.Ref + "* is cancelled: open this file to take it out of your calendar."
+		if !c.Cancelled() {
+			f.comment = ":calendar: You are no longer invited to *" + c.Ref + "*: open this file to take it out of your calendar."
+		}
 	} else {
+		f = calendarFile{filename: export.ICalFilename(c), title: export.ICalSummary(c), content: export.ICal(c, now)}
 		f.comment = ":calendar: *" + c.Ref + "* on " + when(c.StartsAt, b.cal.Loc) + ": open this file to add it to your calendar."
 	}
 	return f, ""

@@ -125,6 +125,8 @@ func showMessage(c *caseconf.Conference, v caseconf.Viewer, reports []caseconf.R
 	blocks := showBlocks(c, v, cal)
 	var end []slack.Block
 	switch {
+	case caseconf.CanEdit(c, v, now) == nil: // the case manager, before the meeting
+		end = append(end, slack.NewActionBlock("edit", editButton(c)))
 	case caseconf.CanRecordOutcome(c, v, now) == nil:
 		end = append(end, slack.NewActionBlock("outcome", recordButton(c)))
 	case caseconf.CanDraftClientLetter(c, v) == nil: // the case manager, once the outcome is recorded

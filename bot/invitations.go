@@ -302,7 +302,10 @@ func summaryMessage(c *caseconf.Conference, cal caseconf.Calendar, failed []stri
 		}
 		blocks = append(blocks, section(":warning: Slack would not deliver the invitation to "+strings.Join(names, ", ")+". Please contact them directly."))
 	}
-	blocks = append(blocks, note("Updated as invitees answer. `/caseconf show "+c.Ref+"` for the full record."))
+	if c.Status == caseconf.StatusScheduled {
+		blocks = append(blocks, slack.NewActionBlock("edit", editButton(c)))
+	}
+	blocks = append(blocks, note("Updated as invitees answer. `/caseconf show "+c.Ref+"` for the full record; `/caseconf edit "+c.Ref+"` (or Edit) to change the date, place or who is invited."))
 	return message{c.Ref + " is scheduled", blocks}
 }
 

@@ -81,6 +81,11 @@ func (b *Bot) render(m store.Outbox, d *store.RenderData) (msg message, skip str
 		return renderActionDate(m, c, d)
 	case caseconf.KindNoConsentDPO: // bot/consent.go
 		return noConsentDPOMessage(c, b.cal), ""
+	// Changes to the conference (bot/edit.go).
+	case caseconf.KindConferenceChanged:
+		return renderConferenceChanged(m, c, d.Edits[m.SubjectID], b.cal)
+	case caseconf.KindUninvited:
+		return renderUninvited(m, c, d.Edits[m.SubjectID], b.cal)
 	}
 	return message{}, "no such kind of message: " + string(m.Kind)
 }
@@ -111,6 +116,14 @@ func (s *Sender) afterPost(ctx context.Context, m store.Outbox, msg message, p s
 	case caseconf.KindCancellation:
 		if c := d.Conferences[m.ConferenceID]; c != nil {
 			if inv := c.Invitee(m.SubjectID); inv != nil {
+				b.refreshInvitation(ctx, c, inv)
+			}
+		}
+	case caseconf.KindConferenceChanged:
+		// The invitation is updated in place once its recipient has been
+		// told what changed.
+		if c := d.Conferences[m.ConferenceID]; c != nil {
+			if inv := c.InviteeFor(m.RecipientID); inv != nil {
 				b.refreshInvitation(ctx, c, inv)
 			}
 		}

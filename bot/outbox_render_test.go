@@ -75,6 +75,9 @@ func TestRenderingABatchReadsNothingMore(t *testing.T) {
 		},
 		Failed:   map[int64][]string{1: {"U0XX"}},
 		Messages: map[int64]*store.Outbox{900: failed},
+		Edits: map[int64]*caseconf.ConferenceEdit{401: {ID: 401, ConferenceID: 1, Sequence: 1, By: "U0CM", At: now,
+			Changes: []caseconf.FieldChange{{Field: caseconf.ChangeWhen, Before: now.Add(time.Hour).Format(time.RFC3339), After: now.Add(3 * time.Hour).Format(time.RFC3339)},
+				{Field: caseconf.ChangeUninvited, Before: "U0OLD"}}}},
 	}
 	batch := []store.Outbox{
 		{Kind: caseconf.KindInvitation, RecipientID: "U0GP", ConferenceID: 1, SubjectID: 11},
@@ -93,6 +96,8 @@ func TestRenderingABatchReadsNothingMore(t *testing.T) {
 		{Kind: caseconf.KindActionReassigned, RecipientID: "U0GP", ConferenceID: 2, SubjectID: 205},
 		{Kind: caseconf.KindActionTakenOff, RecipientID: "U0SW", ConferenceID: 2, SubjectID: 205},
 		{Kind: caseconf.KindActionDate, RecipientID: "U0GP", ConferenceID: 2, SubjectID: 302},
+		{Kind: caseconf.KindConferenceChanged, RecipientID: "U0SW", ConferenceID: 1, SubjectID: 401},
+		{Kind: caseconf.KindUninvited, RecipientID: "U0OLD", ConferenceID: 1, SubjectID: 401},
 		{Kind: caseconf.KindInvitationUnanswered, RecipientID: "U0GP", ConferenceID: 1, SubjectID: 11},
 		{Kind: caseconf.KindReportOwed, RecipientID: "U0SW", ConferenceID: 1, SubjectID: 12},
 		{Kind: caseconf.KindConferenceToday, RecipientID: "U0CH", ConferenceID: 1, SubjectID: 1},

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -53,120 +52,21 @@ func reviewModal(caller string, earliest time.Time, c *caseconf.Conference, revi
 	view := scheduleModal(caller, day)
 	view.Title = plain("Call the review")
 	view.PrivateMetadata = followsReview + subject{Conference: c.ID}.String()
-	start := c.StartsAt.In(cal.Loc)
 	consentHolds := c.Consent.Method != caseconf.ConsentNone && !c.Consent.ValidUntil.IsZero() &&
 		!dayIn(c.Consent.ValidUntil, cal.Loc).Before(dayIn(day, cal.Loc))
 	var external []caseconf.Invitee
-	var onSlack []string
 	for _, inv := range c.Invitees {
-		if inv.OnSlack() {
-			onSlack = append(onSlack, inv.SlackUserID)
-		} else if len(external) < externalRows {
+		if !inv.OnSlack() && len(external) < externalRows {
 			external = append(external, inv)
 		}
 	}
-	for _, blk := range view.Blocks.BlockSet {
-		in, ok := blk.(*slack.InputBlock)
-		if !ok {
-			continue
-		}
-		switch el := in.Element.(type) {
-		case *slack.PlainTextInputBlockElement:
-			fill(el, reviewText(in.BlockID, c, external))
-		case *slack.MultiSelectBlockElement:
-			switch in.BlockID {
-			case caseconf.FieldReasons:
-				el.InitialOptions = chosen(el.Options, c.Reasons)
-			case caseconf.FieldSlackInvitees:
-				el.InitialUsers = onSlack
-			}
-		case *slack.SelectBlockElement:
-			switch in.BlockID {
-			case caseconf.FieldChair:
-				el.InitialUser = c.ChairID
-			case caseconf.FieldMinuteTaker:
-				el.InitialUser = c.MinuteTakerID
-			default:
-				for i, inv := range external {
-					if in.BlockID == caseconf.ExternalField("agency_kind", i) {
-						if o := chosen(el.Options, []string{inv.AgencyKind}); len(o) == 1 {
-							el.InitialOption = o[0]
-						}
-					}
-				}
-			}
-		case *slack.TimePickerBlockElement:
-			el.InitialTime = start.Format("15:04")
-		case *slack.NumberInputBlockElement:
-			el.InitialValue = strconv.Itoa(c.DurationMinutes)
-		case *slack.RadioButtonsBlockElement:
-			switch in.BlockID {
-			case caseconf.FieldClientAttends:
-				attends := "no"
-				if c.ClientAttends {
-					attends = "yes"
-				}
-				if o := chosen(el.Options, []string{attends}); len(o) == 1 {
-					el.InitialOption = o[0]
-				}
-			case caseconf.FieldConsentMethod:
-				if consentHolds {
-					if o := chosen(el.Options, []string{c.Consent.Method}); len(o) == 1 {
-						el.InitialOption = o[0]
-					}
-				}
-			}
-		case *slack.DatePickerBlockElement:
-			switch {
-			case !consentHolds:
-			case in.BlockID == caseconf.FieldConsentGiven:
-				el.InitialDate = c.Consent.GivenOn.Format(caseconf.DateLayout)
-			case in.BlockID == caseconf.FieldConsentUntil:
-				el.InitialDate = c.Consent.ValidUntil.Format(caseconf.DateLayout)
-			}
-		case *slack.CheckboxGroupsBlockElement:
-			if in.BlockID == caseconf.FieldAgencyKinds && consentHolds {
-				el.InitialOptions = chosen(el.Options, c.Consent.AgencyKinds)
-			}
-		}
-	}
+	prefillSchedule(view.Blocks.BlockSet, c, cal, external, prefillReview, consentHolds)
 	intro := fmt.Sprintf(":repeat: The review of *%s*, filled in from it: check everything before you press Schedule.", c.Ref)
 	if !consentHolds {
 		intro += " The client's consent recorded then does not cover the review date (or there was none): record it again below."
 	}
 	view.Blocks.BlockSet = slices.Insert(view.Blocks.BlockSet, 0, slack.Block(section(intro)))
 	return view
-}
-
-// reviewText is the initial value of text field id in the review form.
-func reviewText(id string, c *caseconf.Conference, external []caseconf.Invitee) string {
-	switch id {
-	case caseconf.FieldClientRef:
-		return c.ClientRef
-	case caseconf.FieldClientName:
-		return c.ClientName
-	case caseconf.FieldPurpose:
-		return c.Purpose
-	case caseconf.FieldPlace:
-		return c.Place
-	case caseconf.FieldAbsenceReason:
-		return c.ClientAbsenceReason
-	case caseconf.FieldToldHow:
-		return c.ClientToldHow
-	}
-	for i, inv := range external {
-		switch id {
-		case caseconf.ExternalField("name", i):
-			return inv.Name
-		case caseconf.ExternalField("role", i):
-			return inv.Role
-		case caseconf.ExternalField("agency", i):
-			return inv.Agency
-		case caseconf.ExternalField("contact", i):
-			return inv.Contact
-		}
-	}
-	return ""
 }
 
 // A scheduling form opened from a conference says so in its private

@@ -36,6 +36,12 @@ func (b *Bot) cmdNew(ctx context.Context, r *Request, _ []string) {
 // scheduleModal is the form for calling a conference. Nothing in it is
 // posted to a channel.
 func scheduleModal(caller string, earliest time.Time) slack.ModalViewRequest {
+	return scheduleModalRows(caller, earliest, externalRows)
+}
+
+// scheduleModalRows is scheduleModal with rows rows for people not on
+// Slack.
+func scheduleModalRows(caller string, earliest time.Time, rows int) slack.ModalViewRequest {
 	dateEl := slack.NewDatePickerBlockElement(caseconf.FieldDate)
 	dateEl.InitialDate = earliest.Format(caseconf.DateLayout)
 	timeEl := slack.NewTimePickerBlockElement(caseconf.FieldTime)
@@ -81,7 +87,7 @@ func scheduleModal(caller string, earliest time.Time) slack.ModalViewRequest {
 		input(caseconf.FieldMinuteTaker, "Minute taker", "", minutes, false),
 		section("*Invitees not on Slack* (a GP surgery, say). You track their replies yourself; `/caseconf show` can draft a letter to them. Leave rows you don't need blank."),
 	}
-	for i := 0; i < externalRows; i++ {
+	for i := 0; i < rows; i++ {
 		n := strconv.Itoa(i + 1)
 		kind := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Kind of agency"), caseconf.ExternalField("agency_kind", i), options(caseconf.AgencyKinds)...)
 		blocks = append(blocks,
@@ -171,7 +177,7 @@ func (v formValues) options(id string) []string {
 	return out
 }
 
-func scheduleForm(v formValues) caseconf.ScheduleForm {
+func scheduleForm(v formValues, rows int) caseconf.ScheduleForm {
 	f := caseconf.ScheduleForm{
 		ClientRef: v.text(caseconf.FieldClientRef), ClientName: v.text(caseconf.FieldClientName),
 		Reasons: v.options(caseconf.FieldReasons), Purpose: v.text(caseconf.FieldPurpose),
@@ -191,7 +197,7 @@ func scheduleForm(v formValues) caseconf.ScheduleForm {
 		Urgent:               len(v.options(caseconf.FieldUrgent)) > 0,
 		UrgentReason:         v.text(caseconf.FieldUrgentReason),
 	}
-	for i := 0; i < externalRows; i++ {
+	for i := 0; i < rows; i++ {
 		f.External = append(f.External, caseconf.ExternalInvitee{
 			Name: v.text(caseconf.ExternalField("name", i)), Role: v.text(caseconf.ExternalField("role", i)),
 			Agency: v.text(caseconf.ExternalField("agency", i)), AgencyKind: v.option(caseconf.ExternalField("agency_kind", i)),
@@ -206,7 +212,7 @@ func scheduleForm(v formValues) caseconf.ScheduleForm {
 // closes, and the invitations go out after the ack.
 func (b *Bot) submitSchedule(ctx context.Context, r *Request) {
 	ic := r.Interaction
-	form := scheduleForm(viewValues(ic))
+	form := scheduleForm(viewValues(ic), externalRows)
 	sched, errs := form.Validate(b.now(), b.cal)
 	if errs != nil {
 		r.Ack(slack.NewErrorsViewSubmissionResponse(errs))

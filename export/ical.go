@@ -28,12 +28,19 @@ func ICalSummary(c *caseconf.Conference) string { return "Case conference " + c.
 // calendar SEQUENCE; never the client, the purpose or the reasons. stamp
 // is DTSTAMP, when the file is made. Lines end in CRLF and are folded at
 // 75 octets; text is escaped.
-func ICal(c *caseconf.Conference, stamp time.Time) []byte {
+func ICal(c *caseconf.Conference, stamp time.Time) []byte { return ical(c, stamp, c.Cancelled()) }
+
+// ICalCancel is conference c's METHOD:CANCEL for one attendee's calendar,
+// whether or not the conference itself is cancelled: for an invitee
+// taken off it.
+func ICalCancel(c *caseconf.Conference, stamp time.Time) []byte { return ical(c, stamp, true) }
+
+func ical(c *caseconf.Conference, stamp time.Time, cancel bool) []byte {
 	cal := ics.NewCalendarFor("caseconf")
 	cal.SetProductId("-//caseconf//Case conferences//EN")
 	cal.SetCalscale("GREGORIAN")
 	method, status := ics.MethodRequest, ics.ObjectStatusConfirmed
-	if c.Cancelled() {
+	if cancel {
 		method, status = ics.MethodCancel, ics.ObjectStatusCancelled
 	}
 	cal.SetMethod(method)

@@ -20,7 +20,8 @@ import (
 // administrators. $1 is the viewer's Slack ID, $2 whether they are an
 // administrator. TestVisibilityAgreesWithTheRule holds the two together.
 const visibleTo = `($2 OR c.case_manager_id = $1 OR c.chair_id = $1 OR c.minute_taker_id = $1
-	OR EXISTS (SELECT 1 FROM agreement_acknowledgements a WHERE a.conference_id = c.id AND a.slack_user_id = $1)
+	OR EXISTS (SELECT 1 FROM agreement_acknowledgements a JOIN invitees ai ON ai.id = a.invitee_id
+		WHERE a.conference_id = c.id AND a.slack_user_id = $1 AND ai.removed_at IS NULL)
 	OR EXISTS (SELECT 1 FROM share_list s WHERE s.conference_id = c.id AND s.slack_user_id = $1 AND s.withheld IS NULL))`
 
 // NewConference is a validated schedule and who is calling it.
@@ -348,7 +349,7 @@ func (s *DB) Upcoming(ctx context.Context, userID string, now time.Time, limit i
 	err = tx.SelectContext(ctx, &rows, `SELECT c.id, c.ref, c.starts_at, c.case_manager_id, c.chair_id, c.minute_taker_id,
 			c.status, i.id AS invitee_id, a.accepted_at, r.answer, r.colleague, r.responded_at AS answered_at
 		FROM conferences c
-		LEFT JOIN invitees i ON i.conference_id = c.id AND i.slack_user_id = $1
+		LEFT JOIN invitees i ON i.conference_id = c.id AND i.slack_user_id = $1 AND i.removed_at IS NULL
 		LEFT JOIN agreement_acknowledgements a ON a.invitee_id = i.id
 		LEFT JOIN LATERAL (SELECT answer, colleague, responded_at FROM responses WHERE invitee_id = i.id
 			ORDER BY responded_at DESC, id DESC LIMIT 1) r ON true

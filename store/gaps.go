@@ -74,7 +74,7 @@ func (s *DB) GapFacts(ctx context.Context, v caseconf.Viewer, startFrom, startTo
 		LEFT JOIN user_agencies ua ON ua.slack_user_id = i.slack_user_id
 		LEFT JOIN LATERAL (SELECT answer FROM responses WHERE invitee_id = i.id
 			ORDER BY responded_at DESC, id DESC LIMIT 1) r ON true
-		WHERE `+gapsScope+` AND c.starts_at >= $3 AND c.starts_at < $4`,
+		WHERE i.removed_at IS NULL AND `+gapsScope+` AND c.starts_at >= $3 AND c.starts_at < $4`,
 		v.UserID, v.Admin, startFrom, startTo); err != nil {
 		return nil, nil, fmt.Errorf("gaps: invitations: %w", err)
 	}
@@ -88,7 +88,7 @@ func (s *DB) GapFacts(ctx context.Context, v caseconf.Viewer, startFrom, startTo
 		FROM actions a
 		JOIN conferences c ON c.id = a.conference_id
 		LEFT JOIN user_agencies ua ON ua.slack_user_id = a.owner_slack_id
-		LEFT JOIN invitees i ON i.conference_id = a.conference_id AND i.slack_user_id = a.owner_slack_id
+		LEFT JOIN invitees i ON i.conference_id = a.conference_id AND i.slack_user_id = a.owner_slack_id AND i.removed_at IS NULL
 		WHERE `+gapsScope+` AND a.status = 'open' AND a.due_on >= $3::date AND a.due_on <= $4::date`,
 		v.UserID, v.Admin, dueFrom.Format("2006-01-02"), dueTo.Format("2006-01-02")); err != nil {
 		return nil, nil, fmt.Errorf("gaps: actions: %w", err)

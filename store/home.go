@@ -84,7 +84,7 @@ func (s *DB) Home(ctx context.Context, v caseconf.Viewer, now, until time.Time, 
 		LEFT JOIN outcomes o ON o.conference_id = c.id
 		WHERE c.status <> 'cancelled' AND cl.erased_at IS NULL AND (
 			(c.status = 'scheduled' AND c.starts_at > $2 AND (c.case_manager_id = $1 OR c.chair_id = $1 OR c.minute_taker_id = $1
-				OR EXISTS (SELECT 1 FROM invitees i WHERE i.conference_id = c.id AND i.slack_user_id = $1)))
+				OR EXISTS (SELECT 1 FROM invitees i WHERE i.conference_id = c.id AND i.slack_user_id = $1 AND i.removed_at IS NULL)))
 			OR ((c.chair_id = $1 OR c.minute_taker_id = $1 OR c.case_manager_id = $1) AND c.starts_at <= $2 AND o.conference_id IS NULL)
 			OR (c.case_manager_id = $1 AND o.review_on BETWEEN $2::date AND $3::date)
 			OR EXISTS (SELECT 1 FROM actions a WHERE a.conference_id = c.id AND `+chasedBy+`
@@ -104,7 +104,7 @@ func (s *DB) Home(ctx context.Context, v caseconf.Viewer, now, until time.Time, 
 	arr := pq.Array(ids)
 
 	var invs []inviteeRow
-	if err := tx.SelectContext(ctx, &invs, inviteeSelect+` WHERE i.conference_id = ANY($1) ORDER BY i.slack_user_id IS NULL, i.id`, arr); err != nil {
+	if err := tx.SelectContext(ctx, &invs, inviteeSelect+` AND i.conference_id = ANY($1) ORDER BY i.slack_user_id IS NULL, i.id`, arr); err != nil {
 		return nil, fmt.Errorf("home: invitees: %w", err)
 	}
 	for i := range invs {

@@ -211,7 +211,7 @@ var changeNames = map[string]string{
 	"agreement.accept": "agreement accepted", "report.submit": "agency report sent", "report.update": "agency report updated",
 	"outcome.draft": "outcome saved as a draft", "outcome.record": "outcome recorded", "action.done": "action marked done",
 	"action.closed": "action closed", "action.reassigned": "action given to someone else", "action.settled": "action settled at the review",
-	"conference.letter": "letter drafted", "conference.export": "record exported",
+	"conference.letter": "letter drafted", "conference.export": "record exported", "conference.edit": "conference changed",
 }
 
 func (a auditChange) change() caseconf.Change {
@@ -239,10 +239,26 @@ func readHistory(ctx context.Context, tx *sqlx.Tx, r *caseconf.Record) error {
 		WHERE conference_id = $1 ORDER BY at, id`, r.Conference.ID); err != nil {
 		return fmt.Errorf("history: %w", err)
 	}
+	edits, err := conferenceEdits(ctx, tx, r.Conference.ID)
+	if err != nil {
+		return err
+	}
 	for _, a := range rows {
-		if !isRead(a.Action) {
-			r.History = append(r.History, a.change())
+		if isRead(a.Action) {
+			continue
 		}
+		ch := a.change()
+		if a.Action == "conference.edit" {
+			// What each changed thing was before, from the change's own
+			// row (the audit log holds no free text).
+			id, _, _ := strings.Cut(strings.TrimPrefix(a.Detail, "change "), ":")
+			for _, e := range edits {
+				if strconv.FormatInt(e.ID, 10) == id {
+					ch.Detail = e.Describe(time.UTC)
+				}
+			}
+		}
+		r.History = append(r.History, ch)
 	}
 	return nil
 }

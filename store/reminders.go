@@ -69,7 +69,7 @@ func (s *DB) ReminderFacts(ctx context.Context, now time.Time) (caseconf.Reminde
 		LEFT JOIN consents co ON co.id = c.consent_id
 		LEFT JOIN LATERAL (SELECT answer FROM responses WHERE invitee_id = i.id
 			ORDER BY responded_at DESC, id DESC LIMIT 1) r ON true
-		WHERE i.slack_user_id IS NOT NULL AND i.conference_id = ANY($1)
+		WHERE i.slack_user_id IS NOT NULL AND i.removed_at IS NULL AND i.conference_id = ANY($1)
 		ORDER BY i.id`, pq.Array(ids))
 	if err != nil {
 		return f, fmt.Errorf("reminder facts: invitees: %w", err)

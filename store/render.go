@@ -15,16 +15,17 @@ import (
 // message reads nothing more. Whatever a message is about that no longer
 // exists is absent from its map (a nil).
 type RenderData struct {
-	At          time.Time                        // when it was read
-	Conferences map[int64]*caseconf.Conference   // by ID: every message's conference
-	Reminders   map[int64]caseconf.ReminderState // by message ID: what each reminder needs
-	Outcomes    map[int64]*caseconf.Outcome      // by conference ID: absent when none is recorded
-	ShareLists  map[int64][]ShareEntry           // by conference ID, with why the minutes were withheld
-	AgencyKinds map[string]string                // by Slack user: the kind of agency they last said they work for
-	Actions     map[int64]*caseconf.Action       // by ID
-	Updates     map[int64]*caseconf.ActionUpdate // by ID
-	Failed      map[int64][]string               // by conference ID: Slack users whose invitation could not be delivered
-	Messages    map[int64]*Outbox                // by ID: the messages a send_failed notice is about
+	At          time.Time                          // when it was read
+	Conferences map[int64]*caseconf.Conference     // by ID: every message's conference
+	Reminders   map[int64]caseconf.ReminderState   // by message ID: what each reminder needs
+	Outcomes    map[int64]*caseconf.Outcome        // by conference ID: absent when none is recorded
+	ShareLists  map[int64][]ShareEntry             // by conference ID, with why the minutes were withheld
+	AgencyKinds map[string]string                  // by Slack user: the kind of agency they last said they work for
+	Actions     map[int64]*caseconf.Action         // by ID
+	Updates     map[int64]*caseconf.ActionUpdate   // by ID
+	Failed      map[int64][]string                 // by conference ID: Slack users whose invitation could not be delivered
+	Messages    map[int64]*Outbox                  // by ID: the messages a send_failed notice is about
+	Edits       map[int64]*caseconf.ConferenceEdit // by ID: the changes to conferences notices tell of
 }
 
 // RenderData reads what messages ms need to be rendered, in a few
@@ -38,7 +39,7 @@ func (s *DB) RenderData(ctx context.Context, ms []Outbox) (*RenderData, error) {
 	d := &RenderData{At: time.Now(), Outcomes: map[int64]*caseconf.Outcome{}, ShareLists: map[int64][]ShareEntry{},
 		AgencyKinds: map[string]string{}, Actions: map[int64]*caseconf.Action{}, Updates: map[int64]*caseconf.ActionUpdate{},
 		Failed: map[int64][]string{}, Messages: map[int64]*Outbox{}}
-	var conferences, outcomes, shareLists, summaries, actions, updates, messages ids
+	var conferences, outcomes, shareLists, summaries, actions, updates, messages, edits ids
 	var minutesTo []string
 	for _, m := range ms {
 		conferences.add(m.ConferenceID)
@@ -59,10 +60,15 @@ func (s *DB) RenderData(ctx context.Context, ms []Outbox) (*RenderData, error) {
 			actions.add(m.SubjectID)
 		case m.Kind.Subject() == caseconf.SubjectUpdate:
 			updates.add(m.SubjectID)
+		case m.Kind.Subject() == caseconf.SubjectEdit:
+			edits.add(m.SubjectID)
 		}
 	}
 	var err error
 	if d.Conferences, err = s.ConferenceSnapshots(ctx, conferences); err != nil {
+		return nil, err
+	}
+	if d.Edits, err = readEdits(ctx, s.db, edits); err != nil {
 		return nil, err
 	}
 	if len(updates) > 0 {

@@ -93,7 +93,7 @@ func (s *DB) ReportDraftByRef(ctx context.Context, ref string, v caseconf.Viewer
 	ref = strings.ToUpper(strings.TrimSpace(ref))
 	var id int64
 	err := s.db.GetContext(ctx, &id, `SELECT i.id FROM invitees i JOIN conferences c ON c.id = i.conference_id
-		WHERE c.ref = $1 AND i.slack_user_id = $2`, ref, v.UserID)
+		WHERE c.ref = $1 AND i.slack_user_id = $2 AND i.removed_at IS NULL`, ref, v.UserID)
 	if errors.Is(err, sql.ErrNoRows) {
 		var confID int64
 		err = s.db.GetContext(ctx, &confID, `SELECT id FROM conferences WHERE ref = $1`, ref)

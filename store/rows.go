@@ -96,8 +96,9 @@ type inviteeRow struct {
 	ReportAt     sql.NullTime   `db:"report_at"`
 }
 
-// inviteeSelect reads invitees with their agreement, report and latest
-// answer; inviteeQuery is those of conference $1, in the order they are
+// inviteeSelect reads the invitees still invited (not taken off by an
+// edit) with their agreement, report and latest answer, for an AND to
+// narrow; inviteeQuery is those of conference $1, in the order they are
 // shown.
 const inviteeSelect = `SELECT i.id, i.conference_id, i.slack_user_id, i.name, i.role, i.agency, i.agency_kind,
 	i.contact, i.dm_channel, i.dm_ts, a.accepted_at, r.answer, r.colleague, r.reason, r.responded_at AS answered_at,
@@ -106,10 +107,11 @@ const inviteeSelect = `SELECT i.id, i.conference_id, i.slack_user_id, i.name, i.
 	LEFT JOIN agreement_acknowledgements a ON a.invitee_id = i.id
 	LEFT JOIN reports rp ON rp.invitee_id = i.id
 	LEFT JOIN LATERAL (SELECT answer, colleague, reason, responded_at FROM responses
-		WHERE invitee_id = i.id ORDER BY responded_at DESC, id DESC LIMIT 1) r ON true`
+		WHERE invitee_id = i.id ORDER BY responded_at DESC, id DESC LIMIT 1) r ON true
+	WHERE i.removed_at IS NULL`
 
 const inviteeQuery = inviteeSelect + `
-	WHERE i.conference_id = $1
+	AND i.conference_id = $1
 	ORDER BY i.slack_user_id IS NULL, i.id`
 
 func (r *inviteeRow) invitee() caseconf.Invitee {

@@ -33,7 +33,7 @@ func (s *DB) ConferenceSnapshots(ctx context.Context, ids []int64) (map[int64]*c
 	}
 	var invitees []inviteeRow
 	if err := s.db.SelectContext(ctx, &invitees, inviteeSelect+`
-		WHERE i.conference_id = ANY($1) ORDER BY i.conference_id, i.slack_user_id IS NULL, i.id`, pq.Array(ids)); err != nil {
+		AND i.conference_id = ANY($1) ORDER BY i.conference_id, i.slack_user_id IS NULL, i.id`, pq.Array(ids)); err != nil {
 		return nil, fmt.Errorf("load invitees: %w", err)
 	}
 	for i := range invitees {
