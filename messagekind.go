@@ -68,6 +68,21 @@ const (
 	// invitee; to the invitee on Slack.
 	KindCalendar       MessageKind = "calendar"
 	KindCalendarCancel MessageKind = "calendar_cancel"
+	// KindAmendedMinutes is one part of the amended minutes, once the
+	// record is corrected: "Amended minutes of CC-0042", with what changed
+	// and why. Subject: AmendedPart(version, part); to someone on the
+	// share list they may go to. It goes only while that version is the
+	// record's latest (a later correction sends its own).
+	KindAmendedMinutes MessageKind = "amended_minutes"
+	// KindActionAmended tells an action's chaser (its owner on Slack, or
+	// the case manager for an owner off Slack) that a correction of the
+	// record added their action or changed it, as it now reads. Subject:
+	// the action; to its chaser.
+	KindActionAmended MessageKind = "action_amended"
+	// KindActionRemoved tells an action's chaser before a correction that
+	// it was removed from the plan or given to someone else, and that its
+	// reminders stop. Subject: the action; to its chaser before.
+	KindActionRemoved MessageKind = "action_removed"
 )
 
 // Reminders, written by the reminder sweep (package reminders decides
@@ -98,6 +113,7 @@ const (
 	SubjectConsent            // a client's consent
 	SubjectPart               // a part of the minutes, from 1
 	SubjectMessage            // another outbox message
+	SubjectAmendedPart        // a part of a version of the amended minutes: AmendedPart
 )
 
 // kindInfo is what the list says of each kind.
@@ -129,6 +145,9 @@ var messageKinds = []struct {
 	{KindDeleteMessage, kindInfo{SubjectNone, false}},
 	{KindCalendar, kindInfo{SubjectInvitee, false}},
 	{KindCalendarCancel, kindInfo{SubjectInvitee, false}},
+	{KindAmendedMinutes, kindInfo{SubjectAmendedPart, false}},
+	{KindActionAmended, kindInfo{SubjectAction, false}},
+	{KindActionRemoved, kindInfo{SubjectAction, false}},
 
 	{KindInvitationUnanswered, kindInfo{SubjectInvitee, true}},
 	{KindReportOwed, kindInfo{SubjectInvitee, true}},
