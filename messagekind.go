@@ -105,15 +105,15 @@ type Subject int
 
 // What a message's subject ID names, by kind.
 const (
-	SubjectNone       Subject = iota
-	SubjectInvitee            // an invitee of the message's conference
-	SubjectConference         // the message's conference itself
-	SubjectAction             // an action of the conference's plan
-	SubjectUpdate             // an update to an action
-	SubjectConsent            // a client's consent
-	SubjectPart               // a part of the minutes, from 1
-	SubjectMessage            // another outbox message
-	SubjectAmendedPart        // a part of a version of the amended minutes: AmendedPart
+	SubjectNone        Subject = iota
+	SubjectInvitee             // an invitee of the message's conference
+	SubjectConference          // the message's conference itself
+	SubjectAction              // an action of the conference's plan
+	SubjectUpdate              // an update to an action
+	SubjectConsent             // a client's consent
+	SubjectPart                // a part of the minutes, from 1
+	SubjectMessage             // another outbox message
+	SubjectAmendedPart         // a part of a version of the amended minutes: AmendedPart
 )
 
 // kindInfo is what the list says of each kind.
