@@ -35,6 +35,16 @@ func CanAmendOutcome(c *Conference, v Viewer) error {
 	return nil
 }
 
+// CanOpenOutcome decides whether v may open the outcome form of c at now:
+// to record the outcome (CanRecordOutcome) or, once it is recorded, to
+// correct it (CanAmendOutcome).
+func CanOpenOutcome(c *Conference, v Viewer, now time.Time) error {
+	if c.Status == StatusRecorded {
+		return CanAmendOutcome(c, v)
+	}
+	return CanRecordOutcome(c, v, now)
+}
+
 // CheckAmendReason is what to tell the user about what changed and why
 // ("" when it will do): it is required, within MaxAmendReason.
 func CheckAmendReason(reason string) string {

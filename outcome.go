@@ -153,6 +153,13 @@ type Outcome struct {
 	// Settled is what becomes of each open action of the plan under
 	// review the form started with (a review conference's only).
 	Settled []Settled
+	// Version is 1 as first recorded, and one more for each correction
+	// (amend.go); AmendedBy, AmendedAt and AmendReason are the latest
+	// correction's: who, when, and what changed and why.
+	Version     int
+	AmendedBy   string
+	AmendedAt   time.Time
+	AmendReason string
 }
 
 // ValidateDraft checks what a draft may hold: anything, as long as each
