@@ -176,11 +176,11 @@ func TestOutcomeAmended(t *testing.T) {
 		`SELECT count(*) FROM outcome_versions WHERE version = 1 AND made_by = 'U0CM' AND replaced_by = 'U0CM' AND outcome->>'Summary' LIKE '%six weeks%'`: 1,
 		`SELECT count(*) FROM outcomes WHERE version = 2 AND amended_by = 'U0CM' AND summary LIKE '%eight weeks%' AND amend_reason LIKE 'Arrears were%'`:   1,
 		`SELECT count(*) FROM actions`: 4, // Ann Lee's kept, closed
-		`SELECT count(*) FROM actions WHERE owner_name = 'Ann Lee' AND removed_at IS NOT NULL AND status = 'not_needed'`: 1,
-		`SELECT count(*) FROM actions WHERE owner_slack_id = 'U0GP' AND due_on = '2026-11-25'`:                                 1,
-		`SELECT count(*) FROM disclosures WHERE version = 2 AND recipient_id IN ('U0GP', 'U0SW') AND sent_at IS NOT NULL`:      2,
-		`SELECT count(*) FROM disclosures WHERE version = 2 AND recipient_id NOT IN ('U0GP', 'U0SW')`:                          0,
-		`SELECT count(*) FROM audit_log WHERE action = 'outcome.amend' AND detail LIKE '%1 added, 1 changed, 1 removed%'`:      1,
+		`SELECT count(*) FROM actions WHERE owner_name = 'Ann Lee' AND removed_at IS NOT NULL AND status = 'not_needed'`:  1,
+		`SELECT count(*) FROM actions WHERE owner_slack_id = 'U0GP' AND due_on = '2026-11-25'`:                            1,
+		`SELECT count(*) FROM disclosures WHERE version = 2 AND recipient_id IN ('U0GP', 'U0SW') AND sent_at IS NOT NULL`: 2,
+		`SELECT count(*) FROM disclosures WHERE version = 2 AND recipient_id NOT IN ('U0GP', 'U0SW')`:                     0,
+		`SELECT count(*) FROM audit_log WHERE action = 'outcome.amend' AND detail LIKE '%1 added, 1 changed, 1 removed%'`: 1,
 	} {
 		if n := a.count(query); n != want {
 			t.Errorf("%s = %d, want %d", query, n, want)
