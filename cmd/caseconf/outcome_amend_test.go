@@ -245,6 +245,28 @@ func TestOutcomeAmended(t *testing.T) {
 		t.Errorf("%d reminders of the removed action still pending", n)
 	}
 
+	// The history: show says it was corrected, and why; the export keeps
+	// the first version as it was, and logs each disclosure by version.
+	if show := string(mustJSON(t, decodeReply(t, a.command("U0CM", "show CC-0001").Payload).Blocks)); !strings.Contains(show, "*Corrected*") ||
+		!strings.Contains(show, "the GP review moved to the 25th") || !strings.Contains(show, "Correct the record") {
+		t.Errorf("show after the correction: %s", show)
+	}
+	if gp := string(mustJSON(t, decodeReply(t, a.command("U0GP", "show CC-0001").Payload).Blocks)); strings.Contains(gp, "Correct the record") {
+		t.Error("an invitee's show offers Correct the record")
+	}
+	a.commandReply("U0CM", "export CC-0001")
+	ups, err := a.waitFileUploads(ctxFor(t), 1)
+	if err != nil || len(ups) != 1 {
+		t.Fatalf("uploads: %d, %v", len(ups), err)
+	}
+	doc := string(ups[0].Content)
+	for _, want := range []string{"## Earlier versions of the outcome", "### Version 1", "Rent arrears of six weeks", "Benefits check",
+		"Rent arrears of eight weeks", "of the amended minutes (version 2)", "outcome corrected"} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("the export does not have %q", want)
+		}
+	}
+
 	// The same submission again, or the form opened on version 1
 	// submitted again: nothing more is stored or sent.
 	outbox = a.count(`SELECT count(*) FROM outbox`)
