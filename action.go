@@ -67,6 +67,10 @@ type Action struct {
 	// ProposedDueOn is the new date its owner proposed, waiting on the
 	// case manager; nil when none waits.
 	ProposedDueOn *time.Time
+	// RemovedAt is when a correction of the record took it out of the
+	// plan (closed if it was open, kept with its history); nil while it
+	// is in the plan.
+	RemovedAt *time.Time
 }
 
 // Done reports whether the action has been marked done.

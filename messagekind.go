@@ -78,6 +78,21 @@ const (
 	// (no longer invited, chairing or taking the minutes). Subject: the
 	// change; to each Slack user no longer involved.
 	KindUninvited MessageKind = "uninvited"
+	// KindAmendedMinutes is one part of the amended minutes, once the
+	// record is corrected: "Amended minutes of CC-0042", with what changed
+	// and why. Subject: AmendedPart(version, part); to someone on the
+	// share list they may go to. It goes only while that version is the
+	// record's latest (a later correction sends its own).
+	KindAmendedMinutes MessageKind = "amended_minutes"
+	// KindActionAmended tells an action's chaser (its owner on Slack, or
+	// the case manager for an owner off Slack) that a correction of the
+	// record added their action or changed it, as it now reads. Subject:
+	// the action; to its chaser.
+	KindActionAmended MessageKind = "action_amended"
+	// KindActionRemoved tells an action's chaser before a correction that
+	// it was removed from the plan or given to someone else, and that its
+	// reminders stop. Subject: the action; to its chaser before.
+	KindActionRemoved MessageKind = "action_removed"
 )
 
 // Reminders, written by the reminder sweep (package reminders decides
@@ -100,15 +115,16 @@ type Subject int
 
 // What a message's subject ID names, by kind.
 const (
-	SubjectNone       Subject = iota
-	SubjectInvitee            // an invitee of the message's conference
-	SubjectConference         // the message's conference itself
-	SubjectAction             // an action of the conference's plan
-	SubjectUpdate             // an update to an action
-	SubjectConsent            // a client's consent
-	SubjectPart               // a part of the minutes, from 1
-	SubjectMessage            // another outbox message
-	SubjectEdit               // a saved change to the conference
+	SubjectNone        Subject = iota
+	SubjectInvitee             // an invitee of the message's conference
+	SubjectConference          // the message's conference itself
+	SubjectAction              // an action of the conference's plan
+	SubjectUpdate              // an update to an action
+	SubjectConsent             // a client's consent
+	SubjectPart                // a part of the minutes, from 1
+	SubjectMessage             // another outbox message
+	SubjectEdit                // a saved change to the conference
+	SubjectAmendedPart         // a part of a version of the amended minutes: AmendedPart
 )
 
 // kindInfo is what the list says of each kind.
@@ -142,6 +158,9 @@ var messageKinds = []struct {
 	{KindCalendarCancel, kindInfo{SubjectInvitee, false}},
 	{KindConferenceChanged, kindInfo{SubjectEdit, false}},
 	{KindUninvited, kindInfo{SubjectEdit, false}},
+	{KindAmendedMinutes, kindInfo{SubjectAmendedPart, false}},
+	{KindActionAmended, kindInfo{SubjectAction, false}},
+	{KindActionRemoved, kindInfo{SubjectAction, false}},
 
 	{KindInvitationUnanswered, kindInfo{SubjectInvitee, true}},
 	{KindReportOwed, kindInfo{SubjectInvitee, true}},

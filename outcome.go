@@ -77,6 +77,9 @@ type ActionForm struct {
 	// CarryDone or CarryDrop.
 	Carry  int64  `json:"carry,omitempty"`
 	Choice string `json:"choice,omitempty"`
+	// ID is the recorded action the row shows, in a form correcting the
+	// record (0: a new row).
+	ID int64 `json:"id,omitempty"`
 }
 
 // blank reports whether nothing was typed in the row.
@@ -102,6 +105,18 @@ type OutcomeForm struct {
 	ShareOthers     string       `json:"share_others,omitempty"`
 	Actions         []ActionForm `json:"actions,omitempty"`
 	SaveAs          string       `json:"save_as,omitempty"`
+	// AmendReason is what changed and why, in a form correcting the
+	// record (FieldAmendReason).
+	AmendReason string `json:"amend_reason,omitempty"`
+}
+
+// CheckSaveAs answers a form submitted without choosing how to save it:
+// nothing is preselected, so that nothing is sent by accident.
+func (f OutcomeForm) CheckSaveAs() FieldErrors {
+	if f.SaveAs == SaveFinal || f.SaveAs == SaveDraft {
+		return nil
+	}
+	return FieldErrors{FieldSaveAs: "Please choose: record it and send the minutes, or keep it as a draft."}
 }
 
 // Draft reports whether the form is to be kept as a draft.
@@ -138,6 +153,13 @@ type Outcome struct {
 	// Settled is what becomes of each open action of the plan under
 	// review the form started with (a review conference's only).
 	Settled []Settled
+	// Version is 1 as first recorded, and one more for each correction
+	// (amend.go); AmendedBy, AmendedAt and AmendReason are the latest
+	// correction's: who, when, and what changed and why.
+	Version     int
+	AmendedBy   string
+	AmendedAt   time.Time
+	AmendReason string
 }
 
 // ValidateDraft checks what a draft may hold: anything, as long as each
@@ -227,6 +249,14 @@ func (f OutcomeForm) checkText(errs FieldErrors, required bool) {
 // (ActionDueWindow). Rows left wholly blank are dropped. It returns the outcome, or
 // every problem found keyed by field.
 func (f OutcomeForm) Validate(meeting, now time.Time, cal Calendar) (Outcome, FieldErrors) {
+	return f.validate(meeting, now, cal, time.Time{}, nil)
+}
+
+// validate is Validate, except that a review date of keptReview, and a
+// row showing a recorded action (ActionForm.ID) whose date is kept as
+// keptDue has it, are not refused for having passed (a correction keeps
+// what was recorded).
+func (f OutcomeForm) validate(meeting, now time.Time, cal Calendar, keptReview time.Time, keptDue map[int64]time.Time) (Outcome, FieldErrors) {
 	errs := FieldErrors{}
 	f.checkText(errs, true)
 	o := Outcome{
@@ -276,6 +306,8 @@ func (f OutcomeForm) Validate(meeting, now time.Time, cal Calendar) (Outcome, Fi
 		errs[FieldReviewOn] = "Please give the date of the review meeting."
 	} else if d, err := time.ParseInLocation(DateLayout, f.ReviewOn, cal.Loc); err != nil {
 		errs[FieldReviewOn] = "Please choose a date."
+	} else if !keptReview.IsZero() && sameDay(d, keptReview) {
+		o.ReviewOn = d
 	} else if msg := ReviewWindow(meeting, cal).Check(d); msg != "" {
 		errs[FieldReviewOn] = msg
 	} else if d.Before(today) {
@@ -311,7 +343,11 @@ func (f OutcomeForm) Validate(meeting, now time.Time, cal Calendar) (Outcome, Fi
 		} else if a.blank() {
 			continue
 		}
-		act, e := a.validate(ActionDueWindow(now, cal), cal)
+		window := ActionDueWindow(now, cal)
+		if due, ok := keptDue[a.ID]; ok && a.ID != 0 && a.DueOn == due.Format(DateLayout) {
+			window = DateWindow{} // kept as recorded
+		}
+		act, e := a.validate(window, cal)
 		for k, v := range e {
 			if errs[k] == "" {
 				errs[k] = v
@@ -347,7 +383,7 @@ func (f OutcomeForm) CheckOwners(c *Conference) FieldErrors {
 func (a ActionForm) validate(due DateWindow, cal Calendar) (Action, FieldErrors) {
 	errs := FieldErrors{}
 	field := func(name string) string { return ActionField(name, a.Row) }
-	act := Action{Area: strings.TrimSpace(a.Area), What: strings.TrimSpace(a.What), OwnerID: a.OwnerID,
+	act := Action{ID: a.ID, Area: strings.TrimSpace(a.Area), What: strings.TrimSpace(a.What), OwnerID: a.OwnerID,
 		OwnerName: strings.TrimSpace(a.OwnerName), OwnerAgency: strings.TrimSpace(a.OwnerAgency), Status: ActionOpen}
 	if !Visible(act.Area) {
 		errs[field(ActionArea)] = "Please give the area of need."

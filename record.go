@@ -14,6 +14,9 @@ type Record struct {
 	// version, oldest first (the last is the report as it stands).
 	Reports [][]Report
 	Outcome *Outcome // nil when none is recorded
+	// Versions is every earlier version of the outcome, oldest first:
+	// kept as it was when a correction replaced it.
+	Versions []OutcomeVersion
 	// Actions is the action plan with what happened to each action.
 	Actions     []RecordAction
 	ShareList   []Shared
@@ -47,6 +50,7 @@ type Shared struct {
 // and when Slack took it (zero: not yet).
 type Disclosure struct {
 	RecipientID string
+	Version     int // of the minutes: 1 as first recorded, more once corrected
 	Part, Parts int
 	Basis       string
 	DecidedBy   string
@@ -86,4 +90,18 @@ type HeldConsent struct {
 	AgencyKinds []string
 	RecordedBy  string
 	RecordedAt  time.Time
+}
+
+// OutcomeVersion is an earlier version of a recorded outcome: the outcome
+// and its action plan as they were (Outcome.Version is its number), who
+// made it (recorded it, or corrected the one before) and when, why it
+// differed from the one before ("" for the first), and the correction
+// that replaced it.
+type OutcomeVersion struct {
+	Outcome    Outcome
+	MadeBy     string
+	MadeAt     time.Time
+	Reason     string
+	ReplacedBy string
+	ReplacedAt time.Time
 }

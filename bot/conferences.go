@@ -129,6 +129,12 @@ func showMessage(c *caseconf.Conference, v caseconf.Viewer, reports []caseconf.R
 		end = append(end, slack.NewActionBlock("edit", editButton(c)))
 	case caseconf.CanRecordOutcome(c, v, now) == nil:
 		end = append(end, slack.NewActionBlock("outcome", recordButton(c)))
+	case caseconf.CanAmendOutcome(c, v) == nil: // its chair, minute taker or case manager, once it is recorded
+		buttons := []slack.BlockElement{button(actionRecord, subject{Conference: c.ID}.String(), "Correct the record", "")}
+		if caseconf.CanDraftClientLetter(c, v) == nil {
+			buttons = append(buttons, clientLetterButton(c))
+		}
+		end = append(end, slack.NewActionBlock("outcome", buttons...))
 	case caseconf.CanDraftClientLetter(c, v) == nil: // the case manager, once the outcome is recorded
 		end = append(end, slack.NewActionBlock("client_letter", clientLetterButton(c)))
 	}
@@ -151,6 +157,11 @@ func outcomeBlocks(o *caseconf.Outcome, today time.Time) []slack.Block {
 	head := "*Outcome* recorded " + o.RecordedAt.Format("2 Jan 2006") + " by " + user(o.RecordedBy)
 	if !o.ReviewOn.IsZero() {
 		head += " · review by " + o.ReviewOn.Format(dueLayout)
+	}
+	if o.Version > 1 {
+		// The history: the earlier versions are kept, in the export.
+		head += fmt.Sprintf("\n*Corrected* %s by %s: version %d (%d earlier kept, in `/caseconf export`). *What changed and why:* %s",
+			o.AmendedAt.Format("2 Jan 2006"), user(o.AmendedBy), o.Version, o.Version-1, escape(o.AmendReason))
 	}
 	out := sections(head + "\n*Summary:* " + escape(o.Summary))
 	open := 0

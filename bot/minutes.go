@@ -21,6 +21,16 @@ const dueLayout = "Monday 2 January 2006"
 // to (caseconf.MinutesStillGo: what can have changed since the outcome
 // was recorded, decided again now), from what its batch read.
 func (b *Bot) renderMinutes(m store.Outbox, c *caseconf.Conference, d *store.RenderData) (message, string) {
+	if o := d.Outcomes[c.ID]; o != nil && o.Version > 1 {
+		return message{}, "the record was corrected: the amended minutes go instead"
+	}
+	return b.minutesPart(m, c, d, int(m.SubjectID))
+}
+
+// minutesPart is part part of the minutes of c as its record now stands
+// (amended minutes, once it was corrected), for someone on its share
+// list they may still go to.
+func (b *Bot) minutesPart(m store.Outbox, c *caseconf.Conference, d *store.RenderData, part int) (message, string) {
 	if c.Status != caseconf.StatusRecorded {
 		return message{}, "the outcome is not recorded"
 	}
@@ -36,7 +46,7 @@ func (b *Bot) renderMinutes(m store.Outbox, c *caseconf.Conference, d *store.Ren
 		return message{}, "the outcome is not recorded"
 	}
 	parts := minutesLayout(c, o, b.cal)
-	if part := int(m.SubjectID); part >= 1 && part <= len(parts) {
+	if part >= 1 && part <= len(parts) {
 		return parts[part-1], ""
 	}
 	return message{}, "no such part of the minutes"

@@ -31,8 +31,10 @@ import (
 // packed as if at its widest and always ends the action's last section,
 // so a new date moves nothing from one part to another and never makes a
 // part longer than it was packed. (Nothing else in the minutes changes
-// after recording; a change to the record itself, if one is ever allowed,
-// must send the minutes again rather than rely on parts written before.)
+// after recording but a correction of the record itself, which sends the
+// amended minutes again, counted anew, under the version it made: parts
+// written for an earlier version are not sent once there is a later one,
+// bot/amend.go.)
 
 const (
 	// maxMinutesText is the block text one part holds at most.
@@ -70,6 +72,9 @@ func minutesLayout(c *caseconf.Conference, o *caseconf.Outcome, cal caseconf.Cal
 	out := make([]message, len(parts))
 	for i, p := range parts {
 		title := "Minutes of " + c.Ref
+		if o.Version > 1 {
+			title = "Amended minutes of " + c.Ref
+		}
 		if len(parts) > 1 {
 			title += fmt.Sprintf(", part %d of %d", i+1, len(parts))
 		}
@@ -123,6 +128,10 @@ func minutesUnits(c *caseconf.Conference, o *caseconf.Outcome, cal caseconf.Cale
 	}
 	add("the record", sections(fmt.Sprintf("*Case conference record* · client %s\n*Held:* %s · %s\n*Recorded by:* %s",
 		escape(c.ClientRef), when(c.StartsAt, cal.Loc), escape(c.Place), user(o.RecordedBy)))...)
+	if o.Version > 1 {
+		add("what changed and why", sections(fmt.Sprintf("*Amended:* the record was corrected by %s (version %d).\n*What changed and why:* %s",
+			user(o.AmendedBy), o.Version, escape(o.AmendReason)))...)
+	}
 	add("who attended", lineSections("*Attended*", peopleLines(o.Attended, nil))...)
 	if len(o.Apologies) > 0 {
 		add("apologies", lineSections("*Apologies*", peopleLines(o.Apologies, c))...)

@@ -23,7 +23,7 @@ func formRows(t *testing.T, c *caseconf.Conference, cal caseconf.Calendar) int {
 		for i := range f.Actions {
 			f.Actions[i].Row = i + 1
 		}
-		if _, err := outcomeModal(c, f, "U0CM", time.Now(), cal); err != nil || n > caseconf.MaxActionRows {
+		if _, err := outcomeModal(c, f, "U0CM", time.Now(), cal, 0); err != nil || n > caseconf.MaxActionRows {
 			return n - 1
 		}
 	}

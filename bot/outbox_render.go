@@ -70,6 +70,12 @@ func (b *Bot) render(m store.Outbox, d *store.RenderData) (msg message, skip str
 		return b.renderMinutes(m, c, d)
 	case caseconf.KindActionAssigned:
 		return renderActionAssigned(m, c, d.Actions[m.SubjectID])
+	case caseconf.KindAmendedMinutes: // bot/amend.go
+		return b.renderAmendedMinutes(m, c, d)
+	case caseconf.KindActionAmended:
+		return renderActionAmended(m, c, d.Actions[m.SubjectID], d.Outcomes[c.ID])
+	case caseconf.KindActionRemoved:
+		return renderActionRemoved(m, c, d.Actions[m.SubjectID], d.Outcomes[c.ID])
 	case caseconf.KindMinutesWithheld:
 		return renderMinutesWithheld(m, c, d.Outcomes[c.ID], d.ShareLists[c.ID])
 	case caseconf.KindHandoverOffer: // bot/handover.go

@@ -57,17 +57,29 @@ func TestRenderingABatchReadsNothingMore(t *testing.T) {
 		Attended: []caseconf.Person{{UserID: "U0GP", JobTitle: "GP"}}, ReviewOn: now.AddDate(0, 3, 0),
 		Actions:   []caseconf.Action{*open, *finished, *overdue},
 		ShareWith: []caseconf.Person{{UserID: "U0GP"}, {UserID: "U0HV"}}}
+	// CC-0003's record was corrected (version 2): an action changed and
+	// one removed.
+	corrected := *recorded
+	corrected.ID, corrected.Ref = 3, "CC-0003"
+	changed := &caseconf.Action{ID: 206, ConferenceID: 3, Area: "Health", What: "Review medication at the clinic", OwnerID: "U0GP",
+		DueOn: now.AddDate(0, 0, 4), Status: caseconf.ActionOpen}
+	removed := &caseconf.Action{ID: 207, ConferenceID: 3, Area: "Care", What: "Carer's assessment", OwnerID: "U0GP",
+		DueOn: now.AddDate(0, 0, 4), Status: caseconf.ActionNotNeeded, ClosedAt: &done, ClosedBy: "U0CM",
+		CloseReason: "Removed from the plan when the record of CC-0003 was corrected.", RemovedAt: &done}
+	amended := *outcome
+	amended.ConferenceID, amended.Version, amended.AmendedBy, amended.AmendedAt = 3, 2, "U0CM", done
+	amended.AmendReason, amended.Actions = "The clinic, not the surgery; the assessment was done already.", []caseconf.Action{*changed}
 	failed := &store.Outbox{ID: 900, Kind: caseconf.KindInvitation, RecipientID: "U0XX", ConferenceID: 1, SubjectID: 13,
 		Errors: []string{"slack: user_not_found"}}
 
 	d := &store.RenderData{At: now,
-		Conferences: map[int64]*caseconf.Conference{1: scheduled, 2: recorded},
+		Conferences: map[int64]*caseconf.Conference{1: scheduled, 2: recorded, 3: &corrected},
 		Reminders:   map[int64]caseconf.ReminderState{},
-		Outcomes:    map[int64]*caseconf.Outcome{2: outcome},
+		Outcomes:    map[int64]*caseconf.Outcome{2: outcome, 3: &amended},
 		ShareLists: map[int64][]store.ShareEntry{2: {{UserID: "U0GP"}, {UserID: "U0HV"},
 			{UserID: "U0PO", Withheld: "the client's consent does not cover their agency (Police)"}, {Name: "Ann Smith", Contact: "ann@example.org"}}},
 		AgencyKinds: map[string]string{"U0HV": "health_gp"},
-		Actions:     map[int64]*caseconf.Action{201: open, 202: finished, 203: overdue, 204: closed, 205: reassigned},
+		Actions:     map[int64]*caseconf.Action{201: open, 202: finished, 203: overdue, 204: closed, 205: reassigned, 206: changed, 207: removed},
 		Updates: map[int64]*caseconf.ActionUpdate{
 			301: {ID: 301, ActionID: 201, Kind: caseconf.UpdateNote, State: caseconf.UpdateMade, By: "U0GP", At: now, Note: "Seen today."},
 			302: {ID: 302, ActionID: 201, Kind: caseconf.UpdateNewDate, State: caseconf.UpdateMade, By: "U0CM", At: now, Note: "Clinic moved.",
@@ -98,6 +110,9 @@ func TestRenderingABatchReadsNothingMore(t *testing.T) {
 		{Kind: caseconf.KindActionDate, RecipientID: "U0GP", ConferenceID: 2, SubjectID: 302},
 		{Kind: caseconf.KindConferenceChanged, RecipientID: "U0SW", ConferenceID: 1, SubjectID: 401},
 		{Kind: caseconf.KindUninvited, RecipientID: "U0OLD", ConferenceID: 1, SubjectID: 401},
+		{Kind: caseconf.KindAmendedMinutes, RecipientID: "U0GP", ConferenceID: 3, SubjectID: caseconf.AmendedPart(2, 1)},
+		{Kind: caseconf.KindActionAmended, RecipientID: "U0GP", ConferenceID: 3, SubjectID: 206},
+		{Kind: caseconf.KindActionRemoved, RecipientID: "U0GP", ConferenceID: 3, SubjectID: 207},
 		{Kind: caseconf.KindInvitationUnanswered, RecipientID: "U0GP", ConferenceID: 1, SubjectID: 11},
 		{Kind: caseconf.KindReportOwed, RecipientID: "U0SW", ConferenceID: 1, SubjectID: 12},
 		{Kind: caseconf.KindConferenceToday, RecipientID: "U0CH", ConferenceID: 1, SubjectID: 1},
@@ -153,7 +168,7 @@ func TestRenderingABatchReadsNothingMore(t *testing.T) {
 
 	// What is gone from the batch's data makes a message no longer apply:
 	// it is not looked for anywhere else.
-	empty := &store.RenderData{At: now, Conferences: map[int64]*caseconf.Conference{1: scheduled, 2: recorded},
+	empty := &store.RenderData{At: now, Conferences: map[int64]*caseconf.Conference{1: scheduled, 2: recorded, 3: &corrected},
 		Reminders: map[int64]caseconf.ReminderState{}}
 	for _, m := range batch {
 		if m.Kind.Subject() == caseconf.SubjectConference && !m.Kind.Reminder() && m.Kind != caseconf.KindMinutesWithheld && m.Kind != caseconf.KindHandoverOffer {

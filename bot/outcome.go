@@ -20,10 +20,11 @@ import (
 // outbox.
 
 func (b *Bot) registerOutcome() {
-	b.HandleCommand("record", "REF", "Record the outcome, action plan and who gets the minutes (chair, minute taker or case manager)", b.cmdRecord)
+	b.HandleCommand("record", "REF", "Record the outcome, action plan and who gets the minutes (chair, minute taker or case manager); after the outcome, correct it", b.cmdRecord)
 	b.HandleAction(actionRecord, b.clickRecord)
 	b.HandleAction(actionOutcomeAdd, b.clickOutcomeRows)
 	b.HandleAction(actionOutcomeRemove, b.clickOutcomeRows)
+	b.HandleAction(caseconf.FieldSaveAs, b.clickOutcomeRows) // relabels Save
 	b.HandleView(viewOutcome, b.submitOutcome)
 }
 
@@ -66,16 +67,22 @@ func (b *Bot) clickRecord(ctx context.Context, r *Request) {
 }
 
 func (b *Bot) openOutcome(ctx context.Context, r *Request, triggerID string, form store.OutcomeForm) {
-	f, by, at := withCarried(outcomeDefaults(form.Conference), form.Carried), "", time.Time{}
+	f, by, at, amend := withCarried(outcomeDefaults(form.Conference), form.Carried), "", time.Time{}, 0
 	if form.Draft != nil {
 		f, by, at = *form.Draft, form.DraftBy, form.DraftAt
+		if f.SaveAs != caseconf.SaveDraft {
+			f.SaveAs = "" // only a draft's own choice is kept: Final is never chosen for them
+		}
 	}
-	view, err := outcomeModal(form.Conference, f, by, at, b.cal)
-	for err != nil && form.Draft == nil && len(f.Actions) > 1 {
+	if form.Recorded != nil {
+		f, amend = recordedForm(form.Recorded, form.Share), form.Recorded.Version // bot/amend.go
+	}
+	view, err := outcomeModal(form.Conference, f, by, at, b.cal, amend)
+	for err != nil && form.Draft == nil && form.Recorded == nil && len(f.Actions) > 1 {
 		// More open actions under review than the form holds: the last
 		// are left out, open in the plan under review.
 		f.Actions = f.Actions[:len(f.Actions)-1]
-		view, err = outcomeModal(form.Conference, f, by, at, b.cal)
+		view, err = outcomeModal(form.Conference, f, by, at, b.cal, amend)
 	}
 	if err != nil {
 		b.log.Error("could not build the outcome form", "conference", form.Conference.ID, "err", err)
@@ -86,7 +93,8 @@ func (b *Bot) openOutcome(ctx context.Context, r *Request, triggerID string, for
 }
 
 // clickOutcomeRows adds an action row to the open outcome form, or
-// removes one, keeping everything typed: the form is rebuilt from the
+// removes one, or relabels its submit button for the Save as chosen,
+// keeping everything typed: the form is rebuilt from the
 // view's state and replaced (views.update with the view's hash, so a
 // second quick click cannot replace a newer picture with an older one).
 // A form with no room for another row (Slack's 100 blocks) keeps the rows
@@ -107,19 +115,26 @@ func (b *Bot) clickOutcomeRows(ctx context.Context, r *Request) {
 	}
 	st.Meeting = c.StartsAt.Unix()
 	act := ic.ActionCallback.BlockActions[0]
-	if actionName(act.ActionID) == actionOutcomeAdd {
+	f := outcomeFormFrom(viewValues(ic), st)
+	switch actionName(act.ActionID) {
+	case actionOutcomeAdd:
 		st.Rows = append(st.Rows, st.Next)
 		st.Next++
-	} else if row, err := strconv.Atoi(act.Value); err == nil {
-		st.Rows = slices.DeleteFunc(st.Rows, func(n int) bool { return n == row })
+		f = outcomeFormFrom(viewValues(ic), st)
+	case actionOutcomeRemove:
+		if row, err := strconv.Atoi(act.Value); err == nil {
+			st.Rows = slices.DeleteFunc(st.Rows, func(n int) bool { return n == row })
+			f = outcomeFormFrom(viewValues(ic), st)
+		}
+	case caseconf.FieldSaveAs:
+		f.SaveAs = act.SelectedOption.Value
 	}
-	f := outcomeFormFrom(viewValues(ic), st)
-	view, err := outcomeModal(c, f, "", time.Time{}, b.cal)
+	view, err := outcomeModal(c, f, "", time.Time{}, b.cal, st.Version)
 	if err != nil {
 		// One more row would not fit: the form stays as it was, with the
 		// note in place of the button.
 		f.Actions = f.Actions[:len(f.Actions)-1]
-		if view, err = outcomeModal(c, f, "", time.Time{}, b.cal); err != nil {
+		if view, err = outcomeModal(c, f, "", time.Time{}, b.cal, st.Version); err != nil {
 			b.log.Error("could not rebuild the outcome form", "conference", c.ID, "err", err)
 			return
 		}
@@ -140,6 +155,14 @@ func (b *Bot) submitOutcome(ctx context.Context, r *Request) {
 		return
 	}
 	f := outcomeFormFrom(viewValues(ic), st)
+	if st.Version > 0 {
+		b.submitAmendment(ctx, r, st, f) // bot/amend.go
+		return
+	}
+	if errs := f.CheckSaveAs(); errs != nil {
+		r.Ack(slack.NewErrorsViewSubmissionResponse(errs))
+		return
+	}
 	v, key := b.viewer(r.UserID), "view:"+ic.View.ID
 	if f.Draft() {
 		if errs := f.ValidateDraft(); errs != nil {

@@ -41,6 +41,11 @@ type outcomeState struct {
 	// Carry is, for each row that starts from an open action of the plan
 	// under review, that action.
 	Carry map[int]int64 `json:"k,omitempty"`
+	// Version is, in a form correcting the recorded outcome, the version
+	// it opened on (0: a form recording it); IDs is, for each row showing
+	// a recorded action, that action.
+	Version int           `json:"v,omitempty"`
+	IDs     map[int]int64 `json:"i,omitempty"`
 }
 
 // recordButton opens the outcome form of conference c.
@@ -53,7 +58,8 @@ func recordButton(c *caseconf.Conference) *slack.ButtonBlockElement {
 // briefed colleague by name, apologies from those who could not, and
 // every invitee on the share list.
 func outcomeDefaults(c *caseconf.Conference) caseconf.OutcomeForm {
-	f := caseconf.OutcomeForm{LeadChanged: "no", SaveAs: caseconf.SaveFinal, Actions: []caseconf.ActionForm{{Row: 1}}}
+	// How to save it is not chosen for them: nothing goes round by accident.
+	f := caseconf.OutcomeForm{LeadChanged: "no", Actions: []caseconf.ActionForm{{Row: 1}}}
 	seen := map[string]bool{}
 	attended := func(u string) {
 		if u != "" && !seen[u] {
@@ -132,12 +138,19 @@ func fitLines(lines [][2]string, max int) string {
 	return strings.Join(out, "\n")
 }
 
-// stateFor is the form state of f, for conference c.
-func stateFor(c *caseconf.Conference, f caseconf.OutcomeForm) outcomeState {
-	st := outcomeState{Conference: c.ID, Meeting: c.StartsAt.Unix(), Next: 1}
+// stateFor is the form state of f, for conference c (correcting version
+// version of its outcome; 0 to record it).
+func stateFor(c *caseconf.Conference, f caseconf.OutcomeForm, version int) outcomeState {
+	st := outcomeState{Conference: c.ID, Meeting: c.StartsAt.Unix(), Next: 1, Version: version}
 	for _, a := range f.Actions {
 		st.Rows = append(st.Rows, a.Row)
 		st.Next = max(st.Next, a.Row+1)
+		if a.ID != 0 && version > 0 {
+			if st.IDs == nil {
+				st.IDs = map[int]int64{}
+			}
+			st.IDs[a.Row] = a.ID
+		}
 		if a.Carry != 0 {
 			if st.Carry == nil {
 				st.Carry = map[int]int64{}
@@ -158,14 +171,14 @@ func outcomeFormFrom(v formValues, st outcomeState) caseconf.OutcomeForm {
 		Worked: v.text(caseconf.FieldOutcomeWorked), NotWorked: v.text(caseconf.FieldOutcomeNotWork),
 		ClientViews: v.text(caseconf.FieldClientViews), ReviewOn: v.get(caseconf.FieldReviewOn).SelectedDate,
 		ShareWith: v.get(caseconf.FieldShareWith).SelectedUsers, ShareOthers: v.text(caseconf.FieldShareOthers),
-		SaveAs: v.option(caseconf.FieldSaveAs),
+		SaveAs: v.option(caseconf.FieldSaveAs), AmendReason: v.text(caseconf.FieldAmendReason),
 	}
 	for _, row := range st.Rows {
 		field := func(name string) string { return caseconf.ActionField(name, row) }
 		f.Actions = append(f.Actions, caseconf.ActionForm{Row: row, Area: v.text(field(caseconf.ActionArea)),
 			What: v.text(field(caseconf.ActionWhat)), OwnerID: v.get(field(caseconf.ActionOwner)).SelectedUser,
 			OwnerName: v.text(field(caseconf.ActionOwnerName)), OwnerAgency: v.text(field(caseconf.ActionOwnerAgency)),
-			DueOn: v.get(field(caseconf.ActionDue)).SelectedDate, Carry: st.Carry[row]})
+			DueOn: v.get(field(caseconf.ActionDue)).SelectedDate, Carry: st.Carry[row], ID: st.IDs[row]})
 		if a := &f.Actions[len(f.Actions)-1]; a.Carry != 0 {
 			a.Choice = v.option(field(caseconf.ActionChoice))
 		}
@@ -211,7 +224,15 @@ func radioInput(id, label string, initial string, opts ...[2]string) *slack.Inpu
 // rows, Add action gives way to a note saying so. Every input
 // is optional to Slack: what a final outcome needs is checked on submit
 // (caseconf.OutcomeForm.Validate), and a draft may be incomplete.
-func outcomeModal(c *caseconf.Conference, f caseconf.OutcomeForm, draftBy string, draftAt time.Time, cal caseconf.Calendar) (slack.ModalViewRequest, error) {
+//
+// Its one submit button says what it will do: until Save as is chosen
+// (nothing is chosen for them), just Save, which asks them to choose;
+// choosing dispatches an action and the form is relabelled (Record and
+// send minutes, or Save draft). With amend (the version of the recorded
+// outcome a form correcting it opened on, bot/amend.go; 0 for a form
+// recording it) the form has no Save as, and asks what changed and why
+// instead.
+func outcomeModal(c *caseconf.Conference, f caseconf.OutcomeForm, draftBy string, draftAt time.Time, cal caseconf.Calendar, amend int) (slack.ModalViewRequest, error) {
 	text := func(id, label, hint, initial string, max int, multiline bool) *slack.InputBlock {
 		return input(id, label, hint, textInput(id, max, multiline, initial), true)
 	}
@@ -226,6 +247,9 @@ func outcomeModal(c *caseconf.Conference, f caseconf.OutcomeForm, draftBy string
 		intro += "\n*Reports received from:* " + strings.Join(reports, ", ")
 	}
 	head := []slack.Block{section(intro)}
+	if amend > 0 {
+		head = append(head, amendNote(c, amend))
+	}
 	if draftBy != "" {
 		head = append(head, note(fmt.Sprintf("This is the draft %s saved <!date^%d^{date_short} at {time}|%s>. Choose *Final* below to record it and send the minutes.",
 			user(draftBy), draftAt.Unix(), draftAt.UTC().Format("2 Jan 15:04 UTC"))))
@@ -250,11 +274,26 @@ func outcomeModal(c *caseconf.Conference, f caseconf.OutcomeForm, draftBy string
 		header("Who gets the minutes"),
 		usersInput(caseconf.FieldShareWith, "Share with (on Slack)", "Everyone invited, whether or not they came. Only those the client's consent covers get them; the case manager is told of the rest.", f.ShareWith),
 		text(caseconf.FieldShareOthers, "Share with (not on Slack)", "One a line: name, contact. The case manager is reminded to send them the minutes.", f.ShareOthers, caseconf.MaxPeopleText, true),
-		radioInput(caseconf.FieldSaveAs, "Save as", f.SaveAs,
-			[2]string{caseconf.SaveFinal, "Final: record it, send the minutes and the actions now"},
-			[2]string{caseconf.SaveDraft, "Draft: keep it to finish later"}),
-		note(":lock: The minutes go by direct message only, to people the client's consent covers. Each one sent is logged."),
 	}
+	submit, title, version := "Save", "Outcome "+c.Ref, 0
+	if amend > 0 {
+		tail = append(tail, input(caseconf.FieldAmendReason, "What changed and why",
+			"Required. Everyone the amended minutes go to reads it.", textInput(caseconf.FieldAmendReason, caseconf.MaxAmendReason, true, f.AmendReason), true))
+		submit, title, version = submitAmend, "Correct "+c.Ref, amend
+	} else {
+		saveAs := radioInput(caseconf.FieldSaveAs, "Save as", f.SaveAs,
+			[2]string{caseconf.SaveFinal, "Final: record it, send the minutes and the actions now"},
+			[2]string{caseconf.SaveDraft, "Draft: keep it to finish later"})
+		saveAs.DispatchAction = true // the button is relabelled for the choice
+		tail = append(tail, saveAs)
+		switch f.SaveAs {
+		case caseconf.SaveFinal:
+			submit = "Record and send minutes"
+		case caseconf.SaveDraft:
+			submit = "Save draft"
+		}
+	}
+	tail = append(tail, note(":lock: The minutes go by direct message only, to people the client's consent covers. Each one sent is logged."))
 	carried := 0 // a row from the plan under review has one block more: its choice
 	for _, a := range f.Actions {
 		if a.Carry != 0 {
@@ -275,13 +314,13 @@ func outcomeModal(c *caseconf.Conference, f caseconf.OutcomeForm, draftBy string
 		blocks = append(blocks, note(fmt.Sprintf(":warning: This form holds at most %d actions (Slack allows %d blocks in a form). Combine related steps into one action, or save this outcome and add the rest at the review.", room, maxModalBlocks)))
 	}
 	blocks = append(blocks, tail...)
-	meta, err := encodeState(stateFor(c, f))
+	meta, err := encodeState(stateFor(c, f, version))
 	if err != nil {
 		return slack.ModalViewRequest{}, err
 	}
 	return slack.ModalViewRequest{
-		Type: slack.VTModal, CallbackID: viewOutcome, Title: plain("Outcome " + c.Ref),
-		Submit: plain("Save"), Close: plain("Cancel"), PrivateMetadata: meta,
+		Type: slack.VTModal, CallbackID: viewOutcome, Title: plain(title),
+		Submit: plain(submit), Close: plain("Cancel"), PrivateMetadata: meta,
 		Blocks: slack.Blocks{BlockSet: blocks},
 	}, nil
 }

@@ -25,7 +25,7 @@ func TestOutcomeModalRespectsTheBlockLimit(t *testing.T) {
 		for i := range f.Actions {
 			f.Actions[i].Row = i + 1
 		}
-		view, err := outcomeModal(c, f, "U0CM", time.Now(), cal)
+		view, err := outcomeModal(c, f, "U0CM", time.Now(), cal, 0)
 		if err != nil {
 			if n < 10 {
 				t.Fatalf("only %d action rows fit: %v", n-1, err)

@@ -264,7 +264,7 @@ func TestOutcomeDefaultsWithinTheirFields(t *testing.T) {
 	if lines := strings.Split(f.AttendedOthers, "\n"); len(lines) < 3 {
 		t.Errorf("only %d briefed colleagues filled in", len(lines))
 	}
-	if _, err := outcomeModal(c, f, "", time.Time{}, london(t)); err != nil {
+	if _, err := outcomeModal(c, f, "", time.Time{}, london(t), 0); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -61,6 +61,48 @@ func (e *exporter) outcome() {
 	e.text("What has worked", o.Worked)
 	e.text("What has not worked", o.NotWorked)
 	e.text("The client's views", o.ClientViews)
+	if o.Version > 1 {
+		e.field("Version", fmt.Sprintf("%d (corrected; the earlier versions follow)", o.Version))
+		e.field("Corrected by", e.who(o.AmendedBy))
+		e.field("Corrected", e.at(o.AmendedAt))
+		e.text("What changed and why", o.AmendReason)
+	}
+	e.versions()
+}
+
+// versions writes each earlier version of the outcome as it was kept.
+func (e *exporter) versions() {
+	if len(e.r.Versions) == 0 {
+		return
+	}
+	e.p("\n## Earlier versions of the outcome\n")
+	for _, v := range e.r.Versions {
+		o := v.Outcome
+		e.p("\n### Version %d\n", o.Version)
+		e.field("Made by", e.who(v.MadeBy))
+		e.field("Made", e.at(v.MadeAt))
+		e.text("What changed and why", v.Reason)
+		e.field("Replaced by a correction by", e.who(v.ReplacedBy))
+		e.field("Replaced", e.at(v.ReplacedAt))
+		e.field("Review meeting", calDay(o.ReviewOn))
+		e.people("Attended", o.Attended)
+		e.people("Apologies", o.Apologies)
+		e.text("Summary of issues", o.Summary)
+		e.text("What has worked", o.Worked)
+		e.text("What has not worked", o.NotWorked)
+		e.text("The client's views", o.ClientViews)
+		e.p("\n**Its action plan:**\n")
+		if len(o.Actions) == 0 {
+			e.p("- no actions")
+		}
+		for _, a := range o.Actions {
+			owner := e.who(a.OwnerID)
+			if a.OwnerID == "" {
+				owner = e.person(caseconf.Person{Name: a.OwnerName, Agency: a.OwnerAgency})
+			}
+			e.p("- %s: %s (%s, by %s)", MarkdownText(a.Area), MarkdownText(a.What), owner, calDay(a.DueOn))
+		}
+	}
 }
 
 func (e *exporter) people(label string, ps []caseconf.Person) {
@@ -143,7 +185,11 @@ func (e *exporter) disclosures() {
 		if !d.SentAt.IsZero() {
 			sent = "delivered " + e.at(d.SentAt)
 		}
-		e.p("- To %s, part %d of %d: %s; decided by %s %s, under: %s", e.who(d.RecipientID), d.Part, d.Parts, sent,
+		minutes := ""
+		if d.Version > 1 {
+			minutes = fmt.Sprintf(" of the amended minutes (version %d)", d.Version)
+		}
+		e.p("- To %s, part %d of %d%s: %s; decided by %s %s, under: %s", e.who(d.RecipientID), d.Part, d.Parts, minutes, sent,
 			e.who(d.DecidedBy), e.at(d.DecidedAt), MarkdownText(d.Basis))
 	}
 }

@@ -31,15 +31,16 @@ type actionRow struct {
 	ReassignedBy sql.NullString `db:"reassigned_by"`
 	ReassignedAt sql.NullTime   `db:"reassigned_at"`
 	ProposedDue  sql.NullTime   `db:"proposed_due_on"`
+	RemovedAt    sql.NullTime   `db:"removed_at"`
 }
 
 // actionColumns are the columns an actionRow reads, in order;
 // actionColumnsA the same of actions aliased a.
 const (
 	actionColumns = `id, conference_id, area_of_need, action, owner_slack_id, owner_name, owner_agency, owner_client,
-		due_on, status, done_at, done_by, closed_at, closed_by, close_reason, reassigned_by, reassigned_at, proposed_due_on`
+		due_on, status, done_at, done_by, closed_at, closed_by, close_reason, reassigned_by, reassigned_at, proposed_due_on, removed_at`
 	actionColumnsA = `a.id, a.conference_id, a.area_of_need, a.action, a.owner_slack_id, a.owner_name, a.owner_agency, a.owner_client,
-		a.due_on, a.status, a.done_at, a.done_by, a.closed_at, a.closed_by, a.close_reason, a.reassigned_by, a.reassigned_at, a.proposed_due_on`
+		a.due_on, a.status, a.done_at, a.done_by, a.closed_at, a.closed_by, a.close_reason, a.reassigned_by, a.reassigned_at, a.proposed_due_on, a.removed_at`
 )
 
 func (r *actionRow) action() *caseconf.Action {
@@ -61,6 +62,10 @@ func (r *actionRow) action() *caseconf.Action {
 	if r.ProposedDue.Valid {
 		on := dateOf(r.ProposedDue)
 		a.ProposedDueOn = &on
+	}
+	if r.RemovedAt.Valid {
+		at := r.RemovedAt.Time
+		a.RemovedAt = &at
 	}
 	return a
 }

@@ -353,8 +353,14 @@ func (s *DB) MarkPosted(ctx context.Context, m Outbox, at caseconf.MessageRef) (
 	switch m.Kind {
 	case caseconf.KindMinutes:
 		err := finishWith(ctx, s.db, `WITH delivered AS (UPDATE disclosures SET sent_at = $6
-			WHERE conference_id = $7 AND recipient_id = $8 AND part = $9 AND sent_at IS NULL)`,
+			WHERE conference_id = $7 AND recipient_id = $8 AND version = 1 AND part = $9 AND sent_at IS NULL)`,
 			m, sentSet, append(args, time.Now(), m.ConferenceID, m.RecipientID, m.SubjectID)...)
+		return Posted{}, err
+	case caseconf.KindAmendedMinutes:
+		version, part := caseconf.SplitAmendedPart(m.SubjectID)
+		err := finishWith(ctx, s.db, `WITH delivered AS (UPDATE disclosures SET sent_at = $6
+			WHERE conference_id = $7 AND recipient_id = $8 AND version = $9 AND part = $10 AND sent_at IS NULL)`,
+			m, sentSet, append(args, time.Now(), m.ConferenceID, m.RecipientID, version, part)...)
 		return Posted{}, err
 	case caseconf.KindInvitation, caseconf.KindSummary:
 		return s.markPostedAndRead(ctx, m, args)

@@ -37,7 +37,7 @@ func readOutcome(ctx context.Context, q sqlx.QueryerContext, id int64) (*casecon
 		return nil, caseconf.NotFound()
 	}
 	var actions []actionRow
-	if err := sqlx.SelectContext(ctx, q, &actions, `SELECT `+actionColumns+` FROM actions WHERE conference_id = $1 ORDER BY id`, id); err != nil {
+	if err := sqlx.SelectContext(ctx, q, &actions, `SELECT `+actionColumns+` FROM actions WHERE conference_id = $1 AND removed_at IS NULL ORDER BY id`, id); err != nil {
 		return nil, fmt.Errorf("read outcome: actions: %w", err)
 	}
 	for i := range actions {
@@ -70,9 +70,14 @@ func readOutcomeRow(ctx context.Context, q sqlx.QueryerContext, id int64) (*case
 		NotWorked     string         `db:"not_worked"`
 		ClientViews   string         `db:"client_views"`
 		ReviewOn      sql.NullTime   `db:"review_on"`
+		Version       int            `db:"version"`
+		AmendedBy     sql.NullString `db:"amended_by"`
+		AmendedAt     sql.NullTime   `db:"amended_at"`
+		AmendReason   string         `db:"amend_reason"`
 	}
 	err := sqlx.GetContext(ctx, q, &r, `SELECT recorded_by, recorded_at, lead_changed, new_case_manager_id, new_lead_agency,
-		summary, worked, not_worked, client_views, review_on FROM outcomes WHERE conference_id = $1`, id)
+		summary, worked, not_worked, client_views, review_on, version, amended_by, amended_at, amend_reason
+		FROM outcomes WHERE conference_id = $1`, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -81,7 +86,8 @@ func readOutcomeRow(ctx context.Context, q sqlx.QueryerContext, id int64) (*case
 	}
 	o := &caseconf.Outcome{ConferenceID: id, RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt, LeadChanged: r.LeadChanged,
 		NewCaseManagerID: r.NewCaseMgr.String, NewLeadAgency: r.NewLeadAgency, Summary: r.Summary, Worked: r.Worked,
-		NotWorked: r.NotWorked, ClientViews: r.ClientViews, ReviewOn: dateOf(r.ReviewOn)}
+		NotWorked: r.NotWorked, ClientViews: r.ClientViews, ReviewOn: dateOf(r.ReviewOn),
+		Version: r.Version, AmendedBy: r.AmendedBy.String, AmendedAt: r.AmendedAt.Time, AmendReason: r.AmendReason}
 	var people []struct {
 		UserID   sql.NullString `db:"slack_user_id"`
 		Name     string         `db:"name"`

@@ -29,12 +29,18 @@ type OutcomeForm struct {
 	// Carried is the open actions of the plan under review, in the order
 	// of that plan, for a review conference's form to start with.
 	Carried []*caseconf.Action
+	// Recorded is the outcome as recorded, for a form correcting it
+	// (caseconf.CanAmendOutcome); nil while it is not recorded. Share is
+	// its whole share list, those the minutes are withheld from too.
+	Recorded *caseconf.Outcome
+	Share    []ShareEntry
 }
 
 // OpenOutcome reads what the outcome form of the conference with
 // reference ref (or, with ref "", ID id) shows v, if
-// caseconf.CanRecordOutcome allows it at now, and audits the read. To
-// anyone but its chair, minute taker and case manager it does not exist.
+// caseconf.CanOpenOutcome allows it at now (to record the outcome, or to
+// correct it once recorded), and audits the read. To anyone but its
+// chair, minute taker and case manager it does not exist.
 func (s *DB) OpenOutcome(ctx context.Context, ref string, id int64, v caseconf.Viewer, now time.Time) (OutcomeForm, error) {
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
@@ -52,12 +58,25 @@ func (s *DB) OpenOutcome(ctx context.Context, ref string, id int64, v caseconf.V
 	}
 	c, err := loadConference(ctx, tx, id)
 	if err == nil {
-		err = caseconf.CanRecordOutcome(c, v, now)
+		err = caseconf.CanOpenOutcome(c, v, now)
 	}
 	if err != nil {
 		return OutcomeForm{}, err
 	}
 	out := OutcomeForm{Conference: c}
+	if c.Status == caseconf.StatusRecorded {
+		if out.Recorded, err = readOutcome(ctx, tx, id); err != nil {
+			return OutcomeForm{}, err
+		}
+		if out.Share, err = readShareList(ctx, tx, id); err != nil {
+			return OutcomeForm{}, err
+		}
+		if err := audit(ctx, tx, auditRow{At: s.Now(), Actor: v.UserID, Action: "outcome.open", ConferenceID: c.ID, ClientID: c.ClientID,
+			Detail: fmt.Sprintf("to correct version %d", out.Recorded.Version)}); err != nil {
+			return OutcomeForm{}, err
+		}
+		return out, tx.Commit()
+	}
 	if out.Carried, err = openActionsUnderReview(ctx, tx, id); err != nil {
 		return OutcomeForm{}, err
 	}
@@ -85,12 +104,12 @@ func (s *DB) OpenOutcome(ctx context.Context, ref string, id int64, v caseconf.V
 
 // OutcomeConference reads conference id for v while they work in its
 // outcome form (adding or removing a row, checking what they submit), if
-// caseconf.CanRecordOutcome allows it at now. It is not audited: the form
+// caseconf.CanOpenOutcome allows it at now. It is not audited: the form
 // was, when it opened, and so is what is saved.
 func (s *DB) OutcomeConference(ctx context.Context, id int64, v caseconf.Viewer, now time.Time) (*caseconf.Conference, error) {
 	c, err := loadConference(ctx, s.db, id)
 	if err == nil {
-		err = caseconf.CanRecordOutcome(c, v, now)
+		err = caseconf.CanOpenOutcome(c, v, now)
 	}
 	if err != nil {
 		return nil, err

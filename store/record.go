@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -46,7 +47,7 @@ func (s *DB) ExportRecord(ctx context.Context, ref string, v caseconf.Viewer) (*
 	}
 	r := &caseconf.Record{Conference: c, ExportedBy: v.UserID, ExportedAt: s.Now()}
 	for _, read := range []func(context.Context, *sqlx.Tx, *caseconf.Record) error{
-		readAnswers, readReports, readRecordOutcome, readRecordActions, readRecordShareList, readDisclosures, readHistory,
+		readAnswers, readReports, readRecordOutcome, readOutcomeVersions, readRecordActions, readRecordShareList, readDisclosures, readHistory,
 	} {
 		if err := read(ctx, tx, r); err != nil {
 			return nil, fmt.Errorf("export: %w", err)
@@ -121,6 +122,31 @@ func readRecordOutcome(ctx context.Context, tx *sqlx.Tx, r *caseconf.Record) err
 	return nil
 }
 
+// readOutcomeVersions reads the earlier versions of the outcome, oldest
+// first, each as it was kept.
+func readOutcomeVersions(ctx context.Context, tx *sqlx.Tx, r *caseconf.Record) error {
+	var rows []struct {
+		Outcome    []byte    `db:"outcome"`
+		MadeBy     string    `db:"made_by"`
+		MadeAt     time.Time `db:"made_at"`
+		Reason     string    `db:"reason"`
+		ReplacedBy string    `db:"replaced_by"`
+		ReplacedAt time.Time `db:"replaced_at"`
+	}
+	if err := tx.SelectContext(ctx, &rows, `SELECT outcome, made_by, made_at, reason, replaced_by, replaced_at FROM outcome_versions
+		WHERE conference_id = $1 ORDER BY version`, r.Conference.ID); err != nil {
+		return fmt.Errorf("outcome versions: %w", err)
+	}
+	for _, row := range rows {
+		v := caseconf.OutcomeVersion{MadeBy: row.MadeBy, MadeAt: row.MadeAt, Reason: row.Reason, ReplacedBy: row.ReplacedBy, ReplacedAt: row.ReplacedAt}
+		if err := json.Unmarshal(row.Outcome, &v.Outcome); err != nil {
+			return fmt.Errorf("outcome versions: %w", err)
+		}
+		r.Versions = append(r.Versions, v)
+	}
+	return nil
+}
+
 // actionInDetail finds the action an audit entry is about ("action 42").
 var actionInDetail = regexp.MustCompile(`^action ([0-9]+)\b`)
 
@@ -178,6 +204,7 @@ func readRecordShareList(ctx context.Context, tx *sqlx.Tx, r *caseconf.Record) e
 func readDisclosures(ctx context.Context, tx *sqlx.Tx, r *caseconf.Record) error {
 	var rows []struct {
 		RecipientID string       `db:"recipient_id"`
+		Version     int          `db:"version"`
 		Part        int          `db:"part"`
 		Parts       int          `db:"parts"`
 		Basis       string       `db:"basis"`
@@ -185,12 +212,12 @@ func readDisclosures(ctx context.Context, tx *sqlx.Tx, r *caseconf.Record) error
 		DecidedAt   time.Time    `db:"decided_at"`
 		SentAt      sql.NullTime `db:"sent_at"`
 	}
-	if err := tx.SelectContext(ctx, &rows, `SELECT recipient_id, part, parts, basis, decided_by, decided_at, sent_at FROM disclosures
+	if err := tx.SelectContext(ctx, &rows, `SELECT recipient_id, version, part, parts, basis, decided_by, decided_at, sent_at FROM disclosures
 		WHERE conference_id = $1 ORDER BY decided_at, id`, r.Conference.ID); err != nil {
 		return fmt.Errorf("disclosures: %w", err)
 	}
 	for _, d := range rows {
-		r.Disclosures = append(r.Disclosures, caseconf.Disclosure{RecipientID: d.RecipientID, Part: d.Part, Parts: d.Parts, Basis: d.Basis,
+		r.Disclosures = append(r.Disclosures, caseconf.Disclosure{RecipientID: d.RecipientID, Version: d.Version, Part: d.Part, Parts: d.Parts, Basis: d.Basis,
 			DecidedBy: d.DecidedBy, DecidedAt: d.DecidedAt, SentAt: d.SentAt.Time})
 	}
 	return nil
@@ -209,7 +236,8 @@ type auditChange struct {
 var changeNames = map[string]string{
 	"conference.create": "conference called", "conference.cancel": "conference cancelled",
 	"agreement.accept": "agreement accepted", "report.submit": "agency report sent", "report.update": "agency report updated",
-	"outcome.draft": "outcome saved as a draft", "outcome.record": "outcome recorded", "action.done": "action marked done",
+	"outcome.draft": "outcome saved as a draft", "outcome.record": "outcome recorded", "outcome.amend": "outcome corrected",
+	"action.amended": "action changed when the record was corrected", "action.done": "action marked done",
 	"action.closed": "action closed", "action.reassigned": "action given to someone else", "action.settled": "action settled at the review",
 	"conference.letter": "letter drafted", "conference.export": "record exported", "conference.edit": "conference changed",
 }

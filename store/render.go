@@ -44,7 +44,7 @@ func (s *DB) RenderData(ctx context.Context, ms []Outbox) (*RenderData, error) {
 	for _, m := range ms {
 		conferences.add(m.ConferenceID)
 		switch {
-		case m.Kind == caseconf.KindMinutes:
+		case m.Kind == caseconf.KindMinutes, m.Kind == caseconf.KindAmendedMinutes:
 			outcomes.add(m.ConferenceID)
 			minutesTo = append(minutesTo, m.RecipientID)
 		case m.Kind == caseconf.KindMinutesWithheld:
@@ -52,6 +52,10 @@ func (s *DB) RenderData(ctx context.Context, ms []Outbox) (*RenderData, error) {
 			shareLists.add(m.ConferenceID)
 		case m.Kind == caseconf.KindHandoverOffer:
 			outcomes.add(m.ConferenceID)
+		case m.Kind == caseconf.KindActionAmended, m.Kind == caseconf.KindActionRemoved:
+			// a correction's action messages say what changed and why
+			outcomes.add(m.ConferenceID)
+			actions.add(m.SubjectID)
 		case m.Kind == caseconf.KindSummary:
 			summaries.add(m.ConferenceID)
 		case m.Kind == caseconf.KindSendFailed:

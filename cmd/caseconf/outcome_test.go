@@ -193,8 +193,12 @@ func TestOutcomeRecordedAndCirculated(t *testing.T) {
 	if a.count(`SELECT count(*) FROM outcomes`) != 1 || a.count(`SELECT count(*) FROM actions`) != 3 || a.count(`SELECT count(*) FROM outbox`) != outbox {
 		t.Fatal("a repeated submission recorded or sent something again")
 	}
-	if got := decodeReply(t, a.command("U0CM", "record CC-0001").Payload).Text; !strings.Contains(got, "already recorded") {
-		t.Errorf("record after recording: %q", got)
+	// record REF after the outcome opens the form to correct it
+	// (outcome_amend_test.go).
+	opened = len(a.slack.CallsTo("views.open"))
+	a.command("U0CM", "record CC-0001")
+	if _, blocks := modalView(t, a.waitCalls("views.open", opened+1)[opened]); element(blocks, "amend_reason") == nil {
+		t.Errorf("record after recording did not open the form to correct it")
 	}
 
 	// The reminder stops: no more on Wednesday or Friday.
