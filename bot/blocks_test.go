@@ -2,6 +2,7 @@ package bot
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -121,17 +122,35 @@ func TestScheduleModalFitsBlockKit(t *testing.T) {
 	}
 }
 
+// The letter to a GP lets the surgery act on it: placeholders for the
+// patient's name, date of birth and NHS number (which caseconf never
+// holds), the concerns as a numbered list with their labels as written,
+// the request for the earliest suitable appointment, and the sender's
+// details from their Slack profile, with placeholders for what it lacks.
 func TestDraftLetter(t *testing.T) {
 	c, _ := sampleConference()
 	gp := &caseconf.Invitee{ID: 43, Name: "Dr Patel", Role: "GP"}
-	got := draftLetter(c, gp, "Alex Keyworker", time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC), london(t))
-	for _, want := range []string{"2 November 2026", "Dear Dr Patel,", "JS-4411", "Friday 20 November 2026 at 10:30", "Church Street Surgery", "Alex Keyworker", "CC-0007"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("letter lacks %q:\n%s", want, got)
+	from := senderFrom(&slack.User{RealName: "Alex Keyworker", Profile: slack.UserProfile{Title: "Key worker", Email: "alex@example.org"}})
+	got := draftLetter(c, gp, from, time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC), london(t))
+	want := []string{"2 November 2026", "Dear Dr Patel,", "[patient's full name]", "date of birth [DD/MM/YYYY]", "NHS number [NHS number]",
+		"our reference JS-4411", "Friday 20 November 2026 at 10:30", "Church Street Surgery", "earliest suitable appointment",
+		"Alex Keyworker\nKey worker, [your organisation]", "Phone: [your phone number]", "E-mail: alex@example.org", "CC-0007"}
+	for i, r := range c.Reasons {
+		want = append(want, fmt.Sprintf("\n%d. %s\n", i+1, caseconf.Label(caseconf.ConferenceReasons, r)))
+	}
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("letter lacks %q:\n%s", w, got)
 		}
 	}
 	if strings.Contains(got, "Jane Smith") {
-		t.Error("the letter names the client; it should use the reference and let the case manager decide")
+		t.Error("the letter names the client; the case manager fills the name in")
+	}
+	if strings.Contains(got, "In particular:") {
+		t.Error("the concerns are run into one lower-cased line")
+	}
+	if blank := senderFrom(nil); blank.Name != "[your name]" || blank.Email != "[your e-mail address]" {
+		t.Errorf("no profile: %+v", blank)
 	}
 }
 

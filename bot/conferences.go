@@ -279,60 +279,6 @@ func truncate(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-// clickLetter drafts a letter asking an invitee who is not on Slack (a GP,
-// say) to attend, for the case manager to send themselves.
-func (b *Bot) clickLetter(ctx context.Context, r *Request) {
-	r.Ack(nil)
-	subj, err := parseSubject(r.Interaction.ActionCallback.BlockActions[0].Value)
-	if err != nil {
-		b.replyError(ctx, r, caseconf.NotFound())
-		return
-	}
-	c, err := b.store.ConferenceByID(ctx, subj.Conference, b.viewer(r.UserID), "conference.letter")
-	var to *caseconf.Invitee
-	if err == nil {
-		to = c.Invitee(subj.Invitee)
-		err = caseconf.CanDraftLetter(c, b.viewer(r.UserID), to)
-	}
-	if err != nil {
-		b.replyError(ctx, r, err)
-		return
-	}
-	from := "[your name]"
-	if u, err := b.api.GetUserInfoContext(ctx, r.UserID); err == nil && u.RealName != "" {
-		from = u.RealName
-	}
-	letter := draftLetter(c, to, from, b.now(), b.cal)
-	// The letter holds the case manager's own text: it goes in plain-text
-	// sections, where Slack formats nothing, so no typed backticks, link
-	// or <!channel> in it can come alive.
-	blocks := []slack.Block{section("Here is a draft to copy, check and send yourself:")}
-	for _, part := range splitText(letter, maxSectionText) {
-		blocks = append(blocks, slack.NewSectionBlock(plain(part), nil, nil))
-	}
-	r.Reply(ctx, "Draft letter", blocks...)
-}
-
-// draftLetter is a letter requesting attendance, modelled on the sample
-// request to a GP in the practitioners' toolkit.
-func draftLetter(c *caseconf.Conference, to *caseconf.Invitee, from string, now time.Time, cal caseconf.Calendar) string {
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "%s\n\nDear %s,\n\n", cal.Date(now).Format("2 January 2006"), to.Name)
-	fmt.Fprintf(&sb, "I am writing to you in regard to our shared client, %s.\n\n", c.ClientRef)
-	fmt.Fprintf(&sb, "We would like to hold a multi-agency case conference with the services involved in their care, to discuss:\n%s\n\n", c.Purpose)
-	fmt.Fprintf(&sb, "In particular: %s.\n\n", strings.ToLower(labels(caseconf.ConferenceReasons, c.Reasons)))
-	fmt.Fprintf(&sb, "The conference is on %s, for about %d minutes, at %s.\n\n",
-		c.StartsAt.In(cal.Loc).Format("Monday 2 January 2006 at 15:04"), c.DurationMinutes, c.Place)
-	sb.WriteString("I would be grateful if you could attend, or send a colleague who has been briefed. If that is not possible, a short written report on your involvement, recent contact, any concerns and your recommendations would be read out at the meeting. Please let me know, or suggest a time that would suit you better.\n\n")
-	if c.Consent.Method == caseconf.ConsentNone {
-		sb.WriteString("The conference is being held without the client's consent, for a reason recognised in our information-sharing policy. Please treat this letter as confidential.\n\n")
-	} else {
-		sb.WriteString("The client has consented to information being shared between the services invited. Please treat this letter as confidential.\n\n")
-	}
-	fmt.Fprintf(&sb, "Yours sincerely,\n\n%s\nCase manager (ref. %s)", from, c.Ref)
-	return sb.String()
-}
-
 // cmdList lists the caller's upcoming conferences, soonest first.
 func (b *Bot) cmdList(ctx context.Context, r *Request, _ []string) {
 	entries, err := b.store.Upcoming(ctx, r.UserID, b.now(), listLimit)
