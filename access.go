@@ -136,14 +136,6 @@ func CanDraftLetter(c *Conference, v Viewer, to *Invitee) error {
 	return nil
 }
 
-// CanSeeClientRef reports whether an invitee's invitation may show the
-// client's reference: before they say which agency they work for it may
-// (practitioners recognise their client by it); once their agency is
-// known, only if the client's consent covers it.
-func CanSeeClientRef(c *Conference, inv *Invitee) bool {
-	return inv.AgencyKind == "" || c.Covered(inv)
-}
-
 // CanDeclareAgency reports whether an invitee may say which agency they
 // work for: only while it is not known. Once recorded (and consent
 // coverage decided on it) it cannot be changed by re-accepting the

@@ -251,11 +251,18 @@ func TestRoles(t *testing.T) {
 	}
 }
 
-func TestCanSeeClientRef(t *testing.T) {
+// The client's reference is a case detail: an invitation shows it only
+// once its invitee has accepted the agreement, and only if the consent
+// covers their agency (CanSeeDetails), not before.
+func TestClientRefOnlyAfterTheAgreement(t *testing.T) {
 	c := fixture()
-	for id, want := range map[int64]bool{1: true, 2: false, 3: true, 4: true} {
-		if got := CanSeeClientRef(c, c.Invitee(id)); got != want {
-			t.Errorf("invitee %d: CanSeeClientRef = %v, want %v", id, got, want)
+	for id := range int64(5) {
+		inv := c.Invitee(id)
+		if inv == nil || inv.Accepted() && c.Covered(inv) {
+			continue
+		}
+		if CanSeeDetails(c, Viewer{UserID: inv.SlackUserID}) {
+			t.Errorf("invitee %d (accepted %v, covered %v) may see the client's reference", id, inv.Accepted(), c.Covered(inv))
 		}
 	}
 }

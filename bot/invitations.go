@@ -32,7 +32,7 @@ func (b *Bot) registerInvitations() {
 }
 
 // invitationMessage is an invitee's DM. Before they accept the agreement
-// it shows only who is calling, the client's reference, when, and the
+// it shows only who is calling, the conference's reference, when, and the
 // standard agenda. After, it shows the details (if the consent covers their
 // agency) and the response buttons with their current answer. It is short
 // by design, whatever was typed: long text shows its beginning, with
@@ -40,10 +40,11 @@ func (b *Bot) registerInvitations() {
 func invitationMessage(c *caseconf.Conference, inv *caseconf.Invitee, cal caseconf.Calendar) message {
 	id := subject{Invitee: inv.ID}.String()
 	text := fmt.Sprintf("%s has invited you to a case conference, %s", user(c.CaseManagerID), c.Ref)
-	// The client's reference is withheld from an invitee whose agency is
-	// known and not covered by the consent.
+	// The client's reference is a case detail: shown only once the invitee
+	// has accepted the agreement, and only if the consent covers their
+	// agency.
 	client := ""
-	if caseconf.CanSeeClientRef(c, inv) {
+	if caseconf.CanSeeDetails(c, caseconf.Viewer{UserID: inv.SlackUserID}) {
 		client = " · client " + escape(c.ClientRef)
 	}
 	blocks := []slack.Block{

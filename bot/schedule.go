@@ -62,7 +62,7 @@ func scheduleModalRows(caller string, earliest time.Time, rows int) slack.ModalV
 	blocks := []slack.Block{
 		note(":lock: Nothing in this form is posted to a channel. Invitees see case details only after accepting the confidentiality agreement, and only if the client's consent covers their agency."),
 		header("The client"),
-		input(caseconf.FieldClientRef, "Client reference", "Initials and your case number, e.g. JS-4411. Invitations show only this.",
+		input(caseconf.FieldClientRef, "Client reference", "Initials and your case number, e.g. JS-4411. Invitees see it only once they accept the confidentiality agreement.",
 			textInput(caseconf.FieldClientRef, caseconf.MaxClientRef, false, ""), false),
 		input(caseconf.FieldClientName, "Full name (optional, sensitive)", "",
 			textInput(caseconf.FieldClientName, caseconf.MaxClientName, false, ""), true),
