@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -361,7 +362,7 @@ func (s *DB) Upcoming(ctx context.Context, userID string, now time.Time, limit i
 		return nil, fmt.Errorf("list conferences: %w", err)
 	}
 	out := make([]ListEntry, len(rows))
-	refs := make([]string, len(rows))
+	ids := make([]string, len(rows))
 	for i, r := range rows {
 		e := ListEntry{caseconf.Conference{ID: r.ID, Ref: r.Ref, StartsAt: r.StartsAt, CaseManagerID: r.CaseManagerID,
 			ChairID: r.ChairID, MinuteTakerID: r.MinuteTakerID, Status: caseconf.Status(r.Status)}}
@@ -371,13 +372,12 @@ func (s *DB) Upcoming(ctx context.Context, userID string, now time.Time, limit i
 			e.Invitees = []caseconf.Invitee{inv.invitee()}
 		}
 		out[i] = e
-		refs[i] = r.Ref
+		ids[i] = strconv.FormatInt(r.ID, 10)
 	}
 	if len(out) > 0 {
-		// One entry for the whole list. The references are not client
-		// identifiers; a subject-access search finds a client's
-		// conferences by reference.
-		if err := audit(ctx, tx, auditRow{At: s.Now(), Actor: userID, Action: "conference.list", Detail: strings.Join(refs, ",")}); err != nil {
+		// One entry for the whole list, naming the conferences by their
+		// numeric IDs, as every audit entry does.
+		if err := audit(ctx, tx, auditRow{At: s.Now(), Actor: userID, Action: "conference.list", Detail: "conferences " + strings.Join(ids, ",")}); err != nil {
 			return nil, err
 		}
 	}

@@ -296,8 +296,8 @@ func TestUpcoming(t *testing.T) {
 	if err := s.SQL().SelectContext(ctx, &lists, `SELECT actor_id, detail FROM audit_log WHERE action = 'conference.list' ORDER BY id`); err != nil {
 		t.Fatal(err)
 	}
-	if len(lists) != 2 || lists[0].Actor != "U0GP" || lists[0].Detail != cs.Ref+","+cl.Ref {
-		t.Fatalf("list audit rows = %+v, want one per list naming its conferences", lists)
+	if len(lists) != 2 || lists[0].Actor != "U0GP" || lists[0].Detail != fmt.Sprintf("conferences %d,%d", cs.ID, cl.ID) {
+		t.Fatalf("list audit rows = %+v, want one per list naming its conferences by numeric ID", lists)
 	}
 }
 

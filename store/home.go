@@ -4,7 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"sort"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -49,7 +50,7 @@ type HomeConsent struct {
 // first, and how many in all); that v manages with a review date up to until;
 // and the latest conference of each client v manages whose current
 // consent ends between today and until. The read is audited once
-// ("home.read", the references listed).
+// ("home.read", the conferences listed by numeric ID).
 func (s *DB) Home(ctx context.Context, v caseconf.Viewer, now, until time.Time, limit int) (*HomeData, error) {
 	h := &HomeData{Conferences: map[int64]*caseconf.Conference{}, Outcomes: map[int64]HomeOutcome{}}
 	if v.UserID == "" {
@@ -168,15 +169,19 @@ func (s *DB) Home(ctx context.Context, v caseconf.Viewer, now, until time.Time, 
 		h.Consents = append(h.Consents, HomeConsent{ConferenceID: c.ConferenceID, ValidUntil: c.ValidUntil})
 	}
 
-	refs := make([]string, 0, len(h.Conferences))
+	var shown []int64
 	for _, c := range h.Conferences {
 		if caseconf.CanSee(c, v) || c.InviteeFor(v.UserID) != nil {
-			refs = append(refs, c.Ref)
+			shown = append(shown, c.ID)
 		}
 	}
-	if len(refs) > 0 {
-		sort.Strings(refs)
-		if err := audit(ctx, tx, auditRow{At: s.Now(), Actor: v.UserID, Action: "home.read", Detail: strings.Join(refs, ",")}); err != nil {
+	if len(shown) > 0 {
+		slices.Sort(shown)
+		ids := make([]string, len(shown))
+		for i, id := range shown {
+			ids[i] = strconv.FormatInt(id, 10)
+		}
+		if err := audit(ctx, tx, auditRow{At: s.Now(), Actor: v.UserID, Action: "home.read", Detail: "conferences " + strings.Join(ids, ",")}); err != nil {
 			return nil, err
 		}
 	}

@@ -455,7 +455,7 @@ func settleAtReview(ctx context.Context, tx *sqlx.Tx, c *caseconf.Conference, v 
 			return fmt.Errorf("record outcome: settle action: %w", err)
 		}
 		if err := audit(ctx, tx, auditRow{At: at, Actor: v.UserID, Action: "action.settled", ConferenceID: old.ID, ClientID: old.ClientID,
-			Detail: fmt.Sprintf("action %d: %s at review %s, now %s", a.ID, s.Choice, c.Ref, to)}); err != nil {
+			Detail: fmt.Sprintf("action %d: %s at review conference %d, now %s", a.ID, s.Choice, c.ID, to)}); err != nil {
 			return err
 		}
 		if err := cancelPending(ctx, tx, old.ID, a.ID, ActionReminderKinds, "the action was settled at the review"); err != nil {
