@@ -404,11 +404,12 @@ func agreementModal(c *caseconf.Conference, inv *caseconf.Invitee) slack.ModalVi
 	if inv.AgencyKind == "" {
 		blocks = append(blocks,
 			input(fieldAgency, "Your agency", "e.g. Church Street Surgery. Remembered for next time.", textInput(fieldAgency, caseconf.MaxShortText, false, ""), false),
-			input(fieldAgencyKind, "Kind of agency", "",
+			input(fieldAgencyKind, "Kind of agency", "This decides what you may see: the client's consent names the kinds of agency information may be shared with. Choose the one you work for; only the case manager can change it later.",
 				slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose"), fieldAgencyKind, options(caseconf.AgencyKinds)...), false),
 		)
 	} else {
-		blocks = append(blocks, note(fmt.Sprintf("Your agency: %s (%s)", escape(inv.Agency), caseconf.Label(caseconf.AgencyKinds, inv.AgencyKind))))
+		blocks = append(blocks, note(fmt.Sprintf("Your agency: %s (%s). The kind of agency decides what the client's consent lets you see; if it is wrong, ask %s to correct it.",
+			escape(inv.Agency), caseconf.Label(caseconf.AgencyKinds, inv.AgencyKind), user(c.CaseManagerID))))
 	}
 	return slack.ModalViewRequest{
 		Type: slack.VTModal, CallbackID: viewAgreement, Title: plain("Confidentiality"),
