@@ -116,6 +116,9 @@ func clientChoiceMessage(name, ref string, choices []caseconf.ClientMatch, cal c
 // administrator only, consent for their case manager or an
 // administrator). A client gone meanwhile reads as not there.
 func (b *Bot) actClientChoice(ctx context.Context, r *Request) {
+	// A press is acknowledged empty: what it answers goes by response_url
+	// (Request.Reply), and a form opens with the press's trigger.
+	r.Ack(nil)
 	act := r.Interaction.ActionCallback.BlockActions[0]
 	parts := strings.Split(act.ActionID, ":")
 	id, err := strconv.ParseInt(act.Value, 10, 64)
@@ -125,13 +128,11 @@ func (b *Bot) actClientChoice(ctx context.Context, r *Request) {
 		cmd, ok = b.clientCommand(parts[1])
 	}
 	if !ok {
-		r.Ack(nil)
 		return
 	}
 	v := b.viewer(r.UserID)
 	if cmd.use == caseconf.ClientForGovernance && caseconf.CanGovern(v) != nil {
-		r.Ack(nil) // to anyone else the command does not exist
-		return
+		return // to anyone else the command does not exist
 	}
 	m, err := b.store.ClientByID(ctx, id, v, cmd.use)
 	if caseconf.ErrorCode(err) == caseconf.ENOTFOUND {
