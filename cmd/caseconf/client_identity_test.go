@@ -421,3 +421,62 @@ func TestNewReferenceTypedByTwoAtOnce(t *testing.T) {
 		t.Errorf("%d clients TW-0001", n)
 	}
 }
+
+// After a handover the client is the new case manager's: their reference
+// is theirs (no warning, no choice), the old case manager is told it is in
+// use by another case manager, and an administrator reaches it directly.
+// A new case manager who already had a client with that reference has
+// two: they choose between their own, and a new conference cannot be
+// filed under either by reference alone.
+func TestHandedOverClientStaysOnePerson(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, map[string]string{"CASECONF_ADMINS": "U0ADMIN"})
+	conf := a.heldConference()
+	a.recordHandoverOutcome(conf)
+	if ack := a.viewSubmission("U0CM", "schedule", "VH", fmt.Sprintf("handover:c%d", conf), scheduleForm().users("invitees", "U0NEWCM"), 0); ack["response_action"] != "clear" {
+		t.Fatalf("handover form: %v", ack)
+	}
+	a.eventually("the handover conference", func() bool { return a.count(`SELECT count(*) FROM conferences WHERE handover`) == 1 })
+	a.recordHandoverMeeting(a.count(`SELECT id FROM conferences WHERE handover`))
+	jane := a.count(`SELECT id FROM clients WHERE reference = 'JS-4411'`)
+	if n := a.count(`SELECT count(*) FROM clients WHERE id = $1 AND case_manager_id = 'U0NEWCM'`, jane); n != 1 {
+		t.Fatal("the client was not handed over")
+	}
+
+	for _, u := range []string{"U0NEWCM", "U0ADMIN"} {
+		before := len(a.slack.CallsTo("views.open"))
+		if r := decodeReply(t, a.command(u, "consent JS-4411").Payload); r.Text != "" {
+			t.Errorf("%s's consent JS-4411 answered %q; want the form", u, r.Text)
+		}
+		if meta, _ := modalView(t, a.waitCalls("views.open", before+1)[before]); meta != fmt.Sprintf("#%d:JS-4411", jane) {
+			t.Errorf("%s's consent form is for %q", u, meta)
+		}
+	}
+	ack := a.viewSubmission("U0CM", "schedule", "VOLD", "", scheduleForm(), 0)
+	if errs, _ := ack["errors"].(map[string]any); errs == nil || !strings.Contains(fmt.Sprint(errs["client_ref"]), "in use by another case manager's client") {
+		t.Errorf("the old case manager scheduling JS-4411 again: %v", ack)
+	}
+	if ack := a.viewSubmission("U0NEWCM", "schedule", "VNEW", "", scheduleForm().user("chair", "U0NEWCM").user("minute_taker", "U0NEWCM"), 0); ack["response_action"] != "clear" {
+		t.Fatalf("the new case manager scheduling JS-4411: %v", ack)
+	}
+	a.eventually("their conference", func() bool { return a.count(`SELECT count(*) FROM conferences`) == 3 })
+	if n := a.count(`SELECT count(DISTINCT client_id) FROM conferences`); n != 1 {
+		t.Errorf("the new case manager's conference is filed under %d clients", n)
+	}
+
+	// The new case manager had a client JS-4411 of their own already (as
+	// before the form warned): two of their own.
+	own := a.count(`INSERT INTO clients (reference, full_name, case_manager_id) VALUES ('JS-4411', 'John Smith', 'U0NEWCM') RETURNING id`)
+	r := decodeReply(t, a.command("U0NEWCM", "consent JS-4411").Payload)
+	got := choicesIn(t, r)
+	if len(got) != 2 || got[0].value != fmt.Sprint(jane) || got[1].value != fmt.Sprint(own) || !strings.Contains(got[1].text, "no conference yet") {
+		t.Errorf("the new case manager's choice: %s", mustJSON(t, r))
+	}
+	ack = a.viewSubmission("U0NEWCM", "schedule", "VNEW2", "", scheduleForm().user("chair", "U0NEWCM").user("minute_taker", "U0NEWCM"), 0)
+	if errs, _ := ack["errors"].(map[string]any); errs == nil || !strings.Contains(fmt.Sprint(errs["client_ref"]), "more than one client with this reference") {
+		t.Errorf("scheduling for one of two own clients by reference: %v", ack)
+	}
+	if n := a.count(`SELECT count(*) FROM conferences`); n != 3 {
+		t.Errorf("%d conferences", n)
+	}
+}
