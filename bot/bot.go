@@ -120,6 +120,7 @@ func (b *Bot) register() {
 	b.registerGovernance()
 	b.registerGaps()
 	b.registerConsent()
+	b.registerClientChoice()
 	b.registerHelp()
 }
 

@@ -23,8 +23,13 @@ func (b *Bot) cmdClient(ctx context.Context, r *Request, args []string) {
 		r.Reply(ctx, "Usage: `/caseconf client CLIENTREF`")
 		return
 	}
-	v := b.viewer(r.UserID)
-	ch, err := b.store.ClientChronology(ctx, ref, v)
+	b.withClient(ctx, r, "client", ref)
+}
+
+// showChronology answers with the chronology of client m (one client:
+// withClient), as the caller may see it.
+func (b *Bot) showChronology(ctx context.Context, r *Request, m caseconf.ClientMatch) {
+	ch, err := b.store.ClientChronology(ctx, m.ID, b.viewer(r.UserID))
 	if err != nil {
 		b.replyError(ctx, r, err)
 		return

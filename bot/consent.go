@@ -46,16 +46,23 @@ func (b *Bot) cmdConsent(ctx context.Context, r *Request, args []string) {
 		r.Reply(ctx, msg)
 		return
 	}
-	_, current, err := b.store.ClientConsent(ctx, ref, b.viewer(r.UserID))
+	b.withClient(ctx, r, "consent", ref)
+}
+
+// openConsent opens the consent modal for client m (one client:
+// withClient), from the command or from the press that chose m.
+func (b *Bot) openConsent(ctx context.Context, r *Request, m caseconf.ClientMatch) {
+	current, err := b.store.ClientConsent(ctx, m.ID, b.viewer(r.UserID))
 	if err != nil {
 		b.replyError(ctx, r, err)
 		return
 	}
 	r.Ack(nil)
-	b.openView(ctx, r, r.Command.TriggerID, consentModal(ref, current))
+	b.openView(ctx, r, triggerID(r), consentModal(m, current))
 }
 
-func consentModal(ref string, current caseconf.Consent) slack.ModalViewRequest {
+func consentModal(m caseconf.ClientMatch, current caseconf.Consent) slack.ModalViewRequest {
+	ref := m.Reference
 	now := "No consent is recorded."
 	switch {
 	case current.Method == caseconf.ConsentNone:
@@ -82,7 +89,7 @@ func consentModal(ref string, current caseconf.Consent) slack.ModalViewRequest {
 		input(caseconf.FieldConsentWhy, "Withdrawal: one-line note", "", textInput(caseconf.FieldConsentWhy, caseconf.MaxReasonText, false, ""), true),
 	}
 	return slack.ModalViewRequest{
-		Type: slack.VTModal, CallbackID: viewConsent, PrivateMetadata: ref,
+		Type: slack.VTModal, CallbackID: viewConsent, PrivateMetadata: clientMeta(m),
 		Title: plain("Client consent"), Submit: plain("Record"), Close: plain("Cancel"),
 		Blocks: slack.Blocks{BlockSet: blocks},
 	}
@@ -91,9 +98,17 @@ func consentModal(ref string, current caseconf.Consent) slack.ModalViewRequest {
 func (b *Bot) submitConsent(ctx context.Context, r *Request) {
 	ic := r.Interaction
 	v := viewValues(ic)
-	ref := ic.View.PrivateMetadata
 	viewer := b.viewer(r.UserID)
-	clientID, current, err := b.store.ClientConsent(ctx, ref, viewer)
+	m, err := b.metaClient(ctx, ic.View.PrivateMetadata, viewer, caseconf.ClientForConsent)
+	if caseconf.ErrorCode(err) == caseconf.ENOTFOUND {
+		err = caseconf.ConsentNotFound()
+	}
+	if err != nil {
+		b.ackViewError(ctx, r, err, "")
+		return
+	}
+	ref, clientID := m.Reference, m.ID
+	current, err := b.store.ClientConsent(ctx, clientID, viewer)
 	if err != nil {
 		b.ackViewError(ctx, r, err, "")
 		return

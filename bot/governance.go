@@ -94,9 +94,18 @@ func (b *Bot) cmdSubjectAccess(ctx context.Context, r *Request, args []string) {
 		r.Reply(ctx, "Usage: `/caseconf subject-access CLIENTREF`")
 		return
 	}
-	ref := args[0]
-	r.Ack(ephemeral{ResponseType: slack.ResponseTypeEphemeral, Text: ":hourglass_flowing_sand: Gathering everything held about that client…"})
-	clients, recs, err := b.store.SubjectAccess(ctx, ref, b.viewer(r.UserID))
+	b.withClient(ctx, r, "subject-access", args[0])
+}
+
+// subjectAccess puts everything held about client m (one client:
+// withClient) in the administrator's direct messages, as a file.
+func (b *Bot) subjectAccess(ctx context.Context, r *Request, m caseconf.ClientMatch) {
+	if r.Command != nil {
+		r.Ack(ephemeral{ResponseType: slack.ResponseTypeEphemeral, Text: ":hourglass_flowing_sand: Gathering everything held about that client…"})
+	} else {
+		r.Ack(nil)
+	}
+	clients, recs, err := b.store.SubjectAccess(ctx, m.ID, b.viewer(r.UserID))
 	if caseconf.ErrorCode(err) == caseconf.ENOTFOUND {
 		r.Reply(ctx, "No client has that reference.")
 		return
@@ -112,7 +121,7 @@ func (b *Bot) cmdSubjectAccess(ctx context.Context, r *Request, args []string) {
 	for _, rec := range recs {
 		rec.Names = b.names(ctx, recordUsers(rec))
 	}
-	doc := export.SubjectAccess(ref, r.UserID, b.now(), b.cal.Loc, clients, recs)
+	doc := export.SubjectAccess(m.Reference, r.UserID, b.now(), b.cal.Loc, clients, recs)
 	filename := export.SubjectAccessFilename(time.Now())
 	fileID, err := b.uploadToDM(ctx, r.UserID, filename, "Subject access", doc,
 		":lock: Everything held about the client you asked for. It holds the client's details: keep it where your service keeps case records.")
@@ -142,45 +151,55 @@ func (b *Bot) cmdErase(ctx context.Context, r *Request, args []string) {
 		r.Reply(ctx, "Usage: `/caseconf erase CLIENTREF`")
 		return
 	}
-	ids, err := b.store.ClientIDsByRef(ctx, args[0])
-	if err != nil {
-		b.replyError(ctx, r, err)
-		return
+	b.withClient(ctx, r, "erase", args[0])
+}
+
+// openErase asks the administrator to confirm the erasure of client m
+// (one client: withClient) by typing its reference again.
+func (b *Bot) openErase(ctx context.Context, r *Request, m caseconf.ClientMatch) {
+	ref := strings.ToUpper(m.Reference)
+	first := "no conference"
+	if !m.FirstConference.IsZero() {
+		first = "first conference " + m.FirstConference.In(b.cal.Loc).Format("2 Jan 2006")
 	}
-	if len(ids) == 0 {
-		r.Reply(ctx, "No client has that reference.")
-		return
-	}
-	ref := strings.ToUpper(args[0])
 	view := slack.ModalViewRequest{
-		Type: slack.VTModal, CallbackID: eraseCallback, PrivateMetadata: ref,
+		Type: slack.VTModal, CallbackID: eraseCallback, PrivateMetadata: clientMeta(m),
 		Title: plain("Erase a client"), Submit: plain("Erase"), Close: plain("Cancel"),
 		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			section(fmt.Sprintf(":warning: This deletes *everything* held about client *%s* (%d record(s)): every conference, report, outcome, action, consent and the bot's messages about them. It cannot be undone.", export.MarkdownText(ref), len(ids))),
+			section(fmt.Sprintf(":warning: This deletes *everything* held about client *%s* of %s (%s): every conference, report, outcome, action, consent and the bot's messages about them. It cannot be undone.",
+				export.MarkdownText(ref), user(m.CaseManagerID), first)),
 			slack.NewInputBlock(eraseField, plain("Type the client's reference again to confirm"), nil,
 				slack.NewPlainTextInputBlockElement(plain(ref), eraseField)),
 		}},
 	}
 	r.Ack(nil)
-	b.openView(ctx, r, r.Command.TriggerID, view)
+	b.openView(ctx, r, triggerID(r), view)
 }
 
 func (b *Bot) viewErase(ctx context.Context, r *Request) {
-	if caseconf.CanGovern(b.viewer(r.UserID)) != nil {
+	v := b.viewer(r.UserID)
+	if caseconf.CanGovern(v) != nil {
 		r.Ack(slack.NewClearViewSubmissionResponse())
 		return
 	}
-	ref := r.Interaction.View.PrivateMetadata
-	typed := ""
-	if v, ok := r.Interaction.View.State.Values[eraseField][eraseField]; ok {
-		typed = strings.TrimSpace(v.Value)
+	m, err := b.metaClient(ctx, r.Interaction.View.PrivateMetadata, v, caseconf.ClientForGovernance)
+	if caseconf.ErrorCode(err) == caseconf.ENOTFOUND {
+		err = caseconf.Errorf(caseconf.ENOTFOUND, "No client has that reference: it may have been erased already.")
 	}
-	if !strings.EqualFold(typed, ref) {
+	if err != nil {
+		b.ackViewError(ctx, r, err, "")
+		return
+	}
+	typed := ""
+	if st := r.Interaction.View.State; st != nil {
+		typed = strings.TrimSpace(st.Values[eraseField][eraseField].Value)
+	}
+	if !caseconf.SameClientRef(typed, m.Reference) {
 		r.Ack(slack.NewErrorsViewSubmissionResponse(map[string]string{eraseField: "That is not the reference you asked to erase."}))
 		return
 	}
 	r.Ack(slack.NewClearViewSubmissionResponse())
-	res, err := b.EraseClients(ctx, ref, r.UserID, "administrator")
+	res, err := b.EraseClient(ctx, m.ID, r.UserID, "administrator")
 	if err != nil {
 		b.log.Error("erasure failed", "user", r.UserID, "err", err)
 		b.dm(ctx, r.UserID, "Sorry, the erasure did not finish; nothing was erased. Please try again.")
@@ -194,14 +213,11 @@ func (b *Bot) viewErase(ctx context.Context, r *Request) {
 	b.dm(ctx, r.UserID, fmt.Sprintf(":wastebasket: Erased: %d client record(s), %d conference(s); %d of caseconf's Slack messages about them are being deleted.", len(res), confs, msgs))
 }
 
-// EraseClients erases every client with reference ref (store.EraseClient),
-// and wakes the sender to delete the bot's messages about them.
-func (b *Bot) EraseClients(ctx context.Context, ref, actor, why string) ([]store.Erased, error) {
-	ids, err := b.store.ClientIDsByRef(ctx, ref)
-	if err != nil {
-		return nil, err
-	}
-	return b.eraseIDs(ctx, ids, actor, why)
+// EraseClient erases client id, one client (store.EraseClient), and wakes
+// the sender to delete the bot's messages about them. A client erased
+// already erases nothing.
+func (b *Bot) EraseClient(ctx context.Context, id int64, actor, why string) ([]store.Erased, error) {
+	return b.eraseIDs(ctx, []int64{id}, actor, why)
 }
 
 func (b *Bot) eraseIDs(ctx context.Context, ids []int64, actor, why string) ([]store.Erased, error) {

@@ -3,10 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"regexp"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -19,17 +18,16 @@ import (
 // to U2; 3 conferences").
 var handoverDetail = regexp.MustCompile(`^case manager (\S+) to (\S+);`)
 
-// ClientChronology reads, in one transaction, the chronology of the
-// clients with reference ref as v is shown it (caseconf.WholeChronology,
-// caseconf.InChronology): their conferences in date order, each with its
-// recorded outcome and action plan where v may see them, and, for their
-// case manager and administrators, consent given, renewed and withdrawn
-// and the handovers. A client v is shown nothing of reads, like one that
-// is not there, as caseconf.NotFound. The read is audited once
-// ("client.chronology"), by client.
-func (s *DB) ClientChronology(ctx context.Context, ref string, v caseconf.Viewer) (*caseconf.Chronology, error) {
-	ref = strings.TrimSpace(ref)
-	if v.UserID == "" || ref == "" {
+// ClientChronology reads, in one transaction, the chronology of client
+// clientID (one client: caseconf.ResolveClient) as v is shown it
+// (caseconf.WholeChronology, caseconf.InChronology): its conferences in
+// date order, each with its recorded outcome and action plan where v may
+// see them, and, for its case manager and administrators, consent given,
+// renewed and withdrawn and the handovers. A client v is shown nothing of
+// reads, like one that is not there, as caseconf.NotFound. The read is
+// audited once ("client.chronology"), by client.
+func (s *DB) ClientChronology(ctx context.Context, clientID int64, v caseconf.Viewer) (*caseconf.Chronology, error) {
+	if v.UserID == "" {
 		return nil, caseconf.NotFound()
 	}
 	tx, err := s.db.BeginTxx(ctx, nil)
@@ -37,50 +35,35 @@ func (s *DB) ClientChronology(ctx context.Context, ref string, v caseconf.Viewer
 		return nil, fmt.Errorf("client chronology: %w", err)
 	}
 	defer tx.Rollback()
-	var clients []struct {
-		ID            int64  `db:"id"`
+	var cl struct {
 		Reference     string `db:"reference"`
 		CaseManagerID string `db:"case_manager_id"`
 	}
-	if err := tx.SelectContext(ctx, &clients, `SELECT id, reference, case_manager_id FROM clients
-		WHERE lower(reference) = lower($1) AND erased_at IS NULL ORDER BY id`, ref); err != nil {
-		return nil, fmt.Errorf("client chronology: %w", err)
-	}
-	out := &caseconf.Chronology{ClientRef: ref}
-	var shown []string
-	var first int64
-	for _, cl := range clients {
-		whole := caseconf.WholeChronology(cl.CaseManagerID, v)
-		n := len(out.Conferences)
-		if err := readChronologyConferences(ctx, tx, out, cl.ID, cl.CaseManagerID, v, whole); err != nil {
-			return nil, err
-		}
-		if whole {
-			out.Whole = true
-			out.ClientRef = cl.Reference
-			if err := readChronologyConsents(ctx, tx, out, cl.ID); err != nil {
-				return nil, err
-			}
-			if err := readChronologyHandovers(ctx, tx, out, cl.ID); err != nil {
-				return nil, err
-			}
-		}
-		if whole || len(out.Conferences) > n {
-			out.ClientRef = cl.Reference
-			shown = append(shown, strconv.FormatInt(cl.ID, 10))
-			if first == 0 {
-				first = cl.ID
-			}
-		}
-	}
-	if len(shown) == 0 {
+	err = tx.GetContext(ctx, &cl, `SELECT reference, case_manager_id FROM clients WHERE id = $1 AND erased_at IS NULL`, clientID)
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, caseconf.NotFound()
 	}
-	detail := fmt.Sprintf("%d conferences", len(out.Conferences))
-	if len(shown) > 1 {
-		detail += "; clients " + strings.Join(shown, ",")
+	if err != nil {
+		return nil, fmt.Errorf("client chronology: %w", err)
 	}
-	if err := audit(ctx, tx, auditRow{At: s.Now(), Actor: v.UserID, Action: "client.chronology", ClientID: first, Detail: detail}); err != nil {
+	out := &caseconf.Chronology{ClientRef: cl.Reference}
+	whole := caseconf.WholeChronology(cl.CaseManagerID, v)
+	if err := readChronologyConferences(ctx, tx, out, clientID, cl.CaseManagerID, v, whole); err != nil {
+		return nil, err
+	}
+	if whole {
+		out.Whole = true
+		if err := readChronologyConsents(ctx, tx, out, clientID); err != nil {
+			return nil, err
+		}
+		if err := readChronologyHandovers(ctx, tx, out, clientID); err != nil {
+			return nil, err
+		}
+	} else if len(out.Conferences) == 0 {
+		return nil, caseconf.NotFound()
+	}
+	if err := audit(ctx, tx, auditRow{At: s.Now(), Actor: v.UserID, Action: "client.chronology", ClientID: clientID,
+		Detail: fmt.Sprintf("%d conferences", len(out.Conferences))}); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {

@@ -30,6 +30,15 @@ func schedule(caseManager string, invitees ...string) store.NewConference {
 	}
 }
 
+// scheduleFor is schedule for a client of the case manager's own with
+// reference ref: a reference another case manager's client has is
+// refused (one client is one person).
+func scheduleFor(caseManager, ref string, invitees ...string) store.NewConference {
+	n := schedule(caseManager, invitees...)
+	n.ClientRef = ref
+	return n
+}
+
 func create(t *testing.T, s *store.DB, n store.NewConference) *caseconf.Conference {
 	t.Helper()
 	c, created, err := s.CreateConference(context.Background(), n)
@@ -111,7 +120,7 @@ func TestConcurrentCreatesGetDistinctRefs(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			c, _, err := s.CreateConference(context.Background(), schedule(fmt.Sprintf("U0CM%d", i), "U0GP"))
+			c, _, err := s.CreateConference(context.Background(), scheduleFor(fmt.Sprintf("U0CM%d", i), fmt.Sprintf("JS-%d", i), "U0GP"))
 			if err != nil {
 				t.Error(err)
 				return
@@ -265,11 +274,11 @@ func TestUpcoming(t *testing.T) {
 	s := testdb.Open(t)
 	later := schedule("U0CM", "U0GP")
 	later.StartsAt = t0.Add(30 * 24 * time.Hour)
-	sooner := schedule("U0OTHER", "U0GP")
+	sooner := scheduleFor("U0OTHER", "KB-2200", "U0GP")
 	sooner.StartsAt = t0.Add(20 * 24 * time.Hour)
 	past := schedule("U0CM")
 	past.StartsAt = t0.Add(-time.Hour)
-	notMine := schedule("U0OTHER", "U0SW")
+	notMine := scheduleFor("U0OTHER", "KB-2200", "U0SW")
 	cl := create(t, s, later)
 	cs := create(t, s, sooner)
 	create(t, s, past)

@@ -38,35 +38,23 @@ func noConsentMessages(c *caseconf.Conference, consent caseconf.Consent, dpo []s
 // they render without details for an agency not covered.
 var consentWithheldKinds = kindTexts(caseconf.KindMinutes, caseconf.KindActionAssigned, caseconf.KindActionUpdate, caseconf.KindActionDate, caseconf.KindReportOwed)
 
-// ClientConsent finds the client with reference ref that v may change the
-// consent of (their case manager, or an administrator) and their current
-// consent (the latest recorded). Anyone else, or a reference that is not
-// there, gets the same ENOTFOUND; an administrator asking about a
-// reference two case managers use is asked to be more precise.
-func (s *DB) ClientConsent(ctx context.Context, ref string, v caseconf.Viewer) (clientID int64, current caseconf.Consent, err error) {
-	var clients []struct {
-		ID            int64  `db:"id"`
-		CaseManagerID string `db:"case_manager_id"`
+// ClientConsent is the current consent (the latest recorded) of client
+// clientID (one client: caseconf.ResolveClient), if v may change it (their
+// case manager, or an administrator). Anyone else, or a client that is
+// not there or erased, gets the same ENOTFOUND.
+func (s *DB) ClientConsent(ctx context.Context, clientID int64, v caseconf.Viewer) (current caseconf.Consent, err error) {
+	var cm string
+	err = s.db.GetContext(ctx, &cm, `SELECT case_manager_id FROM clients WHERE id = $1 AND erased_at IS NULL`, clientID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return current, caseconf.ConsentNotFound()
 	}
-	if err := s.db.SelectContext(ctx, &clients, `SELECT id, case_manager_id FROM clients WHERE lower(reference) = lower($1) AND erased_at IS NULL
-		ORDER BY id`, ref); err != nil {
-		return 0, current, fmt.Errorf("client consent: %w", err)
+	if err != nil {
+		return current, fmt.Errorf("client consent: %w", err)
 	}
-	var ids []int64
-	for _, cl := range clients {
-		if caseconf.CanChangeConsent(cl.CaseManagerID, v) == nil {
-			ids = append(ids, cl.ID)
-		}
+	if err := caseconf.CanChangeConsent(cm, v); err != nil {
+		return current, err
 	}
-	switch len(ids) {
-	case 0:
-		return 0, current, caseconf.ConsentNotFound()
-	case 1:
-	default:
-		return 0, current, caseconf.Errorf(caseconf.ECONFLICT, "More than one case manager has a client with that reference: ask the client's case manager to change their consent.")
-	}
-	current, err = latestConsent(ctx, s.db, ids[0])
-	return ids[0], current, err
+	return latestConsent(ctx, s.db, clientID)
 }
 
 func latestConsent(ctx context.Context, q sqlx.QueryerContext, clientID int64) (caseconf.Consent, error) {

@@ -28,17 +28,6 @@ func DeleteTarget(m Outbox) (channel, ts string, ok bool) {
 	return channel, ts, ok && channel != "" && ts != ""
 }
 
-// ClientIDsByRef are the clients (not yet erased) whose reference is ref,
-// compared without regard to case.
-func (s *DB) ClientIDsByRef(ctx context.Context, ref string) ([]int64, error) {
-	var ids []int64
-	if err := s.db.SelectContext(ctx, &ids, `SELECT id FROM clients WHERE upper(reference) = upper($1) AND erased_at IS NULL ORDER BY id`,
-		strings.TrimSpace(ref)); err != nil {
-		return nil, fmt.Errorf("clients by reference: %w", err)
-	}
-	return ids, nil
-}
-
 // Erased is what one erasure removed.
 type Erased struct {
 	ClientID    int64
@@ -307,12 +296,12 @@ type heldConsentRow struct {
 	RecordedAt  time.Time      `db:"recorded_at"`
 }
 
-// SubjectAccess reads everything held about every client with reference
-// ref (their details, consents, and the whole record of each of their
-// conferences), for an administrator only, and audits it (by client ID
-// and counts). It returns the clients and the records; NotFound when
-// there is no such client.
-func (s *DB) SubjectAccess(ctx context.Context, ref string, v caseconf.Viewer) ([]caseconf.HeldClient, []*caseconf.Record, error) {
+// SubjectAccess reads everything held about client clientID (one client:
+// caseconf.ResolveClient): their details, consents, and the whole record
+// of each of their conferences, for an administrator only, and audits it
+// (by client ID and counts). It returns the client (as a list of one) and
+// the records; NotFound when there is no such client, or it was erased.
+func (s *DB) SubjectAccess(ctx context.Context, clientID int64, v caseconf.Viewer) ([]caseconf.HeldClient, []*caseconf.Record, error) {
 	if err := caseconf.CanGovern(v); err != nil {
 		return nil, nil, err
 	}
@@ -323,8 +312,7 @@ func (s *DB) SubjectAccess(ctx context.Context, ref string, v caseconf.Viewer) (
 	defer tx.Rollback()
 	var rows []heldClientRow
 	if err := tx.SelectContext(ctx, &rows, `SELECT id, reference, coalesce(full_name, '') AS full_name, case_manager_id, created_at
-		FROM clients WHERE upper(reference) = upper($1) AND erased_at IS NULL ORDER BY id`,
-		strings.TrimSpace(ref)); err != nil {
+		FROM clients WHERE id = $1 AND erased_at IS NULL`, clientID); err != nil {
 		return nil, nil, fmt.Errorf("subject access: %w", err)
 	}
 	if len(rows) == 0 {

@@ -106,7 +106,7 @@ func TestConferenceSnapshotsAgreeWithOneByOne(t *testing.T) {
 	ctx := context.Background()
 	s := testdb.Open(t)
 	a := create(t, s, schedule("U0CM", "U0GP", "U0SW"))
-	b := create(t, s, schedule("U0CM2", "U0HV"))
+	b := create(t, s, scheduleFor("U0CM2", "KB-2200", "U0HV"))
 	if _, _, err := s.AcceptAgreement(ctx, inviteeFor(t, a, "U0GP").ID, "U0GP", &store.AgencyAnswer{Agency: "Church St", Kind: "health_gp"}); err != nil {
 		t.Fatal(err)
 	}

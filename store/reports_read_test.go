@@ -90,7 +90,7 @@ func TestOpenActionsFollowTheRule(t *testing.T) {
 	ctx := context.Background()
 	s := testdb.Open(t)
 	c := readingFixture(t, s)
-	other := create(t, s, schedule("U0CM2", "U0GP"))
+	other := create(t, s, scheduleFor("U0CM2", "KB-2200", "U0GP"))
 	if _, _, err := s.AcceptAgreement(ctx, inviteeFor(t, other, "U0GP").ID, "U0GP", &store.AgencyAnswer{Agency: "x", Kind: "health_gp"}); err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func TestChasedByIsActionChaser(t *testing.T) {
 	ctx := context.Background()
 	s := testdb.Open(t)
 	c := create(t, s, schedule("U0CM", "U0GP", "U0SW"))
-	other := create(t, s, schedule("U0CM2", "U0GP", "U0CM"))
+	other := create(t, s, scheduleFor("U0CM2", "KB-2200", "U0GP", "U0CM"))
 	ins := func(conf int64, owner any, name string) int64 {
 		var id int64
 		if err := s.SQL().GetContext(ctx, &id, `INSERT INTO actions (conference_id, area_of_need, action, owner_slack_id, owner_name, due_on)

@@ -160,8 +160,8 @@ func TestMarkDoneForgedAndConcurrent(t *testing.T) {
 	t.Parallel()
 	a := startApp(t, nil)
 	a.scheduled("V1")
-	// A second conference, by someone else, chaired by U0X2.
-	f := scheduleForm().user("chair", "U0X2").user("minute_taker", "U0X2").users("invitees", "U0GP")
+	// A second conference, by someone else (for their own client), chaired by U0X2.
+	f := scheduleForm().text("client_ref", "KB-2200").user("chair", "U0X2").user("minute_taker", "U0X2").users("invitees", "U0GP")
 	if ack := a.viewSubmission("U0X2", "schedule", "V2", "", f, 0); ack["response_action"] != "clear" {
 		t.Fatalf("second conference: %v", ack)
 	}

@@ -143,7 +143,7 @@ func TestGovernanceSubjectAccess(t *testing.T) {
 	if n := a.count(`SELECT count(*) FROM audit_log WHERE action = 'client.subject_access.delivered' AND detail LIKE $1`, "%"+up.FileID+"%"); n != 1 {
 		t.Errorf("the delivered file is not audited")
 	}
-	if _, reply := a.commandReply("U0ADMIN", "subject-access XX-0000"); !strings.Contains(reply, "No client") {
+	if reply := decodeReply(t, a.command("U0ADMIN", "subject-access XX-0000").Payload).Text; !strings.Contains(reply, "No client") {
 		t.Errorf("an unknown client: %q", reply)
 	}
 	if logs := a.logs.String(); strings.Contains(logs, "JS-4411") || strings.Contains(logs, "Rent arrears") {
@@ -335,7 +335,8 @@ func TestEraseWhileSending(t *testing.T) {
 	id := a.count(`INSERT INTO outbox (kind, dedup_key, recipient_id, conference_id, subject_id, state, not_before, claimed_by, claimed_at, attempts)
 		VALUES ('conference_today', 'race:1', 'U0SW', $1, $1, 'in_flight', now(), 'w1', now(), 1) RETURNING id`, conf)
 	ctx := ctxFor(t)
-	if _, err := a.main.Bot.EraseClients(ctx, "JS-4411", "U0ADMIN", "administrator"); err != nil {
+	client := a.count(`SELECT id FROM clients WHERE reference = 'JS-4411'`)
+	if _, err := a.main.Bot.EraseClient(ctx, int64(client), "U0ADMIN", "administrator"); err != nil {
 		t.Fatal(err)
 	}
 	if n := a.count(`SELECT count(*) FROM outbox WHERE id = $1 AND conference_id IS NULL AND subject_id IS NULL AND dedup_key NOT LIKE 'race%'`, id); n != 1 {

@@ -389,11 +389,15 @@ func startKindsApp(t *testing.T, holidays string) *kindsApp {
 }
 
 // callAs calls a conference like a.scheduled's, with cm as case manager,
-// chair and minute taker.
+// chair and minute taker, for a client of their own (another case
+// manager's client's reference is refused).
 func (k *kindsApp) callAs(viewID, cm string) {
 	k.t.Helper()
 	before := len(k.slack.CallsTo("chat.postMessage"))
 	f := scheduleForm().user("chair", cm).user("minute_taker", cm)
+	if cm != "U0CM" {
+		f = f.text("client_ref", "JS-4411-"+cm)
+	}
 	if ack := k.viewSubmission(cm, "schedule", viewID, "", f, 0); ack["response_action"] != "clear" {
 		k.t.Fatalf("%s calling a conference: %v", cm, ack)
 	}
