@@ -351,3 +351,30 @@ func TestEditBadMovesAnsweredOnTheField(t *testing.T) {
 		t.Errorf("the calendar sequence moved")
 	}
 }
+
+// The chair, also invited, taken off the invitation list but kept as
+// chair: told once of the change, still able to see the conference, not
+// told they are out of it.
+func TestEditChairTakenOffInviteesStaysChair(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, nil)
+	if ack := a.viewSubmission("U0CM", "schedule", "V0001", "", scheduleForm().user("chair", "U0GP"), 0); ack["response_action"] != "clear" {
+		t.Fatalf("schedule ack = %v", ack)
+	}
+	a.waitAllHandled()
+	a.waitOutboxDone(20 * time.Second)
+	before := len(a.dmTo("U0GP"))
+	meta, blocks := a.openEdit("U0CM", "CC-0001")
+	if ack := a.viewSubmission("U0CM", "conference_edit", "VECH", meta, formFromModal(blocks).users("invitees", "U0SW").date("date", "2026-11-23"), 0); ack["response_action"] != "clear" {
+		t.Fatalf("edit ack = %v", ack)
+	}
+	a.waitAllHandled()
+	a.waitOutboxDone(20 * time.Second)
+	got := a.dmsSince("U0GP", before)
+	if containing(got, "has been changed") != 1 || containing(got, "no longer") > 1 || containing(got, ":wave:") != 0 {
+		t.Errorf("the chair got %q", got)
+	}
+	if show := a.commandText("U0GP", "show CC-0001"); !strings.Contains(show, "JS-4411") {
+		t.Errorf("the chair can no longer see it: %q", show)
+	}
+}
