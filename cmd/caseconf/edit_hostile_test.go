@@ -313,6 +313,20 @@ func TestEditDuringSlackOutageTellsEachOnce(t *testing.T) {
 	if n := a.count(`SELECT count(*) FROM outbox WHERE state NOT IN ('sent', 'cancelled')`); n != 0 {
 		t.Errorf("%d messages not sent", n)
 	}
+	// The GP's invitation ends up showing the new date, whichever
+	// updates Slack refused. (The case manager's summary is still brought
+	// up to date best-effort, as after an answer: not checked here.)
+	for _, ch := range []string{fakeslack.DMChannelID("U0GP")} {
+		a.eventually("the update in "+ch+" to show the new date", func() bool {
+			last := ""
+			for _, c := range a.slack.CallsTo("chat.update") {
+				if c.Params.Get("channel") == ch && !c.Failed && strings.Contains(callText(c), "November 2026") {
+					last = callText(c)
+				}
+			}
+			return strings.Contains(last, "23 November 2026")
+		})
+	}
 }
 
 // Moves an edit may not make, each answered on its field with nothing
