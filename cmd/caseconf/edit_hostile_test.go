@@ -251,9 +251,12 @@ func TestEditFullestInMessagesSlackTakes(t *testing.T) {
 			choice(caseconf.ExternalField("agency_kind", i), "housing").
 			text(caseconf.ExternalField("contact", i), fullText(caseconf.MaxShortText))
 	}
-	if ack := a.viewSubmission("U0CM", "conference_edit", "VEFULL", meta, ef, 0); ack["response_action"] != "clear" {
+	// On a loaded machine the answer may come after the bot's deadline
+	// (then acknowledged empty, and the edit saved all the same).
+	if ack := a.viewSubmission("U0CM", "conference_edit", "VEFULL", meta, ef, 0); ack != nil && ack["response_action"] != "clear" {
 		t.Fatalf("fullest edit ack = %v", ack)
 	}
+	a.eventually("the edit to be saved", func() bool { return a.count(`SELECT count(*) FROM conference_edits`) == 1 })
 	a.waitAllHandled()
 	a.waitOutboxDone(60 * time.Second)
 	for _, c := range a.slack.CallsTo("chat.postMessage")[posts:] {
