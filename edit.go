@@ -40,14 +40,29 @@ func EditStale(ref string) error {
 // ValidateEdit checks the scheduling form as an edit of conference c at
 // now: the meeting part of the form (ScheduleForm.meeting); the notice
 // rule only when the meeting moves (less than ten working days' notice
-// of the new time needs an urgent reason); and the client's consent,
+// of the new time needs an urgent reason), or, when it does not, to
+// taking the urgency off (the notice it was called with must have been
+// enough); and the client's consent,
 // which must still run on the new date. The client and the consent are
 // c's.
 func (f ScheduleForm) ValidateEdit(c *Conference, now time.Time, cal Calendar) (Schedule, FieldErrors) {
 	errs := FieldErrors{}
 	s := Schedule{ClientRef: c.ClientRef, ClientName: c.ClientName, Consent: c.Consent}
 	f.meeting(&s, now, cal, errs)
-	if !s.StartsAt.IsZero() && !s.StartsAt.Equal(c.StartsAt) {
+	moved := !s.StartsAt.IsZero() && !s.StartsAt.Equal(c.StartsAt)
+	if !moved && c.Urgent && !s.Urgent && !s.StartsAt.IsZero() && errs[FieldUrgent] == "" {
+		// Not moved, but no longer marked urgent: the notice it was
+		// called with must then have been enough.
+		called := c.CreatedAt
+		if called.IsZero() {
+			called = now
+		}
+		if days := cal.WorkingDaysNotice(called, c.StartsAt); days < MinNoticeWorkingDays {
+			errs[FieldUrgent] = fmt.Sprintf("%s was called with %d working days' notice, less than the %d that is the norm, so it stays urgent. Keep it marked urgent and say why.",
+				c.Ref, days, MinNoticeWorkingDays)
+		}
+	}
+	if moved {
 		s.notice(now, cal, errs)
 		if until := c.Consent.ValidUntil; c.Consent.Method != ConsentNone && !until.IsZero() && until.Before(cal.Date(s.StartsAt)) && errs[FieldDate] == "" {
 			errs[FieldDate] = fmt.Sprintf("The client's consent runs out on %s, before this date. Renew it first with `/caseconf consent %s`, or choose an earlier date.",

@@ -74,6 +74,12 @@ const (
 	// confirm a moved time. Subject: the change (a ConferenceEdit); to
 	// each Slack user caseconf.NoticeOfEdit names.
 	KindConferenceChanged MessageKind = "conference_changed"
+	// KindInvitationUpdate puts an invitee's invitation, as the
+	// conference now stands, in place of the one in their DM
+	// (chat.update), after a change: through the outbox, so that Slack
+	// failing at the time does not leave the old date showing. Subject:
+	// the invitee; to the invitee.
+	KindInvitationUpdate MessageKind = "invitation_update"
 	// KindUninvited tells someone a change took them off a conference
 	// (no longer invited, chairing or taking the minutes). Subject: the
 	// change; to each Slack user no longer involved.
@@ -157,6 +163,7 @@ var messageKinds = []struct {
 	{KindCalendar, kindInfo{SubjectInvitee, false}},
 	{KindCalendarCancel, kindInfo{SubjectInvitee, false}},
 	{KindConferenceChanged, kindInfo{SubjectEdit, false}},
+	{KindInvitationUpdate, kindInfo{SubjectInvitee, false}},
 	{KindUninvited, kindInfo{SubjectEdit, false}},
 	{KindAmendedMinutes, kindInfo{SubjectAmendedPart, false}},
 	{KindActionAmended, kindInfo{SubjectAction, false}},

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -475,4 +476,52 @@ func bullets(lines []string) []string {
 		out[i] = "• " + l
 	}
 	return out
+}
+
+// updateInvitation puts invitee m.SubjectID's invitation, as the
+// conference now stands, in place of the one in their DM, and finishes
+// m: retried while Slack fails or limits the rate, like any message. An
+// invitation not posted yet needs no update (it goes as the conference
+// then stands), nor one of an invitee no longer invited. It reports
+// whether Slack took it.
+func (s *Sender) updateInvitation(ctx context.Context, m store.Outbox, now time.Time, d *store.RenderData) bool {
+	b, st := s.bot, s.bot.store
+	var inv *caseconf.Invitee
+	c := d.Conferences[m.ConferenceID]
+	if c != nil {
+		inv = c.Invitee(m.SubjectID)
+	}
+	switch {
+	case inv == nil:
+		s.finish(ctx, m, st.MarkCancelled(ctx, m, "the invitee is no longer on the conference"))
+		return false
+	case !inv.Invitation.Posted():
+		s.finish(ctx, m, st.MarkCancelled(ctx, m, "the invitation is not posted yet: it goes as the conference now stands"))
+		return false
+	}
+	sctx, cancel := context.WithTimeout(ctx, outboxSendBound)
+	_, _, _, err := s.api.UpdateMessageContext(sctx, inv.Invitation.Channel, inv.Invitation.TS, invitationMessage(c, inv, b.cal).options()...)
+	cancel()
+	var se slack.SlackErrorResponse
+	var rl *slack.RateLimitedError
+	var sc slack.StatusCodeError
+	switch {
+	case err == nil:
+		s.finish(ctx, m, st.MarkSent(ctx, m, caseconf.MessageRef{}))
+		s.count(m.Kind, "sent")
+		return true
+	case errors.As(err, &rl):
+		s.block(rl.RetryAfter)
+		s.finish(ctx, m, st.MarkRateLimited(ctx, m, sendError(err), caseconf.RetryAt(now, 1, rl.RetryAfter)))
+		s.count(m.Kind, "retried")
+	case errors.As(err, &se), errors.As(err, &sc) && sc.Code < 500 && sc.Code != 408, m.Attempts >= caseconf.MaxSendAttempts:
+		// Slack refused it as it is (the DM deleted, say): trying again
+		// will not help, and the change notice told them anyway.
+		s.finish(ctx, m, st.MarkFailed(ctx, m, sendError(err)))
+		s.count(m.Kind, "failed")
+	default:
+		s.finish(ctx, m, st.MarkRetry(ctx, m, sendError(err), caseconf.RetryAt(now, m.Attempts, 0)))
+		s.count(m.Kind, "retried")
+	}
+	return false
 }

@@ -248,6 +248,8 @@ func (s *Sender) send(ctx context.Context, m store.Outbox, now time.Time, data *
 		return s.deleteMessage(ctx, m, now)
 	case caseconf.KindCalendar, caseconf.KindCalendarCancel: // bot/calendar.go
 		return s.uploadCalendar(ctx, m, now, data)
+	case caseconf.KindInvitationUpdate: // bot/edit.go
+		return s.updateInvitation(ctx, m, now, data)
 	}
 	msg, skip := b.render(m, data)
 	if skip != "" {

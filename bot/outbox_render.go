@@ -125,14 +125,6 @@ func (s *Sender) afterPost(ctx context.Context, m store.Outbox, msg message, p s
 				b.refreshInvitation(ctx, c, inv)
 			}
 		}
-	case caseconf.KindConferenceChanged:
-		// The invitation is updated in place once its recipient has been
-		// told what changed.
-		if c := d.Conferences[m.ConferenceID]; c != nil {
-			if inv := c.InviteeFor(m.RecipientID); inv != nil {
-				b.refreshInvitation(ctx, c, inv)
-			}
-		}
 	}
 }
 

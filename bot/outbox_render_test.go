@@ -158,10 +158,11 @@ func TestRenderingABatchReadsNothingMore(t *testing.T) {
 		rendered[m.Kind] = true
 	}
 	// Every kind on the list is rendered here, but the one that deletes a
-	// message and the calendar files (bot/calendar.go), which upload
-	// rather than post one.
+	// message, the calendar files (bot/calendar.go), which upload rather
+	// than post one, and the invitation's update in place (bot/edit.go).
 	for _, k := range caseconf.MessageKinds() {
-		if !rendered[k] && k != caseconf.KindDeleteMessage && k != caseconf.KindCalendar && k != caseconf.KindCalendarCancel {
+		if !rendered[k] && k != caseconf.KindDeleteMessage && k != caseconf.KindCalendar && k != caseconf.KindCalendarCancel &&
+			k != caseconf.KindInvitationUpdate {
 			t.Errorf("no message of kind %s in the batch", k)
 		}
 	}

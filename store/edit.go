@@ -187,7 +187,8 @@ func replanMeetingReminders(ctx context.Context, tx *sqlx.Tx, conferenceID int64
 
 // editMessages are the messages edit e of a conference (before it, and
 // after) calls for: to each new invitee on Slack, the invitation and its
-// calendar file; to each Slack user still involved, one notice of what
+// calendar file; to each invitee on Slack still invited, their invitation
+// updated in place; to each Slack user still involved, one notice of what
 // changed (caseconf.NoticeOfEdit) and, if invited, the calendar file at
 // the new SEQUENCE; to each no longer involved, a notice saying so, and,
 // if they were invited, the calendar's cancellation.
@@ -199,6 +200,15 @@ func editMessages(before, after *caseconf.Conference, e *caseconf.ConferenceEdit
 			out = append(out, Outbox{Kind: caseconf.KindInvitation, DedupKey: fmt.Sprintf("%s:%d", caseconf.KindInvitation, inv.ID),
 				RecipientID: inv.SlackUserID, ConferenceID: after.ID, SubjectID: inv.ID},
 				calendarMessage(after, inv))
+		}
+	}
+	// Each invitation already out is updated in place to the conference
+	// as it now stands (once per change: the latest wins).
+	for i := range after.Invitees {
+		inv := &after.Invitees[i]
+		if inv.OnSlack() && before.Invitee(inv.ID) != nil {
+			out = append(out, Outbox{Kind: caseconf.KindInvitationUpdate, DedupKey: fmt.Sprintf("%s:%d:%d", caseconf.KindInvitationUpdate, inv.ID, e.Sequence),
+				RecipientID: inv.SlackUserID, ConferenceID: after.ID, SubjectID: inv.ID})
 		}
 	}
 	n := caseconf.NoticeOfEdit(before, after)

@@ -160,23 +160,37 @@ const outboxColumns = `id, kind, dedup_key, recipient_id, conference_id, subject
 // enqueue writes messages in tx. A message whose DedupKey is already in
 // the outbox, in any state, is skipped. It reports how many were new.
 func enqueue(ctx context.Context, tx sqlx.ExtContext, now time.Time, msgs ...Outbox) (int, error) {
-	n := 0
-	for _, m := range msgs {
+	if len(msgs) == 0 {
+		return 0, nil
+	}
+	// One statement for them all, in order: a change that invites a
+	// hundred people writes some three hundred messages, and a round trip
+	// each would hold its form's answer past Slack's three seconds.
+	kinds, keys, to, notBefore := make([]string, len(msgs)), make([]string, len(msgs)), make([]string, len(msgs)), make([]string, len(msgs))
+	confs, subjects := make([]sql.NullInt64, len(msgs)), make([]sql.NullInt64, len(msgs))
+	for i, m := range msgs {
 		nb := m.NotBefore
 		if nb.IsZero() {
 			nb = now
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO outbox (kind, dedup_key, recipient_id, conference_id, subject_id, not_before, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedup_key) DO NOTHING`,
-			m.Kind, m.DedupKey, m.RecipientID, nullID(m.ConferenceID), nullID(m.SubjectID), nb, now)
-		if err != nil {
-			return n, fmt.Errorf("enqueue %s: %w", m.Kind, err)
-		}
-		if k, err := res.RowsAffected(); err == nil {
-			n += int(k)
-		}
+		kinds[i], keys[i], to[i], notBefore[i] = string(m.Kind), m.DedupKey, m.RecipientID, nb.UTC().Format(time.RFC3339Nano)
+		confs[i], subjects[i] = nullID(m.ConferenceID), nullID(m.SubjectID)
 	}
-	return n, nil
+	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (kind, dedup_key, recipient_id, conference_id, subject_id, not_before, created_at)
+		SELECT m.kind, m.dedup_key, m.recipient_id, m.conference_id, m.subject_id, m.not_before, $7
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::timestamptz[]) WITH ORDINALITY
+			AS m(kind, dedup_key, recipient_id, conference_id, subject_id, not_before, ord)
+		ORDER BY m.ord
+		ON CONFLICT (dedup_key) DO NOTHING`,
+		pq.Array(kinds), pq.Array(keys), pq.Array(to), pq.Array(confs), pq.Array(subjects), pq.Array(notBefore), now)
+	if err != nil {
+		return 0, fmt.Errorf("enqueue %d messages (%s first): %w", len(msgs), msgs[0].Kind, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, nil
+	}
+	return int(n), nil
 }
 
 // Enqueue writes messages that no other change calls for (reminders) in
