@@ -97,7 +97,7 @@ func readReports(ctx context.Context, tx *sqlx.Tx, r *caseconf.Record) error {
 	var rows []reportRow
 	if err := tx.SelectContext(ctx, &rows, `SELECT v.conference_id, v.invitee_id, v.author_id, v.author_agency, v.author_role,
 			v.involvement, v.recent_contact, v.concerns, v.worked, v.not_worked, v.recommendations, v.revision,
-			rp.submitted_at, v.saved_at AS updated_at
+			rp.submitted_at, v.saved_at AS updated_at, v.entered_by, v.received_how, v.received_on
 		FROM report_revisions v JOIN reports rp ON rp.id = v.report_id
 		WHERE v.conference_id = $1 ORDER BY v.invitee_id, v.revision`, r.Conference.ID); err != nil {
 		return fmt.Errorf("reports: %w", err)
