@@ -255,6 +255,7 @@ func showBlocks(c *caseconf.Conference, v caseconf.Viewer, cal caseconf.Calendar
 	blocks = append(blocks, section(consentLine+"\n"+notice))
 
 	blocks = append(blocks, inviteeList(c, v)...)
+	blocks = append(blocks, offSlackBlocks(c, v)...)
 
 	if v.UserID == c.CaseManagerID {
 		var buttons []slack.BlockElement

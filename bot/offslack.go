@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -228,5 +229,213 @@ func keepTyped(blocks []slack.Block, v formValues) {
 		case *slack.RadioButtonsBlockElement:
 			el.InitialOption = one(el.Options)
 		}
+	}
+}
+
+// Record reply and Add report received: in show, for the case manager
+// and the chair, one of each per person not on Slack; Record reply is on
+// the reminder the case manager gets about them too.
+const (
+	actionRecordReply = "record_reply"    // "record_reply:ID", value subject{Invitee}
+	actionEnterReport = "enter_report"    // "enter_report:ID", value subject{Invitee}
+	viewReply         = "record_reply"    // private metadata subject{Invitee}
+	viewEnteredReport = "report_received" // private metadata subject{Invitee}
+)
+
+func (b *Bot) registerOffSlack() {
+	b.HandleAction(actionRecordReply, b.clickRecordReply)
+	b.HandleAction(actionEnterReport, b.clickEnterReport)
+	b.HandleView(viewReply, b.submitReply)
+	b.HandleView(viewEnteredReport, b.submitEnteredReport)
+}
+
+// recordReplyButton opens the Record reply form for inv.
+func recordReplyButton(inv *caseconf.Invitee) *slack.ButtonBlockElement {
+	return button(actionRecordReply+":"+strconv.FormatInt(inv.ID, 10), subject{Invitee: inv.ID}.String(),
+		"Record reply: "+truncate(inv.Name, 40), slack.StylePrimary)
+}
+
+// offSlackBlocks are show's buttons for v about the people not on Slack:
+// for each, Record reply, and Add report received while a report may be
+// entered (caseconf.CanRecordReply, caseconf.CanEnterReport).
+func offSlackBlocks(c *caseconf.Conference, v caseconf.Viewer) []slack.Block {
+	var out []slack.Block
+	for i := range c.Invitees {
+		inv := &c.Invitees[i]
+		if caseconf.CanRecordReply(c, v, inv) != nil {
+			continue
+		}
+		buttons := []slack.BlockElement{recordReplyButton(inv)}
+		if caseconf.CanEnterReport(c, v, inv) == nil {
+			label := "Add report received"
+			if inv.ReportSent() {
+				label = "Update report received"
+			}
+			buttons = append(buttons, button(actionEnterReport+":"+strconv.FormatInt(inv.ID, 10), subject{Invitee: inv.ID}.String(), label, ""))
+		}
+		out = append(out, slack.NewActionBlock("offslack_"+strconv.FormatInt(inv.ID, 10), buttons...))
+	}
+	return out
+}
+
+// clickRecordReply opens the Record reply form of the person not on Slack
+// the button names, for the case manager or chair.
+func (b *Bot) clickRecordReply(ctx context.Context, r *Request) {
+	r.Ack(nil)
+	act := r.Interaction.ActionCallback.BlockActions[0]
+	c, inv, _, err := b.store.OffSlackInvitee(ctx, inviteeID(act.Value), b.viewer(r.UserID), false)
+	if err != nil {
+		b.replyError(ctx, r, err)
+		return
+	}
+	b.openView(ctx, r, r.Interaction.TriggerID, replyModal(c, inv, b.cal))
+}
+
+// replyModal is the Record reply form of inv, filled in with what is
+// recorded now.
+func replyModal(c *caseconf.Conference, inv *caseconf.Invitee, cal caseconf.Calendar) slack.ModalViewRequest {
+	reply, line := string(caseconf.AnswerNoReply), ""
+	if resp := inv.Response; resp != nil {
+		reply, line = string(resp.Answer), resp.Colleague+resp.Reason
+	}
+	how, on := caseconf.AgreedNotYet, ""
+	if inv.Accepted() && inv.AcceptedHow != "" {
+		how, on = inv.AcceptedHow, inv.AcceptedAt.UTC().Format(caseconf.DateLayout)
+	}
+	opts := func(o []caseconf.Option) [][2]string {
+		out := make([][2]string, len(o))
+		for i, x := range o {
+			out[i] = [2]string{x.Value, x.Label}
+		}
+		return out
+	}
+	who := escape(inv.Name)
+	if detail := strings.Trim(escape(inv.Role)+", "+escape(inv.Agency), ", "); detail != "" {
+		who += " (" + detail + ")"
+	}
+	replyIn := radioInput(caseconf.FieldReply, "Their reply", reply, opts(caseconf.ReplyChoices)...)
+	replyIn.Optional = false
+	agreedIn := radioInput(caseconf.FieldAgreedHow, "Did they accept the information-sharing agreement?", how, opts(caseconf.AgreementWays)...)
+	agreedIn.Optional = false
+	blocks := []slack.Block{
+		section(fmt.Sprintf("*%s* · %s\n%s is not on Slack: record what they told you. Everyone who sees the conference sees their reply; it is kept with the date and your name.",
+			c.Ref, when(c.StartsAt, cal.Loc), who)),
+		replyIn,
+		input(caseconf.FieldReplyLine, "The colleague they are sending, or why they are not involved", "The colleague's name is needed; the reason is optional",
+			textInput(caseconf.FieldReplyLine, caseconf.MaxShortText, false, line), true),
+		agreedIn,
+		dateInput(caseconf.FieldAgreedOn, "On what date?", "Unless Not yet", on),
+	}
+	return slack.ModalViewRequest{Type: slack.VTModal, CallbackID: viewReply, Title: plain("Record reply"),
+		Submit: plain("Save"), Close: plain("Cancel"), PrivateMetadata: subject{Invitee: inv.ID}.String(),
+		Blocks: slack.Blocks{BlockSet: blocks}}
+}
+
+// submitReply checks the Record reply form (problems go back onto it)
+// and stores it; the case manager's summary follows.
+func (b *Bot) submitReply(ctx context.Context, r *Request) {
+	ic := r.Interaction
+	v := viewValues(ic)
+	reply, errs := caseconf.ReplyForm{Reply: v.option(caseconf.FieldReply), Line: v.text(caseconf.FieldReplyLine),
+		AgreedHow: v.option(caseconf.FieldAgreedHow), AgreedOn: v.get(caseconf.FieldAgreedOn).SelectedDate}.Validate(b.cal.Date(b.now()))
+	if errs != nil {
+		r.Ack(slack.NewErrorsViewSubmissionResponse(errs))
+		return
+	}
+	c, inv, changed, err := b.store.RecordReply(ctx, inviteeID(ic.View.PrivateMetadata), b.viewer(r.UserID), reply)
+	if err != nil {
+		b.ackViewError(ctx, r, err, caseconf.FieldReplyLine)
+		return
+	}
+	r.Ack(slack.NewClearViewSubmissionResponse())
+	if changed {
+		b.log.Info("reply recorded", "conference", c.ID, "invitee", inv.ID, "user", r.UserID)
+		b.refreshSummary(ctx, c.ID)
+	}
+}
+
+// clickEnterReport opens the Add report received form of the person not
+// on Slack the button names.
+func (b *Bot) clickEnterReport(ctx context.Context, r *Request) {
+	r.Ack(nil)
+	act := r.Interaction.ActionCallback.BlockActions[0]
+	c, inv, rep, err := b.store.OffSlackInvitee(ctx, inviteeID(act.Value), b.viewer(r.UserID), true)
+	if err != nil {
+		b.replyError(ctx, r, err)
+		return
+	}
+	b.openView(ctx, r, r.Interaction.TriggerID, enteredReportModal(c, inv, rep, b.cal, b.cal.Date(b.now())))
+}
+
+// enteredReportModal is the report form (reportModal) for the case
+// manager entering the report inv sent, with how and when it arrived.
+func enteredReportModal(c *caseconf.Conference, inv *caseconf.Invitee, rep *caseconf.Report, cal caseconf.Calendar, today time.Time) slack.ModalViewRequest {
+	view := reportModal(c, inv, rep, cal)
+	how, on := "", today.Format(caseconf.DateLayout)
+	if rep != nil && rep.Received != nil {
+		how, on = rep.Received.How, rep.Received.On.Format(caseconf.DateLayout)
+	}
+	view.Blocks.BlockSet[0] = section(fmt.Sprintf("*The report of %s (not on Slack) for %s* · client %s\n*Meeting:* %s\nEnter it as they sent it: it is kept with the other reports, read by the same people, and marked as entered by you.",
+		escape(inv.Name), c.Ref, escape(c.ClientRef), when(c.StartsAt, cal.Loc)))
+	received := []slack.Block{
+		input(caseconf.FieldReceivedHow, "How did it arrive?", "e.g. by e-mail from Dr Patel", textInput(caseconf.FieldReceivedHow, caseconf.MaxReceivedHow, false, how), false),
+		dateInput(caseconf.FieldReceivedOn, "When did it arrive?", "", on),
+	}
+	view.Blocks.BlockSet = slices.Insert(view.Blocks.BlockSet, 1, received...)
+	for _, blk := range view.Blocks.BlockSet {
+		if in, ok := blk.(*slack.InputBlock); ok {
+			switch in.BlockID {
+			case caseconf.FieldReportAgency:
+				in.Label = plain("Their agency")
+			case caseconf.FieldReportRole:
+				in.Label = plain("Their role")
+				if el, ok := in.Element.(*slack.PlainTextInputBlockElement); ok && rep == nil {
+					fill(el, inv.Role)
+				}
+			case caseconf.FieldInvolvement:
+				in.Label = plain("Their involvement with the client")
+			case caseconf.FieldRecommendations:
+				in.Label = plain("Their recommendations")
+			}
+		}
+	}
+	view.CallbackID, view.Title, view.Submit = viewEnteredReport, plain("Report received"), plain("Save report")
+	return view
+}
+
+// submitEnteredReport checks and stores a report entered for someone not
+// on Slack, once per form submission.
+func (b *Bot) submitEnteredReport(ctx context.Context, r *Request) {
+	ic := r.Interaction
+	v := viewValues(ic)
+	rep, errs := reportForm(v).Validate()
+	receipt, rerrs := caseconf.CheckReceipt(v.text(caseconf.FieldReceivedHow), v.get(caseconf.FieldReceivedOn).SelectedDate, b.cal.Date(b.now()))
+	for k, msg := range rerrs {
+		if errs == nil {
+			errs = caseconf.FieldErrors{}
+		}
+		errs[k] = msg
+	}
+	if errs != nil {
+		r.Ack(slack.NewErrorsViewSubmissionResponse(errs))
+		return
+	}
+	rep.Received = &receipt
+	saved, err := b.store.EnterReport(ctx, inviteeID(ic.View.PrivateMetadata), b.viewer(r.UserID), rep, "view:"+ic.View.ID)
+	if caseconf.ErrorCode(err) == caseconf.EINTERNAL {
+		b.log.Error("could not store an entered report", "user", r.UserID, "err", err)
+		r.Ack(slack.NewErrorsViewSubmissionResponse(map[string]string{
+			caseconf.FieldInvolvement: "Sorry, we could not save this just now. Please press the button again: the same form is never saved twice.",
+		}))
+		return
+	}
+	if err != nil {
+		b.ackViewError(ctx, r, err, "")
+		return
+	}
+	r.Ack(slack.NewClearViewSubmissionResponse())
+	if saved.New {
+		b.log.Info("report entered", "conference", saved.Conference.ID, "invitee", saved.Invitee.ID, "user", r.UserID, "revision", saved.Revision)
+		b.refreshSummary(ctx, saved.Conference.ID)
 	}
 }
