@@ -225,6 +225,12 @@ func TestPeopleNotOnSlackAreFullParticipants(t *testing.T) {
 	if n := a.count(`SELECT count(*) FROM audit_log WHERE action = 'report.enter'`); n != 1 {
 		t.Errorf("the entered report audited %d times", n)
 	}
+	// It reads as theirs, marked as entered by the case manager.
+	reports := a.replyText("U0CM", "reports CC-0001")
+	if !strings.Contains(reports, "Person C (not on Slack) · Agency C · Worker · received 2 Nov 2026, by e-mail from Person C · entered by <@U0CM>") ||
+		!strings.Contains(reports, "Refer to tenancy support") {
+		t.Errorf("the reports read:\n%s", reports)
+	}
 	show = a.replyText("U0CM", "show CC-0001")
 	for _, want := range []string{"Person A (Worker, Agency A) — not on Slack · person.a@example.org", "agreement accepted (signed form, 30 Oct); attending",
 		"sending a colleague: Sam Reed", "report sent", "(entered by the case manager)", "*Not involved* with this client — Discharged in May",
