@@ -55,6 +55,10 @@ func reviewModal(caller string, earliest time.Time, c *caseconf.Conference, revi
 			external = append(external, inv)
 		}
 	}
+	// As many as the form holds with its note on top (Slack's 100
+	// blocks); the rest can be added with /caseconf edit.
+	room := (maxModalBlocks - 1 - len(scheduleModalRows(caller, day, 0).Blocks.BlockSet)) / extRowBlocks
+	external = external[:min(len(external), room)]
 	view := scheduleModalRows(caller, day, max(externalRows, len(external)))
 	view.Title = plain("Call the review")
 	view.PrivateMetadata = followsReview + subject{Conference: c.ID}.String()

@@ -21,7 +21,7 @@ const (
 )
 
 func (b *Bot) registerSchedule() {
-	b.HandleCommand("new", "", "Call a new case conference (opens a form)", b.cmdNew)
+	b.HandleCommand("new", "", "Call a new case conference (opens a form; people not on Slack are added with *Add person not on Slack*)", b.cmdNew)
 	b.HandleView(viewSchedule, b.submitSchedule)
 	b.HandleAction(actionExtAdd, b.clickExternalRows)
 	b.HandleAction(actionExtRemove, b.clickExternalRows)
