@@ -10,6 +10,8 @@ ALTER TABLE invitees
     ADD COLUMN phone text NOT NULL DEFAULT '';
 UPDATE invitees SET email = btrim(contact) WHERE slack_user_id IS NULL AND contact LIKE '%@%';
 UPDATE invitees SET phone = btrim(contact) WHERE slack_user_id IS NULL AND contact NOT LIKE '%@%' AND btrim(contact) <> '';
+-- Never written: their replies are in responses now.
+ALTER TABLE invitees DROP COLUMN external_status;
 
 ALTER TABLE responses DROP CONSTRAINT responses_answer_check;
 ALTER TABLE responses ADD CONSTRAINT responses_answer_check
