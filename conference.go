@@ -94,6 +94,9 @@ type Response struct {
 	Colleague string // the briefed colleague, for AnswerColleague
 	Reason    string // why they are not involved (optional), for AnswerNotInvolved
 	At        time.Time
+	// RecordedBy is the Slack user who recorded the reply of someone not
+	// on Slack; "" for an invitee's own answer.
+	RecordedBy string
 }
 
 // Invitee is one person invited to a conference, on Slack or not, with
@@ -106,11 +109,16 @@ type Invitee struct {
 	Role         string
 	Agency       string
 	AgencyKind   string // "" until a Slack invitee tells us
-	Contact      string
-	Invitation   MessageRef // the invitation DM
-	AcceptedAt   *time.Time // when they accepted the confidentiality agreement
-	Response     *Response  // nil until they answer
-	ReportAt     *time.Time // when their agency report was last saved; nil for none
+	// Email and Phone reach someone not on Slack; Contact is both, for
+	// showing ("" for a Slack invitee).
+	Email, Phone, Contact string
+	Invitation            MessageRef // the invitation DM
+	AcceptedAt            *time.Time // when they accepted the confidentiality agreement
+	// AcceptedHow is how someone not on Slack accepted it (AgreementWays),
+	// as the case manager or chair recorded; "" for a Slack invitee.
+	AcceptedHow string
+	Response    *Response  // nil until they answer
+	ReportAt    *time.Time // when their agency report was last saved; nil for none
 }
 
 // OnSlack reports whether the invitee is a Slack user.

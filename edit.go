@@ -216,7 +216,7 @@ func PlanEdit(c *Conference, s Schedule) (EditPlan, error) {
 			return EditPlan{}, Errorf(EINVALID, "This form no longer matches the people invited. Please close it and open it again.")
 		}
 		kept[row.ID] = true
-		was := ExternalInvitee{ID: inv.ID, Name: inv.Name, Role: inv.Role, Agency: inv.Agency, AgencyKind: inv.AgencyKind, Contact: inv.Contact}
+		was := ExternalInvitee{ID: inv.ID, Name: inv.Name, Role: inv.Role, Agency: inv.Agency, AgencyKind: inv.AgencyKind, Email: inv.Email, Phone: inv.Phone}
 		if row != was {
 			p.UpdateExternal = append(p.UpdateExternal, row)
 			p.Changes = append(p.Changes, FieldChange{Field: ChangeExternal, Before: ExternalName(was.Name, was.Agency), After: ExternalName(row.Name, row.Agency)})

@@ -15,7 +15,8 @@ import (
 //   - invitations and answers: invitees of conferences that started in the
 //     period (FROM to TO inclusive, in the service's time zone) and were not
 //     cancelled. A Slack invitee is "not answered" with no response at all;
-//     someone not on Slack, with nothing noted by the case manager.
+//     someone not on Slack the same, from the replies the case manager or
+//     chair recorded (a latest "no reply yet" is no answer).
 //     "Can't attend without a report" is a latest answer of apologies with
 //     no report from that invitee. "Not involved" (a latest answer that
 //     they are not involved with the client) is a figure of its own: no

@@ -104,8 +104,8 @@ const (
 // Reminders, written by the reminder sweep (package reminders decides
 // which are due, and whether each still is when it goes).
 const (
-	KindInvitationUnanswered MessageKind = "invitation_unanswered" // invitee: 7 and 3 working days before, then daily in the last 2
-	KindReportOwed           MessageKind = "report_owed"           // invitee who can't attend: 3 working days and the working day before
+	KindInvitationUnanswered MessageKind = "invitation_unanswered" // invitee (not on Slack: the case manager): 7 and 3 working days before, then daily in the last 2
+	KindReportOwed           MessageKind = "report_owed"           // invitee who can't attend (not on Slack: the case manager): 3 working days and the working day before
 	KindConferenceToday      MessageKind = "conference_today"      // attendees and chair: the morning of the meeting
 	KindOutcomeNotRecorded   MessageKind = "outcome_not_recorded"  // chair: 1 working day after, then every 2
 	KindActionDueSoon        MessageKind = "action_due_soon"       // owner: 2 working days before

@@ -21,10 +21,10 @@ type ConferenceFacts struct {
 	Invitees        []InviteeFacts
 }
 
-// InviteeFacts is one invitee on Slack.
+// InviteeFacts is one invitee, on Slack or not.
 type InviteeFacts struct {
 	ID          int64
-	SlackUserID string
+	SlackUserID string // "" for someone not on Slack: InviteeChaser is reminded
 	Answer      Answer // "" when not answered
 	ReportSent  bool
 	Covered     bool // the client's consent covers their agency (Conference.Covered)

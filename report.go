@@ -53,6 +53,10 @@ type Report struct {
 	Revision        int // 1 for the first save, 2 for the next, ...
 	SubmittedAt     time.Time
 	UpdatedAt       time.Time
+	// Received is, for the report of someone not on Slack, how and when
+	// it arrived, and who entered it (AuthorID is theirs too); nil for a
+	// report its author wrote in Slack.
+	Received *ReportReceipt
 }
 
 // Form is the report as its form shows it, to edit it again.

@@ -27,8 +27,16 @@ var ConferenceReasons = []Option{
 type ExternalInvitee struct {
 	// ID is the invitee this row stands for on an edit form; 0 for a new
 	// row (and always 0 when a conference is called).
-	ID                                      int64
-	Name, Role, Agency, AgencyKind, Contact string
+	ID                             int64
+	Name, Role, Agency, AgencyKind string
+	// Email and Phone are how to reach them: at least one is needed.
+	Email, Phone string
+}
+
+// Blank reports whether nothing was typed in the row (a kind of agency
+// chosen alone is not an invitee).
+func (e ExternalInvitee) Blank() bool {
+	return e.Name == "" && e.Role == "" && e.Agency == "" && e.Email == "" && e.Phone == ""
 }
 
 // ScheduleForm is the scheduling form as typed: every value is the raw
@@ -95,6 +103,17 @@ const (
 	FieldToldHow       = "told_how"
 	FieldUrgent        = "urgent"
 	FieldUrgentReason  = "urgent_reason"
+)
+
+// The fields of a row for someone not on Slack, as ExternalField names
+// them: "Name", "Job title", "Agency", "Kind of agency", "E-mail", "Phone".
+const (
+	ExtName       = "name"
+	ExtRole       = "role"
+	ExtAgency     = "agency"
+	ExtAgencyKind = "agency_kind"
+	ExtEmail      = "email"
+	ExtPhone      = "phone"
 )
 
 // ExternalField names the block of one field of external invitee row i
@@ -212,19 +231,24 @@ func (f ScheduleForm) meeting(s *Schedule, now time.Time, cal Calendar, errs Fie
 	for i, row := range f.External {
 		row = ExternalInvitee{ID: row.ID,
 			Name: strings.TrimSpace(row.Name), Role: strings.TrimSpace(row.Role), Agency: strings.TrimSpace(row.Agency),
-			AgencyKind: row.AgencyKind, Contact: strings.TrimSpace(row.Contact),
+			AgencyKind: row.AgencyKind, Email: strings.TrimSpace(row.Email), Phone: strings.TrimSpace(row.Phone),
 		}
-		if row.Name == "" && row.Role == "" && row.Agency == "" && row.Contact == "" {
-			continue // a blank row (an agency kind alone is not an invitee)
+		if row.Blank() {
+			continue
 		}
-		text(ExternalField("name", i), row.Name, "their name", MaxShortText, true)
-		text(ExternalField("role", i), row.Role, "", MaxShortText, false)
-		text(ExternalField("agency", i), row.Agency, "", MaxShortText, false)
-		text(ExternalField("contact", i), row.Contact, "", MaxShortText, false)
+		text(ExternalField(ExtName, i), row.Name, "their name", MaxShortText, true)
+		text(ExternalField(ExtRole, i), row.Role, "", MaxShortText, false)
+		text(ExternalField(ExtAgency, i), row.Agency, "", MaxShortText, false)
+		text(ExternalField(ExtPhone, i), row.Phone, "", MaxShortText, false)
+		if msg := CheckEmail(row.Email); msg != "" {
+			errs[ExternalField(ExtEmail, i)] = msg
+		} else if row.Email == "" && !Visible(row.Phone) {
+			errs[ExternalField(ExtEmail, i)] = "Please give their e-mail address or phone number (or both), so they can be reached."
+		}
 		if row.AgencyKind == "" {
-			errs[ExternalField("agency_kind", i)] = "Please choose the kind of agency, so consent can be checked."
+			errs[ExternalField(ExtAgencyKind, i)] = "Please choose the kind of agency, so consent can be checked."
 		} else if !isOption(AgencyKinds, row.AgencyKind) {
-			errs[ExternalField("agency_kind", i)] = "Please choose a kind of agency from the list."
+			errs[ExternalField(ExtAgencyKind, i)] = "Please choose a kind of agency from the list."
 		}
 		s.External = append(s.External, row)
 	}

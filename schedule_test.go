@@ -93,6 +93,16 @@ func TestScheduleValidate(t *testing.T) {
 			f.External = []ExternalInvitee{{}, {Role: "GP", Agency: "Church St", AgencyKind: "health_gp"}}
 		}, ExternalField("name", 1), "name"},
 		{"ExternalRowWithoutAgencyKind", func(f *ScheduleForm) { f.External = []ExternalInvitee{{Name: "Dr Patel"}} }, ExternalField("agency_kind", 0), "kind of agency"},
+		{"ExternalRowWithoutEmailOrPhone", func(f *ScheduleForm) {
+			f.External = []ExternalInvitee{{Name: "Dr Patel", AgencyKind: "health_gp"}}
+		}, ExternalField(ExtEmail, 0), "e-mail address or phone"},
+		{"ExternalRowWithBadEmail", func(f *ScheduleForm) {
+			f.External = []ExternalInvitee{{Name: "Dr Patel", AgencyKind: "health_gp", Email: "patel at surgery"}}
+		}, ExternalField(ExtEmail, 0), "name@example.org"},
+		{"ExternalRowEightWithoutName", func(f *ScheduleForm) {
+			f.External = make([]ExternalInvitee, 8)
+			f.External[7] = ExternalInvitee{Agency: "Church St", AgencyKind: "health_gp", Email: "gp@example.org"}
+		}, ExternalField(ExtName, 7), "name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -143,7 +153,7 @@ func TestScheduleValidate(t *testing.T) {
 	})
 	t.Run("BlankExternalRowsDropped", func(t *testing.T) {
 		f := validForm()
-		f.External = []ExternalInvitee{{AgencyKind: "health_gp"}, {Name: "Dr Patel", AgencyKind: "health_gp"}, {}}
+		f.External = []ExternalInvitee{{AgencyKind: "health_gp"}, {Name: "Dr Patel", AgencyKind: "health_gp", Phone: "020 7946 0000"}, {}}
 		s, errs := f.Validate(now, cal)
 		if errs != nil || len(s.External) != 1 || s.External[0].Name != "Dr Patel" {
 			t.Fatalf("errors %v, external %+v", errs, s.External)

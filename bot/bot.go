@@ -105,6 +105,7 @@ func (b *Bot) register() {
 	b.registerEdit()
 	b.registerInvitations()
 	b.registerReports()
+	b.registerOffSlack()
 	b.registerReportsRead()
 	b.registerOutcome()
 	b.registerActions()

@@ -25,7 +25,7 @@ const (
 
 func (b *Bot) registerConferences() {
 	b.HandleCommand("list", "", "Your upcoming conferences", b.cmdList)
-	b.HandleCommand("show", "REF", "Show a conference, e.g. `/caseconf show CC-0001`", b.cmdShow)
+	b.HandleCommand("show", "REF", "Show a conference, e.g. `/caseconf show CC-0001`; the case manager and chair *Record reply* and *Add report received* there for people not on Slack", b.cmdShow)
 	b.HandleCommand("cancel", "REF", "Cancel a conference you called", b.cmdCancel)
 	b.HandleCommand("client", "CLIENTREF", "A client's chronology: every conference, its outcome and actions, consent and handovers (their case manager and administrators; others see the conferences they may see)", b.cmdClient)
 	b.HandleAction(actionLetter, b.clickLetter)
@@ -255,6 +255,7 @@ func showBlocks(c *caseconf.Conference, v caseconf.Viewer, cal caseconf.Calendar
 	blocks = append(blocks, section(consentLine+"\n"+notice))
 
 	blocks = append(blocks, inviteeList(c, v)...)
+	blocks = append(blocks, offSlackBlocks(c, v)...)
 
 	if v.UserID == c.CaseManagerID {
 		var buttons []slack.BlockElement

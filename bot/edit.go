@@ -142,7 +142,7 @@ func (b *Bot) submitEdit(ctx context.Context, r *Request) {
 		b.ackViewError(ctx, r, caseconf.NotFound(), "")
 		return
 	}
-	form := scheduleForm(viewValues(ic), max(externalRows, len(st.External)))
+	form := scheduleForm(viewValues(ic), max(externalRowsIn(viewValues(ic)), len(st.External)))
 	for i := range form.External {
 		if i < len(st.External) {
 			form.External[i].ID = st.External[i]
@@ -297,8 +297,10 @@ func prefillText(id string, c *caseconf.Conference, external []caseconf.Invitee,
 			return inv.Role
 		case caseconf.ExternalField("agency", i):
 			return inv.Agency
-		case caseconf.ExternalField("contact", i):
-			return inv.Contact
+		case caseconf.ExternalField(caseconf.ExtEmail, i):
+			return inv.Email
+		case caseconf.ExternalField(caseconf.ExtPhone, i):
+			return inv.Phone
 		}
 	}
 	return ""

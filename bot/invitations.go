@@ -162,9 +162,10 @@ func inviteeListBrief(c *caseconf.Conference) []slack.Block {
 	var attending, colleague, apologies, notInvolved, waiting, offSlack, reports int
 	for i := range c.Invitees {
 		inv := &c.Invitees[i]
-		switch {
-		case !inv.OnSlack():
+		if !inv.OnSlack() {
 			offSlack++
+		}
+		switch {
 		case !inv.Answered():
 			waiting++
 		case inv.Response.Answer == caseconf.AnswerAttending:
@@ -237,32 +238,49 @@ func inviteeStatusFor(c *caseconf.Conference, inv *caseconf.Invitee, show func(s
 		if detail := strings.Trim(show(inv.Role)+", "+show(inv.Agency), ", "); detail != "" {
 			who += " (" + detail + ")"
 		}
-		line = who + " — not on Slack: you track their reply"
+		line = who + " — not on Slack"
 		if inv.Contact != "" {
 			line += " · " + show(inv.Contact)
 		}
+		line += "\n      "
+		if inv.Accepted() {
+			line += fmt.Sprintf("agreement accepted (%s, %s); ", strings.ToLower(caseconf.Label(caseconf.AgreementWays, inv.AcceptedHow)),
+				inv.AcceptedAt.UTC().Format("2 Jan"))
+		} else {
+			line += "agreement not yet accepted; "
+		}
 	} else {
 		line = user(inv.SlackUserID) + " — "
-		switch {
-		case !inv.Accepted():
+		if !inv.Accepted() {
 			line += "invited; agreement not yet accepted"
-		case !inv.Answered():
-			line += "agreement accepted; no answer yet"
-		case !reason && inv.Response.Answer == caseconf.AnswerNotInvolved:
-			r := *inv
-			resp := *inv.Response
-			resp.Reason = ""
-			r.Response = &resp
-			line += answerText(&r)
-		default:
-			line += answerText(inv)
+		} else if !inv.Answered() {
+			line += "agreement accepted; "
 		}
-		switch {
-		case inv.ReportSent():
-			line += fmt.Sprintf(" · :page_facing_up: report sent <!date^%d^{date_short}|%s>", inv.ReportAt.Unix(), inv.ReportAt.UTC().Format("2 Jan"))
-		case c.OwesReport(inv):
-			line += " · :hourglass: *report owed*"
+	}
+	switch {
+	case inv.OnSlack() && !inv.Accepted():
+	case !inv.Answered():
+		line += "no answer yet"
+	case !reason && inv.Response.Answer == caseconf.AnswerNotInvolved:
+		r := *inv
+		resp := *inv.Response
+		resp.Reason = ""
+		r.Response = &resp
+		line += answerText(&r)
+	default:
+		line += answerText(inv)
+	}
+	if resp := inv.Response; resp != nil && resp.RecordedBy != "" {
+		line += ", recorded by " + user(resp.RecordedBy)
+	}
+	switch {
+	case inv.ReportSent():
+		line += fmt.Sprintf(" · :page_facing_up: report sent <!date^%d^{date_short}|%s>", inv.ReportAt.Unix(), inv.ReportAt.UTC().Format("2 Jan"))
+		if !inv.OnSlack() {
+			line += " (entered by the case manager)"
 		}
+	case c.OwesReport(inv):
+		line += " · :hourglass: *report owed*"
 	}
 	if inv.AgencyKind != "" && !c.Covered(inv) {
 		line += fmt.Sprintf("\n      :warning: their agency (%s) is not covered by the client's consent: they see no case details, get no reports or minutes, and no letter can be drafted to them",

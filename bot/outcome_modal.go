@@ -69,9 +69,22 @@ func outcomeDefaults(c *caseconf.Conference) caseconf.OutcomeForm {
 	}
 	attended(c.ChairID)
 	attended(c.MinuteTakerID)
-	var others, share [][2]string // each person's line in full, and their name alone
+	var others, sent, share [][2]string // each person's line in full, and their name alone
 	for _, inv := range c.Invitees {
 		if !inv.OnSlack() {
+			// Their reply as recorded for them (Record reply).
+			line := [2]string{strings.TrimRight(inv.Name+", "+inv.Role+", "+inv.Agency, ", "), inv.Name}
+			switch {
+			case inv.Response == nil:
+			case inv.Response.Answer == caseconf.AnswerNotInvolved:
+				continue
+			case inv.Response.Answer == caseconf.AnswerAttending:
+				others = append(others, line)
+			case inv.Response.Answer == caseconf.AnswerColleague:
+				others = append(others, [2]string{strings.TrimRight(inv.Response.Colleague+", briefed colleague, "+inv.Agency, ", "), inv.Response.Colleague})
+			case inv.Response.Answer == caseconf.AnswerApologies:
+				sent = append(sent, line)
+			}
 			share = append(share, [2]string{strings.TrimRight(inv.Name+", "+inv.Contact, ", "), inv.Name})
 			continue
 		}
@@ -92,6 +105,7 @@ func outcomeDefaults(c *caseconf.Conference) caseconf.OutcomeForm {
 		}
 	}
 	f.AttendedOthers, f.ShareOthers = fitLines(others, caseconf.MaxPeopleText), fitLines(share, caseconf.MaxPeopleText)
+	f.ApologiesOthers = fitLines(sent, caseconf.MaxPeopleText)
 	return f
 }
 

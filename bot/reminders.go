@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,7 +32,20 @@ func (b *Bot) renderReminder(m store.Outbox, c *caseconf.Conference, st caseconf
 	var text string
 	var buttons []slack.BlockElement
 	switch kind {
-	case reminders.InvitationUnanswered:
+	case reminders.InvitationUnanswered, reminders.ReportOwed:
+		if inv := c.Invitee(m.SubjectID); !inv.OnSlack() {
+			// Someone not on Slack: their case manager chases them.
+			text, buttons = offSlackReminder(kind, c, inv, at), append(buttons, recordReplyButton(inv))
+			if kind == reminders.ReportOwed && caseconf.CanEnterReport(c, caseconf.Viewer{UserID: m.RecipientID}, inv) == nil {
+				buttons = append(buttons, button(actionEnterReport+":"+strconv.FormatInt(inv.ID, 10), subject{Invitee: inv.ID}.String(), "Add report received", ""))
+			}
+			break
+		}
+		if kind == reminders.ReportOwed {
+			text = fmt.Sprintf(":bell: *Reminder:* you can't attend *%s* on %s, so the chair is counting on your written report: your involvement, recent contact, concerns, what has and hasn't worked, and your recommendations.", c.Ref, at)
+			buttons = append(buttons, reportButton(c.Invitee(m.SubjectID)))
+			break
+		}
 		inv := c.Invitee(m.SubjectID)
 		text = fmt.Sprintf(":bell: *Reminder:* you have not yet answered the invitation to *%s* on %s, called by %s.", c.Ref, at, user(c.CaseManagerID))
 		id := subject{Invitee: inv.ID}.String()
@@ -41,9 +55,6 @@ func (b *Bot) renderReminder(m store.Outbox, c *caseconf.Conference, st caseconf
 		} else {
 			buttons = append(buttons, answerButtons(id)...)
 		}
-	case reminders.ReportOwed:
-		text = fmt.Sprintf(":bell: *Reminder:* you can't attend *%s* on %s, so the chair is counting on your written report: your involvement, recent contact, concerns, what has and hasn't worked, and your recommendations.", c.Ref, at)
-		buttons = append(buttons, reportButton(c.Invitee(m.SubjectID)))
 	case reminders.ConferenceToday:
 		// On the day; or on a working day just before it, for someone
 		// whose working hours on the day begin after the meeting does.
@@ -98,6 +109,23 @@ func (b *Bot) renderReminder(m store.Outbox, c *caseconf.Conference, st caseconf
 	blocks := append(sections(text), slack.NewActionBlock("reminder", buttons...))
 	first, _, _ := strings.Cut(text, "\n")
 	return message{Text: truncate(stripMarks(first), 150), Blocks: blocks}, ""
+}
+
+// offSlackReminder is what the case manager is reminded of about inv,
+// someone not on Slack: an invitation not answered, or a report owed.
+func offSlackReminder(kind caseconf.MessageKind, c *caseconf.Conference, inv *caseconf.Invitee, at string) string {
+	who := escape(inv.Name)
+	if inv.Agency != "" {
+		who += " (" + escape(inv.Agency) + ")"
+	}
+	how := ""
+	if inv.Contact != "" {
+		how = " You can reach them at " + escape(inv.Contact) + "."
+	}
+	if kind == reminders.ReportOwed {
+		return fmt.Sprintf(":bell: *Reminder:* %s, not on Slack, can't attend *%s* on %s and has not sent their written report yet. Please chase it, and enter it with *Add report received* when it comes.%s", who, c.Ref, at, how)
+	}
+	return fmt.Sprintf(":bell: *Reminder:* %s, not on Slack, has not replied to the invitation to *%s* on %s. Please chase them, and record what they say with *Record reply*.%s", who, c.Ref, at, how)
 }
 
 // stripMarks drops mrkdwn emphasis for a notification's plain text.

@@ -130,6 +130,15 @@ func notComing(c *caseconf.Conference, rep caseconf.Report) bool {
 func reportHeading(c *caseconf.Conference, rep caseconf.Report) string {
 	s := fmt.Sprintf("%s · %s · %s · sent <!date^%d^{date_short} {time}|%s>", user(rep.AuthorID), escape(rep.Agency), escape(rep.Role),
 		rep.UpdatedAt.Unix(), rep.UpdatedAt.UTC().Format("2 Jan 15:04 UTC"))
+	if rc := rep.Received; rc != nil {
+		// From someone not on Slack, entered by the case manager.
+		name := "someone not on Slack"
+		if inv := c.Invitee(rep.InviteeID); inv != nil {
+			name = escape(inv.Name) + " (not on Slack)"
+		}
+		s = fmt.Sprintf("%s · %s · %s · received %s, %s · entered by %s", name, escape(rep.Agency), escape(rep.Role),
+			rc.On.Format("2 Jan 2006"), escape(rc.How), user(rc.EnteredBy))
+	}
 	if rep.Revision > 1 {
 		s += fmt.Sprintf(" (version %d)", rep.Revision)
 	}

@@ -49,17 +49,21 @@ func reviewModal(caller string, earliest time.Time, c *caseconf.Conference, revi
 	if !reviewOn.IsZero() {
 		day = reviewOn
 	}
-	view := scheduleModal(caller, day)
+	var external []caseconf.Invitee
+	for _, inv := range c.Invitees {
+		if !inv.OnSlack() {
+			external = append(external, inv)
+		}
+	}
+	// As many as the form holds with its note on top (Slack's 100
+	// blocks); the rest can be added with /caseconf edit.
+	room := (maxModalBlocks - 1 - len(scheduleModalRows(caller, day, 0).Blocks.BlockSet)) / extRowBlocks
+	external = external[:min(len(external), room)]
+	view := scheduleModalRows(caller, day, max(externalRows, len(external)))
 	view.Title = plain("Call the review")
 	view.PrivateMetadata = followsReview + subject{Conference: c.ID}.String()
 	consentHolds := c.Consent.Method != caseconf.ConsentNone && !c.Consent.ValidUntil.IsZero() &&
 		!dayIn(c.Consent.ValidUntil, cal.Loc).Before(dayIn(day, cal.Loc))
-	var external []caseconf.Invitee
-	for _, inv := range c.Invitees {
-		if !inv.OnSlack() && len(external) < externalRows {
-			external = append(external, inv)
-		}
-	}
 	prefillSchedule(view.Blocks.BlockSet, c, cal, external, prefillReview, consentHolds)
 	intro := fmt.Sprintf(":repeat: The review of *%s*, filled in from it: check everything before you press Schedule.", c.Ref)
 	if !consentHolds {

@@ -15,13 +15,16 @@ import (
 // Callback and action IDs of the scheduling flow.
 const (
 	viewSchedule = "schedule"
-	// externalRows is how many invitees not on Slack the form has room for.
-	externalRows = 3
+	// externalRows is how many rows for people not on Slack a new form
+	// opens with; Add person not on Slack adds more (bot/offslack.go).
+	externalRows = 1
 )
 
 func (b *Bot) registerSchedule() {
-	b.HandleCommand("new", "", "Call a new case conference (opens a form)", b.cmdNew)
+	b.HandleCommand("new", "", "Call a new case conference (opens a form; people not on Slack are added with *Add person not on Slack*)", b.cmdNew)
 	b.HandleView(viewSchedule, b.submitSchedule)
+	b.HandleAction(actionExtAdd, b.clickExternalRows)
+	b.HandleAction(actionExtRemove, b.clickExternalRows)
 }
 
 // cmdNew opens the scheduling modal. Slack's trigger_id lasts three
@@ -85,19 +88,12 @@ func scheduleModalRows(caller string, earliest time.Time, rows int) slack.ModalV
 		input(caseconf.FieldSlackInvitees, "Invitees on Slack", "Each gets a direct message with the invitation.", invitees, true),
 		input(caseconf.FieldChair, "Chair", "", chair, false),
 		input(caseconf.FieldMinuteTaker, "Minute taker", "", minutes, false),
-		section("*Invitees not on Slack* (a GP surgery, say). You track their replies yourself; `/caseconf show` can draft a letter to them. Leave rows you don't need blank."),
+		section("*People not on Slack* (a GP surgery, say): as full participants. You (or the chair) record their replies and reports in `/caseconf show`, and you are reminded to chase them. Leave a row blank, or remove it, if you don't need it."),
 	}
 	for i := 0; i < rows; i++ {
-		n := strconv.Itoa(i + 1)
-		kind := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Kind of agency"), caseconf.ExternalField("agency_kind", i), options(caseconf.AgencyKinds)...)
-		blocks = append(blocks,
-			input(caseconf.ExternalField("name", i), "Invitee "+n+": name", "", textInput(caseconf.ExternalField("name", i), caseconf.MaxShortText, false, ""), true),
-			input(caseconf.ExternalField("role", i), "Invitee "+n+": role", "e.g. GP, social worker", textInput(caseconf.ExternalField("role", i), caseconf.MaxShortText, false, ""), true),
-			input(caseconf.ExternalField("agency", i), "Invitee "+n+": agency", "", textInput(caseconf.ExternalField("agency", i), caseconf.MaxShortText, false, ""), true),
-			input(caseconf.ExternalField("agency_kind", i), "Invitee "+n+": kind of agency", "", kind, true),
-			input(caseconf.ExternalField("contact", i), "Invitee "+n+": contact", "Email or phone", textInput(caseconf.ExternalField("contact", i), caseconf.MaxShortText, false, ""), true),
-		)
+		blocks = append(blocks, externalRowBlocks(i, i+1)...)
 	}
+	blocks = append(blocks, externalAddBlock())
 	blocks = append(blocks,
 		header("The client's participation"),
 		input(caseconf.FieldClientAttends, "Will the client attend?", "",
@@ -198,10 +194,11 @@ func scheduleForm(v formValues, rows int) caseconf.ScheduleForm {
 		UrgentReason:         v.text(caseconf.FieldUrgentReason),
 	}
 	for i := 0; i < rows; i++ {
+		field := func(name string) string { return caseconf.ExternalField(name, i) }
 		f.External = append(f.External, caseconf.ExternalInvitee{
-			Name: v.text(caseconf.ExternalField("name", i)), Role: v.text(caseconf.ExternalField("role", i)),
-			Agency: v.text(caseconf.ExternalField("agency", i)), AgencyKind: v.option(caseconf.ExternalField("agency_kind", i)),
-			Contact: v.text(caseconf.ExternalField("contact", i)),
+			Name: v.text(field(caseconf.ExtName)), Role: v.text(field(caseconf.ExtRole)),
+			Agency: v.text(field(caseconf.ExtAgency)), AgencyKind: v.option(field(caseconf.ExtAgencyKind)),
+			Email: v.text(field(caseconf.ExtEmail)), Phone: v.text(field(caseconf.ExtPhone)),
 		})
 	}
 	return f
@@ -212,7 +209,7 @@ func scheduleForm(v formValues, rows int) caseconf.ScheduleForm {
 // closes, and the invitations go out after the ack.
 func (b *Bot) submitSchedule(ctx context.Context, r *Request) {
 	ic := r.Interaction
-	form := scheduleForm(viewValues(ic), externalRows)
+	form := scheduleForm(viewValues(ic), externalRowsIn(viewValues(ic)))
 	sched, errs := form.Validate(b.now(), b.cal)
 	if errs != nil {
 		r.Ack(slack.NewErrorsViewSubmissionResponse(errs))

@@ -15,7 +15,7 @@ func TestGapsCSV(t *testing.T) {
 		{Agency: "=HYPERLINK(\"http://evil.example\")", NotAnswered: 2},
 		{Agency: "-1+1", NotAnswered: 1},
 	}
-	want := "agency,from,to,invitations_not_answered,cant_attend_without_report,actions_overdue,actions_overdue_over_28_days,not_involved\n" +
+	want := "agency,from,to,not_answered,without_report,actions_overdue,actions_overdue_over_28_days,not_involved\n" +
 		"\"ASC, adults\",2026-08-02,2026-11-02,0,1,3,1,0\n" +
 		"\"'=HYPERLINK(\"\"http://evil.example\"\")\",2026-08-02,2026-11-02,2,0,0,0,0\n" +
 		"'-1+1,2026-08-02,2026-11-02,1,0,0,0,0\n"

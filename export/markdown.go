@@ -259,19 +259,26 @@ func (e *exporter) invitees() {
 		if inv.AgencyKind != "" {
 			e.field("Kind of agency", MarkdownText(caseconf.Label(caseconf.AgencyKinds, inv.AgencyKind))+", covered by the consent: "+yesNo(c.Covered(inv)))
 		}
-		if inv.OnSlack() {
-			accepted := "not accepted"
-			if inv.AcceptedAt != nil {
-				accepted = "accepted " + e.at(*inv.AcceptedAt)
-			}
-			e.field("Information-sharing and confidentiality agreement", accepted)
+		accepted := "not accepted"
+		switch {
+		case inv.AcceptedAt != nil && !inv.OnSlack():
+			// Recorded by the case manager or chair: a date, and how.
+			accepted = "accepted " + inv.AcceptedAt.UTC().Format("2 January 2006") + ", " +
+				strings.ToLower(caseconf.Label(caseconf.AgreementWays, inv.AcceptedHow)) + " (recorded for them)"
+		case inv.AcceptedAt != nil:
+			accepted = "accepted " + e.at(*inv.AcceptedAt)
 		}
+		e.field("Information-sharing and confidentiality agreement", accepted)
 		answers := e.r.Answers[inv.ID]
-		if len(answers) == 0 && inv.OnSlack() {
+		if len(answers) == 0 {
 			e.field("Answer", "none given")
 		}
 		for _, a := range answers {
-			e.field("Answered "+e.at(a.At), answerLabel(a))
+			label := answerLabel(a)
+			if a.RecordedBy != "" {
+				label += "; recorded by " + e.who(a.RecordedBy)
+			}
+			e.field("Answered "+e.at(a.At), label)
 		}
 		if inv.ReportSent() {
 			e.field("Agency report", "sent "+e.atPtr(inv.ReportAt))
@@ -299,6 +306,8 @@ func answerLabel(a caseconf.Response) string {
 			return "not involved with this client: " + MarkdownText(a.Reason)
 		}
 		return "not involved with this client"
+	case caseconf.AnswerNoReply:
+		return "no reply yet (an earlier reply taken back)"
 	}
 	return MarkdownText(string(a.Answer))
 }

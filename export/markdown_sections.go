@@ -20,7 +20,18 @@ func (e *exporter) reports() {
 			continue
 		}
 		cur := versions[len(versions)-1]
-		e.p("\n### Report %d: %s, %s, %s\n", i+1, e.who(cur.AuthorID), MarkdownText(cur.Role), MarkdownText(cur.Agency))
+		author := e.who(cur.AuthorID)
+		if rc := cur.Received; rc != nil {
+			author = "someone not on Slack"
+			if inv := e.r.Conference.Invitee(cur.InviteeID); inv != nil {
+				author = MarkdownText(inv.Name) + " (not on Slack)"
+			}
+		}
+		e.p("\n### Report %d: %s, %s, %s\n", i+1, author, MarkdownText(cur.Role), MarkdownText(cur.Agency))
+		if rc := cur.Received; rc != nil {
+			e.field("Received", MarkdownText(rc.On.Format("2 January 2006")+", "+rc.How))
+			e.field("Entered by", e.who(rc.EnteredBy)+" (the case manager)")
+		}
 		e.field("First sent", e.at(cur.SubmittedAt))
 		e.field("Versions", fmt.Sprintf("%d (this is the latest, saved %s)", len(versions), e.at(cur.UpdatedAt)))
 		e.report(cur)

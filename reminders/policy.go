@@ -65,11 +65,13 @@ func Due(now time.Time, cal caseconf.Calendar, f caseconf.ReminderFacts) []Remin
 			before := cal.WorkingDaysNotice(today, meeting) // working days after today up to the meeting
 			working := cal.IsWorkingDay(today)
 			for _, inv := range c.Invitees {
+				// Someone not on Slack is chased through the case manager.
+				to := caseconf.InviteeChaser(inv.SlackUserID, c.CaseManagerID)
 				if inv.Answer == "" && working && (before == 7 || before == 3 || before <= 2) {
-					add(InvitationUnanswered, inv.ID, c.ID, inv.SlackUserID)
+					add(InvitationUnanswered, inv.ID, c.ID, to)
 				}
 				if inv.OwesReport() && working && (before == 3 || before == 1) { // and on the last working day before
-					add(ReportOwed, inv.ID, c.ID, inv.SlackUserID)
+					add(ReportOwed, inv.ID, c.ID, to)
 				}
 			}
 		case today.Equal(meeting):

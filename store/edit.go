@@ -118,9 +118,9 @@ func (s *DB) EditConference(ctx context.Context, e Edit) (c *caseconf.Conference
 		return nil, nil, nil, err
 	}
 	for _, x := range plan.UpdateExternal {
-		if _, err := tx.ExecContext(ctx, `UPDATE invitees SET name = $3, role = $4, agency = $5, agency_kind = $6, contact = $7
+		if _, err := tx.ExecContext(ctx, `UPDATE invitees SET name = $3, role = $4, agency = $5, agency_kind = $6, email = $7, phone = $8
 			WHERE id = $1 AND conference_id = $2 AND slack_user_id IS NULL`,
-			x.ID, before.ID, x.Name, x.Role, x.Agency, x.AgencyKind, x.Contact); err != nil {
+			x.ID, before.ID, x.Name, x.Role, x.Agency, x.AgencyKind, x.Email, x.Phone); err != nil {
 			return nil, nil, nil, fmt.Errorf("edit conference: invitee: %w", err)
 		}
 	}

@@ -64,8 +64,7 @@ func (s *DB) GapFacts(ctx context.Context, v caseconf.Viewer, startFrom, startTo
 	}
 	if err := tx.SelectContext(ctx, &invs, `SELECT
 			COALESCE(NULLIF(btrim(i.agency), ''), ua.agency, '') AS agency,
-			CASE WHEN i.slack_user_id IS NULL THEN COALESCE(i.external_status, '') <> ''
-				ELSE r.answer IS NOT NULL END AS answered,
+			COALESCE(r.answer <> 'no_reply', false) AS answered,
 			COALESCE(r.answer = 'apologies', false) AS apologies,
 			COALESCE(r.answer = 'not_involved', false) AS not_involved,
 			EXISTS (SELECT 1 FROM reports rp WHERE rp.invitee_id = i.id) AS reported

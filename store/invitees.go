@@ -24,8 +24,8 @@ func insertInvitees(ctx context.Context, tx *sqlx.Tx, conferenceID int64, slackU
 		}
 	}
 	for _, e := range external {
-		_, err := tx.ExecContext(ctx, `INSERT INTO invitees (conference_id, name, role, agency, agency_kind, contact, invited_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, conferenceID, e.Name, e.Role, e.Agency, e.AgencyKind, e.Contact, now)
+		_, err := tx.ExecContext(ctx, `INSERT INTO invitees (conference_id, name, role, agency, agency_kind, email, phone, invited_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, conferenceID, e.Name, e.Role, e.Agency, e.AgencyKind, e.Email, e.Phone, now)
 		if err != nil {
 			return fmt.Errorf("create conference: external invitee: %w", err)
 		}

@@ -80,15 +80,16 @@ func readAnswers(ctx context.Context, tx *sqlx.Tx, r *caseconf.Record) error {
 		Colleague sql.NullString `db:"colleague"`
 		Reason    sql.NullString `db:"reason"`
 		At        time.Time      `db:"responded_at"`
+		By        sql.NullString `db:"recorded_by"`
 	}
-	if err := tx.SelectContext(ctx, &rows, `SELECT r.invitee_id, r.answer, r.colleague, r.reason, r.responded_at
+	if err := tx.SelectContext(ctx, &rows, `SELECT r.invitee_id, r.answer, r.colleague, r.reason, r.responded_at, r.recorded_by
 		FROM responses r JOIN invitees i ON i.id = r.invitee_id
 		WHERE i.conference_id = $1 ORDER BY r.responded_at, r.id`, r.Conference.ID); err != nil {
 		return fmt.Errorf("answers: %w", err)
 	}
 	r.Answers = map[int64][]caseconf.Response{}
 	for _, a := range rows {
-		r.Answers[a.InviteeID] = append(r.Answers[a.InviteeID], caseconf.Response{Answer: caseconf.Answer(a.Answer), Colleague: a.Colleague.String, Reason: a.Reason.String, At: a.At})
+		r.Answers[a.InviteeID] = append(r.Answers[a.InviteeID], caseconf.Response{Answer: caseconf.Answer(a.Answer), Colleague: a.Colleague.String, Reason: a.Reason.String, At: a.At, RecordedBy: a.By.String})
 	}
 	return nil
 }
@@ -97,7 +98,7 @@ func readReports(ctx context.Context, tx *sqlx.Tx, r *caseconf.Record) error {
 	var rows []reportRow
 	if err := tx.SelectContext(ctx, &rows, `SELECT v.conference_id, v.invitee_id, v.author_id, v.author_agency, v.author_role,
 			v.involvement, v.recent_contact, v.concerns, v.worked, v.not_worked, v.recommendations, v.revision,
-			rp.submitted_at, v.saved_at AS updated_at
+			rp.submitted_at, v.saved_at AS updated_at, v.entered_by, v.received_how, v.received_on
 		FROM report_revisions v JOIN reports rp ON rp.id = v.report_id
 		WHERE v.conference_id = $1 ORDER BY v.invitee_id, v.revision`, r.Conference.ID); err != nil {
 		return fmt.Errorf("reports: %w", err)

@@ -13,8 +13,9 @@ import (
 
 // ReminderFacts reads what the reminder policy needs about the days
 // around now: conferences not cancelled that meet within 60 days either
-// side (or have a review date within 30 days), with their Slack invitees'
-// answers and reports; open actions; and each client's current consent if
+// side (or have a review date within 30 days), with their invitees'
+// answers and reports (those not on Slack too: their chaser is the case
+// manager); open actions; and each client's current consent if
 // it ends within 30 days. Erased clients are left out. Nothing is audited:
 // this is the service reading for itself, and what it sends is.
 func (s *DB) ReminderFacts(ctx context.Context, now time.Time) (caseconf.ReminderFacts, error) {
@@ -61,7 +62,8 @@ func (s *DB) ReminderFacts(ctx context.Context, now time.Time) (caseconf.Reminde
 		AgencyKind   string         `db:"agency_kind"`
 		Consented    pq.StringArray `db:"agency_kinds"`
 	}
-	err = tx.SelectContext(ctx, &invs, `SELECT i.id, i.conference_id, i.slack_user_id, r.answer,
+	err = tx.SelectContext(ctx, &invs, `SELECT i.id, i.conference_id, coalesce(i.slack_user_id, '') AS slack_user_id,
+			NULLIF(r.answer, 'no_reply') AS answer,
 			EXISTS (SELECT 1 FROM reports rp WHERE rp.invitee_id = i.id) AS report,
 			coalesce(i.agency_kind, '') AS agency_kind, coalesce(co.agency_kinds, '{}') AS agency_kinds
 		FROM invitees i
@@ -69,7 +71,7 @@ func (s *DB) ReminderFacts(ctx context.Context, now time.Time) (caseconf.Reminde
 		LEFT JOIN consents co ON co.id = c.consent_id
 		LEFT JOIN LATERAL (SELECT answer FROM responses WHERE invitee_id = i.id
 			ORDER BY responded_at DESC, id DESC LIMIT 1) r ON true
-		WHERE i.slack_user_id IS NOT NULL AND i.removed_at IS NULL AND i.conference_id = ANY($1)
+		WHERE i.removed_at IS NULL AND i.conference_id = ANY($1)
 		ORDER BY i.id`, pq.Array(ids))
 	if err != nil {
 		return f, fmt.Errorf("reminder facts: invitees: %w", err)

@@ -51,7 +51,10 @@ func TestReminderFacts(t *testing.T) {
 	if !got.OutcomeRecorded || got.ReviewOn.Format(caseconf.DateLayout) != "2026-11-20" || got.ChairID != "U0CM" {
 		t.Errorf("conference facts = %+v", got)
 	}
-	if len(got.Invitees) != 2 || got.Invitees[0].Answer != caseconf.AnswerApologies || !got.Invitees[0].ReportSent || got.Invitees[1].Answer != "" {
+	// The GP, the social worker, and Dr Patel (not on Slack: the case
+	// manager is chased for her, caseconf.InviteeChaser).
+	if len(got.Invitees) != 3 || got.Invitees[0].Answer != caseconf.AnswerApologies || !got.Invitees[0].ReportSent || got.Invitees[1].Answer != "" ||
+		got.Invitees[2].SlackUserID != "" || got.Invitees[2].Answer != "" {
 		t.Errorf("invitee facts = %+v", got.Invitees)
 	}
 	if len(f.Actions) != 1 || f.Actions[0].OwnerID != "U0SW" || f.Actions[0].CaseManagerID != "U0CM" {

@@ -19,27 +19,38 @@ import (
 // never goes into an error, a log line or the audit log's detail.
 
 type reportRow struct {
-	ConferenceID    int64     `db:"conference_id"`
-	InviteeID       int64     `db:"invitee_id"`
-	AuthorID        string    `db:"author_id"`
-	Agency          string    `db:"author_agency"`
-	Role            string    `db:"author_role"`
-	Involvement     string    `db:"involvement"`
-	LastContact     string    `db:"recent_contact"`
-	Concerns        string    `db:"concerns"`
-	Worked          string    `db:"worked"`
-	NotWorked       string    `db:"not_worked"`
-	Recommendations string    `db:"recommendations"`
-	Revision        int       `db:"revision"`
-	SubmittedAt     time.Time `db:"submitted_at"`
-	UpdatedAt       time.Time `db:"updated_at"`
+	ConferenceID    int64          `db:"conference_id"`
+	InviteeID       int64          `db:"invitee_id"`
+	AuthorID        string         `db:"author_id"`
+	Agency          string         `db:"author_agency"`
+	Role            string         `db:"author_role"`
+	Involvement     string         `db:"involvement"`
+	LastContact     string         `db:"recent_contact"`
+	Concerns        string         `db:"concerns"`
+	Worked          string         `db:"worked"`
+	NotWorked       string         `db:"not_worked"`
+	Recommendations string         `db:"recommendations"`
+	Revision        int            `db:"revision"`
+	SubmittedAt     time.Time      `db:"submitted_at"`
+	UpdatedAt       time.Time      `db:"updated_at"`
+	EnteredBy       sql.NullString `db:"entered_by"`
+	ReceivedHow     sql.NullString `db:"received_how"`
+	ReceivedOn      sql.NullTime   `db:"received_on"`
 }
 
 func (r *reportRow) report() *caseconf.Report {
 	return &caseconf.Report{InviteeID: r.InviteeID, ConferenceID: r.ConferenceID, AuthorID: r.AuthorID,
 		Agency: r.Agency, Role: r.Role, Involvement: r.Involvement, LastContact: r.LastContact, Concerns: r.Concerns,
 		Worked: r.Worked, NotWorked: r.NotWorked, Recommendations: r.Recommendations, Revision: r.Revision,
-		SubmittedAt: r.SubmittedAt, UpdatedAt: r.UpdatedAt}
+		SubmittedAt: r.SubmittedAt, UpdatedAt: r.UpdatedAt, Received: r.receipt()}
+}
+
+// receipt is how an entered report arrived; nil for one written in Slack.
+func (r *reportRow) receipt() *caseconf.ReportReceipt {
+	if !r.EnteredBy.Valid {
+		return nil
+	}
+	return &caseconf.ReportReceipt{How: r.ReceivedHow.String, On: dateOf(r.ReceivedOn), EnteredBy: r.EnteredBy.String}
 }
 
 // loadReport reads the latest report of an invitee; nil when they have
@@ -47,7 +58,8 @@ func (r *reportRow) report() *caseconf.Report {
 func loadReport(ctx context.Context, q sqlx.QueryerContext, inviteeID int64) (*caseconf.Report, error) {
 	var r reportRow
 	err := sqlx.GetContext(ctx, q, &r, `SELECT conference_id, invitee_id, author_id, author_agency, author_role,
-			involvement, recent_contact, concerns, worked, not_worked, recommendations, revision, submitted_at, updated_at
+			involvement, recent_contact, concerns, worked, not_worked, recommendations, revision, submitted_at, updated_at,
+			entered_by, received_how, received_on
 		FROM reports WHERE invitee_id = $1`, inviteeID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -134,6 +146,39 @@ type SavedReport struct {
 // the form submission: the same one again stores nothing (New false);
 // the same one for another invitee or from another user is refused.
 func (s *DB) SaveReport(ctx context.Context, inviteeID int64, userID string, r caseconf.Report, sourceKey string) (SavedReport, error) {
+	r.Received = nil
+	return s.saveReport(ctx, inviteeID, userID, r, sourceKey, func(c *caseconf.Conference, inv *caseconf.Invitee) error {
+		return caseconf.CanWriteReport(c, inv, userID)
+	})
+}
+
+// EnterReport stores the report r that invitee inviteeID, not on Slack,
+// sent by other means, entered on their behalf by v, if
+// caseconf.CanEnterReport allows it: with how and when it arrived
+// (r.Received; who entered it is v), and the same history, audit and
+// reminders as SaveReport.
+func (s *DB) EnterReport(ctx context.Context, inviteeID int64, v caseconf.Viewer, r caseconf.Report, sourceKey string) (SavedReport, error) {
+	if r.Received == nil {
+		return SavedReport{}, caseconf.Errorf(caseconf.EINVALID, "Please say how and when the report arrived.")
+	}
+	rec := *r.Received
+	rec.EnteredBy = v.UserID
+	r.Received = &rec
+	return s.saveReport(ctx, inviteeID, v.UserID, r, sourceKey, func(c *caseconf.Conference, inv *caseconf.Invitee) error {
+		return caseconf.CanEnterReport(c, v, inv)
+	})
+}
+
+// saveReport is SaveReport and EnterReport, with check the rule for who
+// may save it.
+func (s *DB) saveReport(ctx context.Context, inviteeID int64, userID string, r caseconf.Report, sourceKey string, check func(*caseconf.Conference, *caseconf.Invitee) error) (SavedReport, error) {
+	var enteredBy, receivedHow sql.NullString
+	var receivedOn sql.NullTime
+	if r.Received != nil {
+		enteredBy = sql.NullString{String: r.Received.EnteredBy, Valid: true}
+		receivedHow = sql.NullString{String: r.Received.How, Valid: true}
+		receivedOn = sql.NullTime{Time: r.Received.On, Valid: true}
+	}
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return SavedReport{}, fmt.Errorf("save report: %w", err)
@@ -142,7 +187,7 @@ func (s *DB) SaveReport(ctx context.Context, inviteeID int64, userID string, r c
 	now := s.Now()
 	c, inv, err := invitation(ctx, tx, inviteeID, true)
 	if err == nil {
-		err = caseconf.CanWriteReport(c, inv, userID)
+		err = check(c, inv)
 	}
 	if err != nil {
 		return SavedReport{}, err
@@ -170,22 +215,26 @@ func (s *DB) SaveReport(ctx context.Context, inviteeID int64, userID string, r c
 		Revision int   `db:"revision"`
 	}
 	err = tx.GetContext(ctx, &saved, `INSERT INTO reports (conference_id, invitee_id, author_id, author_agency, author_role,
-			involvement, recent_contact, concerns, worked, not_worked, recommendations, submitted_at, updated_at, revision)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, 1)
+			involvement, recent_contact, concerns, worked, not_worked, recommendations, submitted_at, updated_at, revision,
+			entered_by, received_how, received_on)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, 1, $13, $14, $15)
 		ON CONFLICT (invitee_id) DO UPDATE SET author_id = EXCLUDED.author_id, author_agency = EXCLUDED.author_agency,
 			author_role = EXCLUDED.author_role, involvement = EXCLUDED.involvement, recent_contact = EXCLUDED.recent_contact,
 			concerns = EXCLUDED.concerns, worked = EXCLUDED.worked, not_worked = EXCLUDED.not_worked,
-			recommendations = EXCLUDED.recommendations, updated_at = EXCLUDED.updated_at, revision = reports.revision + 1
+			recommendations = EXCLUDED.recommendations, updated_at = EXCLUDED.updated_at, revision = reports.revision + 1,
+			entered_by = EXCLUDED.entered_by, received_how = EXCLUDED.received_how, received_on = EXCLUDED.received_on
 		RETURNING id, revision`,
-		c.ID, inv.ID, userID, r.Agency, r.Role, r.Involvement, r.LastContact, r.Concerns, r.Worked, r.NotWorked, r.Recommendations, now)
+		c.ID, inv.ID, userID, r.Agency, r.Role, r.Involvement, r.LastContact, r.Concerns, r.Worked, r.NotWorked, r.Recommendations, now,
+		enteredBy, receivedHow, receivedOn)
 	if err != nil {
 		return SavedReport{}, fmt.Errorf("save report: %w", err)
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO report_revisions (report_id, conference_id, invitee_id, revision, author_id,
-			author_agency, author_role, involvement, recent_contact, concerns, worked, not_worked, recommendations, source_key, saved_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+			author_agency, author_role, involvement, recent_contact, concerns, worked, not_worked, recommendations, source_key, saved_at,
+			entered_by, received_how, received_on)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
 		saved.ID, c.ID, inv.ID, saved.Revision, userID, r.Agency, r.Role, r.Involvement, r.LastContact, r.Concerns,
-		r.Worked, r.NotWorked, r.Recommendations, nullString(sourceKey), now)
+		r.Worked, r.NotWorked, r.Recommendations, nullString(sourceKey), now, enteredBy, receivedHow, receivedOn)
 	if pqErr, ok := errors.AsType[*pq.Error](err); ok && pqErr.Code == "23505" {
 		// The same submission saved for another invitee meanwhile: a
 		// forged or replayed form.
@@ -197,6 +246,9 @@ func (s *DB) SaveReport(ctx context.Context, inviteeID int64, userID string, r c
 	action := "report.submit"
 	if saved.Revision > 1 {
 		action = "report.update"
+	}
+	if r.Received != nil {
+		action = "report.enter" // by the case manager, for someone not on Slack
 	}
 	if err := audit(ctx, tx, auditRow{At: now, Actor: userID, Action: action, ConferenceID: c.ID, ClientID: c.ClientID,
 		Detail: fmt.Sprintf("invitee %d, revision %d", inv.ID, saved.Revision)}); err != nil {

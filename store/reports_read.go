@@ -93,7 +93,8 @@ func (s *DB) conferenceReports(ctx context.Context, v caseconf.Viewer, action, w
 func loadReports(ctx context.Context, q sqlx.QueryerContext, c *caseconf.Conference) ([]caseconf.Report, error) {
 	var rows []reportRow
 	err := sqlx.SelectContext(ctx, q, &rows, `SELECT conference_id, invitee_id, author_id, author_agency, author_role,
-			involvement, recent_contact, concerns, worked, not_worked, recommendations, revision, submitted_at, updated_at
+			involvement, recent_contact, concerns, worked, not_worked, recommendations, revision, submitted_at, updated_at,
+			entered_by, received_how, received_on
 		FROM reports WHERE conference_id = $1 ORDER BY submitted_at, invitee_id`, c.ID)
 	if err != nil {
 		return nil, fmt.Errorf("read reports: %w", err)

@@ -86,6 +86,10 @@ type inviteeRow struct {
 	Agency       string         `db:"agency"`
 	AgencyKind   sql.NullString `db:"agency_kind"`
 	Contact      string         `db:"contact"`
+	Email        string         `db:"email"`
+	Phone        string         `db:"phone"`
+	AcceptedHow  sql.NullString `db:"accepted_how"`
+	RecordedBy   sql.NullString `db:"recorded_by"`
 	DMChannel    sql.NullString `db:"dm_channel"`
 	DMTs         sql.NullString `db:"dm_ts"`
 	AcceptedAt   sql.NullTime   `db:"accepted_at"`
@@ -101,12 +105,13 @@ type inviteeRow struct {
 // narrow; inviteeQuery is those of conference $1, in the order they are
 // shown.
 const inviteeSelect = `SELECT i.id, i.conference_id, i.slack_user_id, i.name, i.role, i.agency, i.agency_kind,
-	i.contact, i.dm_channel, i.dm_ts, a.accepted_at, r.answer, r.colleague, r.reason, r.responded_at AS answered_at,
+	i.contact, i.email, i.phone, i.dm_channel, i.dm_ts, a.accepted_at, a.how AS accepted_how,
+	r.answer, r.colleague, r.reason, r.responded_at AS answered_at, r.recorded_by,
 	rp.updated_at AS report_at
 	FROM invitees i
 	LEFT JOIN agreement_acknowledgements a ON a.invitee_id = i.id
 	LEFT JOIN reports rp ON rp.invitee_id = i.id
-	LEFT JOIN LATERAL (SELECT answer, colleague, reason, responded_at FROM responses
+	LEFT JOIN LATERAL (SELECT answer, colleague, reason, responded_at, recorded_by FROM responses
 		WHERE invitee_id = i.id ORDER BY responded_at DESC, id DESC LIMIT 1) r ON true
 	WHERE i.removed_at IS NULL`
 
@@ -117,8 +122,13 @@ const inviteeQuery = inviteeSelect + `
 func (r *inviteeRow) invitee() caseconf.Invitee {
 	inv := caseconf.Invitee{
 		ID: r.ID, ConferenceID: r.ConferenceID, SlackUserID: r.SlackUserID.String, Name: r.Name, Role: r.Role,
-		Agency: r.Agency, AgencyKind: r.AgencyKind.String, Contact: r.Contact,
-		Invitation: caseconf.MessageRef{Channel: r.DMChannel.String, TS: r.DMTs.String},
+		Agency: r.Agency, AgencyKind: r.AgencyKind.String, Email: r.Email, Phone: r.Phone,
+		Contact:     caseconf.ContactLine(r.Email, r.Phone),
+		AcceptedHow: r.AcceptedHow.String,
+		Invitation:  caseconf.MessageRef{Channel: r.DMChannel.String, TS: r.DMTs.String},
+	}
+	if inv.Contact == "" {
+		inv.Contact = r.Contact // a row from before e-mail and phone were apart
 	}
 	if r.AcceptedAt.Valid {
 		at := r.AcceptedAt.Time
@@ -128,8 +138,9 @@ func (r *inviteeRow) invitee() caseconf.Invitee {
 		at := r.ReportAt.Time
 		inv.ReportAt = &at
 	}
-	if r.Answer.Valid {
-		inv.Response = &caseconf.Response{Answer: caseconf.Answer(r.Answer.String), Colleague: r.Colleague.String, Reason: r.Reason.String, At: r.AnsweredAt.Time}
+	if r.Answer.Valid && caseconf.Answer(r.Answer.String) != caseconf.AnswerNoReply {
+		inv.Response = &caseconf.Response{Answer: caseconf.Answer(r.Answer.String), Colleague: r.Colleague.String, Reason: r.Reason.String,
+			At: r.AnsweredAt.Time, RecordedBy: r.RecordedBy.String}
 	}
 	return inv
 }

@@ -42,7 +42,7 @@ func TestScheduleConference(t *testing.T) {
 			ids[b.BlockID] = true
 		}
 		for _, want := range []string{"client_ref", "reasons", "purpose", "date", "time", "length", "place", "invitees",
-			"chair", "minute_taker", "ext_name_0", "ext_agency_kind_2", "client_attends", "consent_method",
+			"chair", "minute_taker", "ext_name_0", "ext_agency_kind_0", "ext_email_0", "ext_phone_0", "ext_rows", "client_attends", "consent_method",
 			"consent_given", "consent_until", "no_consent_reason", "agency_kinds", "urgent", "urgent_reason"} {
 			if !ids[want] {
 				t.Errorf("modal has no %s block", want)
@@ -118,7 +118,7 @@ func TestScheduleValidation(t *testing.T) {
 		{"DateInThePast", func(f form) form { return f.date("date", "2026-10-30") }, "date"},
 		{"LengthNotPositive", func(f form) form { return f.number("length", "0") }, "length"},
 		{"NoInviteesAtAll", func(f form) form {
-			return f.without("invitees").text("ext_name_0", "").text("ext_role_0", "").text("ext_agency_0", "").text("ext_contact_0", "")
+			return f.without("invitees").text("ext_name_0", "").text("ext_role_0", "").text("ext_agency_0", "").text("ext_phone_0", "")
 		}, "invitees"},
 		{"ConsentExpiredBeforeMeeting", func(f form) form { return f.date("consent_until", "2026-11-19") }, "consent_until"},
 		{"ConsentGivenInFuture", func(f form) form { return f.date("consent_given", "2026-11-03") }, "consent_given"},

@@ -73,7 +73,7 @@ func TestGapsFiguresMatchTheSeededScenario(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "agency,from,to,invitations_not_answered,cant_attend_without_report,actions_overdue,actions_overdue_over_28_days,not_involved\n" +
+	want := "agency,from,to,not_answered,without_report,actions_overdue,actions_overdue_over_28_days,not_involved\n" +
 		"Housing,2026-08-02,2026-11-02,0,0,1,1,0\n" +
 		"GP surgery,2026-08-02,2026-11-02,3,0,1,0,0\n" +
 		"Adult social care,2026-08-02,2026-11-02,0,1,1,0,0\n"

@@ -89,7 +89,7 @@ func TestNotInvolvedIsNotChasedAndCountedOnItsOwn(t *testing.T) {
 	}
 	csv := string(ups[0].Content)
 	for _, want := range []string{
-		"agency,from,to,invitations_not_answered,cant_attend_without_report,actions_overdue,actions_overdue_over_28_days,not_involved\n",
+		"agency,from,to,not_answered,without_report,actions_overdue,actions_overdue_over_28_days,not_involved\n",
 		"\nAcacia Medical Centre,2026-11-01,2026-11-30,0,0,0,0,1\n",
 		"\nWestminster Adult Social Care,2026-11-01,2026-11-30,0,1,0,0,0\n",
 	} {

@@ -57,6 +57,7 @@ func TestReminderKinds(t *testing.T) {
 		k.answer("CC-0001", "U0SW", caseconf.AnswerAttending)
 		k.answer("CC-0001", "U0GP", caseconf.AnswerAttending)
 		k.consentOutOfTheWay()
+		k.offSlackReplied()
 		k.step(sweepStep{at: "2026-11-19T12:00:00Z", why: "Thursday, the working day before",
 			want: []due{{"conference_today", "U0SW", "2026-11-19T09:00:00-05:00", []string{"*CC-0001 is tomorrow*"}}}})
 		k.step(sweepStep{at: "2026-11-19T23:00:00Z", why: "Thursday evening: written already"})
@@ -84,6 +85,7 @@ func TestReminderKinds(t *testing.T) {
 		k.zones["U0LA"] = la
 		k.scheduled("V1")
 		k.consentOutOfTheWay()
+		k.offSlackReplied()
 		k.exec(`INSERT INTO actions (conference_id, area_of_need, action, owner_slack_id, due_on) VALUES ($1, 'Housing', 'Call the landlord', 'U0LA', '2027-03-23')`,
 			k.conferenceID("CC-0001"))
 		rows, _ := k.sweepRows(time.Date(2027, 3, 23, 0, 5, 0, 0, time.UTC)) // Tuesday in London; Monday 17:05 in Los Angeles
@@ -131,6 +133,10 @@ func reminderKindCases() []reminderKindCase {
 	invitation := func(to, at string) due {
 		return due{"invitation_unanswered", to, at, []string{"not yet answered the invitation to *CC-0001*", "Tuesday 23 March 2027 at 15:00 GMT"}}
 	}
+	// Dr Patel is not on Slack: her case manager is chased for her reply.
+	patel := func(at string) due {
+		return due{"invitation_unanswered", cm, at, []string{"Dr Patel (Church Street Surgery), not on Slack, has not replied to the invitation to *CC-0001*", "Record reply: Dr Patel"}}
+	}
 	today := func(to, at, when string) due {
 		return due{"conference_today", to, at, []string{"*CC-0001 is today*", when}}
 	}
@@ -144,12 +150,12 @@ func reminderKindCases() []reminderKindCase {
 		},
 		steps: []sweepStep{
 			{at: "2027-03-11T08:00:00Z", why: "Thursday 11 March, 03:00 in New York: seven working days before, the holiday not counted; both on winter time",
-				want: []due{invitation(gp, "2027-03-11T09:00:00+00:00"), invitation(sw, "2027-03-11T09:00:00-05:00")}},
+				want: []due{invitation(gp, "2027-03-11T09:00:00+00:00"), invitation(sw, "2027-03-11T09:00:00-05:00"), patel("2027-03-11T09:00:00+00:00")}},
 			{at: "2027-03-12T08:00:00Z", why: "six working days before (seven, were the holiday a working day): nothing"},
 			{at: "2027-03-17T07:00:00Z", why: "03:00 in New York, three working days before; New York is on summer time since the 14th, London not yet",
-				want: []due{invitation(gp, "2027-03-17T09:00:00+00:00"), invitation(sw, "2027-03-17T09:00:00-04:00")}},
+				want: []due{invitation(gp, "2027-03-17T09:00:00+00:00"), invitation(sw, "2027-03-17T09:00:00-04:00"), patel("2027-03-17T09:00:00+00:00")}},
 			{at: "2027-03-19T22:30:00Z", why: "late on Friday, the last working day before, after both their working days have ended: not Saturday, not the holiday Monday, but Tuesday morning",
-				want: []due{invitation(gp, "2027-03-23T09:00:00+00:00"), invitation(sw, "2027-03-23T09:00:00-04:00")}},
+				want: []due{invitation(gp, "2027-03-23T09:00:00+00:00"), invitation(sw, "2027-03-23T09:00:00-04:00"), patel("2027-03-23T09:00:00+00:00")}},
 			{at: "2027-03-20T10:00:00Z", why: "Saturday: nothing"},
 			{at: "2027-03-22T08:00:00Z", why: "the holiday Monday, the day before: nothing"},
 		},
@@ -160,6 +166,7 @@ func reminderKindCases() []reminderKindCase {
 			k.answer("CC-0001", gp, caseconf.AnswerApologies)
 			k.answer("CC-0001", sw, caseconf.AnswerApologies)
 			k.consentOutOfTheWay()
+			k.offSlackReplied()
 			k.move("CC-0001", "2026-11-03T15:00:00Z") // Tuesday 3 November 2026, 15:00 GMT
 		},
 		steps: []sweepStep{
@@ -184,6 +191,7 @@ func reminderKindCases() []reminderKindCase {
 			k.answer("CC-0001", gp, caseconf.AnswerAttending)
 			k.answer("CC-0001", sw, caseconf.AnswerAttending)
 			k.consentOutOfTheWay()
+			k.offSlackReplied()
 			k.move("CC-0001", "2027-03-17T15:00:00Z") // Wednesday 17 March 2027, 15:00 GMT, 11:00 EDT
 		},
 		steps: []sweepStep{
@@ -210,6 +218,7 @@ func reminderKindCases() []reminderKindCase {
 			k.scheduled("V1")
 			k.callAs("V2", ny)
 			k.consentOutOfTheWay()
+			k.offSlackReplied()
 			k.exec(`UPDATE conferences SET starts_at = '2027-03-24T15:00:00Z'`) // both: Wednesday 24 March 2027, before Easter
 		},
 		steps: []sweepStep{
@@ -246,6 +255,7 @@ func reminderKindCases() []reminderKindCase {
 			k.accept("CC-0001", sw, "Westminster Adult Social Care", "adult_social_care")
 			k.accept("CC-0002", gp, "Church Street Surgery", "health_gp")
 			k.consentOutOfTheWay()
+			k.offSlackReplied()
 			k.exec(`INSERT INTO actions (conference_id, area_of_need, action, owner_slack_id, owner_name, due_on) VALUES
 				($1, 'Housing', 'Apply for the tenancy support', 'U0SW', '', '2027-03-22'),
 				($2, 'Health', 'Book the medication review', 'U0GP', '', '2027-03-22'),
@@ -289,6 +299,7 @@ func reminderKindCases() []reminderKindCase {
 			k.scheduled("V1")
 			k.callAs("V2", ny)
 			k.consentOutOfTheWay()
+			k.offSlackReplied()
 			k.exec(`INSERT INTO outcomes (conference_id, recorded_by, review_on) SELECT id, case_manager_id, '2027-04-07' FROM conferences`)
 		},
 		steps: []sweepStep{
@@ -442,6 +453,14 @@ func (k *kindsApp) move(ref, at string) {
 // consentOutOfTheWay makes every client's consent last to the end of
 // 2027, so that no consent reminder comes due where the test is about
 // another kind (the form's consent runs to 1 April 2027).
+// offSlackReplied records, as the case manager would, that the people
+// not on Slack will attend, so the case manager is not chased for them
+// (the invitation_unanswered case shows that she is until then).
+func (k *kindsApp) offSlackReplied() {
+	k.t.Helper()
+	k.exec(`INSERT INTO responses (invitee_id, answer, recorded_by) SELECT id, 'attending', 'U0CM' FROM invitees WHERE slack_user_id IS NULL`)
+}
+
 func (k *kindsApp) consentOutOfTheWay() {
 	k.t.Helper()
 	k.exec(`UPDATE consents SET valid_until = '2027-12-31'`)

@@ -49,9 +49,10 @@ func TestInvitationRemindersInEachRecipientsHours(t *testing.T) {
 	a.slack.AddUser(ny)
 	a.scheduled("V1") // Friday 20 November 2026, 10:30 London
 
-	// Wednesday 11 November, 03:00 UTC: seven working days before.
-	if n := a.sweep("2026-11-11T03:00:00Z"); n != 2 {
-		t.Fatalf("first sweep wrote %d reminders, want 2", n)
+	// Wednesday 11 November, 03:00 UTC: seven working days before. The
+	// case manager is chased for Dr Patel, who is not on Slack.
+	if n := a.sweep("2026-11-11T03:00:00Z"); n != 3 {
+		t.Fatalf("first sweep wrote %d reminders, want 3", n)
 	}
 	var due []struct {
 		Recipient string    `db:"recipient_id"`
@@ -63,6 +64,7 @@ func TestInvitationRemindersInEachRecipientsHours(t *testing.T) {
 	want := map[string]time.Time{
 		"U0GP": time.Date(2026, 11, 11, 9, 0, 0, 0, time.UTC),  // 09:00 in London
 		"U0SW": time.Date(2026, 11, 11, 14, 0, 0, 0, time.UTC), // 09:00 in New York, not 03:00 or 22:00
+		"U0CM": time.Date(2026, 11, 11, 9, 0, 0, 0, time.UTC),  // for Dr Patel
 	}
 	for _, d := range due {
 		if !d.NotBefore.Equal(want[d.Recipient]) {
@@ -90,8 +92,11 @@ func TestInvitationRemindersInEachRecipientsHours(t *testing.T) {
 	a.accept("CC-0001", "U0GP", "Church Street Surgery", "health_gp")
 	a.click("U0GP", "respond:attending", a.inviteeValue("CC-0001", "U0GP"))
 	a.eventually("the answer", func() bool { return a.count(`SELECT count(*) FROM responses`) == 1 })
-	if n := a.sweep("2026-11-17T08:00:00Z"); n != 1 {
-		t.Fatalf("sweep on the 17th wrote %d reminders, want 1 (the GP has answered)", n)
+	if n := a.sweep("2026-11-17T08:00:00Z"); n != 2 {
+		t.Fatalf("sweep on the 17th wrote %d reminders, want 2 (the GP has answered; the case manager, for Dr Patel)", n)
+	}
+	if got := a.remindersTo("U0CM"); len(got) != 2 || !strings.Contains(got[1], "Dr Patel (Church Street Surgery), not on Slack, has not replied") {
+		t.Errorf("the case manager's reminders about Dr Patel = %q", got)
 	}
 	if n := len(a.remindersTo("U0GP")); n != 1 {
 		t.Errorf("the GP got %d reminders after answering", n)
@@ -110,8 +115,9 @@ func TestReminderForACancelledConferenceIsNotSent(t *testing.T) {
 	a.scheduled("V1")
 	// The sweep writes the reminders and they go; then they are put back
 	// as if not yet sent, and the conference is cancelled.
+	// The GP, the social worker, and the case manager for Dr Patel.
 	res, err := a.main.Sweeper.RunOnce(context.Background(), time.Date(2026, 11, 11, 3, 0, 0, 0, time.UTC), false)
-	if err != nil || res.New != 2 {
+	if err != nil || res.New != 3 {
 		t.Fatalf("sweep = %+v, %v", res, err)
 	}
 	a.waitOutboxDone(20 * time.Second)
@@ -127,8 +133,8 @@ func TestReminderForACancelledConferenceIsNotSent(t *testing.T) {
 	if n := len(a.remindersTo("U0GP")); n != before {
 		t.Fatalf("a reminder about a cancelled conference was sent")
 	}
-	if n := a.count(`SELECT count(*) FROM outbox WHERE kind = 'invitation_unanswered' AND state = 'cancelled'`); n != 2 {
-		t.Fatalf("%d reminders cancelled, want 2", n)
+	if n := a.count(`SELECT count(*) FROM outbox WHERE kind = 'invitation_unanswered' AND state = 'cancelled'`); n != 3 {
+		t.Fatalf("%d reminders cancelled, want 3", n)
 	}
 }
 

@@ -134,7 +134,8 @@ func TestFullestConferenceInMessagesSlackTakes(t *testing.T) {
 			text(caseconf.ExternalField("role", i), fullText(caseconf.MaxShortText)).
 			text(caseconf.ExternalField("agency", i), fullText(caseconf.MaxShortText)).
 			choice(caseconf.ExternalField("agency_kind", i), "housing").
-			text(caseconf.ExternalField("contact", i), fullText(caseconf.MaxShortText))
+			text(caseconf.ExternalField(caseconf.ExtEmail, i), strings.Repeat("&", caseconf.MaxEmail-len("@example.org"))+"@example.org").
+			text(caseconf.ExternalField(caseconf.ExtPhone, i), fullText(caseconf.MaxShortText))
 	}
 	if ack := a.viewSubmission("U0CM", "schedule", "VFULLEST", "", f, 0); ack["response_action"] != "clear" {
 		t.Fatalf("the fullest scheduling form: %v", ack)
