@@ -249,7 +249,7 @@ func TestEditFullestInMessagesSlackTakes(t *testing.T) {
 			text(caseconf.ExternalField("role", i), fullText(caseconf.MaxShortText)).
 			text(caseconf.ExternalField("agency", i), fullText(caseconf.MaxShortText)).
 			choice(caseconf.ExternalField("agency_kind", i), "housing").
-			text(caseconf.ExternalField("contact", i), fullText(caseconf.MaxShortText))
+			text(caseconf.ExternalField(caseconf.ExtPhone, i), fullText(caseconf.MaxShortText))
 	}
 	// On a loaded machine the answer may come after the bot's deadline
 	// (then acknowledged empty, and the edit saved all the same).
@@ -349,7 +349,7 @@ func TestEditBadMovesAnsweredOnTheField(t *testing.T) {
 		{"beyond two years", formFromModal(blocks).date("date", "9999-12-31"), "date"},
 		{"beyond the consent", formFromModal(blocks).date("date", "2028-06-01"), "date"},
 		{"removing everyone", formFromModal(blocks).users("invitees").text("ext_name_0", "").text("ext_role_0", "").
-			text("ext_agency_0", "").text("ext_contact_0", ""), "invitees"},
+			text("ext_agency_0", "").text("ext_email_0", "").text("ext_phone_0", ""), "invitees"},
 		{"control characters in the place", formFromModal(blocks).text("place", "\x00\x01\x02"), "place"},
 	} {
 		ack := a.viewSubmission("U0CM", "conference_edit", fmt.Sprintf("VBAD%d", i), meta, tc.f, 0)
