@@ -52,8 +52,7 @@ func reviewModal(caller string, earliest time.Time, c *caseconf.Conference, revi
 	view := scheduleModal(caller, day)
 	view.Title = plain("Call the review")
 	view.PrivateMetadata = followsReview + subject{Conference: c.ID}.String()
-	consentHolds := c.Consent.Method != caseconf.ConsentNone && !c.Consent.ValidUntil.IsZero() &&
-		!dayIn(c.Consent.ValidUntil, cal.Loc).Before(dayIn(day, cal.Loc))
+	consentHolds := consentCarries(c.Consent, day, cal)
 	var external []caseconf.Invitee
 	for _, inv := range c.Invitees {
 		if !inv.OnSlack() && len(external) < externalRows {
@@ -67,6 +66,14 @@ func reviewModal(caller string, earliest time.Time, c *caseconf.Conference, revi
 	}
 	view.Blocks.BlockSet = slices.Insert(view.Blocks.BlockSet, 0, slack.Block(section(intro)))
 	return view
+}
+
+// consentCarries reports whether consent recorded for one conference can
+// fill in the form for another on day: a signed consent form still valid
+// then. Verbal consent was for its meeting, and sharing without consent
+// is decided afresh.
+func consentCarries(c caseconf.Consent, day time.Time, cal caseconf.Calendar) bool {
+	return c.Method == caseconf.ConsentWritten && !c.ValidUntil.IsZero() && !dayIn(c.ValidUntil, cal.Loc).Before(dayIn(day, cal.Loc))
 }
 
 // A scheduling form opened from a conference says so in its private
