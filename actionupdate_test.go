@@ -129,11 +129,16 @@ func TestCanDraftClientLetter(t *testing.T) {
 		{"Cancelled", Viewer{UserID: "U0CM"}, func(c *Conference) { c.Status = StatusCancelled }, ECONFLICT},
 		{"ProfessionalsOnly", Viewer{UserID: "U0CM"}, func(c *Conference) {
 			recorded(c)
-			c.Consent = Consent{Method: ConsentNone, NoConsentReason: "professionals_only"}
+			c.ClientAttends, c.ClientAbsence = false, AbsenceProfessionalsOnly
 		}, ECONFLICT},
+		{"ProfessionalsOnlyButTheClientCame", Viewer{UserID: "U0CM"}, func(c *Conference) {
+			recorded(c)
+			c.ClientAttends, c.ClientAbsence = true, ""
+			c.Consent = Consent{Method: ConsentNone, NoConsentReason: BasisNoneRecorded}
+		}, ""},
 		{"LacksCapacity", Viewer{UserID: "U0CM"}, func(c *Conference) {
 			recorded(c)
-			c.Consent = Consent{Method: ConsentNone, NoConsentReason: "lacks_capacity"}
+			c.Consent = Consent{Method: ConsentNone, NoConsentReason: BasisLacksCapacity}
 		}, ""},
 	}
 	for _, tt := range tests {
@@ -148,7 +153,7 @@ func TestCanDraftClientLetter(t *testing.T) {
 		})
 	}
 	c := fixture()
-	c.Consent = Consent{Method: ConsentNone, NoConsentReason: "lacks_capacity"}
+	c.Consent = Consent{Method: ConsentNone, NoConsentReason: BasisLacksCapacity}
 	c.ClientToldHow = "One to one with her key worker"
 	if got := strings.Join(ClientLetterCautions(c), "\n"); !strings.Contains(got, "lacking capacity") || !strings.Contains(got, "One to one") {
 		t.Errorf("cautions: %q", got)

@@ -142,30 +142,32 @@ func (i *Invitee) OwesReport() bool { return ReportOwed(i.answer(), i.ReportSent
 
 // Conference is one multi-agency case conference about one client.
 type Conference struct {
-	ID                  int64
-	Ref                 string // CC-0001
-	ClientID            int64
-	ClientRef           string
-	ClientName          string // optional and sensitive
-	CaseManagerID       string
-	ChairID             string
-	MinuteTakerID       string
-	Reasons             []string
-	Purpose             string
-	StartsAt            time.Time
-	DurationMinutes     int
-	Place               string
-	ClientAttends       bool
-	ClientAbsenceReason string
-	ClientToldHow       string
-	Urgent              bool
-	UrgentReason        string
-	Status              Status
-	CancelReason        string
-	Summary             MessageRef // the case manager's live summary DM
-	CreatedAt           time.Time
-	Consent             Consent
-	Invitees            []Invitee
+	ID                int64
+	Ref               string // CC-0001
+	ClientID          int64
+	ClientRef         string
+	ClientName        string // optional and sensitive
+	CaseManagerID     string
+	ChairID           string
+	MinuteTakerID     string
+	Reasons           []string
+	Purpose           string
+	StartsAt          time.Time
+	DurationMinutes   int
+	Place             string
+	ClientAttends     bool
+	ClientAbsence     string // not attending: the policy's circumstance (ClientAbsences); "" on some migrated conferences
+	ChildCareManager  string // child-welfare reasons: the child-care manager who decided
+	ClientAbsenceNote string // why not, as typed on the form before 0018 (migrated conferences only)
+	ClientToldHow     string
+	Urgent            bool
+	UrgentReason      string
+	Status            Status
+	CancelReason      string
+	Summary           MessageRef // the case manager's live summary DM
+	CreatedAt         time.Time
+	Consent           Consent
+	Invitees          []Invitee
 	// ShareList holds the Slack users the minutes are shared with.
 	ShareList []string
 	// CalendarSequence is the SEQUENCE of the conference's calendar file

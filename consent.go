@@ -6,22 +6,40 @@ import (
 	"time"
 )
 
-// Consent methods.
+// Consent methods: the policy's two ways the client agrees to sharing,
+// and sharing without their consent on a recorded basis.
 const (
+	// ConsentWritten is a signed case-management consent form (valid six
+	// months unless it says otherwise) and, for each meeting, a check with
+	// the client that they agree to this meeting and these services.
 	ConsentWritten = "written"
-	ConsentVerbal  = "verbal"
-	ConsentNone    = "none" // meeting under a recognised no-consent reason
+	// ConsentVerbal is verbal consent alone, for this meeting (and the
+	// circulation of its records): a later conference asks again.
+	ConsentVerbal = "verbal"
+	// ConsentNone is sharing without consent on a recorded basis
+	// (NoConsentBases), who decided and why; the data-protection lead is
+	// told.
+	ConsentNone = "none"
 )
 
 // Consent records how the client agreed to information sharing, or the
-// recognised reason to meet without it.
+// basis for sharing without their consent.
 type Consent struct {
-	Method          string
-	GivenOn         time.Time // zero when Method is ConsentNone
-	ValidUntil      time.Time // zero when Method is ConsentNone
+	Method     string
+	GivenOn    time.Time // zero when Method is ConsentNone
+	ValidUntil time.Time // zero when Method is ConsentNone
+	// NoConsentReason is the basis for sharing without consent
+	// (NoConsentBases; NoConsentBasisLabel words it), DecidedBy who
+	// decided and Explanation why. Explanation is also a withdrawal's note.
 	NoConsentReason string
+	DecidedBy       string
 	Explanation     string
 	AgencyKinds     []string
+	// This meeting's check with the client, for written consent: Checked,
+	// or NotCheckedWhy it could not be done. It belongs to the conference,
+	// and is kept when the consent is renewed or withdrawn.
+	Checked       bool
+	NotCheckedWhy string
 }
 
 // LapsedBy reports whether consent with an end date had ended by now (its
@@ -47,14 +65,64 @@ func (c Consent) Covers(kind string) bool {
 }
 
 // Basis describes, for the log of disclosures, what allows case details
-// to be shared: the consent, or the recognised reason to meet without
-// it. It names no client.
+// to be shared: the consent, or the basis for sharing without it and who
+// decided. It names no client, and carries no free text about them.
 func (c Consent) Basis() string {
 	if c.Method == ConsentNone {
-		return "no consent: " + Label(NoConsentReasons, c.NoConsentReason)
+		return "no consent: " + NoConsentBasisLabel(c.NoConsentReason) + "; decided by " + c.DecidedBy
 	}
-	return c.Method + " consent given " + c.GivenOn.Format(DateLayout) + ", valid until " + c.ValidUntil.Format(DateLayout) +
-		", covering " + strings.Join(c.AgencyKinds, ", ")
+	return c.MethodLabel() + " given " + c.GivenOn.Format(DateLayout) + ", valid until " + c.ValidUntil.Format(DateLayout) +
+		c.checkNote() + ", covering " + strings.Join(c.AgencyKinds, ", ")
+}
+
+// MethodLabel words how consent was given: "signed consent form",
+// "verbal consent for this meeting", or "no consent".
+func (c Consent) MethodLabel() string {
+	switch c.Method {
+	case ConsentWritten:
+		return "signed consent form"
+	case ConsentVerbal:
+		return "verbal consent for this meeting"
+	case ConsentNone:
+		return "no consent"
+	}
+	return c.Method
+}
+
+// checkNote words this meeting's check with the client, for written
+// consent.
+func (c Consent) checkNote() string {
+	switch {
+	case c.Method != ConsentWritten:
+		return ""
+	case c.Checked:
+		return ", checked with the client for this meeting"
+	default:
+		return ", not checked with the client for this meeting"
+	}
+}
+
+// CheckLine words this meeting's check with the client for written
+// consent, with why it could not be done; "" for other methods.
+func (c Consent) CheckLine() string {
+	switch {
+	case c.Method != ConsentWritten:
+		return ""
+	case c.Checked:
+		return "Checked with the client that they agree to this meeting and these services"
+	case c.NotCheckedWhy != "":
+		return "Not checked with the client for this meeting: " + c.NotCheckedWhy
+	default:
+		return "Not checked with the client for this meeting"
+	}
+}
+
+// ConsentMethods are the ways consent is recorded, as the forms offer
+// them.
+var ConsentMethods = []Option{
+	{ConsentWritten, "Signed consent form, and checked with the client for this meeting"},
+	{ConsentVerbal, "Verbal consent, for this meeting only"},
+	{ConsentNone, "No consent: sharing on a recorded basis without it"},
 }
 
 // AgencyKinds are the kinds of agency consent is given for.
@@ -70,22 +138,45 @@ var AgencyKinds = []Option{
 	{"other", "Other"},
 }
 
-// NoConsentReasons are the recognised reasons to meet without the client's
-// consent.
-var NoConsentReasons = []Option{
-	{"cannot_locate_welfare", "Client cannot be located and there are welfare concerns"},
-	{"lacks_capacity", "Client lacks capacity"},
-	{"prison_or_hospital_agreed", "Client is in prison or hospital and agreed to the meeting"},
-	{"professionals_only", "A professionals-only meeting before the main one"},
-	{"risk_of_violence", "Risk of violence"},
+// NoConsentBases are the bases for sharing information without the
+// client's consent that a form offers (SPEC §1.2). Who decided and why are
+// recorded with the basis.
+var NoConsentBases = []Option{
+	{BasisRiskToClient, "Risk of serious harm to the client (safeguarding)"},
+	{BasisRiskToOthers, "Risk of serious harm to others"},
+	{BasisLacksCapacity, "Client lacks capacity to consent; sharing is in their best interests"},
+	{BasisCannotBeFound, "Client cannot be found and there are concerns for their welfare"},
+	{BasisLegalDuty, "A legal duty or court order"},
+}
+
+// The bases for sharing without consent.
+const (
+	BasisRiskToClient  = "risk_to_client"
+	BasisRiskToOthers  = "risk_to_others"
+	BasisLacksCapacity = "lacks_capacity_best_interests"
+	BasisCannotBeFound = "cannot_be_found_welfare"
+	BasisLegalDuty     = "legal_duty"
+	// BasisNoneRecorded is only ever migrated (0018): a conference called
+	// without consent as a professionals-only meeting, before the form
+	// asked for a basis. No form offers it.
+	BasisNoneRecorded = "none_recorded"
+)
+
+// NoConsentBasisLabel words a basis for sharing without consent,
+// including the one only migrated conferences have.
+func NoConsentBasisLabel(code string) string {
+	if code == BasisNoneRecorded {
+		return "No basis for sharing without consent was recorded (called as a professionals-only meeting, before the form asked for one)"
+	}
+	return Label(NoConsentBases, code)
 }
 
 // Renewing or withdrawing a client's consent (/caseconf consent CLIENTREF).
 //
 // A change is recorded as a new consents row: the client's current
 // consent is the latest recorded. It then applies to every conference of
-// the client that is not cancelled and was not called under a recognised
-// reason to meet without consent (those keep their reason), so every
+// the client that is not cancelled and was not called without consent
+// (those keep their recorded basis), so every
 // further circulation about the client (minutes, reports, reminders with
 // details) is decided on it at send time.
 //
@@ -182,25 +273,37 @@ func (f ConsentChangeForm) Validate(current Consent, now time.Time, cal Calendar
 
 // The consent fields of a form, as block IDs.
 const (
-	FieldConsentMethod   = "consent_method"
-	FieldConsentGiven    = "consent_given"
-	FieldConsentUntil    = "consent_until"
-	FieldNoConsentReason = "no_consent_reason"
-	FieldNoConsentWhy    = "no_consent_why"
-	FieldAgencyKinds     = "agency_kinds"
+	FieldConsentMethod = "consent_method"
+	FieldConsentGiven  = "consent_given"
+	FieldConsentUntil  = "consent_until"
+	// FieldConsentChecked is the tick that this meeting was checked with
+	// the client (written consent); FieldConsentNotChecked why it could
+	// not be.
+	FieldConsentChecked    = "consent_checked"
+	FieldConsentNotChecked = "consent_not_checked"
+	// Without consent: the basis, who decided, why.
+	FieldNoConsentBasis     = "no_consent_basis"
+	FieldNoConsentDecidedBy = "no_consent_decided_by"
+	FieldNoConsentWhy       = "no_consent_why"
+	FieldAgencyKinds        = "agency_kinds"
 )
 
 // consentFields are the consent part of a form: the scheduling form's,
 // and a renewal in the consent form.
 type consentFields struct {
-	Method, Given, Until   string
-	AgencyKinds            []string
-	NoReason, NoExplaining string
+	Method, Given, Until string
+	AgencyKinds          []string
+	// Meeting: the form calls a meeting, so written consent needs this
+	// meeting's check with the client (Checked, or NotCheckedWhy).
+	Meeting                 bool
+	Checked                 bool
+	NotCheckedWhy           string
+	Basis, DecidedBy, NoWhy string
 }
 
 // consent is the Consent the fields record, checked against the
-// meeting's start (zero: no meeting) and today; what is wrong goes into
-// errs, on the field it is about.
+// meeting's start (zero: no meeting, or its date is wrong) and today;
+// what is wrong goes into errs, on the field it is about.
 func (f consentFields) check(startsAt, now time.Time, cal Calendar, errs FieldErrors,
 	text func(field, v, what string, max int, required bool)) Consent {
 	c := Consent{Method: f.Method}
@@ -215,6 +318,18 @@ func (f consentFields) check(startsAt, now time.Time, cal Calendar, errs FieldEr
 	}
 	switch f.Method {
 	case ConsentWritten, ConsentVerbal:
+		if f.Method == ConsentWritten && f.Meeting {
+			// The policy: verbal consent should be obtained for each
+			// meeting even when the form is signed.
+			c.Checked = f.Checked
+			if !c.Checked {
+				c.NotCheckedWhy = strings.TrimSpace(f.NotCheckedWhy)
+				text(FieldConsentNotChecked, c.NotCheckedWhy, "", MaxReasonText, false)
+				if errs[FieldConsentNotChecked] == "" && !Visible(c.NotCheckedWhy) {
+					errs[FieldConsentChecked] = "Please tick that you checked this meeting with the client (they agree to it and to these services), or say below why it could not be done."
+				}
+			}
+		}
 		given, err := time.ParseInLocation(DateLayout, f.Given, cal.Loc)
 		if err != nil {
 			errs[FieldConsentGiven] = "Please give the date consent was given."
@@ -246,14 +361,16 @@ func (f consentFields) check(startsAt, now time.Time, cal Calendar, errs FieldEr
 				c.ValidUntil.Format("2 Jan 2006"))
 		}
 	case ConsentNone:
-		c.NoConsentReason = f.NoReason
-		c.Explanation = strings.TrimSpace(f.NoExplaining)
-		if !isOption(NoConsentReasons, c.NoConsentReason) {
-			errs[FieldNoConsentReason] = "Without consent, choose one of the recognised reasons to meet."
+		c.NoConsentReason = f.Basis
+		c.DecidedBy = strings.TrimSpace(f.DecidedBy)
+		c.Explanation = strings.TrimSpace(f.NoWhy)
+		if !isOption(NoConsentBases, c.NoConsentReason) {
+			errs[FieldNoConsentBasis] = "Without consent, choose the basis for sharing information without it."
 		}
-		text(FieldNoConsentWhy, c.Explanation, "a one-line explanation", MaxReasonText, true)
+		text(FieldNoConsentDecidedBy, c.DecidedBy, "who decided to share without consent (name and role)", MaxShortText, true)
+		text(FieldNoConsentWhy, c.Explanation, "why sharing without consent is justified", MaxReasonText, true)
 	default:
-		errs[FieldConsentMethod] = "Please record how consent was given, or the reason to meet without it."
+		errs[FieldConsentMethod] = "Please record how consent was given, or the basis for sharing without it."
 	}
 	return c
 }

@@ -36,7 +36,7 @@ func TestConsentChangeValidate(t *testing.T) {
 			t.Errorf("%s: accepted", name)
 		}
 	}
-	if _, errs := (ConsentChangeForm{Choice: ConsentWithdraw, Why: "x"}).Validate(Consent{Method: ConsentNone, NoConsentReason: "lacks_capacity"}, now, cal); errs == nil {
+	if _, errs := (ConsentChangeForm{Choice: ConsentWithdraw, Why: "x"}).Validate(Consent{Method: ConsentNone, NoConsentReason: BasisLacksCapacity}, now, cal); errs == nil {
 		t.Errorf("withdrawing consent never given: accepted")
 	}
 	c, errs = ConsentChangeForm{Choice: ConsentRenew, Method: ConsentVerbal, Given: "2026-11-01", AgencyKinds: []string{"housing"}}.Validate(current, now, cal)

@@ -81,7 +81,7 @@ func TestFormsRefuseDatesOutsideTheirWindows(t *testing.T) {
 	schedule := func(change func(*ScheduleForm)) FieldErrors {
 		f := ScheduleForm{ClientRef: "JS-4411", Reasons: []string{"advocacy"}, Purpose: "Plan", Date: "2026-11-20", Time: "10:30",
 			Length: "60", Place: "Surgery", SlackInvitees: []string{"U0GP"}, Chair: "U0CM", MinuteTaker: "U0CM", ClientAttends: "yes",
-			ConsentMethod: ConsentWritten, ConsentGiven: "2026-10-01", AgencyKinds: []string{"health_gp"}}
+			ConsentMethod: ConsentWritten, ConsentGiven: "2026-10-01", ConsentChecked: true, AgencyKinds: []string{"health_gp"}}
 		change(&f)
 		_, errs := f.Validate(now, cal)
 		return errs

@@ -192,8 +192,8 @@ func PlanEdit(c *Conference, s Schedule) (EditPlan, error) {
 	add(ChangeReasons, strings.Join(c.Reasons, ","), strings.Join(s.Reasons, ","))
 	add(ChangeChair, c.ChairID, s.Chair)
 	add(ChangeMinuteTaker, c.MinuteTakerID, s.MinuteTaker)
-	add(ChangeParticipation, participation(c.ClientAttends, c.ClientAbsenceReason, c.ClientToldHow),
-		participation(s.ClientAttends, s.ClientAbsenceReason, s.ClientToldHow))
+	add(ChangeParticipation, participation(c.ClientAttends, c.ClientAbsence, c.ChildCareManager, c.ClientToldHow),
+		participation(s.ClientAttends, s.ClientAbsence, s.ChildCareManager, s.ClientToldHow))
 	add(ChangeUrgent, urgency(c.Urgent, c.UrgentReason), urgency(s.Urgent, s.UrgentReason))
 
 	wanted := map[string]bool{}
@@ -244,11 +244,14 @@ func ExternalName(name, agency string) string {
 	return name + " (" + agency + ")"
 }
 
-func participation(attends bool, absence, told string) string {
+// participation is the client's participation as a change's Before or
+// After: "yes", or "no", the circumstance, who decided (child-welfare
+// reasons) and how they will be told, a line each.
+func participation(attends bool, absence, decidedBy, told string) string {
 	if attends {
 		return "yes"
 	}
-	return "no\n" + absence + "\n" + told
+	return "no\n" + absence + "\n" + decidedBy + "\n" + told
 }
 
 func urgency(urgent bool, reason string) string {

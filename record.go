@@ -85,7 +85,8 @@ type HeldConsent struct {
 	Method      string
 	GivenOn     time.Time // zero when none was recorded
 	ValidUntil  time.Time // zero when none was recorded
-	Reason      string    // the recognised reason to meet without consent
+	Reason      string    // the basis for sharing without consent (NoConsentBases)
+	DecidedBy   string    // who decided to share without consent
 	Explanation string
 	AgencyKinds []string
 	RecordedBy  string

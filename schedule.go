@@ -52,12 +52,16 @@ type ScheduleForm struct {
 	External              []ExternalInvitee // rows as typed; blank rows are dropped
 	Chair, MinuteTaker    string
 	ClientAttends         string // "yes" or "no"
-	ClientAbsenceReason   string
+	ClientAbsence         string // the policy's circumstance (ClientAbsences)
+	ChildCareManager      string // who decided, for child-welfare reasons
 	ClientToldHow         string
 	ConsentMethod         string
 	ConsentGiven          string // date
 	ConsentUntil          string // date; blank means six months after given
-	NoConsentReason       string
+	ConsentChecked        bool   // this meeting checked with the client (written consent)
+	ConsentNotCheckedWhy  string
+	NoConsentBasis        string
+	NoConsentDecidedBy    string
 	NoConsentExplanation  string
 	AgencyKinds           []string
 	Urgent                bool
@@ -76,7 +80,8 @@ type Schedule struct {
 	External              []ExternalInvitee
 	Chair, MinuteTaker    string
 	ClientAttends         bool
-	ClientAbsenceReason   string
+	ClientAbsence         string // when not attending: the policy's circumstance
+	ChildCareManager      string // for child-welfare reasons: who decided
 	ClientToldHow         string
 	Consent               Consent
 	Urgent                bool
@@ -99,7 +104,8 @@ const (
 	FieldChair         = "chair"
 	FieldMinuteTaker   = "minute_taker"
 	FieldClientAttends = "client_attends"
-	FieldAbsenceReason = "absence_reason"
+	FieldAbsence       = "client_absence"
+	FieldChildCareMgr  = "child_care_manager"
 	FieldToldHow       = "told_how"
 	FieldUrgent        = "urgent"
 	FieldUrgentReason  = "urgent_reason"
@@ -137,7 +143,8 @@ func (f ScheduleForm) Validate(now time.Time, cal Calendar) (Schedule, FieldErro
 	text(FieldClientName, s.ClientName, "", MaxClientName, false)
 	f.meeting(&s, now, cal, errs)
 	s.Consent = consentFields{Method: f.ConsentMethod, Given: f.ConsentGiven, Until: f.ConsentUntil, AgencyKinds: f.AgencyKinds,
-		NoReason: f.NoConsentReason, NoExplaining: f.NoConsentExplanation}.check(s.StartsAt, now, cal, errs, text)
+		Meeting: true, Checked: f.ConsentChecked, NotCheckedWhy: f.ConsentNotCheckedWhy,
+		Basis: f.NoConsentBasis, DecidedBy: f.NoConsentDecidedBy, NoWhy: f.NoConsentExplanation}.check(s.StartsAt, now, cal, errs, text)
 	s.notice(now, cal, errs)
 	if len(errs) > 0 {
 		return Schedule{}, errs
@@ -172,7 +179,6 @@ func (f ScheduleForm) meeting(s *Schedule, now time.Time, cal Calendar, errs Fie
 	s.Purpose = strings.TrimSpace(f.Purpose)
 	s.Place = strings.TrimSpace(f.Place)
 	s.Chair, s.MinuteTaker = f.Chair, f.MinuteTaker
-	s.ClientAbsenceReason = strings.TrimSpace(f.ClientAbsenceReason)
 	s.ClientToldHow = strings.TrimSpace(f.ClientToldHow)
 	s.Urgent, s.UrgentReason = f.Urgent, strings.TrimSpace(f.UrgentReason)
 	text(FieldPurpose, s.Purpose, "the purpose and aims", MaxPurpose, true)
@@ -273,22 +279,7 @@ func (f ScheduleForm) meeting(s *Schedule, now time.Time, cal Calendar, errs Fie
 		errs[FieldMinuteTaker] = "Please choose someone from the list."
 	}
 
-	// The client's participation.
-	switch f.ClientAttends {
-	case "yes":
-		s.ClientAttends = true
-	case "no":
-		if !Visible(s.ClientAbsenceReason) {
-			errs[FieldAbsenceReason] = "Please say why the client will not attend."
-		}
-		if !Visible(s.ClientToldHow) {
-			errs[FieldToldHow] = "Please say how the outcome will be communicated to the client."
-		}
-	default:
-		errs[FieldClientAttends] = "Please say whether the client will attend."
-	}
-	text(FieldAbsenceReason, s.ClientAbsenceReason, "", MaxReasonText, false)
-	text(FieldToldHow, s.ClientToldHow, "", MaxReasonText, false)
+	f.participation(s, errs)
 	text(FieldUrgentReason, s.UrgentReason, "", MaxReasonText, false)
 	if s.Urgent && !Visible(s.UrgentReason) {
 		errs[FieldUrgentReason] = "Please give a one-line reason it is urgent."
@@ -296,6 +287,72 @@ func (f ScheduleForm) meeting(s *Schedule, now time.Time, cal Calendar, errs Fie
 	if !s.Urgent {
 		s.UrgentReason = ""
 	}
+}
+
+// ClientAbsences are the only circumstances in which the policy (6.2)
+// allows a conference without the client present. Participation and
+// consent are separate questions: a client in hospital may consent and
+// not attend.
+var ClientAbsences = []Option{
+	{AbsenceCannotBeLocated, "They cannot be located, and there are concerns for their welfare"},
+	{AbsenceInstitution, "They are in an institution (prison, hospital) and gave permission"},
+	{AbsenceNotCapable, "They are not capable of giving permission (e.g. mental health)"},
+	{AbsenceIntoxicated, "They are too intoxicated to take part, and had given permission"},
+	{AbsenceRiskOfViolence, "There is an identified risk of violent behaviour at the meeting"},
+	{AbsenceProfessionalsOnly, "A professionals-only meeting before the main one"},
+	{AbsenceProcess, "Process difficulties between agencies, to resolve before the main meeting"},
+	{AbsenceChildWelfare, "Child-welfare reasons (only the child-care manager may decide)"},
+}
+
+// AbsenceLabel words a circumstance of ClientAbsences; "" (a conference
+// migrated from before they were asked) as "not recorded".
+func AbsenceLabel(code string) string {
+	if code == "" {
+		return "no circumstance of the policy recorded (called before the form asked for one)"
+	}
+	return Label(ClientAbsences, code)
+}
+
+// The circumstances of ClientAbsences.
+const (
+	AbsenceCannotBeLocated   = "cannot_locate_welfare"
+	AbsenceInstitution       = "institution_permission"
+	AbsenceNotCapable        = "not_capable"
+	AbsenceIntoxicated       = "intoxicated_permission"
+	AbsenceRiskOfViolence    = "risk_of_violence"
+	AbsenceProfessionalsOnly = "professionals_only"
+	AbsenceProcess           = "process_difficulties"
+	AbsenceChildWelfare      = "child_welfare"
+)
+
+// participation checks the client's participation: whether they will
+// attend and, if not, the policy's circumstance (for child-welfare
+// reasons, the child-care manager who decided) and how the outcome will
+// reach them.
+func (f ScheduleForm) participation(s *Schedule, errs FieldErrors) {
+	text := fieldChecker(errs)
+	switch f.ClientAttends {
+	case "yes":
+		s.ClientAttends = true
+		s.ClientToldHow = ""
+		return
+	case "no":
+	default:
+		errs[FieldClientAttends] = "Please say whether the client will attend."
+		return
+	}
+	s.ClientAbsence = f.ClientAbsence
+	switch {
+	case s.ClientAbsence == "":
+		errs[FieldAbsence] = "Please choose the policy's circumstance for meeting without the client."
+	case !isOption(ClientAbsences, s.ClientAbsence):
+		errs[FieldAbsence] = "Please choose a circumstance from the list."
+	}
+	if s.ClientAbsence == AbsenceChildWelfare {
+		s.ChildCareManager = strings.TrimSpace(f.ChildCareManager)
+		text(FieldChildCareMgr, s.ChildCareManager, "the name of the child-care manager who decided", MaxShortText, true)
+	}
+	text(FieldToldHow, s.ClientToldHow, "how the outcome will be communicated to the client", MaxReasonText, true)
 }
 
 // notice applies the notice rule to the meeting's date: less than

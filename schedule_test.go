@@ -12,7 +12,7 @@ func validForm() ScheduleForm {
 		Purpose: "Agree a plan to keep the tenancy.", Date: "2026-11-20", Time: "10:30", Length: "60",
 		Place: "Church Street Surgery", SlackInvitees: []string{"U0GP", "U0SW", "U0GP"},
 		Chair: "U0CM", MinuteTaker: "U0CM", ClientAttends: "yes",
-		ConsentMethod: ConsentWritten, ConsentGiven: "2026-10-01", AgencyKinds: []string{"health_gp", "housing"},
+		ConsentMethod: ConsentWritten, ConsentGiven: "2026-10-01", ConsentChecked: true, AgencyKinds: []string{"health_gp", "housing"},
 	}
 }
 
@@ -56,8 +56,24 @@ func TestScheduleValidate(t *testing.T) {
 		{"SixMonthConsentRunsOut", func(f *ScheduleForm) { f.ConsentGiven = "2026-05-01" }, FieldConsentUntil, "runs out on 1 Nov 2026"},
 		{"ConsentGivenInTheFuture", func(f *ScheduleForm) { f.ConsentGiven = "2026-11-05" }, FieldConsentGiven, "future"},
 		{"ConsentMethodMissing", func(f *ScheduleForm) { f.ConsentMethod = "" }, FieldConsentMethod, "consent"},
-		{"NoConsentWithoutReason", func(f *ScheduleForm) { f.ConsentMethod = ConsentNone }, FieldNoConsentReason, "recognised"},
-		{"NoConsentReasonWithoutExplanation", func(f *ScheduleForm) { f.ConsentMethod = ConsentNone; f.NoConsentReason = "lacks_capacity" }, FieldNoConsentWhy, "explanation"},
+		{"NoConsentWithoutBasis", func(f *ScheduleForm) { f.ConsentMethod = ConsentNone }, FieldNoConsentBasis, "basis"},
+		{"NoConsentOldReasonIsNoBasis", func(f *ScheduleForm) { f.ConsentMethod = ConsentNone; f.NoConsentBasis = "professionals_only" }, FieldNoConsentBasis, "basis"},
+		{"NoConsentMigratedBasisNotOffered", func(f *ScheduleForm) { f.ConsentMethod = ConsentNone; f.NoConsentBasis = BasisNoneRecorded }, FieldNoConsentBasis, "basis"},
+		{"NoConsentWithoutWhoDecided", func(f *ScheduleForm) {
+			f.ConsentMethod, f.NoConsentBasis, f.NoConsentExplanation = ConsentNone, BasisRiskToOthers, "Threats to staff"
+		}, FieldNoConsentDecidedBy, "who decided"},
+		{"NoConsentWithoutWhy", func(f *ScheduleForm) {
+			f.ConsentMethod, f.NoConsentBasis, f.NoConsentDecidedBy = ConsentNone, BasisRiskToOthers, "A Lead, service manager"
+		}, FieldNoConsentWhy, "why"},
+		{"SignedFormNotCheckedForThisMeeting", func(f *ScheduleForm) { f.ConsentChecked = false }, FieldConsentChecked, "checked this meeting"},
+		{"SignedFormNotCheckedWhyOnlyZeroWidth", func(f *ScheduleForm) { f.ConsentChecked, f.ConsentNotCheckedWhy = false, "\u200b" }, FieldConsentChecked, "why it could not"},
+		{"AbsentWithoutCircumstance", func(f *ScheduleForm) { f.ClientAttends, f.ClientToldHow = "no", "letter" }, FieldAbsence, "circumstance"},
+		{"AbsentWithFreeTextReason", func(f *ScheduleForm) {
+			f.ClientAttends, f.ClientAbsence, f.ClientToldHow = "no", "in hospital", "letter"
+		}, FieldAbsence, "from the list"},
+		{"ChildWelfareWithoutChildCareManager", func(f *ScheduleForm) {
+			f.ClientAttends, f.ClientAbsence, f.ClientToldHow = "no", AbsenceChildWelfare, "letter"
+		}, FieldChildCareMgr, "child-care manager"},
 		{"NoAgencyKinds", func(f *ScheduleForm) { f.AgencyKinds = nil }, FieldAgencyKinds, "tick"},
 		{"PurposeTooLong", func(f *ScheduleForm) { f.Purpose = strings.Repeat("é", MaxPurpose+1) }, FieldPurpose, "3000 characters"},
 		{"ClientRefTooLong", func(f *ScheduleForm) { f.ClientRef = strings.Repeat("x", 65) }, FieldClientRef, "64"},
@@ -70,14 +86,14 @@ func TestScheduleValidate(t *testing.T) {
 		{"NewlineInPlace", func(f *ScheduleForm) { f.Place = "Church\nStreet" }, FieldPlace, "one line"},
 		{"NULInExternalName", func(f *ScheduleForm) { f.External = []ExternalInvitee{{Name: "Dr\x00Patel", AgencyKind: "health_gp"}} }, ExternalField("name", 0), "control character"},
 		{"NULInUrgentReason", func(f *ScheduleForm) { f.Date = "2026-11-13"; f.Urgent = true; f.UrgentReason = "soon\x00" }, FieldUrgentReason, "control character"},
-		{"AbsenceReasonOnlyZeroWidth", func(f *ScheduleForm) {
+		{"ChildCareManagerOnlyZeroWidth", func(f *ScheduleForm) {
 			f.ClientAttends = "no"
-			f.ClientAbsenceReason = "\u200b"
+			f.ClientAbsence, f.ChildCareManager = AbsenceChildWelfare, "\u200b"
 			f.ClientToldHow = "letter"
-		}, FieldAbsenceReason, "why"},
+		}, FieldChildCareMgr, "child-care manager"},
 		{"ToldHowOnlyWordJoiner", func(f *ScheduleForm) {
 			f.ClientAttends = "no"
-			f.ClientAbsenceReason = "in hospital"
+			f.ClientAbsence = AbsenceInstitution
 			f.ClientToldHow = "\u2060"
 		}, FieldToldHow, "communicated"},
 		{"UrgentReasonOnlyZeroWidth", func(f *ScheduleForm) { f.Date = "2026-11-13"; f.Urgent = true; f.UrgentReason = "\u200b\u200d" }, FieldUrgentReason, "reason"},
@@ -85,8 +101,7 @@ func TestScheduleValidate(t *testing.T) {
 		{"ForgedChairID", func(f *ScheduleForm) { f.Chair = "U0CM\x00" }, FieldChair, "from the list"},
 		{"NoReasons", func(f *ScheduleForm) { f.Reasons = nil }, FieldReasons, "at least one"},
 		{"UnknownReason", func(f *ScheduleForm) { f.Reasons = []string{"because"} }, FieldReasons, "list"},
-		{"ClientAbsentWithoutReason", func(f *ScheduleForm) { f.ClientAttends = "no"; f.ClientToldHow = "letter" }, FieldAbsenceReason, "why"},
-		{"ClientAbsentWithoutHowTold", func(f *ScheduleForm) { f.ClientAttends = "no"; f.ClientAbsenceReason = "in hospital" }, FieldToldHow, "communicated"},
+		{"ClientAbsentWithoutHowTold", func(f *ScheduleForm) { f.ClientAttends = "no"; f.ClientAbsence = AbsenceInstitution }, FieldToldHow, "communicated"},
 		{"ShortNotice", func(f *ScheduleForm) { f.Date = "2026-11-13" }, FieldUrgent, "working days' notice"},
 		{"UrgentWithoutReason", func(f *ScheduleForm) { f.Date = "2026-11-13"; f.Urgent = true }, FieldUrgentReason, "reason"},
 		{"ExternalRowWithoutName", func(f *ScheduleForm) {
@@ -142,13 +157,93 @@ func TestScheduleValidate(t *testing.T) {
 			t.Fatalf("errors %v", errs)
 		}
 	})
-	t.Run("NoConsentWithRecognisedReason", func(t *testing.T) {
+	t.Run("NoConsentWithABasis", func(t *testing.T) {
 		f := validForm()
 		f.ConsentMethod, f.ConsentGiven = ConsentNone, ""
-		f.NoConsentReason, f.NoConsentExplanation = "cannot_locate_welfare", "Not seen for three weeks"
+		f.NoConsentBasis, f.NoConsentDecidedBy, f.NoConsentExplanation = BasisRiskToOthers, " A Lead, service manager ", "Threats made to staff"
 		s, errs := f.Validate(now, cal)
 		if errs != nil || s.Consent.Method != ConsentNone || !s.Consent.GivenOn.IsZero() {
 			t.Fatalf("errors %v consent %+v", errs, s.Consent)
+		}
+		if s.Consent.NoConsentReason != BasisRiskToOthers || s.Consent.DecidedBy != "A Lead, service manager" || s.Consent.Explanation != "Threats made to staff" {
+			t.Errorf("consent %+v", s.Consent)
+		}
+		if got, want := s.Consent.Basis(), "no consent: Risk of serious harm to others; decided by A Lead, service manager"; got != want {
+			t.Errorf("Basis = %q, want %q", got, want)
+		}
+	})
+	t.Run("EveryBasisOfTheSpecIsOffered", func(t *testing.T) {
+		for _, b := range []string{BasisRiskToClient, BasisRiskToOthers, BasisLacksCapacity, BasisCannotBeFound, BasisLegalDuty} {
+			f := validForm()
+			f.ConsentMethod, f.NoConsentBasis, f.NoConsentDecidedBy, f.NoConsentExplanation = ConsentNone, b, "A Lead", "why"
+			if _, errs := f.Validate(now, cal); errs != nil {
+				t.Errorf("%s: %v", b, errs)
+			}
+		}
+	})
+	t.Run("SignedFormNotCheckedWithAReason", func(t *testing.T) {
+		f := validForm()
+		f.ConsentChecked, f.ConsentNotCheckedWhy = false, "In hospital and too unwell to discuss it this week"
+		s, errs := f.Validate(now, cal)
+		if errs != nil {
+			t.Fatalf("errors %v", errs)
+		}
+		if s.Consent.Checked || !strings.Contains(s.Consent.CheckLine(), "too unwell") || !strings.Contains(s.Consent.Basis(), "not checked with the client") {
+			t.Errorf("consent %+v: %q / %q", s.Consent, s.Consent.CheckLine(), s.Consent.Basis())
+		}
+	})
+	t.Run("SignedFormChecked", func(t *testing.T) {
+		f := validForm()
+		f.ConsentNotCheckedWhy = "ignored when ticked"
+		s, errs := f.Validate(now, cal)
+		if errs != nil || !s.Consent.Checked || s.Consent.NotCheckedWhy != "" || !strings.Contains(s.Consent.Basis(), "checked with the client for this meeting") {
+			t.Fatalf("errors %v consent %+v", errs, s.Consent)
+		}
+	})
+	t.Run("VerbalConsentNeedsNoTick", func(t *testing.T) {
+		f := validForm()
+		f.ConsentMethod, f.ConsentChecked = ConsentVerbal, false
+		s, errs := f.Validate(now, cal)
+		if errs != nil || s.Consent.Checked || s.Consent.CheckLine() != "" || !strings.HasPrefix(s.Consent.Basis(), "verbal consent for this meeting") {
+			t.Fatalf("errors %v consent %+v: %q", errs, s.Consent, s.Consent.Basis())
+		}
+	})
+	t.Run("AbsentUnderEachCircumstance", func(t *testing.T) {
+		if len(ClientAbsences) != 8 {
+			t.Fatalf("%d circumstances, the policy has 8", len(ClientAbsences))
+		}
+		for _, o := range ClientAbsences {
+			f := validForm()
+			f.ClientAttends, f.ClientAbsence, f.ChildCareManager, f.ClientToldHow = "no", o.Value, "M Jones", "Key worker visit"
+			s, errs := f.Validate(now, cal)
+			if errs != nil {
+				t.Fatalf("%s: %v", o.Value, errs)
+			}
+			if s.ClientAttends || s.ClientAbsence != o.Value || s.ClientToldHow != "Key worker visit" {
+				t.Errorf("%s: %+v", o.Value, s)
+			}
+			// Who decided is recorded for child-welfare reasons only.
+			if (s.ChildCareManager != "") != (o.Value == AbsenceChildWelfare) {
+				t.Errorf("%s: child-care manager %q", o.Value, s.ChildCareManager)
+			}
+		}
+	})
+	t.Run("ParticipationAndConsentAreSeparate", func(t *testing.T) {
+		// In hospital, consenting, not attending.
+		f := validForm()
+		f.ClientAttends, f.ClientAbsence, f.ClientToldHow = "no", AbsenceInstitution, "Ward visit by key worker"
+		f.ConsentMethod = ConsentVerbal
+		s, errs := f.Validate(now, cal)
+		if errs != nil || s.Consent.Method != ConsentVerbal || s.ClientAbsence != AbsenceInstitution {
+			t.Fatalf("errors %v: %+v", errs, s)
+		}
+	})
+	t.Run("AttendingClearsTheAbsence", func(t *testing.T) {
+		f := validForm()
+		f.ClientAbsence, f.ChildCareManager, f.ClientToldHow = AbsenceChildWelfare, "M Jones", "letter"
+		s, errs := f.Validate(now, cal)
+		if errs != nil || s.ClientAbsence != "" || s.ChildCareManager != "" || s.ClientToldHow != "" {
+			t.Fatalf("errors %v: %+v", errs, s)
 		}
 	})
 	t.Run("BlankExternalRowsDropped", func(t *testing.T) {

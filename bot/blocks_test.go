@@ -243,7 +243,8 @@ func TestFittedKeepsTheInvitationsButtons(t *testing.T) {
 	c.Purpose = strings.Repeat("&", 3000)
 	c.Place = strings.Repeat(">", 500)
 	c.ClientAttends = false
-	c.ClientAbsenceReason = strings.Repeat("<", 500)
+	c.ClientAbsence, c.ChildCareManager = caseconf.AbsenceChildWelfare, strings.Repeat("<", caseconf.MaxShortText)
+	c.ClientAbsenceNote = strings.Repeat("<", 500)
 	c.ClientToldHow = strings.Repeat("&", 500)
 	m := invitationMessage(c, inv, cal)
 	if n := messageChars(m.Blocks); n > maxMessageText/2 {

@@ -83,9 +83,9 @@ func chronologyBlocks(ch *caseconf.Chronology, today time.Time, cal caseconf.Cal
 		text := fmt.Sprintf(":memo: %s · consent *%s* by %s", e.At.In(cal.Loc).Format("2 Jan 2006"), e.Change, user(e.By))
 		switch {
 		case e.Consent.Method == caseconf.ConsentNone:
-			text += fmt.Sprintf(": none (%s)", caseconf.Label(caseconf.NoConsentReasons, e.Consent.NoConsentReason))
+			text += fmt.Sprintf(": none (%s)", escape(caseconf.NoConsentBasisLabel(e.Consent.NoConsentReason)))
 		default:
-			text += fmt.Sprintf(": %s, given %s, valid until %s; covers %s", e.Consent.Method, e.Consent.GivenOn.Format("2 Jan 2006"),
+			text += fmt.Sprintf(": %s, given %s, valid until %s; covers %s", e.Consent.MethodLabel(), e.Consent.GivenOn.Format("2 Jan 2006"),
 				e.Consent.ValidUntil.Format("2 Jan 2006"), labels(caseconf.AgencyKinds, e.Consent.AgencyKinds))
 		}
 		entries = append(entries, chronologyEntry{e.At, text})

@@ -246,13 +246,17 @@ func showBlocks(c *caseconf.Conference, v caseconf.Viewer, cal caseconf.Calendar
 	consent := c.Consent
 	var consentLine string
 	if consent.Method == caseconf.ConsentNone {
-		consentLine = fmt.Sprintf("*No consent.* Reason: %s. %s", caseconf.Label(caseconf.NoConsentReasons, consent.NoConsentReason), escape(consent.Explanation))
+		consentLine = fmt.Sprintf("*No consent.* Shared on the basis: %s.\n*Decided by:* %s\n*Why:* %s",
+			escape(caseconf.NoConsentBasisLabel(consent.NoConsentReason)), escape(consent.DecidedBy), escape(consent.Explanation))
 	} else {
-		consentLine = fmt.Sprintf("*Consent:* %s, given %s, valid until %s", consent.Method,
+		consentLine = fmt.Sprintf("*Consent:* %s, given %s, valid until %s", consent.MethodLabel(),
 			consent.GivenOn.Format("2 Jan 2006"), consent.ValidUntil.Format("2 Jan 2006"))
+		if l := consent.CheckLine(); l != "" {
+			consentLine += "\n*This meeting:* " + escape(l)
+		}
 	}
 	consentLine += "\n*Covers:* " + labels(caseconf.AgencyKinds, consent.AgencyKinds)
-	blocks = append(blocks, section(consentLine+"\n"+notice))
+	blocks = append(blocks, sections(consentLine+"\n"+notice)...)
 
 	blocks = append(blocks, inviteeList(c, v)...)
 	blocks = append(blocks, offSlackBlocks(c, v)...)

@@ -11,15 +11,16 @@ import (
 )
 
 // noConsentDPOMessage tells a data-protection lead that a conference was
-// scheduled without the client's consent: the reference, the recognised
-// reason and who scheduled it. Nothing else about the client.
+// scheduled without the client's consent: the reference, the basis for
+// sharing without it, who decided and who scheduled it. Nothing else
+// about the client (why is in the record, for those who may see it).
 func noConsentDPOMessage(c *caseconf.Conference, cal caseconf.Calendar) message {
-	reason := "a recognised reason (since replaced by recorded consent)"
+	basis := "a recorded basis (since replaced by recorded consent)"
 	if c.Consent.Method == caseconf.ConsentNone {
-		reason = caseconf.Label(caseconf.NoConsentReasons, c.Consent.NoConsentReason)
+		basis = caseconf.NoConsentBasisLabel(c.Consent.NoConsentReason) + "\n*Decided by:* " + c.Consent.DecidedBy
 	}
-	text := fmt.Sprintf(":shield: *%s* (on %s) was scheduled by %s *without the client's consent*.\n*Reason:* %s",
-		c.Ref, when(c.StartsAt, cal.Loc), user(c.CaseManagerID), escape(reason))
+	text := fmt.Sprintf(":shield: *%s* (on %s) was scheduled by %s *without the client's consent*.\n*Basis for sharing without it:* %s",
+		c.Ref, when(c.StartsAt, cal.Loc), user(c.CaseManagerID), escape(basis))
 	return message{c.Ref + " was scheduled without consent", sections(text)}
 }
 
@@ -66,9 +67,9 @@ func consentModal(m caseconf.ClientMatch, current caseconf.Consent) slack.ModalV
 	now := "No consent is recorded."
 	switch {
 	case current.Method == caseconf.ConsentNone:
-		now = "Meetings so far were called without consent: " + caseconf.Label(caseconf.NoConsentReasons, current.NoConsentReason) + "."
+		now = "Meetings so far were called without consent, on the basis: " + caseconf.NoConsentBasisLabel(current.NoConsentReason) + "."
 	case current.Method != "":
-		now = fmt.Sprintf("Current consent: %s, given %s, valid until %s, for: %s.", current.Method,
+		now = fmt.Sprintf("Current consent: %s, given %s, valid until %s, for: %s.", current.MethodLabel(),
 			current.GivenOn.Format("2 Jan 2006"), current.ValidUntil.Format("2 Jan 2006"), labels(caseconf.AgencyKinds, current.AgencyKinds))
 	}
 	blocks := []slack.Block{
@@ -79,8 +80,8 @@ func consentModal(m caseconf.ClientMatch, current caseconf.Consent) slack.ModalV
 				slack.NewOptionBlockObject(caseconf.ConsentWithdraw, plain("Consent withdrawn, wholly or for some agencies"), nil)), false),
 		input(caseconf.FieldConsentMethod, "Renewal: how was consent given?", "",
 			slack.NewRadioButtonsBlockElement(caseconf.FieldConsentMethod,
-				slack.NewOptionBlockObject(caseconf.ConsentWritten, plain("Written (signed consent form)"), nil),
-				slack.NewOptionBlockObject(caseconf.ConsentVerbal, plain("Verbal"), nil)), true),
+				slack.NewOptionBlockObject(caseconf.ConsentWritten, plain("A signed consent form"), nil),
+				slack.NewOptionBlockObject(caseconf.ConsentVerbal, plain("Verbal consent"), nil)), true),
 		input(caseconf.FieldConsentGiven, "Renewal: date consent was given", "", slack.NewDatePickerBlockElement(caseconf.FieldConsentGiven), true),
 		input(caseconf.FieldConsentUntil, "Renewal: consent valid until", "Leave blank for six months after it was given",
 			slack.NewDatePickerBlockElement(caseconf.FieldConsentUntil), true),

@@ -108,7 +108,8 @@ func editModal(c *caseconf.Conference, cal caseconf.Calendar) (slack.ModalViewRe
 	prefillSchedule(view.Blocks.BlockSet, c, cal, external, prefillEdit, false)
 	// The client and the consent are not the edit's to change.
 	drop := map[string]bool{caseconf.FieldClientRef: true, caseconf.FieldClientName: true, caseconf.FieldConsentMethod: true,
-		caseconf.FieldConsentGiven: true, caseconf.FieldConsentUntil: true, caseconf.FieldNoConsentReason: true,
+		caseconf.FieldConsentGiven: true, caseconf.FieldConsentUntil: true, caseconf.FieldConsentChecked: true,
+		caseconf.FieldConsentNotChecked: true, caseconf.FieldNoConsentBasis: true, caseconf.FieldNoConsentDecidedBy: true,
 		caseconf.FieldNoConsentWhy: true, caseconf.FieldAgencyKinds: true}
 	blocks := []slack.Block{section(fmt.Sprintf(":pencil2: *Changing %s.* Everyone still invited is told once what changed, with a new calendar file; anyone you take off is told they are no longer invited; anyone you add is invited. Answers and agreements are kept. The client and the consent cannot change here (`/caseconf consent` renews consent).", c.Ref))}
 	for _, blk := range view.Blocks.BlockSet {
@@ -186,7 +187,8 @@ const (
 // prefillSchedule fills the scheduling form's blocks in from conference
 // c: its reasons, purpose, time, length, place, invitees (external, the
 // rows of those not on Slack), chair, minute taker and the client's
-// participation; the consent, if consentHolds; and, for an edit, the
+// participation; the consent, if consentHolds (never this meeting's
+// check with the client: each meeting asks again); and, for an edit, the
 // date and urgency.
 func prefillSchedule(blocks []slack.Block, c *caseconf.Conference, cal caseconf.Calendar, external []caseconf.Invitee, mode prefillMode, consentHolds bool) {
 	start := c.StartsAt.In(cal.Loc)
@@ -217,6 +219,10 @@ func prefillSchedule(blocks []slack.Block, c *caseconf.Conference, cal caseconf.
 				el.InitialUser = c.ChairID
 			case caseconf.FieldMinuteTaker:
 				el.InitialUser = c.MinuteTakerID
+			case caseconf.FieldAbsence:
+				if o := chosen(el.Options, []string{c.ClientAbsence}); !c.ClientAttends && len(o) == 1 {
+					el.InitialOption = o[0]
+				}
 			default:
 				for i, inv := range external {
 					if in.BlockID == caseconf.ExternalField("agency_kind", i) {
@@ -280,8 +286,8 @@ func prefillText(id string, c *caseconf.Conference, external []caseconf.Invitee,
 		return c.Purpose
 	case caseconf.FieldPlace:
 		return c.Place
-	case caseconf.FieldAbsenceReason:
-		return c.ClientAbsenceReason
+	case caseconf.FieldChildCareMgr:
+		return c.ChildCareManager
 	case caseconf.FieldToldHow:
 		return c.ClientToldHow
 	case caseconf.FieldUrgentReason:

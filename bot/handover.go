@@ -123,7 +123,7 @@ func handoverModal(caller string, earliest time.Time, c *caseconf.Conference, o 
 			switch {
 			case in.BlockID == caseconf.FieldPurpose:
 				fill(el, handoverPurpose(c, o, names))
-			case external, in.BlockID == caseconf.FieldAbsenceReason, in.BlockID == caseconf.FieldToldHow:
+			case external, in.BlockID == caseconf.FieldChildCareMgr, in.BlockID == caseconf.FieldToldHow:
 				el.InitialValue = ""
 			}
 		case *slack.MultiSelectBlockElement:
@@ -134,7 +134,7 @@ func handoverModal(caller string, earliest time.Time, c *caseconf.Conference, o 
 				el.InitialUsers = invitees
 			}
 		case *slack.SelectBlockElement:
-			if external {
+			if external || in.BlockID == caseconf.FieldAbsence {
 				el.InitialOption = nil
 			}
 		case *slack.RadioButtonsBlockElement:
@@ -145,10 +145,9 @@ func handoverModal(caller string, earliest time.Time, c *caseconf.Conference, o 
 			}
 		}
 	}
-	consent := dayIn(c.Consent.ValidUntil, cal.Loc)
 	intro := fmt.Sprintf(":handshake: The handover meeting after *%s*: you, the new case manager and the client, filled in from it. %s Check everything before you press Schedule.",
 		c.Ref, handoverTo(o))
-	if c.Consent.Method == caseconf.ConsentNone || c.Consent.ValidUntil.IsZero() || consent.Before(dayIn(earliest, cal.Loc)) {
+	if !consentCarries(c.Consent, earliest, cal) {
 		intro += " The client's consent recorded then does not cover the meeting (or there was none): record it again below."
 	}
 	if o.NewCaseManagerID == "" {

@@ -101,10 +101,25 @@ func caseDetails(c *caseconf.Conference) []slack.Block {
 	if c.ClientAttends {
 		out = append(out, section("*The client will attend.*"))
 	} else {
-		out = append(out, sections(fmt.Sprintf("*The client will not attend:* %s.\n*They will be told the outcome:* %s.",
-			escape(c.ClientAbsenceReason), escape(c.ClientToldHow)))...)
+		out = append(out, sections(absenceText(c, escape))...)
 	}
 	return out
+}
+
+// absenceText is why the client will not attend (the policy's
+// circumstance; for child-welfare reasons, who decided; on a conference
+// called before the circumstances were asked, the reason typed then) and
+// how they will be told the outcome, each typed text shown by show.
+func absenceText(c *caseconf.Conference, show func(string) string) string {
+	s := "*The client will not attend:* " + escape(caseconf.AbsenceLabel(c.ClientAbsence))
+	if c.ClientAbsence == caseconf.AbsenceChildWelfare {
+		s += "; decided by the child-care manager, " + show(c.ChildCareManager)
+	}
+	s += "."
+	if caseconf.Visible(c.ClientAbsenceNote) {
+		s += "\n*Why, as typed when it was called:* " + show(c.ClientAbsenceNote) + "."
+	}
+	return s + "\n*They will be told the outcome:* " + show(c.ClientToldHow) + "."
 }
 
 // How much of each free-text field the short messages (invitations, the
@@ -136,8 +151,7 @@ func caseDetailsBrief(c *caseconf.Conference) []slack.Block {
 	if c.ClientAttends {
 		out = append(out, section("*The client will attend.*"))
 	} else {
-		out = append(out, section(fmt.Sprintf("*The client will not attend:* %s.\n*They will be told the outcome:* %s.",
-			clip(c.ClientAbsenceReason, briefReason, more), clip(c.ClientToldHow, briefReason, more))))
+		out = append(out, section(absenceText(c, func(s string) string { return clip(s, briefReason, more) })))
 	}
 	return out
 }
@@ -305,9 +319,12 @@ func summaryMessage(c *caseconf.Conference, cal caseconf.Calendar, failed []stri
 	}
 	consent := c.Consent
 	if consent.Method == caseconf.ConsentNone {
-		head += "\n*Without consent:* " + caseconf.Label(caseconf.NoConsentReasons, consent.NoConsentReason)
+		head += "\n*Without consent:* " + escape(caseconf.NoConsentBasisLabel(consent.NoConsentReason)) + "; decided by " + clip(consent.DecidedBy, briefName, more)
 	} else {
-		head += fmt.Sprintf("\n*Consent:* %s, valid until %s, for %s", consent.Method, consent.ValidUntil.Format("2 Jan 2006"), labels(caseconf.AgencyKinds, consent.AgencyKinds))
+		head += fmt.Sprintf("\n*Consent:* %s, valid until %s, for %s", consent.MethodLabel(), consent.ValidUntil.Format("2 Jan 2006"), labels(caseconf.AgencyKinds, consent.AgencyKinds))
+		if consent.Method == caseconf.ConsentWritten && !consent.Checked {
+			head += "\n*Not checked with the client for this meeting:* " + clip(consent.NotCheckedWhy, briefReason, more)
+		}
 	}
 	blocks := append([]slack.Block{section(head)}, inviteeListBrief(c)...)
 	if len(failed) > 0 {

@@ -62,8 +62,7 @@ func reviewModal(caller string, earliest time.Time, c *caseconf.Conference, revi
 	view := scheduleModalRows(caller, day, max(externalRows, len(external)))
 	view.Title = plain("Call the review")
 	view.PrivateMetadata = followsReview + subject{Conference: c.ID}.String()
-	consentHolds := c.Consent.Method != caseconf.ConsentNone && !c.Consent.ValidUntil.IsZero() &&
-		!dayIn(c.Consent.ValidUntil, cal.Loc).Before(dayIn(day, cal.Loc))
+	consentHolds := consentCarries(c.Consent, day, cal)
 	prefillSchedule(view.Blocks.BlockSet, c, cal, external, prefillReview, consentHolds)
 	intro := fmt.Sprintf(":repeat: The review of *%s*, filled in from it: check everything before you press Schedule.", c.Ref)
 	if !consentHolds {
@@ -71,6 +70,14 @@ func reviewModal(caller string, earliest time.Time, c *caseconf.Conference, revi
 	}
 	view.Blocks.BlockSet = slices.Insert(view.Blocks.BlockSet, 0, slack.Block(section(intro)))
 	return view
+}
+
+// consentCarries reports whether consent recorded for one conference can
+// fill in the form for another on day: a signed consent form still valid
+// then. Verbal consent was for its meeting, and sharing without consent
+// is decided afresh.
+func consentCarries(c caseconf.Consent, day time.Time, cal caseconf.Calendar) bool {
+	return c.Method == caseconf.ConsentWritten && !c.ValidUntil.IsZero() && !dayIn(c.ValidUntil, cal.Loc).Before(dayIn(day, cal.Loc))
 }
 
 // A scheduling form opened from a conference says so in its private

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +19,9 @@ const (
 	// externalRows is how many rows for people not on Slack a new form
 	// opens with; Add person not on Slack adds more (bot/offslack.go).
 	externalRows = 1
+	// consentCheckedValue is the value of the tick that this meeting was
+	// checked with the client.
+	consentCheckedValue = "checked"
 )
 
 func (b *Bot) registerSchedule() {
@@ -96,25 +100,32 @@ func scheduleModalRows(caller string, earliest time.Time, rows int) slack.ModalV
 	blocks = append(blocks, externalAddBlock())
 	blocks = append(blocks,
 		header("The client's participation"),
-		input(caseconf.FieldClientAttends, "Will the client attend?", "",
+		input(caseconf.FieldClientAttends, "Will the client attend?", "A case conference should include the client.",
 			slack.NewRadioButtonsBlockElement(caseconf.FieldClientAttends,
 				slack.NewOptionBlockObject("yes", plain("Yes"), nil), slack.NewOptionBlockObject("no", plain("No"), nil)), false),
-		input(caseconf.FieldAbsenceReason, "If not, why not?", "", textInput(caseconf.FieldAbsenceReason, caseconf.MaxReasonText, false, ""), true),
-		input(caseconf.FieldToldHow, "If not, how will the outcome be communicated to them?", "e.g. one-to-one with their key worker, or in writing",
+		input(caseconf.FieldAbsence, "If not, which of the policy's circumstances applies?", "The policy allows a conference without the client only in these.",
+			slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose one"), caseconf.FieldAbsence, options(caseconf.ClientAbsences)...), true),
+		input(caseconf.FieldChildCareMgr, "Child-welfare reasons: the child-care manager who decided", "Only the child-care manager may decide this: their name and team",
+			textInput(caseconf.FieldChildCareMgr, caseconf.MaxShortText, false, ""), true),
+		input(caseconf.FieldToldHow, "If not, how will the outcome reach them?", "e.g. one-to-one with their key worker, or in writing",
 			textInput(caseconf.FieldToldHow, caseconf.MaxReasonText, false, ""), true),
 
 		header("Consent to share information"),
-		input(caseconf.FieldConsentMethod, "How was consent given?", "",
-			slack.NewRadioButtonsBlockElement(caseconf.FieldConsentMethod,
-				slack.NewOptionBlockObject(caseconf.ConsentWritten, plain("Written (signed consent form)"), nil),
-				slack.NewOptionBlockObject(caseconf.ConsentVerbal, plain("Verbal"), nil),
-				slack.NewOptionBlockObject(caseconf.ConsentNone, plain("No consent: a recognised reason to meet without it"), nil)), false),
-		input(caseconf.FieldConsentGiven, "Date consent was given", "", slack.NewDatePickerBlockElement(caseconf.FieldConsentGiven), true),
+		input(caseconf.FieldConsentMethod, "Consent to share", "Whether or not the client attends.",
+			slack.NewRadioButtonsBlockElement(caseconf.FieldConsentMethod, options(caseconf.ConsentMethods)...), false),
+		input(caseconf.FieldConsentGiven, "Date consent was given", "The date the form was signed, or verbal consent given", slack.NewDatePickerBlockElement(caseconf.FieldConsentGiven), true),
 		input(caseconf.FieldConsentUntil, "Consent valid until", "Leave blank for six months after it was given",
 			slack.NewDatePickerBlockElement(caseconf.FieldConsentUntil), true),
-		input(caseconf.FieldNoConsentReason, "Without consent: the reason", "",
-			slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose a reason"), caseconf.FieldNoConsentReason, options(caseconf.NoConsentReasons)...), true),
-		input(caseconf.FieldNoConsentWhy, "Without consent: one-line explanation", "",
+		input(caseconf.FieldConsentChecked, "Signed form: this meeting", "The policy: verbal consent should be obtained for each meeting even when the form is signed.",
+			slack.NewCheckboxGroupsBlockElement(caseconf.FieldConsentChecked,
+				slack.NewOptionBlockObject(consentCheckedValue, plain("Checked with the client: they agree to this meeting and these services"), nil)), true),
+		input(caseconf.FieldConsentNotChecked, "Signed form: if you could not check with them, why not?", "",
+			textInput(caseconf.FieldConsentNotChecked, caseconf.MaxReasonText, false, ""), true),
+		input(caseconf.FieldNoConsentBasis, "Without consent: the basis for sharing", "The data-protection lead is told.",
+			slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose the basis"), caseconf.FieldNoConsentBasis, options(caseconf.NoConsentBases)...), true),
+		input(caseconf.FieldNoConsentDecidedBy, "Without consent: who decided", "Name and role",
+			textInput(caseconf.FieldNoConsentDecidedBy, caseconf.MaxShortText, false, ""), true),
+		input(caseconf.FieldNoConsentWhy, "Without consent: why", "",
 			textInput(caseconf.FieldNoConsentWhy, caseconf.MaxReasonText, false, ""), true),
 		input(caseconf.FieldAgencyKinds, "Agencies information may be shared with", "Invitees from other kinds of agency see no case details and get no reports or minutes.",
 			slack.NewCheckboxGroupsBlockElement(caseconf.FieldAgencyKinds, options(caseconf.AgencyKinds)...), false),
@@ -182,12 +193,16 @@ func scheduleForm(v formValues, rows int) caseconf.ScheduleForm {
 		SlackInvitees: v.get(caseconf.FieldSlackInvitees).SelectedUsers,
 		Chair:         v.get(caseconf.FieldChair).SelectedUser, MinuteTaker: v.get(caseconf.FieldMinuteTaker).SelectedUser,
 		ClientAttends:        v.option(caseconf.FieldClientAttends),
-		ClientAbsenceReason:  v.text(caseconf.FieldAbsenceReason),
+		ClientAbsence:        v.option(caseconf.FieldAbsence),
+		ChildCareManager:     v.text(caseconf.FieldChildCareMgr),
 		ClientToldHow:        v.text(caseconf.FieldToldHow),
 		ConsentMethod:        v.option(caseconf.FieldConsentMethod),
 		ConsentGiven:         v.get(caseconf.FieldConsentGiven).SelectedDate,
 		ConsentUntil:         v.get(caseconf.FieldConsentUntil).SelectedDate,
-		NoConsentReason:      v.option(caseconf.FieldNoConsentReason),
+		ConsentChecked:       slices.Contains(v.options(caseconf.FieldConsentChecked), consentCheckedValue),
+		ConsentNotCheckedWhy: v.text(caseconf.FieldConsentNotChecked),
+		NoConsentBasis:       v.option(caseconf.FieldNoConsentBasis),
+		NoConsentDecidedBy:   v.text(caseconf.FieldNoConsentDecidedBy),
 		NoConsentExplanation: v.text(caseconf.FieldNoConsentWhy),
 		AgencyKinds:          v.options(caseconf.FieldAgencyKinds),
 		Urgent:               len(v.options(caseconf.FieldUrgent)) > 0,

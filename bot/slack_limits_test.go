@@ -61,7 +61,9 @@ func fullestConference(n, off int) *caseconf.Conference {
 	c.ClientRef, c.ClientName = long(caseconf.MaxClientRef), long(caseconf.MaxClientName)
 	c.Purpose, c.Place = long(caseconf.MaxPurpose), long(caseconf.MaxPlace)
 	c.Urgent, c.UrgentReason = true, long(caseconf.MaxReasonText)
-	c.ClientAttends, c.ClientAbsenceReason, c.ClientToldHow = false, long(caseconf.MaxReasonText), long(caseconf.MaxReasonText)
+	c.ClientAttends, c.ClientAbsenceNote, c.ClientToldHow = false, long(caseconf.MaxReasonText), long(caseconf.MaxReasonText)
+	c.ClientAbsence, c.ChildCareManager = caseconf.AbsenceChildWelfare, long(caseconf.MaxShortText)
+	c.Consent.Checked, c.Consent.NotCheckedWhy = false, long(caseconf.MaxReasonText)
 	c.Reasons = nil
 	for _, o := range caseconf.ConferenceReasons {
 		c.Reasons = append(c.Reasons, o.Value)

@@ -225,7 +225,13 @@ func (e *exporter) conference() {
 		e.field("Cancelled", MarkdownText(c.CancelReason))
 	}
 	e.text("Purpose and aims", c.Purpose)
-	e.text("Why the client does not attend", c.ClientAbsenceReason)
+	if !c.ClientAttends {
+		e.field("Why the client does not attend", MarkdownText(caseconf.AbsenceLabel(c.ClientAbsence)))
+		if c.ClientAbsence == caseconf.AbsenceChildWelfare {
+			e.field("Decided by the child-care manager", MarkdownText(c.ChildCareManager))
+		}
+		e.text("Why the client does not attend, as typed before the policy's circumstances were asked", c.ClientAbsenceNote)
+	}
 	e.text("How the outcome will be communicated to the client", c.ClientToldHow)
 }
 
@@ -233,12 +239,15 @@ func (e *exporter) consent() {
 	c := e.r.Conference.Consent
 	e.p("\n## Consent to share information\n")
 	if c.Method == caseconf.ConsentNone {
-		e.field("Consent", "none; met for a recognised reason: "+MarkdownText(caseconf.Label(caseconf.NoConsentReasons, c.NoConsentReason)))
-		e.text("Explanation", c.Explanation)
+		e.field("Consent", "none; shared without it on the basis: "+MarkdownText(caseconf.NoConsentBasisLabel(c.NoConsentReason)))
+		e.field("Decided by", MarkdownText(c.DecidedBy))
+		e.text("Why", c.Explanation)
 	} else {
-		e.field("Consent", MarkdownText(c.Method))
+		e.field("Consent", MarkdownText(c.MethodLabel()))
 		e.field("Given", calDay(c.GivenOn))
 		e.field("Valid until", calDay(c.ValidUntil))
+		e.field("This meeting", MarkdownText(c.CheckLine()))
+		e.text("Note recorded with the consent", c.Explanation)
 	}
 	var kinds []string
 	for _, k := range c.AgencyKinds {

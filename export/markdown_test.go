@@ -86,7 +86,9 @@ const hostile = "# Fake heading\n## Another\n- list\n1. ordered\n```\ncode\n```\
 // recordWith is a record with every typed field set to text, and n actions.
 func recordWith(text string, n int) *caseconf.Record {
 	c := fixture()
-	c.ClientName, c.Purpose, c.Place, c.ClientAbsenceReason, c.ClientToldHow, c.UrgentReason, c.CancelReason = text, text, text, text, text, text, text
+	c.ClientName, c.Purpose, c.Place, c.ClientAbsenceNote, c.ClientToldHow, c.UrgentReason, c.CancelReason = text, text, text, text, text, text, text
+	c.ClientAttends, c.ClientAbsence, c.ChildCareManager = false, caseconf.AbsenceChildWelfare, text
+	c.Consent.Checked, c.Consent.NotCheckedWhy = false, text
 	c.Urgent, c.Status = true, caseconf.StatusRecorded
 	c.Consent.Explanation = text
 	for i := range c.Invitees {

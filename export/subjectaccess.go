@@ -53,15 +53,21 @@ func heldClient(cl caseconf.HeldClient, loc *time.Location) []byte {
 	fmt.Fprintf(&sb, "- **Record created:** %s\n", cl.CreatedAt.In(loc).Format("2 January 2006 15:04"))
 	fmt.Fprintf(&sb, "\n### Consents recorded (%d)\n\n", len(cl.Consents))
 	for _, c := range cl.Consents {
-		fmt.Fprintf(&sb, "- %s consent", MarkdownText(c.Method))
+		fmt.Fprintf(&sb, "- %s", MarkdownText(caseconf.Consent{Method: c.Method}.MethodLabel()))
 		if c.Method != caseconf.ConsentNone {
 			fmt.Fprintf(&sb, ", given %s, valid until %s", day(c.GivenOn), day(c.ValidUntil))
 		}
 		if c.Reason != "" {
-			fmt.Fprintf(&sb, "; reason to meet without it: %s", MarkdownText(c.Reason))
+			fmt.Fprintf(&sb, "; basis for sharing without it: %s", MarkdownText(caseconf.NoConsentBasisLabel(c.Reason)))
 		}
-		if c.Explanation != "" {
-			fmt.Fprintf(&sb, "; explanation: %s", MarkdownText(c.Explanation))
+		if c.DecidedBy != "" {
+			fmt.Fprintf(&sb, "; decided by: %s", MarkdownText(c.DecidedBy))
+		}
+		switch {
+		case c.Explanation != "" && c.Method == caseconf.ConsentNone:
+			fmt.Fprintf(&sb, "; why: %s", MarkdownText(c.Explanation))
+		case c.Explanation != "":
+			fmt.Fprintf(&sb, "; note: %s", MarkdownText(c.Explanation))
 		}
 		if len(c.AgencyKinds) > 0 {
 			fmt.Fprintf(&sb, "; agencies: %s", MarkdownText(strings.Join(c.AgencyKinds, ", ")))

@@ -104,12 +104,13 @@ func readChronologyConsents(ctx context.Context, tx *sqlx.Tx, out *caseconf.Chro
 		GivenOn    sql.NullTime   `db:"given_on"`
 		ValidUntil sql.NullTime   `db:"valid_until"`
 		Reason     sql.NullString `db:"no_consent_reason"`
+		DecidedBy  sql.NullString `db:"decided_by"`
 		Kinds      pq.StringArray `db:"agency_kinds"`
 		By         string         `db:"recorded_by"`
 		At         time.Time      `db:"recorded_at"`
 		Change     sql.NullString `db:"change"`
 	}
-	if err := tx.SelectContext(ctx, &rows, `SELECT k.method, k.given_on, k.valid_until, k.no_consent_reason, k.agency_kinds,
+	if err := tx.SelectContext(ctx, &rows, `SELECT k.method, k.given_on, k.valid_until, k.no_consent_reason, k.decided_by, k.agency_kinds,
 			k.recorded_by, k.recorded_at,
 			(SELECT a.action FROM audit_log a WHERE a.client_id = k.client_id AND a.action IN ('consent.renew', 'consent.withdraw')
 				AND a.detail = 'consent ' || k.id ORDER BY a.id LIMIT 1) AS change
@@ -126,7 +127,7 @@ func readChronologyConsents(ctx context.Context, tx *sqlx.Tx, out *caseconf.Chro
 		}
 		out.Consents = append(out.Consents, caseconf.ConsentEvent{At: r.At, By: r.By, Change: change,
 			Consent: caseconf.Consent{Method: r.Method, GivenOn: dateOf(r.GivenOn), ValidUntil: dateOf(r.ValidUntil),
-				NoConsentReason: r.Reason.String, AgencyKinds: r.Kinds}})
+				NoConsentReason: r.Reason.String, DecidedBy: r.DecidedBy.String, AgencyKinds: r.Kinds}})
 	}
 	return nil
 }

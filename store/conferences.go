@@ -82,9 +82,9 @@ func (s *DB) CreateConference(ctx context.Context, n NewConference) (conf *casec
 	var consentID int64
 	c := n.Consent
 	err = tx.GetContext(ctx, &consentID, `INSERT INTO consents
-		(client_id, method, given_on, valid_until, no_consent_reason, explanation, agency_kinds, recorded_by, recorded_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-		clientID, c.Method, nullDate(c.GivenOn), nullDate(c.ValidUntil), nullString(c.NoConsentReason),
+		(client_id, method, given_on, valid_until, no_consent_reason, decided_by, explanation, agency_kinds, recorded_by, recorded_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		clientID, c.Method, nullDate(c.GivenOn), nullDate(c.ValidUntil), nullString(c.NoConsentReason), nullString(c.DecidedBy),
 		nullString(c.Explanation), pq.StringArray(c.AgencyKinds), n.CaseManagerID, now)
 	if err != nil {
 		return nil, false, fmt.Errorf("create conference: consent: %w", err)
@@ -93,15 +93,16 @@ func (s *DB) CreateConference(ctx context.Context, n NewConference) (conf *casec
 	var id int64
 	err = tx.GetContext(ctx, &id, `INSERT INTO conferences
 		(ref, client_id, consent_id, case_manager_id, chair_id, minute_taker_id, reasons, purpose, starts_at,
-		 duration_minutes, place, client_attends, client_absence_reason, client_told_how, urgent, urgent_reason,
-		 source_key, created_at, updated_at)
+		 duration_minutes, place, client_attends, client_absence, client_told_how, urgent, urgent_reason,
+		 source_key, created_at, updated_at, child_care_manager, consent_checked, consent_not_checked_why)
 		VALUES ((SELECT 'CC-' || CASE WHEN n < 10000 THEN lpad(n::text, 4, '0') ELSE n::text END
 		         FROM nextval('conference_ref_seq') AS n), $1, $2, $3, $4, $5, $6, $7, $8,
-		 $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)
+		 $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19, $20)
 		RETURNING id`,
 		clientID, consentID, n.CaseManagerID, n.Chair, n.MinuteTaker, pq.StringArray(n.Reasons), n.Purpose,
-		n.StartsAt.UTC(), n.LengthMinutes, n.Place, n.ClientAttends, nullString(n.ClientAbsenceReason),
-		nullString(n.ClientToldHow), n.Urgent, nullString(n.UrgentReason), nullString(n.SourceKey), now)
+		n.StartsAt.UTC(), n.LengthMinutes, n.Place, n.ClientAttends, nullString(n.ClientAbsence),
+		nullString(n.ClientToldHow), n.Urgent, nullString(n.UrgentReason), nullString(n.SourceKey), now,
+		nullString(n.ChildCareManager), c.Checked, nullString(c.NotCheckedWhy))
 	if pqErr, ok := errors.AsType[*pq.Error](err); ok && pqErr.Code == "23505" && pqErr.Constraint == "conferences_source_key_key" {
 		// The same submission committed concurrently: hand back that one.
 		tx.Rollback()

@@ -13,7 +13,8 @@ import (
 )
 
 // noConsentMessages are the DPO notices a conference scheduled without
-// consent calls for: one per DPO.
+// consent (on a recorded basis for sharing without it) calls for: one per
+// DPO. A client who consents and does not attend calls for none.
 func noConsentMessages(c *caseconf.Conference, consent caseconf.Consent, dpo []string) []Outbox {
 	if consent.Method != caseconf.ConsentNone {
 		return nil
@@ -63,10 +64,11 @@ func latestConsent(ctx context.Context, q sqlx.QueryerContext, clientID int64) (
 		GivenOn     sql.NullTime   `db:"given_on"`
 		ValidUntil  sql.NullTime   `db:"valid_until"`
 		Reason      sql.NullString `db:"no_consent_reason"`
+		DecidedBy   sql.NullString `db:"decided_by"`
 		Explanation sql.NullString `db:"explanation"`
 		Kinds       pq.StringArray `db:"agency_kinds"`
 	}
-	err := sqlx.GetContext(ctx, q, &row, `SELECT method, given_on, valid_until, no_consent_reason, explanation, agency_kinds
+	err := sqlx.GetContext(ctx, q, &row, `SELECT method, given_on, valid_until, no_consent_reason, decided_by, explanation, agency_kinds
 		FROM consents WHERE client_id = $1 ORDER BY recorded_at DESC, id DESC LIMIT 1`, clientID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return caseconf.Consent{}, nil
@@ -75,7 +77,7 @@ func latestConsent(ctx context.Context, q sqlx.QueryerContext, clientID int64) (
 		return caseconf.Consent{}, fmt.Errorf("client consent: %w", err)
 	}
 	return caseconf.Consent{Method: row.Method, GivenOn: row.GivenOn.Time, ValidUntil: row.ValidUntil.Time,
-		NoConsentReason: row.Reason.String, Explanation: row.Explanation.String, AgencyKinds: row.Kinds}, nil
+		NoConsentReason: row.Reason.String, DecidedBy: row.DecidedBy.String, Explanation: row.Explanation.String, AgencyKinds: row.Kinds}, nil
 }
 
 // ConsentChanged is what a change of consent did.
@@ -87,8 +89,8 @@ type ConsentChanged struct {
 // ChangeConsent records c as the client's consent (a renewal or, with
 // withdraw, a withdrawal) by v, who must be the client's case manager or an
 // administrator; applies it to the client's conferences that are not
-// cancelled and were not called under a recognised reason to meet without
-// consent; cancels, in the same transaction, pending messages carrying
+// cancelled and were not called without consent (they keep their
+// recorded basis); cancels, in the same transaction, pending messages carrying
 // case details to invitees it no longer covers (consentWithheldKinds); and
 // audits it against the client and each conference.
 func (s *DB) ChangeConsent(ctx context.Context, clientID int64, v caseconf.Viewer, c caseconf.Consent, withdraw bool) (ConsentChanged, error) {

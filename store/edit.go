@@ -104,13 +104,13 @@ func (s *DB) EditConference(ctx context.Context, e Edit) (c *caseconf.Conference
 	}
 
 	_, err = tx.ExecContext(ctx, `UPDATE conferences SET reasons = $2, purpose = $3, starts_at = $4, duration_minutes = $5,
-			place = $6, chair_id = $7, minute_taker_id = $8, client_attends = $9, client_absence_reason = $10,
-			client_told_how = $11, urgent = $12, urgent_reason = $13, updated_at = $14,
+			place = $6, chair_id = $7, minute_taker_id = $8, client_attends = $9, client_absence = $10,
+			client_told_how = $11, urgent = $12, urgent_reason = $13, updated_at = $14, child_care_manager = $15,
 			calendar_sequence = calendar_sequence + 1
 		WHERE id = $1`,
 		before.ID, pq.StringArray(sched.Reasons), sched.Purpose, sched.StartsAt.UTC(), sched.LengthMinutes, sched.Place,
-		sched.Chair, sched.MinuteTaker, sched.ClientAttends, nullString(sched.ClientAbsenceReason), nullString(sched.ClientToldHow),
-		sched.Urgent, nullString(sched.UrgentReason), now)
+		sched.Chair, sched.MinuteTaker, sched.ClientAttends, nullString(sched.ClientAbsence), nullString(sched.ClientToldHow),
+		sched.Urgent, nullString(sched.UrgentReason), now, nullString(sched.ChildCareManager))
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("edit conference: %w", err)
 	}

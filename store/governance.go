@@ -290,6 +290,7 @@ type heldConsentRow struct {
 	GivenOn     sql.NullTime   `db:"given_on"`
 	ValidUntil  sql.NullTime   `db:"valid_until"`
 	Reason      string         `db:"no_consent_reason"`
+	DecidedBy   string         `db:"decided_by"`
 	Explanation string         `db:"explanation"`
 	AgencyKinds pq.StringArray `db:"agency_kinds"`
 	RecordedBy  string         `db:"recorded_by"`
@@ -326,12 +327,12 @@ func (s *DB) SubjectAccess(ctx context.Context, clientID int64, v caseconf.Viewe
 		clients[i] = caseconf.HeldClient{ID: row.ID, Reference: row.Reference, FullName: row.FullName, CaseManagerID: row.CaseManagerID, CreatedAt: row.CreatedAt}
 		var consents []heldConsentRow
 		if err := tx.SelectContext(ctx, &consents, `SELECT method, given_on, valid_until, coalesce(no_consent_reason, '') AS no_consent_reason,
-			coalesce(explanation, '') AS explanation, agency_kinds, recorded_by, recorded_at FROM consents WHERE client_id = $1 ORDER BY recorded_at, id`, cl); err != nil {
+			coalesce(decided_by, '') AS decided_by, coalesce(explanation, '') AS explanation, agency_kinds, recorded_by, recorded_at FROM consents WHERE client_id = $1 ORDER BY recorded_at, id`, cl); err != nil {
 			return nil, nil, fmt.Errorf("subject access: consents: %w", err)
 		}
 		for _, c := range consents {
 			clients[i].Consents = append(clients[i].Consents, caseconf.HeldConsent{Method: c.Method, GivenOn: c.GivenOn.Time, ValidUntil: c.ValidUntil.Time,
-				Reason: c.Reason, Explanation: c.Explanation, AgencyKinds: []string(c.AgencyKinds), RecordedBy: c.RecordedBy, RecordedAt: c.RecordedAt})
+				Reason: c.Reason, DecidedBy: c.DecidedBy, Explanation: c.Explanation, AgencyKinds: []string(c.AgencyKinds), RecordedBy: c.RecordedBy, RecordedAt: c.RecordedAt})
 		}
 		var confs []int64
 		if err := tx.SelectContext(ctx, &confs, `SELECT id FROM conferences WHERE client_id = $1 ORDER BY starts_at, id`, cl); err != nil {

@@ -75,17 +75,17 @@ func TestRecordOutcomeConcurrently(t *testing.T) {
 		t.Fatalf("eight submissions at once: %v", results)
 	}
 	for query, want := range map[string]int{
-		`SELECT count(*) FROM outcomes`:                                                            1,
-		`SELECT count(*) FROM actions`:                                                             2,
-		`SELECT count(*) FROM outcome_drafts`:                                                      0,
-		`SELECT count(*) FROM conferences WHERE status = 'recorded'`:                               1,
-		`SELECT count(*) FROM outbox WHERE kind = 'minutes' AND recipient_id = 'U0GP'`:             1,
-		`SELECT count(*) FROM outbox WHERE kind = 'minutes' AND recipient_id = 'U0HO'`:             0,
-		`SELECT count(*) FROM outbox WHERE kind = 'action_assigned'`:                               1,
-		`SELECT count(*) FROM outbox WHERE kind = 'minutes_withheld' AND recipient_id = 'U0CM'`:    1,
-		`SELECT count(*) FROM disclosures WHERE recipient_id = 'U0GP' AND basis LIKE 'written%'`:   1,
-		`SELECT count(*) FROM share_list WHERE slack_user_id = 'U0HO' AND withheld LIKE '%cover%'`: 1,
-		`SELECT count(*) FROM audit_log WHERE action = 'outcome.record'`:                           1,
+		`SELECT count(*) FROM outcomes`:                                                                      1,
+		`SELECT count(*) FROM actions`:                                                                       2,
+		`SELECT count(*) FROM outcome_drafts`:                                                                0,
+		`SELECT count(*) FROM conferences WHERE status = 'recorded'`:                                         1,
+		`SELECT count(*) FROM outbox WHERE kind = 'minutes' AND recipient_id = 'U0GP'`:                       1,
+		`SELECT count(*) FROM outbox WHERE kind = 'minutes' AND recipient_id = 'U0HO'`:                       0,
+		`SELECT count(*) FROM outbox WHERE kind = 'action_assigned'`:                                         1,
+		`SELECT count(*) FROM outbox WHERE kind = 'minutes_withheld' AND recipient_id = 'U0CM'`:              1,
+		`SELECT count(*) FROM disclosures WHERE recipient_id = 'U0GP' AND basis LIKE 'signed consent form%'`: 1,
+		`SELECT count(*) FROM share_list WHERE slack_user_id = 'U0HO' AND withheld LIKE '%cover%'`:           1,
+		`SELECT count(*) FROM audit_log WHERE action = 'outcome.record'`:                                     1,
 	} {
 		if n := countRows(t, s, query); n != want {
 			t.Errorf("%s = %d, want %d", query, n, want)

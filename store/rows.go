@@ -14,45 +14,51 @@ import (
 // domain package wants it: no sql.Null*, no pq arrays.
 
 type conferenceRow struct {
-	ID                  int64          `db:"id"`
-	Ref                 string         `db:"ref"`
-	ClientID            int64          `db:"client_id"`
-	ClientRef           string         `db:"client_ref"`
-	ClientName          sql.NullString `db:"client_name"`
-	CaseManagerID       string         `db:"case_manager_id"`
-	ChairID             string         `db:"chair_id"`
-	MinuteTakerID       string         `db:"minute_taker_id"`
-	Reasons             pq.StringArray `db:"reasons"`
-	Purpose             string         `db:"purpose"`
-	StartsAt            time.Time      `db:"starts_at"`
-	DurationMinutes     int            `db:"duration_minutes"`
-	Place               string         `db:"place"`
-	ClientAttends       bool           `db:"client_attends"`
-	ClientAbsenceReason sql.NullString `db:"client_absence_reason"`
-	ClientToldHow       sql.NullString `db:"client_told_how"`
-	Urgent              bool           `db:"urgent"`
-	UrgentReason        sql.NullString `db:"urgent_reason"`
-	Status              string         `db:"status"`
-	CancelReason        sql.NullString `db:"cancel_reason"`
-	CMDMChannel         sql.NullString `db:"cm_dm_channel"`
-	CMDMTs              sql.NullString `db:"cm_dm_ts"`
-	CreatedAt           time.Time      `db:"created_at"`
-	CalendarSequence    int            `db:"calendar_sequence"`
+	ID                int64          `db:"id"`
+	Ref               string         `db:"ref"`
+	ClientID          int64          `db:"client_id"`
+	ClientRef         string         `db:"client_ref"`
+	ClientName        sql.NullString `db:"client_name"`
+	CaseManagerID     string         `db:"case_manager_id"`
+	ChairID           string         `db:"chair_id"`
+	MinuteTakerID     string         `db:"minute_taker_id"`
+	Reasons           pq.StringArray `db:"reasons"`
+	Purpose           string         `db:"purpose"`
+	StartsAt          time.Time      `db:"starts_at"`
+	DurationMinutes   int            `db:"duration_minutes"`
+	Place             string         `db:"place"`
+	ClientAttends     bool           `db:"client_attends"`
+	ClientAbsence     sql.NullString `db:"client_absence"`
+	ChildCareManager  sql.NullString `db:"child_care_manager"`
+	ClientAbsenceNote sql.NullString `db:"client_absence_reason"`
+	ConsentChecked    bool           `db:"consent_checked"`
+	ConsentNotChecked sql.NullString `db:"consent_not_checked_why"`
+	ClientToldHow     sql.NullString `db:"client_told_how"`
+	Urgent            bool           `db:"urgent"`
+	UrgentReason      sql.NullString `db:"urgent_reason"`
+	Status            string         `db:"status"`
+	CancelReason      sql.NullString `db:"cancel_reason"`
+	CMDMChannel       sql.NullString `db:"cm_dm_channel"`
+	CMDMTs            sql.NullString `db:"cm_dm_ts"`
+	CreatedAt         time.Time      `db:"created_at"`
+	CalendarSequence  int            `db:"calendar_sequence"`
 
 	ConsentMethod      string         `db:"consent_method"`
 	ConsentGivenOn     sql.NullTime   `db:"consent_given_on"`
 	ConsentValidUntil  sql.NullTime   `db:"consent_valid_until"`
 	ConsentNoReason    sql.NullString `db:"consent_no_reason"`
+	ConsentDecidedBy   sql.NullString `db:"consent_decided_by"`
 	ConsentExplanation sql.NullString `db:"consent_explanation"`
 	ConsentKinds       pq.StringArray `db:"consent_kinds"`
 }
 
 const conferenceColumns = `c.id, c.ref, c.client_id, cl.reference AS client_ref, cl.full_name AS client_name,
 	c.case_manager_id, c.chair_id, c.minute_taker_id, c.reasons, c.purpose, c.starts_at, c.duration_minutes,
-	c.place, c.client_attends, c.client_absence_reason, c.client_told_how, c.urgent, c.urgent_reason,
+	c.place, c.client_attends, c.client_absence, c.child_care_manager, c.client_absence_reason, c.client_told_how,
+	c.consent_checked, c.consent_not_checked_why, c.urgent, c.urgent_reason,
 	c.status, c.cancel_reason, c.cm_dm_channel, c.cm_dm_ts, c.created_at, c.calendar_sequence,
 	co.method AS consent_method, co.given_on AS consent_given_on, co.valid_until AS consent_valid_until,
-	co.no_consent_reason AS consent_no_reason, co.explanation AS consent_explanation,
+	co.no_consent_reason AS consent_no_reason, co.decided_by AS consent_decided_by, co.explanation AS consent_explanation,
 	co.agency_kinds AS consent_kinds`
 
 const conferenceFrom = `conferences c
@@ -64,15 +70,16 @@ func (r *conferenceRow) conference() *caseconf.Conference {
 		ID: r.ID, Ref: r.Ref, ClientID: r.ClientID, ClientRef: r.ClientRef, ClientName: r.ClientName.String,
 		CaseManagerID: r.CaseManagerID, ChairID: r.ChairID, MinuteTakerID: r.MinuteTakerID,
 		Reasons: []string(r.Reasons), Purpose: r.Purpose, StartsAt: r.StartsAt, DurationMinutes: r.DurationMinutes,
-		Place: r.Place, ClientAttends: r.ClientAttends, ClientAbsenceReason: r.ClientAbsenceReason.String,
+		Place: r.Place, ClientAttends: r.ClientAttends, ClientAbsence: r.ClientAbsence.String,
+		ChildCareManager: r.ChildCareManager.String, ClientAbsenceNote: r.ClientAbsenceNote.String,
 		ClientToldHow: r.ClientToldHow.String, Urgent: r.Urgent, UrgentReason: r.UrgentReason.String,
 		Status: caseconf.Status(r.Status), CancelReason: r.CancelReason.String,
 		Summary:   caseconf.MessageRef{Channel: r.CMDMChannel.String, TS: r.CMDMTs.String},
 		CreatedAt: r.CreatedAt, CalendarSequence: r.CalendarSequence,
 		Consent: caseconf.Consent{
 			Method: r.ConsentMethod, GivenOn: dateOf(r.ConsentGivenOn), ValidUntil: dateOf(r.ConsentValidUntil),
-			NoConsentReason: r.ConsentNoReason.String, Explanation: r.ConsentExplanation.String,
-			AgencyKinds: []string(r.ConsentKinds),
+			NoConsentReason: r.ConsentNoReason.String, DecidedBy: r.ConsentDecidedBy.String, Explanation: r.ConsentExplanation.String,
+			AgencyKinds: []string(r.ConsentKinds), Checked: r.ConsentChecked, NotCheckedWhy: r.ConsentNotChecked.String,
 		},
 	}
 }

@@ -25,8 +25,8 @@ func TestClientLetterRefusals(t *testing.T) {
 			t.Errorf("%s's client letter: %.300s", u, reply)
 		}
 	}
-	a.count(`UPDATE consents SET method = 'none', no_consent_reason = 'professionals_only', given_on = NULL, valid_until = NULL, agency_kinds = '{}'
-		WHERE id = (SELECT consent_id FROM conferences WHERE id = $1) RETURNING id`, conf)
+	a.count(`UPDATE conferences SET client_attends = false, client_absence = 'professionals_only', client_told_how = 'At the main meeting'
+		WHERE id = $1 RETURNING id`, conf)
 	if reply := a.replyTo(a.click("U0CM", "client_letter", cv)); !strings.Contains(reply, "professionals-only") || strings.Contains(reply, "Dear") {
 		t.Errorf("the letter for a professionals-only meeting: %.300s", reply)
 	}

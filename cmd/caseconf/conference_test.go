@@ -43,7 +43,8 @@ func TestScheduleConference(t *testing.T) {
 		}
 		for _, want := range []string{"client_ref", "reasons", "purpose", "date", "time", "length", "place", "invitees",
 			"chair", "minute_taker", "ext_name_0", "ext_agency_kind_0", "ext_email_0", "ext_phone_0", "ext_rows", "client_attends", "consent_method",
-			"consent_given", "consent_until", "no_consent_reason", "agency_kinds", "urgent", "urgent_reason"} {
+			"consent_given", "consent_until", "consent_checked", "consent_not_checked", "no_consent_basis", "no_consent_decided_by",
+			"no_consent_why", "client_absence", "child_care_manager", "told_how", "agency_kinds", "urgent", "urgent_reason"} {
 			if !ids[want] {
 				t.Errorf("modal has no %s block", want)
 			}
@@ -129,7 +130,9 @@ func TestScheduleValidation(t *testing.T) {
 		{"UrgentWithoutReason", func(f form) form {
 			return f.date("date", "2026-11-10").choices("urgent", "urgent")
 		}, "urgent_reason"},
-		{"NoConsentWithoutReason", func(f form) form { return f.choice("consent_method", "none") }, "no_consent_reason"},
+		{"NoConsentWithoutBasis", func(f form) form { return f.choice("consent_method", "none") }, "no_consent_basis"},
+		{"SignedFormNotChecked", func(f form) form { return f.choices("consent_checked") }, "consent_checked"},
+		{"AbsentWithoutCircumstance", func(f form) form { return f.choice("client_attends", "no").text("told_how", "Letter") }, "client_absence"},
 	}
 	sent := 0
 	for i, tc := range cases {
@@ -540,7 +543,7 @@ func TestLongTextStaysWithinBlockKitLimits(t *testing.T) {
 	a := startApp(t, nil)
 	purpose := strings.Repeat("Rent & <arrears> ", 176) // 2,992 characters; far longer escaped
 	f := scheduleForm().text("purpose", purpose).choice("client_attends", "no").
-		text("absence_reason", strings.Repeat("In hospital & unwell. ", 22)).text("told_how", strings.Repeat("Key worker visit & letter. ", 18))
+		choice("client_absence", "child_welfare").text("child_care_manager", strings.Repeat("M & <Jones> ", 16)).text("told_how", strings.Repeat("Key worker visit & letter. ", 18))
 	if ack := a.viewSubmission("U0CM", "schedule", "V1", "", f, 0); ack["response_action"] != "clear" {
 		t.Fatal(ack)
 	}

@@ -14,8 +14,8 @@ import (
 func TestSchedulingWithoutConsentDMsTheDPO(t *testing.T) {
 	t.Parallel()
 	a := startApp(t, map[string]string{"CASECONF_DPO": "U0DPO, U0CALD"})
-	f := scheduleForm().choice("consent_method", "none").choice("no_consent_reason", "risk_of_violence").
-		text("no_consent_why", "Threats made to staff last week")
+	f := scheduleForm().choice("consent_method", "none").choice("no_consent_basis", "risk_to_others").
+		text("no_consent_decided_by", "Alex Lead, service manager").text("no_consent_why", "Threats made to staff last week")
 	if ack := a.viewSubmission("U0CM", "schedule", "VNOCONSENT", "", f, 0); ack["response_action"] != "clear" {
 		t.Fatalf("schedule ack = %v", ack)
 	}
@@ -30,7 +30,7 @@ func TestSchedulingWithoutConsentDMsTheDPO(t *testing.T) {
 		if len(got) != 1 {
 			t.Fatalf("%s got %d DMs, want 1", dpo, len(got))
 		}
-		for _, want := range []string{"CC-0001", "Risk of violence", `\u003c@U0CM\u003e`, "without the client's consent"} {
+		for _, want := range []string{"CC-0001", "Risk of serious harm to others", "Alex Lead, service manager", `\u003c@U0CM\u003e`, "without the client's consent"} {
 			if !strings.Contains(got[0], want) {
 				t.Errorf("%s's DM lacks %q: %s", dpo, want, got[0])
 			}

@@ -172,7 +172,7 @@ func TestEditNoticeCarriesNoCaseDetailsToThoseWhoMayNotSeeThem(t *testing.T) {
 	before := map[string]int{"U0SW": len(a.dmTo("U0SW")), "U0PROB": len(a.dmTo("U0PROB"))}
 	meta, blocks := a.openEdit("U0CM", "CC-0001")
 	ef := formFromModal(blocks).text("purpose", "SECRETPURPOSE new aims").choices("reasons", "complex_health").
-		choice("client_attends", "no").text("absence_reason", "SECRETABSENCE in hospital").text("told_how", "SECRETTOLD by letter").
+		choice("client_attends", "no").choice("client_absence", "child_welfare").text("child_care_manager", "SECRETABSENCE child-care manager").text("told_how", "SECRETTOLD by letter").
 		text("place", "Room 4, Church Street Surgery").date("date", "2026-11-23")
 	if ack := a.viewSubmission("U0CM", "conference_edit", "VEC", meta, ef, 0); ack["response_action"] != "clear" {
 		t.Fatalf("edit ack = %v", ack)
@@ -242,7 +242,7 @@ func TestEditFullestInMessagesSlackTakes(t *testing.T) {
 	ef := formFromModal(blocks).
 		text("purpose", fullText(caseconf.MaxPurpose)).text("place", fullText(caseconf.MaxPlace)).
 		date("date", "2026-11-10").choices("urgent", "urgent").text("urgent_reason", fullText(caseconf.MaxReasonText)).
-		choice("client_attends", "no").text("absence_reason", fullText(caseconf.MaxReasonText)).
+		choice("client_attends", "no").choice("client_absence", "child_welfare").text("child_care_manager", fullText(caseconf.MaxShortText)).
 		text("told_how", fullText(caseconf.MaxReasonText)).users("invitees", users...).user("chair", "U0GP")
 	for i := range 3 {
 		ef = ef.text(caseconf.ExternalField("name", i), fullText(caseconf.MaxShortText)).

@@ -125,7 +125,7 @@ func TestExportWholeRecordToTheCallersDM(t *testing.T) {
 		"> Weight loss continues  \n> \\# not a heading", "#### Earlier version 1", "> Missed two appointments",
 		"> Rent arrears of six weeks", "**Review meeting:** Friday 29 January 2027", "action marked done", "Ann Lee, Acacia House (not on Slack)",
 		"Slack user U0PROB: **not sent**", "Dr Patel (not on Slack), contact: 020 7946 0000", "## Disclosures of the minutes\n\n- To Slack user U0SW, part 1 of 1",
-		"written consent given 2026-10-01", "outcome recorded, by Casey Manager",
+		"signed consent form given 2026-10-01", "outcome recorded, by Casey Manager",
 	} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("the export does not say %q", want)

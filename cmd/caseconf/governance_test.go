@@ -131,7 +131,7 @@ func TestGovernanceSubjectAccess(t *testing.T) {
 		t.Errorf("uploaded to %q; want the administrator's DM", up.Channel)
 	}
 	doc := string(up.Content)
-	for _, want := range []string{"# Subject access", "## Client JS-4411", "- **Name:** Jane Smith", "### Consents recorded (1)", "- written consent, given 2026-10-01", "# Case conference record: CC-0001", "Jane Smith", "> Rent arrears of six weeks", "Casey Manager"} {
+	for _, want := range []string{"# Subject access", "## Client JS-4411", "- **Name:** Jane Smith", "### Consents recorded (1)", "- signed consent form, given 2026-10-01", "# Case conference record: CC-0001", "Jane Smith", "> Rent arrears of six weeks", "Casey Manager"} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("the subject-access document does not say %q", want)
 		}

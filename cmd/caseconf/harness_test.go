@@ -48,7 +48,12 @@ func startApp(t testing.TB, extra map[string]string) *app {
 // startAppWith is startApp with a chance to set up Main before it runs.
 func startAppWith(t testing.TB, extra map[string]string, configure func(*Main)) *app {
 	t.Helper()
-	dsn := testdb.New(t)
+	return startAppOn(t, testdb.New(t), extra, configure)
+}
+
+// startAppOn is startAppWith on the database at dsn, already migrated.
+func startAppOn(t testing.TB, dsn string, extra map[string]string, configure func(*Main)) *app {
+	t.Helper()
 	fake := newFakeSlack(t)
 	env := map[string]string{
 		"DATABASE_URL":         dsn,

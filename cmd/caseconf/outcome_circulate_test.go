@@ -14,17 +14,17 @@ func assertCirculated(t *testing.T, a *app, conf int, before map[string]int, wai
 	for query, want := range map[string]int{
 		`SELECT count(*) FROM outcomes WHERE recorded_by = 'U0CM' AND review_on = '2027-01-29' AND summary LIKE 'Rent arrears%'`: 1,
 		`SELECT count(*) FROM actions`: 3,
-		`SELECT count(*) FROM actions WHERE owner_slack_id = 'U0GP' AND due_on = '2026-11-20' AND status = 'open'`:                                                  1,
-		`SELECT count(*) FROM actions WHERE owner_slack_id IS NULL AND owner_name = 'Ann Lee' AND owner_agency = 'Acacia House'`:                                    1,
-		`SELECT count(*) FROM outcome_attendees WHERE present`:                                                                                                      4,
-		`SELECT count(*) FROM outcome_attendees WHERE NOT present AND slack_user_id = 'U0GP'`:                                                                       1,
-		`SELECT count(*) FROM outcome_attendees WHERE slack_user_id = 'U0SW' AND agency = 'Westminster Adult Social Care'`:                                          1,
-		`SELECT count(*) FROM conferences WHERE status = 'recorded'`:                                                                                                1,
-		`SELECT count(*) FROM audit_log WHERE action = 'outcome.record' AND actor_id = 'U0CM'`:                                                                      1,
-		`SELECT count(*) FROM share_list WHERE slack_user_id = 'U0PROB' AND withheld LIKE '%Probation%'`:                                                            1,
-		`SELECT count(*) FROM share_list WHERE slack_user_id IS NULL AND name = 'Dr Patel' AND contact = '020 7946 0000'`:                                           1,
-		`SELECT count(*) FROM disclosures WHERE recipient_id IN ('U0GP', 'U0SW') AND sent_at IS NOT NULL AND basis LIKE 'written consent%' AND decided_by = 'U0CM'`: 2,
-		`SELECT count(*) FROM disclosures WHERE recipient_id NOT IN ('U0GP', 'U0SW')`:                                                                               0,
+		`SELECT count(*) FROM actions WHERE owner_slack_id = 'U0GP' AND due_on = '2026-11-20' AND status = 'open'`:                                                                                                     1,
+		`SELECT count(*) FROM actions WHERE owner_slack_id IS NULL AND owner_name = 'Ann Lee' AND owner_agency = 'Acacia House'`:                                                                                       1,
+		`SELECT count(*) FROM outcome_attendees WHERE present`:                                                                                                                                                         4,
+		`SELECT count(*) FROM outcome_attendees WHERE NOT present AND slack_user_id = 'U0GP'`:                                                                                                                          1,
+		`SELECT count(*) FROM outcome_attendees WHERE slack_user_id = 'U0SW' AND agency = 'Westminster Adult Social Care'`:                                                                                             1,
+		`SELECT count(*) FROM conferences WHERE status = 'recorded'`:                                                                                                                                                   1,
+		`SELECT count(*) FROM audit_log WHERE action = 'outcome.record' AND actor_id = 'U0CM'`:                                                                                                                         1,
+		`SELECT count(*) FROM share_list WHERE slack_user_id = 'U0PROB' AND withheld LIKE '%Probation%'`:                                                                                                               1,
+		`SELECT count(*) FROM share_list WHERE slack_user_id IS NULL AND name = 'Dr Patel' AND contact = '020 7946 0000'`:                                                                                              1,
+		`SELECT count(*) FROM disclosures WHERE recipient_id IN ('U0GP', 'U0SW') AND sent_at IS NOT NULL AND basis LIKE 'signed consent form given%checked with the client for this meeting%' AND decided_by = 'U0CM'`: 2,
+		`SELECT count(*) FROM disclosures WHERE recipient_id NOT IN ('U0GP', 'U0SW')`:                                                                                                                                  0,
 	} {
 		if n := a.count(query); n != want {
 			t.Errorf("%s = %d, want %d", query, n, want)

@@ -126,7 +126,8 @@ func TestFullestConferenceInMessagesSlackTakes(t *testing.T) {
 		text("place", fullText(caseconf.MaxPlace)).
 		date("date", "2026-11-10").choices("urgent", "urgent").text("urgent_reason", fullText(caseconf.MaxReasonText)).
 		users("invitees", "U0GP", "U0SW", "U0PROB").
-		choice("client_attends", "no").text("absence_reason", fullText(caseconf.MaxReasonText)).
+		choice("client_attends", "no").choice("client_absence", "child_welfare").text("child_care_manager", fullText(caseconf.MaxShortText)).
+		choices("consent_checked").text("consent_not_checked", fullText(caseconf.MaxReasonText)).
 		text("told_how", fullText(caseconf.MaxReasonText)).
 		choices("agency_kinds", "health_gp", "adult_social_care", "housing", "probation_police")
 	for i := range 3 {

@@ -66,7 +66,7 @@ func scheduleForm() form {
 		text("ext_name_0", "Dr Patel").text("ext_role_0", "GP").text("ext_agency_0", "Church Street Surgery").
 		choice("ext_agency_kind_0", "health_gp").text("ext_phone_0", "020 7946 0000").
 		choice("client_attends", "yes").
-		choice("consent_method", "written").date("consent_given", "2026-10-01").
+		choice("consent_method", "written").date("consent_given", "2026-10-01").choices("consent_checked", "checked").
 		choices("agency_kinds", "health_gp", "adult_social_care", "housing")
 }
 
