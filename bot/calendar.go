@@ -54,6 +54,11 @@ func (b *Bot) renderCalendar(m store.Outbox, d *store.RenderData, now time.Time)
 	} else {
 		f = calendarFile{filename: export.ICalFilename(c), title: export.ICalSummary(c), content: export.ICal(c, now)}
 		f.comment = ":calendar: *" + c.Ref + "* on " + when(c.StartsAt, b.cal.Loc) + ": open this file to add it to your calendar."
+		if inv := c.Invitee(m.SubjectID); !inv.Accepted() {
+			// The place, like the invitation's, once they accept.
+			f.content = export.ICalNoPlace(c, now)
+			f.comment += " The place is added once you accept the agreement."
+		}
 	}
 	return f, ""
 }

@@ -480,6 +480,7 @@ func (b *Bot) submitAgreement(ctx context.Context, r *Request) {
 		return
 	}
 	r.Ack(slack.NewClearViewSubmissionResponse())
+	b.sender.Wake() // the calendar file, now with the place
 	b.refreshInvitation(ctx, c, inv)
 	b.refreshSummary(ctx, c.ID)
 }

@@ -28,14 +28,22 @@ func ICalSummary(c *caseconf.Conference) string { return "Case conference " + c.
 // calendar SEQUENCE; never the client, the purpose or the reasons. stamp
 // is DTSTAMP, when the file is made. Lines end in CRLF and are folded at
 // 75 octets; text is escaped.
-func ICal(c *caseconf.Conference, stamp time.Time) []byte { return ical(c, stamp, c.Cancelled()) }
+func ICal(c *caseconf.Conference, stamp time.Time) []byte { return ical(c, stamp, c.Cancelled(), true) }
+
+// ICalNoPlace is ICal without the place: for an invitee on Slack who has
+// not yet accepted the confidentiality agreement (their invitation does
+// not show the place either). They are sent the file again, with it,
+// once they accept.
+func ICalNoPlace(c *caseconf.Conference, stamp time.Time) []byte {
+	return ical(c, stamp, c.Cancelled(), false)
+}
 
 // ICalCancel is conference c's METHOD:CANCEL for one attendee's calendar,
 // whether or not the conference itself is cancelled: for an invitee
 // taken off it.
-func ICalCancel(c *caseconf.Conference, stamp time.Time) []byte { return ical(c, stamp, true) }
+func ICalCancel(c *caseconf.Conference, stamp time.Time) []byte { return ical(c, stamp, true, false) }
 
-func ical(c *caseconf.Conference, stamp time.Time, cancel bool) []byte {
+func ical(c *caseconf.Conference, stamp time.Time, cancel, place bool) []byte {
 	cal := ics.NewCalendarFor("caseconf")
 	cal.SetProductId("-//caseconf//Case conferences//EN")
 	cal.SetCalscale("GREGORIAN")
@@ -50,7 +58,7 @@ func ical(c *caseconf.Conference, stamp time.Time, cancel bool) []byte {
 	ev.SetStartAt(c.StartsAt.UTC())
 	ev.SetEndAt(c.Ends().UTC())
 	ev.SetSummary(ICalSummary(c))
-	if c.Place != "" {
+	if place && c.Place != "" {
 		ev.SetLocation(c.Place)
 	}
 	ev.SetStatus(status)

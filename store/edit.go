@@ -191,7 +191,8 @@ func replanMeetingReminders(ctx context.Context, tx *sqlx.Tx, conferenceID int64
 // updated in place; to each Slack user still involved, one notice of what
 // changed (caseconf.NoticeOfEdit) and, if invited, the calendar file at
 // the new SEQUENCE; to each no longer involved, a notice saying so, and,
-// if they were invited, the calendar's cancellation.
+// if they were invited, the calendar's cancellation and the deletion of
+// their invitation.
 func editMessages(before, after *caseconf.Conference, e *caseconf.ConferenceEdit) []Outbox {
 	var out []Outbox
 	for i := range after.Invitees {
@@ -209,6 +210,17 @@ func editMessages(before, after *caseconf.Conference, e *caseconf.ConferenceEdit
 		if inv.OnSlack() && before.Invitee(inv.ID) != nil {
 			out = append(out, Outbox{Kind: caseconf.KindInvitationUpdate, DedupKey: fmt.Sprintf("%s:%d:%d", caseconf.KindInvitationUpdate, inv.ID, e.Sequence),
 				RecipientID: inv.SlackUserID, ConferenceID: after.ID, SubjectID: inv.ID})
+		}
+	}
+	// The invitation of someone taken off the list goes from their DMs,
+	// with the details they saw in it and buttons that no longer work:
+	// the notice below tells them why.
+	for i := range before.Invitees {
+		inv := &before.Invitees[i]
+		if inv.OnSlack() && after.Invitee(inv.ID) == nil && inv.Invitation.Posted() {
+			out = append(out, Outbox{Kind: caseconf.KindDeleteMessage,
+				DedupKey:    string(caseconf.KindDeleteMessage) + ":" + inv.Invitation.Channel + ":" + inv.Invitation.TS,
+				RecipientID: inv.Invitation.Channel})
 		}
 	}
 	n := caseconf.NoticeOfEdit(before, after)

@@ -135,6 +135,15 @@ func (s *DB) AcceptAgreement(ctx context.Context, inviteeID int64, userID string
 	if err := audit(ctx, tx, auditRow{At: now, Actor: userID, Action: "agreement.accept", ConferenceID: c.ID, ClientID: c.ClientID}); err != nil {
 		return nil, nil, err
 	}
+	if !c.Cancelled() && !c.Started(now) {
+		// The calendar file they have lacks the place (export.ICalNoPlace):
+		// now they may see it, it comes again with it.
+		m := calendarMessage(c, inv)
+		m.DedupKey += ":accepted"
+		if _, err := enqueue(ctx, tx, now, m); err != nil {
+			return nil, nil, err
+		}
+	}
 	c, inv, err = invitation(ctx, tx, inviteeID, false)
 	if err != nil {
 		return nil, nil, err

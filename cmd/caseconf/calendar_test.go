@@ -51,8 +51,9 @@ func calendarEvent(t *testing.T, u fakeslack.Upload) (string, *ics.VEvent) {
 }
 
 // Every invitee on Slack gets the meeting as a calendar file in their DM
-// (nothing of the client in it); cancelling sends them METHOD:CANCEL for
-// the same UID with SEQUENCE raised.
+// (nothing of the client in it, and the place only once they accept the
+// agreement, when the file comes again); cancelling sends them
+// METHOD:CANCEL for the same UID with SEQUENCE raised.
 func TestCalendarInvitationAndCancel(t *testing.T) {
 	t.Parallel()
 	a := startApp(t, nil)
@@ -100,8 +101,9 @@ func TestCalendarInvitationAndCancel(t *testing.T) {
 		if end, err := ev.GetEndAt(); err != nil || !end.After(startsAt) {
 			t.Errorf("DTEND = %v (%v)", end, err)
 		}
-		if l := ev.GetProperty(ics.ComponentPropertyLocation); l == nil || ics.FromText(l.Value) != place {
-			t.Errorf("LOCATION = %v, want %q", l, place)
+		// The place, like the invitation's, only once they accept.
+		if l := ev.GetProperty(ics.ComponentPropertyLocation); l != nil {
+			t.Errorf("LOCATION = %v before the agreement was accepted", l)
 		}
 		got[u.Channel] = true
 	}
@@ -114,6 +116,19 @@ func TestCalendarInvitationAndCancel(t *testing.T) {
 		t.Errorf("the case manager, not an invitee, was sent a calendar file")
 	}
 
+	// The GP accepts: the file comes again, the same meeting, with the
+	// place.
+	a.accept("CC-0001", "U0GP", "Acacia Medical Centre", "health_gp")
+	withPlace := a.calendarUploads(slackInvitees + 1)[slackInvitees]
+	if withPlace.Channel != fakeslack.DMChannelID("U0GP") {
+		t.Errorf("the file with the place went to %s", withPlace.Channel)
+	}
+	if method, ev := calendarEvent(t, withPlace); method != "REQUEST" || ev.Id() != uid {
+		t.Errorf("after accepting: METHOD %q, UID %q", method, ev.Id())
+	} else if l := ev.GetProperty(ics.ComponentPropertyLocation); l == nil || ics.FromText(l.Value) != place {
+		t.Errorf("after accepting, LOCATION = %v, want %q", l, place)
+	}
+
 	before := len(a.slack.CallsTo("views.open"))
 	a.command("U0CM", "cancel CC-0001")
 	open := a.waitCalls("views.open", before+1)[before]
@@ -121,9 +136,9 @@ func TestCalendarInvitationAndCancel(t *testing.T) {
 	if ack := a.viewSubmission("U0CM", "cancel", "VXC", meta, form{}.text("cancel_reason", "Client has been housed"), 0); ack["response_action"] != "clear" {
 		t.Fatalf("cancel ack = %v", ack)
 	}
-	all := a.calendarUploads(2 * slackInvitees)
+	all := a.calendarUploads(2*slackInvitees + 1)
 	cancelled := map[string]bool{}
-	for _, u := range all[slackInvitees:] {
+	for _, u := range all[slackInvitees+1:] {
 		if bytes.Contains(u.Content, []byte("housed")) {
 			t.Errorf("the cancellation's calendar file holds the reason")
 		}

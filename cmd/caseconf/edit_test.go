@@ -235,6 +235,16 @@ func TestEditConferenceMovesItAndChangesWhoIsInvited(t *testing.T) {
 	if strings.Contains(strings.Join(swDMs, "\n"), "JS-4411") || strings.Contains(strings.Join(swDMs, "\n"), "Jane") {
 		t.Errorf("the removed invitee's notice names the client")
 	}
+	// Their invitation, with what it showed and buttons that no longer
+	// work, is deleted from their DMs.
+	a.eventually("the removed invitee's invitation to be deleted", func() bool {
+		for _, d := range a.slack.CallsTo("chat.delete") {
+			if d.Params.Get("channel") == fakeslack.DMChannelID("U0SW") {
+				return true
+			}
+		}
+		return false
+	})
 	if n := a.count(`SELECT count(*) FROM outbox WHERE dedup_key = 'reminder:test:sw' AND state = 'cancelled'`); n != 1 {
 		t.Errorf("the removed invitee's waiting reminder was not cancelled")
 	}
