@@ -20,6 +20,9 @@ import (
 const (
 	actionClose    = "action_close"    // button and modal; value subject{Action}
 	actionReassign = "action_reassign" // button and modal; value subject{Action}
+	// actionPlanPage turns the pages of a plan too long for one message:
+	// planpage:prev and planpage:next, value subject{Conference, Page}.
+	actionPlanPage = "planpage"
 )
 
 func (b *Bot) registerActionChanges() {
@@ -27,6 +30,7 @@ func (b *Bot) registerActionChanges() {
 	b.HandleAction(actionReassign, b.clickActionChange)
 	b.HandleView(actionClose, b.submitActionClose)
 	b.HandleView(actionReassign, b.submitActionReassign)
+	b.HandleAction(actionPlanPage, b.clickPlanPage)
 	b.HandleCommand("plan", "REF", "A conference's action plan with each action's state, to reassign or close actions (its case manager and chair)", b.cmdPlan)
 }
 
@@ -219,11 +223,15 @@ func (b *Bot) cmdPlan(ctx context.Context, r *Request, args []string) {
 		b.replyError(ctx, r, err)
 		return
 	}
-	msg := planMessage(c, plan, v, b.cal.Date(b.now()))
+	msg := planMessage(c, plan, v, b.cal.Date(b.now()), 0)
 	r.Reply(ctx, msg.Text, msg.Blocks...)
 }
 
-func planMessage(c *caseconf.Conference, plan []*caseconf.Action, v caseconf.Viewer, today time.Time) message {
+// planMessage is page (from 0; the last if there are fewer) of
+// conference c's action plan as v sees it: each action whole on one page,
+// with its buttons, and buttons to turn the pages when the plan does not
+// fit one message.
+func planMessage(c *caseconf.Conference, plan []*caseconf.Action, v caseconf.Viewer, today time.Time, page int) message {
 	if len(plan) == 0 {
 		return message{Text: c.Ref + " has no actions", Blocks: sections(fmt.Sprintf("*%s* has no action plan yet: it is recorded with the outcome.", c.Ref))}
 	}
@@ -233,8 +241,13 @@ func planMessage(c *caseconf.Conference, plan []*caseconf.Action, v caseconf.Vie
 			open++
 		}
 	}
-	blocks := []slack.Block{section(fmt.Sprintf("*Action plan of %s* · %d actions, %d open", c.Ref, len(plan), open))}
+	head := section(fmt.Sprintf("*Action plan of %s* · %d actions, %d open", c.Ref, len(plan), open))
 	details := caseconf.CanSeeDetails(c, v)
+	// Pages of whole actions, each within one message with the heading
+	// and the page buttons.
+	var pages [][]slack.Block
+	var cur []slack.Block
+	room, roomText := maxMessageBlocks-3, maxMessageText-messageChars([]slack.Block{head})-pageNavText
 	for i, a := range plan {
 		text := fmt.Sprintf("*%d.* %s · owner %s", i+1, actionState(a, today, details), ownerBrief(a))
 		if details {
@@ -244,14 +257,46 @@ func planMessage(c *caseconf.Conference, plan []*caseconf.Action, v caseconf.Vie
 		if a.Open() && !c.Cancelled() {
 			item = append(item, slack.NewActionBlock(fmt.Sprintf("plan_action_%d", a.ID), managerButtons(c, a, v.UserID)...))
 		}
-		// Within one Slack message: the rest are in show's pages.
-		if len(blocks)+len(item) > maxMessageBlocks-1 || messageChars(blocks)+messageChars(item) > maxMessageText-200 {
-			blocks = append(blocks, note(fmt.Sprintf("…and %d more actions: `/caseconf show %s` lists the whole plan.", len(plan)-i, c.Ref)))
-			break
+		if len(cur) > 0 && (len(cur)+len(item) > room || messageChars(cur)+messageChars(item) > roomText) {
+			pages = append(pages, cur)
+			cur = nil
 		}
-		blocks = append(blocks, item...)
+		cur = append(cur, item...)
 	}
-	return message{Text: fmt.Sprintf("Action plan of %s (%d open)", c.Ref, open), Blocks: blocks}
+	pages = append(pages, cur)
+	page = min(max(page, 0), len(pages)-1)
+	blocks := append([]slack.Block{head}, pages[page]...)
+	text := fmt.Sprintf("Action plan of %s (%d open)", c.Ref, open)
+	if len(pages) > 1 {
+		var buttons []slack.BlockElement
+		if page > 0 {
+			buttons = append(buttons, button(actionPlanPage+":prev", subject{Conference: c.ID, Page: int64(page - 1)}.String(), "Previous page", ""))
+		}
+		if page < len(pages)-1 {
+			buttons = append(buttons, button(actionPlanPage+":next", subject{Conference: c.ID, Page: int64(page + 1)}.String(), "Next page", ""))
+		}
+		blocks = append(blocks, note(fmt.Sprintf("Page %d of %d", page+1, len(pages))), slack.NewActionBlock("plan_pages", buttons...))
+		text += fmt.Sprintf(", page %d of %d", page+1, len(pages))
+	}
+	return message{Text: text, Blocks: blocks}
+}
+
+// clickPlanPage answers a page button of plan by replacing the page shown
+// with the one asked for, read and audited as plan reads.
+func (b *Bot) clickPlanPage(ctx context.Context, r *Request) {
+	r.Ack(nil)
+	subj, err := parseSubject(r.Interaction.ActionCallback.BlockActions[0].Value)
+	if err != nil || subj.Conference == 0 {
+		b.replyError(ctx, r, caseconf.NotFound())
+		return
+	}
+	v := b.viewer(r.UserID)
+	c, plan, err := b.store.PlanByID(ctx, subj.Conference, v)
+	if err != nil {
+		b.replyError(ctx, r, err)
+		return
+	}
+	b.replaceClicked(ctx, r, planMessage(c, plan, v, b.cal.Date(b.now()), int(subj.Page)))
 }
 
 // renderActionClosed is the case manager's notice that an action was

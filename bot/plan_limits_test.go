@@ -25,28 +25,51 @@ func fullestAction(c *caseconf.Conference, id int64) *caseconf.Action {
 		Status: caseconf.ActionOpen}
 }
 
-// /caseconf plan REF replies through response_url: a full plan must be
-// one message Slack takes (50 blocks, 3,000 a block, ~11,000 in all).
+// /caseconf plan REF replies through response_url: each page of a full
+// plan (60 actions, every text at its limit) is one message Slack takes
+// (50 blocks, 3,000 a block, ~11,000 in all), and the pages together hold
+// every action once, each with its buttons.
 func TestPlanMessageWithinOneMessage(t *testing.T) {
 	c := fullestConference(3, 1)
 	c.Status = caseconf.StatusRecorded
 	var plan []*caseconf.Action
-	for i := range caseconf.MaxActionRows {
+	for i := range 2 * caseconf.MaxActionRows {
 		plan = append(plan, fullestAction(c, int64(i+1)))
 	}
 	cm := caseconf.Viewer{UserID: c.CaseManagerID}
-	m := planMessage(c, plan, cm, c.StartsAt)
-	withinOneMessage(t, "plan", m.Blocks)
-	// What does not fit says where the whole plan is.
-	n := 0
-	for _, b := range m.Blocks {
-		if _, ok := b.(*slack.ActionBlock); ok {
-			n++
+	seen := map[string]int{}
+	pages := 0
+	for page := 0; ; page++ {
+		m := planMessage(c, plan, cm, c.StartsAt, page)
+		withinOneMessage(t, "plan", m.Blocks)
+		pages++
+		next := false
+		for _, b := range m.Blocks {
+			ab, ok := b.(*slack.ActionBlock)
+			if !ok {
+				continue
+			}
+			if ab.BlockID == "plan_pages" {
+				raw, _ := json.Marshal(ab)
+				next = strings.Contains(string(raw), actionPlanPage+":next")
+				continue
+			}
+			seen[ab.BlockID]++
+		}
+		if !next {
+			break
+		}
+		if pages > len(plan) {
+			t.Fatal("the pages never end")
 		}
 	}
-	raw, _ := json.Marshal(m.Blocks[len(m.Blocks)-1])
-	if last := string(raw); n < len(plan) && !strings.Contains(last, "lists the whole plan") {
-		t.Errorf("/caseconf plan shows %d of %d actions and does not say where the rest are", n, len(plan))
+	if pages < 2 {
+		t.Errorf("a plan of %d of the longest actions fits one page", len(plan))
+	}
+	for _, a := range plan {
+		if n := seen[fmt.Sprintf("plan_action_%d", a.ID)]; n != 1 {
+			t.Errorf("action %d is on %d pages", a.ID, n)
+		}
 	}
 }
 

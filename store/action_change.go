@@ -195,8 +195,17 @@ func (s *DB) ReassignAction(ctx context.Context, id int64, v caseconf.Viewer, o 
 // PlanByRef reads conference ref's action plan, in the order of the plan,
 // for v (caseconf.CanManagePlan), auditing the read ("plan.list").
 func (s *DB) PlanByRef(ctx context.Context, ref string, v caseconf.Viewer) (*caseconf.Conference, []*caseconf.Action, error) {
+	return s.readPlan(ctx, v, `c.ref = upper($3)`, strings.TrimSpace(ref))
+}
+
+// PlanByID is PlanByRef for the internal ID a page button carries.
+func (s *DB) PlanByID(ctx context.Context, id int64, v caseconf.Viewer) (*caseconf.Conference, []*caseconf.Action, error) {
+	return s.readPlan(ctx, v, `c.id = $3`, id)
+}
+
+func (s *DB) readPlan(ctx context.Context, v caseconf.Viewer, where string, arg any) (*caseconf.Conference, []*caseconf.Action, error) {
 	var out []*caseconf.Action
-	c, err := s.readConferenceThen(ctx, v, "plan.list", `c.ref = upper($3)`, strings.TrimSpace(ref), func(tx *sqlx.Tx, c *caseconf.Conference) error {
+	c, err := s.readConferenceThen(ctx, v, "plan.list", where, arg, func(tx *sqlx.Tx, c *caseconf.Conference) error {
 		if err := caseconf.CanManagePlan(c, v); err != nil {
 			return err
 		}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/caseconf/caseconf/internal/fakeslack"
 )
 
 // dmsSince is the text of userID's DMs since the before'th.
@@ -171,5 +173,33 @@ func TestActionReassignedOffSlack(t *testing.T) {
 	}
 	if logs := a.logs.String(); strings.Contains(logs, "Mary Lee") {
 		t.Error("the carer's name is in the logs")
+	}
+}
+
+// A plan of 30 actions does not fit one message: /caseconf plan pages it,
+// and Next page replaces the page shown with the next, whose actions
+// carry their buttons; an outsider's press of the page button reads as
+// an unknown reference.
+func TestPlanIsPaged(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, nil)
+	conf := a.recordedWith30Actions()
+	// A reply this long goes through response_url, not the ack.
+	id := "cmd-plan-pages"
+	payload := a.slack.NewSlashCommand("U0CM", "C0CHANNEL", "plan CC-0001")
+	payload["response_url"] = a.slack.ResponseURL(id)
+	a.send(fakeslack.Envelope{Type: fakeslack.TypeSlashCommands, Payload: payload})
+	first := a.replyTo(id)
+	if !strings.Contains(first, "Page 1 of") || !strings.Contains(first, "planpage:next") || strings.Contains(first, "Area 30") {
+		t.Fatalf("the first page of a 30-action plan: %s", first)
+	}
+	respID := a.click("U0CM", "planpage:next", fmt.Sprintf("c%d.p1", conf))
+	second := a.replyTo(respID)
+	if !strings.Contains(second, "Page 2 of") || !strings.Contains(second, "action_reassign") || strings.Contains(second, "Area 1:") {
+		t.Errorf("the second page: %s", second)
+	}
+	outsider := a.replyTo(a.click("U0OUT", "planpage:next", fmt.Sprintf("c%d.p1", conf)))
+	if strings.Contains(outsider, "Area") || !strings.Contains(outsider, "no conference with that reference") {
+		t.Errorf("an outsider's page press: %s", outsider)
 	}
 }
