@@ -34,8 +34,34 @@ func (b *Bot) showChronology(ctx context.Context, r *Request, m caseconf.ClientM
 		b.replyError(ctx, r, err)
 		return
 	}
-	msg := chronologyMessage(ch, b.cal.Date(b.now()), b.cal)
+	msg := chronologyMessage(ch, m.ID, b.cal.Date(b.now()), b.cal, 0)
 	r.Reply(ctx, msg.Text, msg.Blocks...)
+}
+
+// actionChronologyPage turns the pages of a chronology too long for one
+// message: chronpage:prev and chronpage:next, value subject{Client, Page}.
+const actionChronologyPage = "chronpage"
+
+// clickChronologyPage answers a page button of a chronology by replacing
+// the page shown with the one asked for, read (as the presser may see it)
+// and audited as the chronology is.
+func (b *Bot) clickChronologyPage(ctx context.Context, r *Request) {
+	r.Ack(nil)
+	subj, err := parseSubject(r.Interaction.ActionCallback.BlockActions[0].Value)
+	if err != nil || subj.Client == 0 {
+		b.replyError(ctx, r, caseconf.NotFound())
+		return
+	}
+	ch, err := b.store.ClientChronology(ctx, subj.Client, b.viewer(r.UserID))
+	if caseconf.ErrorCode(err) == caseconf.ENOTFOUND {
+		b.replyError(ctx, r, caseconf.NotFound())
+		return
+	}
+	if err != nil {
+		b.replyError(ctx, r, err)
+		return
+	}
+	b.replaceClicked(ctx, r, chronologyMessage(ch, subj.Client, b.cal.Date(b.now()), b.cal, int(subj.Page)))
 }
 
 // chronologyEntry is one dated line of a chronology.
@@ -48,10 +74,10 @@ type chronologyEntry struct {
 // conference (reference, date, status), its outcome (recorded or not,
 // the review date) and its actions open and closed; for the whole
 // chronology, consent given, renewed and withdrawn, and handovers. It
-// fits one message: when the actions of every conference do not, each
-// conference gives only its counts, and what still does not fit is cut,
-// with a note, oldest kept.
-func chronologyMessage(ch *caseconf.Chronology, today time.Time, cal caseconf.Calendar) message {
+// fits one message when it can: when the actions of every conference do
+// not, each conference gives only its counts; what still does not fit is
+// paged (page, from 0), oldest first, with buttons to turn the pages.
+func chronologyMessage(ch *caseconf.Chronology, clientID int64, today time.Time, cal caseconf.Calendar, page int) message {
 	head := section(fmt.Sprintf("*Chronology of client %s* · %d conferences, oldest first", escape(ch.ClientRef), len(ch.Conferences)))
 	if !ch.Whole {
 		head = section(fmt.Sprintf("*Chronology of client %s* · the %d conferences you may see, oldest first", escape(ch.ClientRef), len(ch.Conferences)))
@@ -65,10 +91,18 @@ func chronologyMessage(ch *caseconf.Chronology, today time.Time, cal caseconf.Ca
 		}
 	}
 	body := chronologyBlocks(ch, today, cal, false)
-	pages := packWithin(body, maxMessageBlocks-3, maxMessageText-messageChars([]slack.Block{head, tail})-pageNavText)
-	cut := note(fmt.Sprintf("…and %d more entries, too many for one message.", len(body)-len(pages[0])))
-	blocks := append(append(append([]slack.Block{head}, pages[0]...), cut), tail)
-	return message{Text: "Chronology of client " + ch.ClientRef, Blocks: blocks}
+	pages := packWithin(body, maxMessageBlocks-4, maxMessageText-messageChars([]slack.Block{head, tail})-pageNavText)
+	page = min(max(page, 0), len(pages)-1)
+	var buttons []slack.BlockElement
+	if page > 0 {
+		buttons = append(buttons, button(actionChronologyPage+":prev", subject{Client: clientID, Page: int64(page - 1)}.String(), "Previous page", ""))
+	}
+	if page < len(pages)-1 {
+		buttons = append(buttons, button(actionChronologyPage+":next", subject{Client: clientID, Page: int64(page + 1)}.String(), "Next page", ""))
+	}
+	blocks := append([]slack.Block{head}, pages[page]...)
+	blocks = append(blocks, note(fmt.Sprintf("Page %d of %d", page+1, len(pages))), tail, slack.NewActionBlock("chronology_pages", buttons...))
+	return message{Text: fmt.Sprintf("Chronology of client %s, page %d of %d", ch.ClientRef, page+1, len(pages)), Blocks: blocks}
 }
 
 // chronologyBlocks is a chronology's entries in date order, one section

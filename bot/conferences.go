@@ -30,6 +30,7 @@ func (b *Bot) registerConferences() {
 	b.HandleCommand("client", "CLIENTREF", "A client's chronology: every conference, its outcome and actions, consent and handovers (their case manager and administrators; others see the conferences they may see)", b.cmdClient)
 	b.HandleAction(actionLetter, b.clickLetter)
 	b.HandleAction(actionShowPage, b.clickShowPage)
+	b.HandleAction(actionChronologyPage, b.clickChronologyPage)
 	b.HandleView(viewCancel, b.submitCancel)
 }
 

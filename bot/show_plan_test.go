@@ -72,7 +72,8 @@ func TestShowPlanPaged(t *testing.T) {
 }
 
 // The chronology of a client with many conferences, each with the
-// fullest outcome, fits one message.
+// fullest outcome, is paged: every page one message Slack takes, every
+// conference on exactly one page, oldest first.
 func TestChronologyFits(t *testing.T) {
 	cal := london(t)
 	ch := &caseconf.Chronology{ClientRef: strings.Repeat("&", 64), Whole: true}
@@ -85,10 +86,38 @@ func TestChronologyFits(t *testing.T) {
 		ch.Consents = append(ch.Consents, caseconf.ConsentEvent{At: c.StartsAt, By: "U0CM", Change: caseconf.ConsentRenewed, Consent: c.Consent})
 	}
 	today := cal.Date(ch.Conferences[0].Conference.StartsAt)
-	msg := chronologyMessage(ch, today, cal)
-	withinOneMessage(t, "the chronology", msg.Blocks)
-	if r := rendered(t, msg); !strings.Contains(r, "CC-0001") || !strings.Contains(r, "more entries") {
-		t.Errorf("the cut chronology: %s", r)
+	seen := map[string]int{}
+	pages := 0
+	for page := 0; ; page++ {
+		msg := chronologyMessage(ch, 7, today, cal, page)
+		withinOneMessage(t, "the chronology", msg.Blocks)
+		pages++
+		r := rendered(t, msg)
+		for i := range ch.Conferences {
+			if ref := ch.Conferences[i].Conference.Ref; strings.Contains(r, "*"+ref+"*") {
+				seen[ref]++
+			}
+		}
+		if page == 0 && !strings.Contains(r, "*CC-0001*") {
+			t.Errorf("the first page does not start with the oldest conference")
+		}
+		if !strings.Contains(r, actionChronologyPage+":next") {
+			break
+		}
+		if !strings.Contains(r, `"value":"p`+fmt.Sprint(page+1)+`.k7"`) {
+			t.Fatalf("page %d's Next page button does not name client 7's page %d: %s", page, page+1, r)
+		}
+		if pages > 200 {
+			t.Fatal("the pages never end")
+		}
+	}
+	if pages < 2 {
+		t.Errorf("60 conferences fit one page")
+	}
+	for i := range ch.Conferences {
+		if n := seen[ch.Conferences[i].Conference.Ref]; n != 1 {
+			t.Errorf("%s is on %d pages", ch.Conferences[i].Conference.Ref, n)
+		}
 	}
 	small := &caseconf.Chronology{ClientRef: "JS-1", Whole: true, Conferences: append([]caseconf.ChronologyConference(nil), ch.Conferences[:2]...)}
 	for i := range small.Conferences {
@@ -96,7 +125,7 @@ func TestChronologyFits(t *testing.T) {
 		o.Actions = []caseconf.Action{{Area: "Health", What: "Medication review", OwnerID: "U0GP", DueOn: o.ReviewOn}}
 		small.Conferences[i].Outcome = &o
 	}
-	if r := rendered(t, chronologyMessage(small, today, cal)); !strings.Contains(r, "CC-0002") || !strings.Contains(r, "*open*") || strings.Contains(r, "more entries") {
+	if r := rendered(t, chronologyMessage(small, 7, today, cal, 0)); !strings.Contains(r, "CC-0002") || !strings.Contains(r, "*open*") || strings.Contains(r, "Next page") {
 		t.Errorf("a short chronology: %s", r)
 	}
 }

@@ -18,15 +18,16 @@ type subject struct {
 	Action     int64 // a row of an action plan
 	Update     int64 // an update to an action (a date proposed)
 	Page       int64 // where a page of a long reply starts (show, reports)
+	Client     int64 // a client (a page of their chronology)
 }
 
-// String encodes s as "c7.i42.o9.d3.a5.u2.p4" (any part may be absent).
+// String encodes s as "c7.i42.o9.d3.a5.u2.p4.k3" (any part may be absent).
 func (s subject) String() string {
 	var parts []string
 	for _, p := range []struct {
 		tag byte
 		id  int64
-	}{{'c', s.Conference}, {'i', s.Invitee}, {'o', s.Outbox}, {'d', s.Days}, {'a', s.Action}, {'u', s.Update}, {'p', s.Page}} {
+	}{{'c', s.Conference}, {'i', s.Invitee}, {'o', s.Outbox}, {'d', s.Days}, {'a', s.Action}, {'u', s.Update}, {'p', s.Page}, {'k', s.Client}} {
 		if p.id > 0 {
 			parts = append(parts, string(p.tag)+strconv.FormatInt(p.id, 10))
 		}
@@ -66,6 +67,8 @@ func parseSubject(v string) (subject, error) {
 			field = &s.Update
 		case 'p':
 			field = &s.Page
+		case 'k':
+			field = &s.Client
 		}
 		if field == nil || *field != 0 {
 			return subject{}, fmt.Errorf("malformed subject")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -51,8 +52,19 @@ func TestClientChronology(t *testing.T) {
 			t.Errorf("%s: client JS-4411 reads %q, an unknown client %q", u, r.Text, missing)
 		}
 	}
-	if n := a.count(`SELECT count(*) FROM audit_log WHERE action = 'client.chronology' AND client_id IS NOT NULL`); n != 2 {
-		t.Errorf("%d chronology reads audited, want 2", n)
+	// A page button of the chronology (forged: this one fits one page)
+	// shows the presser only what they may see: the GP their conference,
+	// an outsider nothing; each press audited as a chronology read.
+	client := a.count(`SELECT client_id FROM conferences WHERE ref = 'CC-0001'`)
+	value := fmt.Sprintf("p1.k%d", client)
+	if got := a.replyTo(a.click("U0GP", "chronpage:next", value)); !strings.Contains(got, "CC-0001") || strings.Contains(got, "CC-0002") {
+		t.Errorf("the GP's page press: %s", got)
+	}
+	if got := a.replyTo(a.click("U0OUT", "chronpage:next", value)); strings.Contains(got, "CC-000") || !strings.Contains(got, "no conference") {
+		t.Errorf("an outsider's page press: %s", got)
+	}
+	if n := a.count(`SELECT count(*) FROM audit_log WHERE action = 'client.chronology' AND client_id IS NOT NULL`); n != 3 {
+		t.Errorf("%d chronology reads audited, want 3", n)
 	}
 	if n := a.count(`SELECT count(*) FROM audit_log WHERE action = 'client.chronology' AND detail LIKE '%JS-4411%'`); n != 0 {
 		t.Error("the client's reference is in the audit detail")
