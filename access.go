@@ -304,3 +304,38 @@ func CanChangeConsent(caseManagerID string, v Viewer) error {
 	}
 	return nil
 }
+
+// CanCorrectAgency decides whether v may correct the agency (its name and
+// kind) of invitee inv of c, chosen wrongly or changed with their job:
+// the case manager only, while the conference is not cancelled. The kind
+// decides what the client's consent lets the invitee see; it is decided
+// again on the corrected kind at every read and every send. To anyone
+// who may not see the conference it does not exist.
+func CanCorrectAgency(c *Conference, v Viewer, inv *Invitee) error {
+	switch {
+	case !CanSee(c, v):
+		return notFound()
+	case v.UserID == "" || v.UserID != c.CaseManagerID:
+		return Errorf(EFORBIDDEN, "Only the case manager of %s can correct an invitee's agency.", c.Ref)
+	case c.Cancelled():
+		return Errorf(ECONFLICT, "This conference has been cancelled.")
+	case inv == nil:
+		return Errorf(ENOTFOUND, "That invitee is no longer on this conference.")
+	}
+	return nil
+}
+
+// CheckAgency checks an agency named and the kind chosen for it: it
+// returns what is wrong with each ("" when nothing), for the form's two
+// fields.
+func CheckAgency(name, kind string) (nameProblem, kindProblem string) {
+	if !Visible(name) {
+		nameProblem = "Please name the agency."
+	} else {
+		nameProblem = CheckText(name, MaxShortText, false)
+	}
+	if Label(AgencyKinds, kind) == kind {
+		kindProblem = "Please choose the kind of agency."
+	}
+	return nameProblem, kindProblem
+}

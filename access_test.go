@@ -401,3 +401,40 @@ func TestCanGovern(t *testing.T) {
 		}
 	}
 }
+
+// Only the case manager corrects an invitee's agency, while the
+// conference is on; to an outsider it does not exist.
+func TestCanCorrectAgency(t *testing.T) {
+	tests := []struct {
+		name    string
+		v       Viewer
+		invitee int64
+		change  func(*Conference)
+		want    string
+	}{
+		{"CaseManager", Viewer{UserID: "U0CM"}, 2, nil, ""},
+		{"CaseManagerOffSlackInvitee", Viewer{UserID: "U0CM"}, 4, nil, ""},
+		{"Chair", Viewer{UserID: "U0CHAIR"}, 2, nil, EFORBIDDEN},
+		{"TheInviteeThemselves", Viewer{UserID: "U0PROB"}, 2, nil, EFORBIDDEN},
+		{"Outsider", Viewer{UserID: "U0OUT"}, 2, nil, ENOTFOUND},
+		{"NoSuchInvitee", Viewer{UserID: "U0CM"}, 99, nil, ENOTFOUND},
+		{"Cancelled", Viewer{UserID: "U0CM"}, 2, func(c *Conference) { c.Status = StatusCancelled }, ECONFLICT},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := fixture()
+			if tt.change != nil {
+				tt.change(c)
+			}
+			if got := ErrorCode(CanCorrectAgency(c, tt.v, c.Invitee(tt.invitee))); got != tt.want {
+				t.Errorf("CanCorrectAgency = %q, want %q", got, tt.want)
+			}
+		})
+	}
+	if n, k := CheckAgency("Westminster Probation", "probation_police"); n != "" || k != "" {
+		t.Errorf("a good agency: %q %q", n, k)
+	}
+	if n, k := CheckAgency(" ", "no_such_kind"); n == "" || k == "" {
+		t.Errorf("a blank agency of no kind: %q %q", n, k)
+	}
+}

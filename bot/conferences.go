@@ -278,6 +278,9 @@ func showBlocks(c *caseconf.Conference, v caseconf.Viewer, cal caseconf.Calendar
 		if len(buttons) > 0 {
 			blocks = append(blocks, slack.NewActionBlock("letters", buttons...))
 		}
+		if len(c.Invitees) > 0 && caseconf.CanCorrectAgency(c, v, &c.Invitees[0]) == nil {
+			blocks = append(blocks, slack.NewActionBlock("agency", correctAgencyButton(c))) // bot/agency.go
+		}
 	}
 	return blocks
 }
