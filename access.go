@@ -67,8 +67,9 @@ func Organiser(c *Conference, v Viewer) bool {
 
 // CanSee reports whether v may see the conference at all: its case
 // manager, chair and minute taker, invitees who accepted the agreement,
-// people on its share list, and administrators. To anyone else it does
-// not exist. store/ filters lists with the same rule in SQL.
+// Slack users on its share list (who see its case details only as
+// CanSeeDetails allows), and administrators. To anyone else it does not
+// exist. store/ filters lists with the same rule in SQL.
 func CanSee(c *Conference, v Viewer) bool {
 	if Organiser(c, v) {
 		return true

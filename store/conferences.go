@@ -19,8 +19,9 @@ import (
 // conferences at once: its case manager, chair and minute taker, invitees
 // who accepted the agreement, Slack users on its share list (whether or
 // not the minutes went to them: what they may see of it is
-// caseconf.CanSeeDetails), and administrators. $1 is the viewer's Slack ID, $2 whether they are an
-// administrator. TestVisibilityAgreesWithTheRule holds the two together.
+// caseconf.CanSeeDetails), and administrators. $1 is the viewer's Slack
+// ID, $2 whether they are an administrator.
+// TestVisibilityAgreesWithTheRule holds the two together.
 const visibleTo = `($2 OR c.case_manager_id = $1 OR c.chair_id = $1 OR c.minute_taker_id = $1
 	OR EXISTS (SELECT 1 FROM agreement_acknowledgements a JOIN invitees ai ON ai.id = a.invitee_id
 		WHERE a.conference_id = c.id AND a.slack_user_id = $1 AND ai.removed_at IS NULL)
