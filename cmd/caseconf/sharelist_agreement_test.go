@@ -40,6 +40,11 @@ func TestShareListPersonAcceptsTheAgreementBeforeDetailsAndMinutes(t *testing.T)
 	if minutes, offer := a.minutesAndOfferTo("U0HOU", 0); minutes || !offer {
 		t.Fatalf("before accepting the agreement, the housing officer got the minutes: %v, the offer of the agreement: %v", minutes, offer)
 	}
+	for _, dm := range a.dmTo("U0HOU") {
+		if text := callText(dm); strings.Contains(text, "JS-4411") || strings.Contains(text, "Jane Smith") || strings.Contains(text, "Acacia House") {
+			t.Errorf("the offer of the agreement names the client: %s", text)
+		}
+	}
 	if n := a.count(`SELECT count(*) FROM disclosures WHERE recipient_id = 'U0HOU'`); n != 0 {
 		t.Errorf("%d disclosures to the housing officer before they accepted", n)
 	}
