@@ -1,6 +1,9 @@
 package caseconf
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Who may do what with a conference. Each rule is decided here,
 // once, on plain values: store/ enforces it inside its transactions on the
@@ -64,8 +67,9 @@ func Organiser(c *Conference, v Viewer) bool {
 
 // CanSee reports whether v may see the conference at all: its case
 // manager, chair and minute taker, invitees who accepted the agreement,
-// people on its share list, and administrators. To anyone else it does
-// not exist. store/ filters lists with the same rule in SQL.
+// Slack users on its share list (who see its case details only as
+// CanSeeDetails allows), and administrators. To anyone else it does not
+// exist. store/ filters lists with the same rule in SQL.
 func CanSee(c *Conference, v Viewer) bool {
 	if Organiser(c, v) {
 		return true
@@ -83,10 +87,14 @@ func CanSee(c *Conference, v Viewer) bool {
 
 // CanSeeDetails reports whether v may see the case details (the client's
 // reference and name, purpose, reasons, the client's participation, the
-// cancellation reason) of a conference they may see: organisers always; an
-// invitee only if the client's consent covers their agency; someone on the
-// share list who is not an invitee, yes. Where and when the meeting is,
-// and who called it, every invitee is told: they cannot attend otherwise.
+// cancellation reason) of a conference they may see. The one rule for
+// everyone who does not run it: organisers always; anyone else only once
+// they have accepted the information-sharing agreement, naming their
+// agency, and only while the client's consent covers that agency. An
+// invitee accepts on their invitation; someone on the share list who was
+// not invited is offered it by a button (CanAcceptShare). Where and when
+// the meeting is, and who called it, every invitee is told: they cannot
+// attend otherwise.
 func CanSeeDetails(c *Conference, v Viewer) bool {
 	if !CanSee(c, v) {
 		return false
@@ -95,9 +103,31 @@ func CanSeeDetails(c *Conference, v Viewer) bool {
 		return true
 	}
 	if inv := c.InviteeFor(v.UserID); inv != nil {
-		return c.Covered(inv)
+		return inv.Accepted() && c.Covered(inv)
 	}
-	return true
+	if s := c.SharerFor(v.UserID); s != nil {
+		return s.Accepted() && c.Consent.Covers(s.AgencyKind)
+	}
+	return false
+}
+
+// CanAcceptShare decides whether the Slack user may accept the
+// information-sharing agreement of c as someone on its share list who
+// was not invited: only such a person (an invitee accepts on their
+// invitation; the organisers need none). To anyone else it reads as a
+// conference that does not exist. Accepting again keeps the first time.
+func CanAcceptShare(c *Conference, userID string) error {
+	if userID == "" || !slices.Contains(c.ShareList, userID) || c.InviteeFor(userID) != nil || Organiser(c, Viewer{UserID: userID}) {
+		return notFound()
+	}
+	return nil
+}
+
+// OffersShareAgreement reports whether the Slack user, on c's share list
+// and not invited, is still to accept its agreement: show offers it to
+// them with a button.
+func OffersShareAgreement(c *Conference, userID string) bool {
+	return CanAcceptShare(c, userID) == nil && !c.SharerFor(userID).Accepted()
 }
 
 // CanCancel decides whether v may cancel the conference: only its case
@@ -274,4 +304,39 @@ func CanChangeConsent(caseManagerID string, v Viewer) error {
 		return consentNotFound()
 	}
 	return nil
+}
+
+// CanCorrectAgency decides whether v may correct the agency (its name and
+// kind) of invitee inv of c, chosen wrongly or changed with their job:
+// the case manager only, while the conference is not cancelled. The kind
+// decides what the client's consent lets the invitee see; it is decided
+// again on the corrected kind at every read and every send. To anyone
+// who may not see the conference it does not exist.
+func CanCorrectAgency(c *Conference, v Viewer, inv *Invitee) error {
+	switch {
+	case !CanSee(c, v):
+		return notFound()
+	case v.UserID == "" || v.UserID != c.CaseManagerID:
+		return Errorf(EFORBIDDEN, "Only the case manager of %s can correct an invitee's agency.", c.Ref)
+	case c.Cancelled():
+		return Errorf(ECONFLICT, "This conference has been cancelled.")
+	case inv == nil:
+		return Errorf(ENOTFOUND, "That invitee is no longer on this conference.")
+	}
+	return nil
+}
+
+// CheckAgency checks an agency named and the kind chosen for it: it
+// returns what is wrong with each ("" when nothing), for the form's two
+// fields.
+func CheckAgency(name, kind string) (nameProblem, kindProblem string) {
+	if !Visible(name) {
+		nameProblem = "Please name the agency."
+	} else {
+		nameProblem = CheckText(name, MaxShortText, false)
+	}
+	if Label(AgencyKinds, kind) == kind {
+		kindProblem = "Please choose the kind of agency."
+	}
+	return nameProblem, kindProblem
 }

@@ -23,7 +23,13 @@ func fixture() *Conference {
 			{ID: 3, SlackUserID: "U0NEW"}, // not accepted yet, agency unknown
 			{ID: 4, Name: "Dr Patel", AgencyKind: "health_gp"},
 		},
-		ShareList: []string{"U0SHARE", "U0GP"},
+		ShareList: []string{"U0SHARE", "U0GP", "U0SHOK", "U0SHUNC"},
+		Sharers: []Sharer{
+			{UserID: "U0SHARE"}, // offered the agreement, not accepted yet
+			{UserID: "U0GP"},
+			{UserID: "U0SHOK", AgencyKind: "housing", AcceptedAt: &accepted},
+			{UserID: "U0SHUNC", AgencyKind: "mental_health", AcceptedAt: &accepted},
+		},
 	}
 }
 
@@ -41,7 +47,9 @@ func TestCanSee(t *testing.T) {
 		{"InviteeAcceptedCovered", Viewer{UserID: "U0GP"}, true, true},
 		{"InviteeAcceptedNotCovered", Viewer{UserID: "U0PROB"}, true, false},
 		{"InviteeNotAccepted", Viewer{UserID: "U0NEW"}, false, false},
-		{"ShareListOnly", Viewer{UserID: "U0SHARE"}, true, true},
+		{"ShareListNotAccepted", Viewer{UserID: "U0SHARE"}, true, false},
+		{"ShareListAcceptedCovered", Viewer{UserID: "U0SHOK"}, true, true},
+		{"ShareListAcceptedNotCovered", Viewer{UserID: "U0SHUNC"}, true, false},
 		{"Outsider", Viewer{UserID: "U0OUT"}, false, false},
 		{"NoUser", Viewer{}, false, false},
 	}
@@ -55,6 +63,36 @@ func TestCanSee(t *testing.T) {
 				t.Errorf("CanSeeDetails = %v, want %v", got, tt.details)
 			}
 		})
+	}
+}
+
+// An invitee on the share list who has not accepted the agreement sees
+// the conference (it is on their list) but no case details: the share
+// list lets nobody past the agreement.
+func TestShareListIsNoWayRoundTheAgreement(t *testing.T) {
+	c := fixture()
+	c.ShareList = append(c.ShareList, "U0NEW")
+	c.Sharers = append(c.Sharers, Sharer{UserID: "U0NEW", AgencyKind: "health_gp", AcceptedAt: &accepted})
+	if !CanSee(c, Viewer{UserID: "U0NEW"}) || CanSeeDetails(c, Viewer{UserID: "U0NEW"}) {
+		t.Error("an invitee who has not accepted sees case details through the share list")
+	}
+	if ErrorCode(CanAcceptShare(c, "U0NEW")) != ENOTFOUND {
+		t.Error("an invitee is offered the share list's agreement, not their invitation's")
+	}
+}
+
+// Only someone on the share list who was not invited accepts its
+// agreement; show offers it until they have.
+func TestCanAcceptShare(t *testing.T) {
+	for u, want := range map[string]string{"U0SHARE": "", "U0SHOK": "", "U0GP": ENOTFOUND, "U0CM": ENOTFOUND, "U0OUT": ENOTFOUND, "": ENOTFOUND} {
+		if got := ErrorCode(CanAcceptShare(fixture(), u)); got != want {
+			t.Errorf("CanAcceptShare(%q) = %q, want %q", u, got, want)
+		}
+	}
+	for u, want := range map[string]bool{"U0SHARE": true, "U0SHOK": false, "U0GP": false, "U0OUT": false} {
+		if got := OffersShareAgreement(fixture(), u); got != want {
+			t.Errorf("OffersShareAgreement(%q) = %v, want %v", u, got, want)
+		}
 	}
 }
 
@@ -361,5 +399,42 @@ func TestCanGovern(t *testing.T) {
 		if err := CanGovern(v); ErrorCode(err) != ENOTFOUND || ErrorMessage(err) != ErrorMessage(NotFound()) {
 			t.Errorf("%+v: %v, want the not-found answer", v, err)
 		}
+	}
+}
+
+// Only the case manager corrects an invitee's agency, while the
+// conference is on; to an outsider it does not exist.
+func TestCanCorrectAgency(t *testing.T) {
+	tests := []struct {
+		name    string
+		v       Viewer
+		invitee int64
+		change  func(*Conference)
+		want    string
+	}{
+		{"CaseManager", Viewer{UserID: "U0CM"}, 2, nil, ""},
+		{"CaseManagerOffSlackInvitee", Viewer{UserID: "U0CM"}, 4, nil, ""},
+		{"Chair", Viewer{UserID: "U0CHAIR"}, 2, nil, EFORBIDDEN},
+		{"TheInviteeThemselves", Viewer{UserID: "U0PROB"}, 2, nil, EFORBIDDEN},
+		{"Outsider", Viewer{UserID: "U0OUT"}, 2, nil, ENOTFOUND},
+		{"NoSuchInvitee", Viewer{UserID: "U0CM"}, 99, nil, ENOTFOUND},
+		{"Cancelled", Viewer{UserID: "U0CM"}, 2, func(c *Conference) { c.Status = StatusCancelled }, ECONFLICT},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := fixture()
+			if tt.change != nil {
+				tt.change(c)
+			}
+			if got := ErrorCode(CanCorrectAgency(c, tt.v, c.Invitee(tt.invitee))); got != tt.want {
+				t.Errorf("CanCorrectAgency = %q, want %q", got, tt.want)
+			}
+		})
+	}
+	if n, k := CheckAgency("Westminster Probation", "probation_police"); n != "" || k != "" {
+		t.Errorf("a good agency: %q %q", n, k)
+	}
+	if n, k := CheckAgency(" ", "no_such_kind"); n == "" || k == "" {
+		t.Errorf("a blank agency of no kind: %q %q", n, k)
 	}
 }

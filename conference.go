@@ -140,6 +140,22 @@ func (i *Invitee) ReportSent() bool { return i.ReportAt != nil }
 // that too).
 func (i *Invitee) OwesReport() bool { return ReportOwed(i.answer(), i.ReportSent(), true) }
 
+// Sharer is a Slack user on a conference's share list. One who was not
+// invited is offered the information-sharing and confidentiality
+// agreement (a share-list person offered the agreement by a button in a
+// DM or in show): once they accept it, naming their agency, they see the
+// case details and get the minutes while the client's consent covers
+// that agency, as an invitee does.
+type Sharer struct {
+	UserID     string
+	Agency     string     // the agency they named; before they accept, the one they last told caseconf
+	AgencyKind string     // "" while not known
+	AcceptedAt *time.Time // when they accepted the agreement for this conference; nil before
+}
+
+// Accepted reports whether they accepted the agreement for the conference.
+func (s *Sharer) Accepted() bool { return s != nil && s.AcceptedAt != nil }
+
 // Conference is one multi-agency case conference about one client.
 type Conference struct {
 	ID                int64
@@ -170,6 +186,10 @@ type Conference struct {
 	Invitees          []Invitee
 	// ShareList holds the Slack users the minutes are shared with.
 	ShareList []string
+	// Sharers are the Slack users on the share list with their agreement
+	// and agency (SharerFor); what decides what one who was not invited
+	// may see.
+	Sharers []Sharer
 	// CalendarSequence is the SEQUENCE of the conference's calendar file
 	// (export.ICal): 0 when it is called, raised by each change the
 	// invitees' calendars must follow.
@@ -195,6 +215,19 @@ func (c *Conference) InviteeFor(userID string) *Invitee {
 	for i := range c.Invitees {
 		if c.Invitees[i].SlackUserID == userID {
 			return &c.Invitees[i]
+		}
+	}
+	return nil
+}
+
+// SharerFor is the share-list entry of a Slack user, or nil.
+func (c *Conference) SharerFor(userID string) *Sharer {
+	if userID == "" {
+		return nil
+	}
+	for i := range c.Sharers {
+		if c.Sharers[i].UserID == userID {
+			return &c.Sharers[i]
 		}
 	}
 	return nil

@@ -99,6 +99,17 @@ const (
 	// it was removed from the plan or given to someone else, and that its
 	// reminders stop. Subject: the action; to its chaser before.
 	KindActionRemoved MessageKind = "action_removed"
+	// KindShareAgreement offers someone on the share list who was not
+	// invited the information-sharing and confidentiality agreement, with
+	// a button: once they accept it (naming their agency) they see the
+	// case details and get the minutes, if the client's consent covers
+	// them. It names no client. Subject: the conference; to them.
+	KindShareAgreement MessageKind = "share_agreement"
+	// KindDeleteFile deletes a file the bot uploaded about a client
+	// (files.delete): an export, the minutes as a PDF, a subject-access
+	// document, a calendar file. The recipient is the file's ID and the
+	// dedup key "delete_file:FILE". It names no client.
+	KindDeleteFile MessageKind = "delete_file"
 )
 
 // Reminders, written by the reminder sweep (package reminders decides
@@ -168,6 +179,8 @@ var messageKinds = []struct {
 	{KindAmendedMinutes, kindInfo{SubjectAmendedPart, false}},
 	{KindActionAmended, kindInfo{SubjectAction, false}},
 	{KindActionRemoved, kindInfo{SubjectAction, false}},
+	{KindShareAgreement, kindInfo{SubjectConference, false}},
+	{KindDeleteFile, kindInfo{SubjectNone, false}},
 
 	{KindInvitationUnanswered, kindInfo{SubjectInvitee, true}},
 	{KindReportOwed, kindInfo{SubjectInvitee, true}},

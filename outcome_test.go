@@ -122,21 +122,22 @@ func TestOutcomeValidateDraft(t *testing.T) {
 
 func TestMinutesWithheld(t *testing.T) {
 	tests := []struct {
-		name, user, kind string
-		withheld         string // part of the reason; "" for none
+		name, user string
+		withheld   string // part of the reason; "" for none
 	}{
-		{"CaseManager", "U0CM", "", ""},
-		{"Chair", "U0CHAIR", "", ""},
-		{"InviteeCovered", "U0GP", "", ""},
-		{"InviteeNotCovered", "U0PROB", "", "does not cover their agency (Probation"},
-		{"InviteeNotAccepted", "U0NEW", "health_gp", "not accepted"},
-		{"OtherCovered", "U0SHARE", "housing", ""},
-		{"OtherNotCovered", "U0SHARE", "mental_health", "does not cover"},
-		{"OtherUnknown", "U0SHARE", "", "does not know which agency"},
+		{"CaseManager", "U0CM", ""},
+		{"Chair", "U0CHAIR", ""},
+		{"InviteeCovered", "U0GP", ""},
+		{"InviteeNotCovered", "U0PROB", "does not cover their agency (Probation"},
+		{"InviteeNotAccepted", "U0NEW", "not accepted"},
+		{"OtherAcceptedCovered", "U0SHOK", ""},
+		{"OtherAcceptedNotCovered", "U0SHUNC", "does not cover"},
+		{"OtherNotAccepted", "U0SHARE", "not accepted the information-sharing and confidentiality agreement yet"},
+		{"OtherUnknown", "U0OUT", "not accepted"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := MinutesWithheld(fixture(), tt.user, tt.kind, t0)
+			got := MinutesWithheld(fixture(), tt.user, t0)
 			if (got == "") != (tt.withheld == "") || !strings.Contains(got, tt.withheld) {
 				t.Errorf("MinutesWithheld = %q, want %q", got, tt.withheld)
 			}
@@ -152,39 +153,44 @@ func TestMinutesWithheld(t *testing.T) {
 func TestMinutesWithheldOnceConsentHasRunOut(t *testing.T) {
 	c := fixture()
 	c.Consent.Method, c.Consent.ValidUntil = ConsentWritten, time.Date(2026, 11, 19, 0, 0, 0, 0, time.UTC)
-	if got := MinutesWithheld(c, "U0GP", "", t0); !strings.Contains(got, "ran out on 19 November 2026") {
+	if got := MinutesWithheld(c, "U0GP", t0); !strings.Contains(got, "ran out on 19 November 2026") {
 		t.Errorf("a covered invitee after the consent ran out: %q", got)
 	}
-	if got := MinutesWithheld(c, "U0CHAIR", "", t0); got != "" {
+	if got := MinutesWithheld(c, "U0CHAIR", t0); got != "" {
 		t.Errorf("the chair after the consent ran out: %q", got)
 	}
-	if got := MinutesWithheld(c, "U0GP", "", time.Date(2026, 11, 19, 23, 0, 0, 0, time.UTC)); got != "" {
+	if got := MinutesWithheld(c, "U0GP", time.Date(2026, 11, 19, 23, 0, 0, 0, time.UTC)); got != "" {
 		t.Errorf("on its last day: %q", got)
 	}
 }
 
 // At send time the minutes still go to whoever they were decided for,
 // unless what can change since has: the outgoing case manager of a
-// handover (no longer an organiser, agency unknown) still gets them; a
-// share-list member whose agency the consent no longer covers, or someone
-// not on the share list, does not.
+// handover (no longer an organiser, no agreement as someone on the share
+// list) still gets them; a share-list member whose agency the consent no
+// longer covers, or someone not on the share list, does not.
 func TestMinutesStillGo(t *testing.T) {
 	c := fixture()
-	c.ShareList = []string{"U0OLDCM", "U0SHARE"}
-	if got := MinutesStillGo(c, "U0OLDCM", "", t0); got != "" {
+	c.ShareList = []string{"U0OLDCM", "U0SHOK"}
+	c.Sharers = []Sharer{{UserID: "U0OLDCM"}, {UserID: "U0SHOK", AgencyKind: "housing", AcceptedAt: &accepted}}
+	if got := MinutesStillGo(c, "U0OLDCM", t0); got != "" {
 		t.Errorf("the outgoing case manager: %q", got)
 	}
-	if got := MinutesStillGo(c, "U0SHARE", "mental_health", t0); !strings.Contains(got, "does not cover") {
+	if got := MinutesStillGo(c, "U0SHOK", t0); got != "" {
+		t.Errorf("an accepted, covered agency: %q", got)
+	}
+	c.Consent.AgencyKinds = []string{"health_gp"}
+	if got := MinutesStillGo(c, "U0SHOK", t0); !strings.Contains(got, "does not cover") {
 		t.Errorf("an agency no longer covered: %q", got)
 	}
-	if got := MinutesStillGo(c, "U0STRANGER", "housing", t0); !strings.Contains(got, "no longer on the share list") {
+	if got := MinutesStillGo(c, "U0STRANGER", t0); !strings.Contains(got, "no longer on the share list") {
 		t.Errorf("someone not on the share list: %q", got)
 	}
-	if got := MinutesStillGo(c, "U0CM", "", t0); got != "" {
+	if got := MinutesStillGo(c, "U0CM", t0); got != "" {
 		t.Errorf("the case manager: %q", got)
 	}
 	c.Consent.Method, c.Consent.ValidUntil = ConsentWritten, time.Date(2026, 11, 19, 0, 0, 0, 0, time.UTC)
-	if got := MinutesStillGo(c, "U0OLDCM", "", t0); !strings.Contains(got, "ran out") {
+	if got := MinutesStillGo(c, "U0OLDCM", t0); !strings.Contains(got, "ran out") {
 		t.Errorf("the outgoing case manager once the consent ran out: %q", got)
 	}
 }

@@ -104,6 +104,7 @@ func (b *Bot) register() {
 	b.registerConferences()
 	b.registerEdit()
 	b.registerInvitations()
+	b.registerAgency() // bot/agency.go
 	b.registerReports()
 	b.registerOffSlack()
 	b.registerReportsRead()

@@ -75,8 +75,9 @@ func (s *Sender) uploadCalendar(ctx context.Context, m store.Outbox, now time.Ti
 	sctx, cancel := context.WithTimeout(ctx, outboxSendBound)
 	defer cancel()
 	ch, _, _, err := s.api.OpenConversationContext(sctx, &slack.OpenConversationParameters{Users: []string{m.RecipientID}, ReturnIM: true})
+	var file *slack.FileSummary
 	if err == nil {
-		_, err = s.api.UploadFileContext(sctx, slack.UploadFileParameters{
+		file, err = s.api.UploadFileContext(sctx, slack.UploadFileParameters{
 			Filename: f.filename, Title: f.title, FileSize: len(f.content), Reader: bytes.NewReader(f.content),
 			Channel: ch.ID, InitialComment: f.comment,
 		})
@@ -85,6 +86,11 @@ func (s *Sender) uploadCalendar(ctx context.Context, m store.Outbox, now time.Ti
 	var rl *slack.RateLimitedError
 	switch {
 	case err == nil:
+		// Recorded against the conference's client, so that erasing them
+		// deletes it; should that fail, the file stays (logged).
+		if ferr := st.FileUploaded(context.WithoutCancel(ctx), m.ConferenceID, nil, file.ID, store.FileCalendar); ferr != nil {
+			s.bot.log.Error("could not record a calendar file", "conference", m.ConferenceID, "err", ferr)
+		}
 		s.finish(ctx, m, st.MarkSent(ctx, m, caseconf.MessageRef{Channel: ch.ID}))
 		s.count(m.Kind, "sent")
 		return true

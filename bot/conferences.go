@@ -231,8 +231,19 @@ func showBlocks(c *caseconf.Conference, v caseconf.Viewer, cal caseconf.Calendar
 	blocks := []slack.Block{section(title + "\n" + status)}
 
 	if !details {
-		blocks = append(blocks, section(fmt.Sprintf(":lock: The client's consent does not cover your agency, so case details are withheld.\n*Where:* %s\n*Your answer:* %s",
-			escape(c.Place), answerText(me))))
+		why := "The client's consent does not cover your agency, so case details are withheld."
+		offer := caseconf.OffersShareAgreement(c, v.UserID)
+		switch {
+		case offer:
+			why = shareAgreementAsk
+		case me != nil && !me.Accepted():
+			why = "Case details are withheld until you accept the information-sharing agreement on your invitation."
+		}
+		blocks = append(blocks, section(fmt.Sprintf(":lock: %s\n*Where:* %s\n*Your answer:* %s",
+			why, escape(c.Place), answerText(me))))
+		if offer {
+			blocks = append(blocks, slack.NewActionBlock("share_agreement", shareAgreeButton(c)))
+		}
 		return blocks
 	}
 	blocks = append(blocks, caseDetails(c)...)
@@ -272,6 +283,9 @@ func showBlocks(c *caseconf.Conference, v caseconf.Viewer, cal caseconf.Calendar
 		}
 		if len(buttons) > 0 {
 			blocks = append(blocks, slack.NewActionBlock("letters", buttons...))
+		}
+		if len(c.Invitees) > 0 && caseconf.CanCorrectAgency(c, v, &c.Invitees[0]) == nil {
+			blocks = append(blocks, slack.NewActionBlock("agency", correctAgencyButton(c))) // bot/agency.go
 		}
 	}
 	return blocks

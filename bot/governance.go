@@ -205,12 +205,13 @@ func (b *Bot) viewErase(ctx context.Context, r *Request) {
 		b.dm(ctx, r.UserID, "Sorry, the erasure did not finish; nothing was erased. Please try again.")
 		return
 	}
-	confs, msgs := 0, 0
+	confs, msgs, files := 0, 0, 0
 	for _, e := range res {
 		confs += e.Conferences
 		msgs += e.Messages
+		files += e.Files
 	}
-	b.dm(ctx, r.UserID, fmt.Sprintf(":wastebasket: Erased: %d client record(s), %d conference(s); %d of caseconf's Slack messages about them are being deleted.", len(res), confs, msgs))
+	b.dm(ctx, r.UserID, fmt.Sprintf(":wastebasket: Erased: %d client record(s), %d conference(s); %d of caseconf's Slack messages and %d of its files about them are being deleted.", len(res), confs, msgs, files))
 }
 
 // EraseClient erases client id, one client (store.EraseClient), and wakes
@@ -235,7 +236,7 @@ func (b *Bot) eraseIDs(ctx context.Context, ids []int64, actor, why string) ([]s
 		if err != nil {
 			return out, err
 		}
-		b.log.Info("client erased", "client", id, "by", actor, "why", why, "conferences", e.Conferences, "messages", e.Messages)
+		b.log.Info("client erased", "client", id, "by", actor, "why", why, "conferences", e.Conferences, "messages", e.Messages, "files", e.Files)
 		b.RefreshHome(e.Users...) // their Home tabs listed what is gone
 		out = append(out, e)
 	}
@@ -275,6 +276,39 @@ func (s *Sender) deleteMessage(ctx context.Context, m store.Outbox, now time.Tim
 	var rl *slack.RateLimitedError
 	switch {
 	case err == nil, errors.As(err, &se) && (se.Err == "message_not_found" || se.Err == "channel_not_found"):
+		s.finish(ctx, m, st.MarkSent(ctx, m, caseconf.MessageRef{}))
+		s.count(m.Kind, "sent")
+		return true
+	case errors.As(err, &rl):
+		s.block(rl.RetryAfter)
+		s.finish(ctx, m, st.MarkRateLimited(ctx, m, sendError(err), caseconf.RetryAt(now, 1, rl.RetryAfter)))
+	case errors.As(err, &se), m.Attempts >= caseconf.MaxSendAttempts:
+		s.finish(ctx, m, st.MarkFailed(ctx, m, sendError(err)))
+		s.count(m.Kind, "failed")
+	default:
+		s.finish(ctx, m, st.MarkRetry(ctx, m, sendError(err), caseconf.RetryAt(now, m.Attempts, 0)))
+		s.count(m.Kind, "retried")
+	}
+	return false
+}
+
+// deleteFile deletes a file the bot uploaded about an erased client
+// (files.delete) and finishes its outbox row. A file already gone counts
+// as deleted.
+func (s *Sender) deleteFile(ctx context.Context, m store.Outbox, now time.Time) bool {
+	st := s.bot.store
+	fileID, ok := store.DeleteFileTarget(m)
+	if !ok {
+		s.finish(ctx, m, st.MarkFailed(ctx, m, "not a file"))
+		return false
+	}
+	sctx, cancel := context.WithTimeout(ctx, outboxSendBound)
+	err := s.api.DeleteFileContext(sctx, fileID)
+	cancel()
+	var se slack.SlackErrorResponse
+	var rl *slack.RateLimitedError
+	switch {
+	case err == nil, errors.As(err, &se) && (se.Err == "file_not_found" || se.Err == "file_deleted"):
 		s.finish(ctx, m, st.MarkSent(ctx, m, caseconf.MessageRef{}))
 		s.count(m.Kind, "sent")
 		return true

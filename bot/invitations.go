@@ -25,6 +25,7 @@ const (
 
 func (b *Bot) registerInvitations() {
 	b.HandleAction(actionAgree, b.clickAgree)
+	b.HandleAction(actionShareAgree, b.clickShareAgree) // bot/sharelist.go
 	b.HandleAction(actionRespond, b.clickRespond)
 	b.HandleView(viewAgreement, b.submitAgreement)
 	b.HandleView(viewColleague, b.submitColleague)
@@ -427,6 +428,13 @@ func (b *Bot) clickAgree(ctx context.Context, r *Request) {
 // agreementModal is the information-sharing and confidentiality agreement,
 // with the invitee's agency asked for if it is not known yet.
 func agreementModal(c *caseconf.Conference, inv *caseconf.Invitee) slack.ModalViewRequest {
+	return agreementView(c, inv.Agency, inv.AgencyKind, subject{Invitee: inv.ID})
+}
+
+// agreementView is the agreement of c for someone whose agency is agency,
+// of kind kind (asked for when "" ), submitted with meta: an invitee's
+// (subject.Invitee) or a share-list person's (subject.Conference).
+func agreementView(c *caseconf.Conference, agency, kind string, meta subject) slack.ModalViewRequest {
 	blocks := []slack.Block{
 		section(fmt.Sprintf("*Information-sharing and confidentiality agreement* for %s, called by %s.", c.Ref, user(c.CaseManagerID))),
 		section("By accepting, I agree that:\n" +
@@ -436,7 +444,7 @@ func agreementModal(c *caseconf.Conference, inv *caseconf.Invitee) slack.ModalVi
 			"• I understand that the client's consent (or the recorded reason to meet without it) covers named kinds of agency only.\n" +
 			"• Information presented will be factual and evidenced."),
 	}
-	if inv.AgencyKind == "" {
+	if kind == "" {
 		blocks = append(blocks,
 			input(fieldAgency, "Your agency", "e.g. Church Street Surgery. Remembered for next time.", textInput(fieldAgency, caseconf.MaxShortText, false, ""), false),
 			input(fieldAgencyKind, "Kind of agency", "This decides what you may see: the client's consent names the kinds of agency information may be shared with. Choose the one you work for; only the case manager can change it later.",
@@ -444,12 +452,12 @@ func agreementModal(c *caseconf.Conference, inv *caseconf.Invitee) slack.ModalVi
 		)
 	} else {
 		blocks = append(blocks, note(fmt.Sprintf("Your agency: %s (%s). The kind of agency decides what the client's consent lets you see; if it is wrong, ask %s to correct it.",
-			escape(inv.Agency), caseconf.Label(caseconf.AgencyKinds, inv.AgencyKind), user(c.CaseManagerID))))
+			escape(agency), caseconf.Label(caseconf.AgencyKinds, kind), user(c.CaseManagerID))))
 	}
 	return slack.ModalViewRequest{
 		Type: slack.VTModal, CallbackID: viewAgreement, Title: plain("Confidentiality"),
 		Submit: plain("I agree"), Close: plain("Not now"),
-		PrivateMetadata: subject{Invitee: inv.ID}.String(),
+		PrivateMetadata: meta.String(),
 		Blocks:          slack.Blocks{BlockSet: blocks},
 	}
 }
@@ -473,6 +481,10 @@ func (b *Bot) submitAgreement(ctx context.Context, r *Request) {
 			return
 		}
 		agency = &store.AgencyAnswer{Agency: name, Kind: kind}
+	}
+	if meta, err := parseSubject(ic.View.PrivateMetadata); err == nil && meta.Invitee == 0 && meta.Conference > 0 {
+		b.submitShareAgreement(ctx, r, meta.Conference, agency) // bot/sharelist.go
+		return
 	}
 	c, inv, err := b.store.AcceptAgreement(ctx, inviteeID(ic.View.PrivateMetadata), r.UserID, agency)
 	if err != nil {

@@ -34,11 +34,7 @@ func (b *Bot) minutesPart(m store.Outbox, c *caseconf.Conference, d *store.Rende
 	if c.Status != caseconf.StatusRecorded {
 		return message{}, "the outcome is not recorded"
 	}
-	kind := ""
-	if c.InviteeFor(m.RecipientID) == nil && !caseconf.Organiser(c, caseconf.Viewer{UserID: m.RecipientID}) {
-		kind = d.AgencyKinds[m.RecipientID]
-	}
-	if why := caseconf.MinutesStillGo(c, m.RecipientID, kind, b.now()); why != "" {
+	if why := caseconf.MinutesStillGo(c, m.RecipientID, b.now()); why != "" {
 		return message{}, why
 	}
 	o := d.Outcomes[c.ID]

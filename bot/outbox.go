@@ -246,6 +246,8 @@ func (s *Sender) send(ctx context.Context, m store.Outbox, now time.Time, data *
 	switch m.Kind {
 	case caseconf.KindDeleteMessage:
 		return s.deleteMessage(ctx, m, now)
+	case caseconf.KindDeleteFile: // bot/governance.go
+		return s.deleteFile(ctx, m, now)
 	case caseconf.KindCalendar, caseconf.KindCalendarCancel: // bot/calendar.go
 		return s.uploadCalendar(ctx, m, now, data)
 	case caseconf.KindInvitationUpdate: // bot/edit.go

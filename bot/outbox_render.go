@@ -78,6 +78,8 @@ func (b *Bot) render(m store.Outbox, d *store.RenderData) (msg message, skip str
 		return renderActionRemoved(m, c, d.Actions[m.SubjectID], d.Outcomes[c.ID])
 	case caseconf.KindMinutesWithheld:
 		return renderMinutesWithheld(m, c, d.Outcomes[c.ID], d.ShareLists[c.ID])
+	case caseconf.KindShareAgreement: // bot/sharelist.go
+		return renderShareAgreement(m, c, b.cal)
 	case caseconf.KindHandoverOffer: // bot/handover.go
 		return renderHandoverOffer(m, c, d.Outcomes[c.ID])
 	// Updates to an action (bot/action_updates_render.go).

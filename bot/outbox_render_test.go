@@ -40,7 +40,8 @@ func TestRenderingABatchReadsNothingMore(t *testing.T) {
 			{ID: 21, ConferenceID: 2, SlackUserID: "U0GP", AgencyKind: "health_gp", AcceptedAt: &accepted,
 				Response: &caseconf.Response{Answer: caseconf.AnswerAttending, At: accepted}},
 		},
-		ShareList: []string{"U0GP", "U0HV"}}
+		ShareList: []string{"U0GP", "U0HV", "U0HOU"},
+		Sharers:   []caseconf.Sharer{{UserID: "U0GP"}, {UserID: "U0HV", AgencyKind: "health_gp", AcceptedAt: &accepted}, {UserID: "U0HOU"}}}
 	done := now.AddDate(0, 0, -1)
 	open := &caseconf.Action{ID: 201, ConferenceID: 2, Area: "Health", What: "Review medication", OwnerID: "U0GP",
 		DueOn: now.AddDate(0, 0, 1), Status: caseconf.ActionOpen}
@@ -78,8 +79,7 @@ func TestRenderingABatchReadsNothingMore(t *testing.T) {
 		Outcomes:    map[int64]*caseconf.Outcome{2: outcome, 3: &amended},
 		ShareLists: map[int64][]store.ShareEntry{2: {{UserID: "U0GP"}, {UserID: "U0HV"},
 			{UserID: "U0PO", Withheld: "the client's consent does not cover their agency (Police)"}, {Name: "Ann Smith", Contact: "ann@example.org"}}},
-		AgencyKinds: map[string]string{"U0HV": "health_gp"},
-		Actions:     map[int64]*caseconf.Action{201: open, 202: finished, 203: overdue, 204: closed, 205: reassigned, 206: changed, 207: removed},
+		Actions: map[int64]*caseconf.Action{201: open, 202: finished, 203: overdue, 204: closed, 205: reassigned, 206: changed, 207: removed},
 		Updates: map[int64]*caseconf.ActionUpdate{
 			301: {ID: 301, ActionID: 201, Kind: caseconf.UpdateNote, State: caseconf.UpdateMade, By: "U0GP", At: now, Note: "Seen today."},
 			302: {ID: 302, ActionID: 201, Kind: caseconf.UpdateNewDate, State: caseconf.UpdateMade, By: "U0CM", At: now, Note: "Clinic moved.",
@@ -98,10 +98,11 @@ func TestRenderingABatchReadsNothingMore(t *testing.T) {
 		{Kind: caseconf.KindSendFailed, RecipientID: "U0CM", ConferenceID: 1, SubjectID: 900},
 		{Kind: caseconf.KindNoConsentDPO, RecipientID: "U0DPO", ConferenceID: 1, SubjectID: 1},
 		{Kind: caseconf.KindMinutes, RecipientID: "U0GP", ConferenceID: 2, SubjectID: 1},
-		{Kind: caseconf.KindMinutes, RecipientID: "U0HV", ConferenceID: 2, SubjectID: 1}, // not invited: by their agency
+		{Kind: caseconf.KindMinutes, RecipientID: "U0HV", ConferenceID: 2, SubjectID: 1}, // not invited: by the agreement they accepted
 		{Kind: caseconf.KindActionAssigned, RecipientID: "U0GP", ConferenceID: 2, SubjectID: 201},
 		{Kind: caseconf.KindMinutesWithheld, RecipientID: "U0CM", ConferenceID: 2, SubjectID: 2},
 		{Kind: caseconf.KindHandoverOffer, RecipientID: "U0CM", ConferenceID: 2, SubjectID: 2},
+		{Kind: caseconf.KindShareAgreement, RecipientID: "U0HOU", ConferenceID: 2, SubjectID: 2},
 		{Kind: caseconf.KindActionDone, RecipientID: "U0CM", ConferenceID: 2, SubjectID: 202},
 		{Kind: caseconf.KindActionUpdate, RecipientID: "U0CM", ConferenceID: 2, SubjectID: 301},
 		{Kind: caseconf.KindActionClosed, RecipientID: "U0CM", ConferenceID: 2, SubjectID: 204},
@@ -157,12 +158,13 @@ func TestRenderingABatchReadsNothingMore(t *testing.T) {
 		}
 		rendered[m.Kind] = true
 	}
-	// Every kind on the list is rendered here, but the one that deletes a
-	// message, the calendar files (bot/calendar.go), which upload rather
-	// than post one, and the invitation's update in place (bot/edit.go).
+	// Every kind on the list is rendered here, but the ones that delete a
+	// message or a file, the calendar files (bot/calendar.go), which upload
+	// rather than post one, and the invitation's update in place
+	// (bot/edit.go).
 	for _, k := range caseconf.MessageKinds() {
-		if !rendered[k] && k != caseconf.KindDeleteMessage && k != caseconf.KindCalendar && k != caseconf.KindCalendarCancel &&
-			k != caseconf.KindInvitationUpdate {
+		if !rendered[k] && k != caseconf.KindDeleteMessage && k != caseconf.KindDeleteFile && k != caseconf.KindCalendar &&
+			k != caseconf.KindCalendarCancel && k != caseconf.KindInvitationUpdate {
 			t.Errorf("no message of kind %s in the batch", k)
 		}
 	}

@@ -146,10 +146,11 @@ func (s *DB) AmendOutcome(ctx context.Context, id int64, v caseconf.Viewer, meet
 	if _, err := tx.ExecContext(ctx, `DELETE FROM share_list WHERE conference_id = $1`, id); err != nil {
 		return Amended{}, fmt.Errorf("amend outcome: share list: %w", err)
 	}
-	recipients, withheld, others, err := insertShareList(ctx, tx, c, o.ShareWith, at)
+	recipients, withheld, others, offers, err := insertShareList(ctx, tx, c, o.ShareWith, at)
 	if err != nil {
 		return Amended{}, err
 	}
+	msgs = append(msgs, offers...)
 	// Minutes of an earlier version not sent yet are not sent now: these
 	// go instead.
 	if err := cancelMinutes(ctx, tx, id, "the record was corrected: the amended minutes go instead"); err != nil {

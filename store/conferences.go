@@ -17,13 +17,15 @@ import (
 
 // visibleTo is caseconf.CanSee in SQL, for queries that filter many
 // conferences at once: its case manager, chair and minute taker, invitees
-// who accepted the agreement, people on its share list, and
-// administrators. $1 is the viewer's Slack ID, $2 whether they are an
-// administrator. TestVisibilityAgreesWithTheRule holds the two together.
+// who accepted the agreement, Slack users on its share list (whether or
+// not the minutes went to them: what they may see of it is
+// caseconf.CanSeeDetails), and administrators. $1 is the viewer's Slack
+// ID, $2 whether they are an administrator.
+// TestVisibilityAgreesWithTheRule holds the two together.
 const visibleTo = `($2 OR c.case_manager_id = $1 OR c.chair_id = $1 OR c.minute_taker_id = $1
 	OR EXISTS (SELECT 1 FROM agreement_acknowledgements a JOIN invitees ai ON ai.id = a.invitee_id
 		WHERE a.conference_id = c.id AND a.slack_user_id = $1 AND ai.removed_at IS NULL)
-	OR EXISTS (SELECT 1 FROM share_list s WHERE s.conference_id = c.id AND s.slack_user_id = $1 AND s.withheld IS NULL))`
+	OR EXISTS (SELECT 1 FROM share_list s WHERE s.conference_id = c.id AND s.slack_user_id = $1))`
 
 // NewConference is a validated schedule and who is calling it.
 type NewConference struct {
@@ -192,9 +194,8 @@ func loadConference(ctx context.Context, q sqlx.QueryerContext, id int64) (*case
 	for i := range invitees {
 		c.Invitees[i] = invitees[i].invitee()
 	}
-	if err := sqlx.SelectContext(ctx, q, &c.ShareList, `SELECT slack_user_id FROM share_list
-		WHERE conference_id = $1 AND slack_user_id IS NOT NULL AND withheld IS NULL ORDER BY id`, id); err != nil {
-		return nil, fmt.Errorf("load share list: %w", err)
+	if err := loadSharers(ctx, q, map[int64]*caseconf.Conference{id: c}); err != nil {
+		return nil, err
 	}
 	return c, nil
 }

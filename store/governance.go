@@ -33,6 +33,7 @@ type Erased struct {
 	ClientID    int64
 	Conferences int
 	Messages    int      // Slack messages queued for deletion
+	Files       int      // Slack files the bot uploaded about the client, queued for deletion
 	Users       []string // the Slack users the conferences involved (their Home tabs change)
 }
 
@@ -43,7 +44,8 @@ type Erased struct {
 // its consents, and its details (the clients row stays as a tombstone
 // with no details, so the audit log keeps its numeric ID). Every Slack
 // message the bot posted about it is queued for deletion, collected
-// before the rows go. why says who asked ("administrator" or
+// before the rows go, and so is every file it uploaded about it
+// (exports, subject-access documents, calendar files: uploaded_files). why says who asked ("administrator" or
 // "retention"); it is written to the audit log with the counts only.
 func (s *DB) EraseClient(ctx context.Context, clientID int64, actor, why string) (Erased, error) {
 	tx, err := s.db.BeginTxx(ctx, nil)
@@ -142,6 +144,9 @@ func eraseClient(ctx context.Context, tx *sqlx.Tx, now time.Time, clientID int64
 		return res, err
 	}
 	res.Messages = n
+	if res.Files, err = eraseFiles(ctx, tx, now, clientID, confs); err != nil {
+		return res, err
+	}
 	for _, q := range []struct {
 		what, sql string
 		args      []any
@@ -166,7 +171,7 @@ func eraseClient(ctx context.Context, tx *sqlx.Tx, now time.Time, clientID int64
 		return res, fmt.Errorf("erase: client: %w", err)
 	}
 	if err := audit(ctx, tx, auditRow{At: now, Actor: actor, Action: "client.erase", ClientID: clientID,
-		Detail: fmt.Sprintf("client erased (%s): %d conferences, %d consents, %d Slack messages to delete", why, len(confs), len(consents), n)}); err != nil {
+		Detail: fmt.Sprintf("client erased (%s): %d conferences, %d consents, %d Slack messages and %d files to delete", why, len(confs), len(consents), n, res.Files)}); err != nil {
 		return res, err
 	}
 	return res, nil
@@ -361,8 +366,14 @@ func (s *DB) SubjectAccess(ctx context.Context, clientID int64, v caseconf.Viewe
 	return clients, out, tx.Commit()
 }
 
-// SubjectAccessDelivered audits where a subject-access export went.
+// SubjectAccessDelivered audits where a subject-access export went, and
+// records the file against its clients (erasing one deletes it).
 func (s *DB) SubjectAccessDelivered(ctx context.Context, clients []int64, actor, fileID, reason string) error {
+	if fileID != "" {
+		if err := s.FileUploaded(ctx, 0, clients, fileID, FileSubjectAccess); err != nil {
+			return err
+		}
+	}
 	for _, cl := range clients {
 		row := auditRow{At: s.Now(), Actor: actor, Action: "client.subject_access.delivered", ClientID: cl,
 			Detail: "Slack file " + fileID + " in the requester's direct messages"}

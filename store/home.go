@@ -113,18 +113,8 @@ func (s *DB) Home(ctx context.Context, v caseconf.Viewer, now, until time.Time, 
 			c.Invitees = append(c.Invitees, invs[i].invitee())
 		}
 	}
-	var shares []struct {
-		ConferenceID int64  `db:"conference_id"`
-		UserID       string `db:"slack_user_id"`
-	}
-	if err := tx.SelectContext(ctx, &shares, `SELECT conference_id, slack_user_id FROM share_list
-		WHERE conference_id = ANY($1) AND slack_user_id IS NOT NULL AND withheld IS NULL ORDER BY id`, arr); err != nil {
-		return nil, fmt.Errorf("home: share list: %w", err)
-	}
-	for _, sh := range shares {
-		if c := h.Conferences[sh.ConferenceID]; c != nil {
-			c.ShareList = append(c.ShareList, sh.UserID)
-		}
+	if err := loadSharers(ctx, tx, h.Conferences); err != nil {
+		return nil, err
 	}
 	var outs []struct {
 		ConferenceID int64        `db:"conference_id"`

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -212,4 +213,56 @@ func (s *DB) RecordResponse(ctx context.Context, inviteeID int64, userID string,
 		return nil, nil, false, err
 	}
 	return c, inv, true, tx.Commit()
+}
+
+// CorrectAgency changes the agency of invitee inviteeID of conference id
+// to agency (name and kind), if caseconf.CanCorrectAgency allows v on the
+// locked conference: an agency chosen wrongly, or changed with the
+// invitee's job. For an invitee on Slack it is also what caseconf
+// remembers for them. Audited with what it was before. What the client's
+// consent lets them see is decided on the new kind from now on, at every
+// read and every send. changed is false when it was that already.
+func (s *DB) CorrectAgency(ctx context.Context, id, inviteeID int64, v caseconf.Viewer, agency AgencyAnswer) (c *caseconf.Conference, inv *caseconf.Invitee, changed bool, err error) {
+	if n, k := caseconf.CheckAgency(agency.Agency, agency.Kind); n != "" || k != "" {
+		return nil, nil, false, caseconf.Errorf(caseconf.EINVALID, "%s", strings.TrimSpace(n+" "+k))
+	}
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, nil, false, fmt.Errorf("correct agency: %w", err)
+	}
+	defer tx.Rollback()
+	now := s.Now()
+	if c, err = lockConference(ctx, tx, id); err != nil {
+		return nil, nil, false, err
+	}
+	inv = c.Invitee(inviteeID)
+	if err := caseconf.CanCorrectAgency(c, v, inv); err != nil {
+		return nil, nil, false, err
+	}
+	if inv.Agency == agency.Agency && inv.AgencyKind == agency.Kind {
+		return c, inv, false, tx.Commit()
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE invitees SET agency = $2, agency_kind = $3 WHERE id = $1`, inv.ID, agency.Agency, agency.Kind); err != nil {
+		return nil, nil, false, fmt.Errorf("correct agency: %w", err)
+	}
+	if inv.OnSlack() {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO user_agencies (slack_user_id, agency, agency_kind, updated_at)
+			VALUES ($1, $2, $3, $4) ON CONFLICT (slack_user_id) DO UPDATE
+			SET agency = EXCLUDED.agency, agency_kind = EXCLUDED.agency_kind, updated_at = EXCLUDED.updated_at`,
+			inv.SlackUserID, agency.Agency, agency.Kind, now); err != nil {
+			return nil, nil, false, fmt.Errorf("correct agency: remember agency: %w", err)
+		}
+	}
+	was := caseconf.Label(caseconf.AgencyKinds, inv.AgencyKind)
+	if inv.AgencyKind == "" {
+		was = "not known"
+	}
+	if err := audit(ctx, tx, auditRow{At: now, Actor: v.UserID, Action: "invitee.agency_corrected", ConferenceID: c.ID, ClientID: c.ClientID,
+		Detail: fmt.Sprintf("invitee %d: agency %q, %s (was %q, %s)", inv.ID, agency.Agency, caseconf.Label(caseconf.AgencyKinds, agency.Kind), inv.Agency, was)}); err != nil {
+		return nil, nil, false, err
+	}
+	if c, err = loadConference(ctx, tx, id); err != nil {
+		return nil, nil, false, err
+	}
+	return c, c.Invitee(inviteeID), true, tx.Commit()
 }

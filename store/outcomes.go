@@ -257,7 +257,7 @@ func (s *DB) RecordOutcome(ctx context.Context, id int64, v caseconf.Viewer, now
 				RecipientID: a.OwnerID, ConferenceID: id, SubjectID: aid})
 		}
 	}
-	recipients, withheld, others, err := insertShareList(ctx, tx, c, o.ShareWith, now)
+	recipients, withheld, others, offers, err := insertShareList(ctx, tx, c, o.ShareWith, now)
 	if err != nil {
 		return Recorded{}, err
 	}
@@ -289,6 +289,7 @@ func (s *DB) RecordOutcome(ctx context.Context, id int64, v caseconf.Viewer, now
 			}
 		}
 	}
+	msgs = append(msgs, offers...)
 	msgs = append(msgs, after...)
 	if _, err := tx.ExecContext(ctx, `DELETE FROM outcome_drafts WHERE conference_id = $1`, id); err != nil {
 		return Recorded{}, fmt.Errorf("record outcome: draft: %w", err)
@@ -351,17 +352,21 @@ func insertPeople(ctx context.Context, tx *sqlx.Tx, c *caseconf.Conference, o ca
 }
 
 // insertShareList stores the share list, deciding for each Slack user on
-// it whether the minutes may go to them (their agency is the invitee's,
-// or the one they told caseconf before). It returns the Slack users they
-// go to, how many they are withheld from, and how many are not on Slack.
-func insertShareList(ctx context.Context, tx *sqlx.Tx, c *caseconf.Conference, people []caseconf.Person, now time.Time) (recipients []string, withheld, others int, err error) {
+// it whether the minutes may go to them (caseconf.MinutesWithheld, on the
+// agreement they accepted: an invitee's on their invitation, anyone else's
+// as someone on the share list). It returns the Slack users they go to,
+// how many they are withheld from, how many are not on Slack, and the
+// offers of the agreement to those on it who were not invited and have
+// not accepted it yet (the minutes go to them once they do).
+func insertShareList(ctx context.Context, tx *sqlx.Tx, c *caseconf.Conference, people []caseconf.Person, now time.Time) (recipients []string, withheld, others int, offers []Outbox, err error) {
 	seen := map[string]bool{}
+	var users []string
 	for _, p := range people {
 		if p.UserID == "" {
 			others++
 			if _, err := tx.ExecContext(ctx, `INSERT INTO share_list (conference_id, name, contact) VALUES ($1, $2, $3)`,
 				c.ID, p.Name, p.Contact); err != nil {
-				return nil, 0, 0, fmt.Errorf("record outcome: share list: %w", err)
+				return nil, 0, 0, nil, fmt.Errorf("record outcome: share list: %w", err)
 			}
 			continue
 		}
@@ -369,24 +374,32 @@ func insertShareList(ctx context.Context, tx *sqlx.Tx, c *caseconf.Conference, p
 			continue
 		}
 		seen[p.UserID] = true
-		var kind string
-		if c.InviteeFor(p.UserID) == nil {
-			if kind, err = agencyKind(ctx, tx, p.UserID); err != nil {
-				return nil, 0, 0, err
-			}
-		}
-		why := caseconf.MinutesWithheld(c, p.UserID, kind, now)
-		if why == "" {
-			recipients = append(recipients, p.UserID)
-		} else {
-			withheld++
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO share_list (conference_id, slack_user_id, withheld) VALUES ($1, $2, $3)
-			ON CONFLICT DO NOTHING`, c.ID, p.UserID, nullString(why)); err != nil {
-			return nil, 0, 0, fmt.Errorf("record outcome: share list: %w", err)
+		users = append(users, p.UserID)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO share_list (conference_id, slack_user_id) VALUES ($1, $2)
+			ON CONFLICT DO NOTHING`, c.ID, p.UserID); err != nil {
+			return nil, 0, 0, nil, fmt.Errorf("record outcome: share list: %w", err)
 		}
 	}
-	return recipients, withheld, others, nil
+	c.ShareList, c.Sharers = nil, nil
+	if err := loadSharers(ctx, tx, map[int64]*caseconf.Conference{c.ID: c}); err != nil {
+		return nil, 0, 0, nil, err
+	}
+	for _, u := range users {
+		why := caseconf.MinutesWithheld(c, u, now)
+		if why == "" {
+			recipients = append(recipients, u)
+			continue
+		}
+		withheld++
+		if caseconf.OffersShareAgreement(c, u) {
+			offers = append(offers, shareOffer(c, u))
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE share_list SET withheld = $3 WHERE conference_id = $1 AND slack_user_id = $2`,
+			c.ID, u, why); err != nil {
+			return nil, 0, 0, nil, fmt.Errorf("record outcome: share list: %w", err)
+		}
+	}
+	return recipients, withheld, others, offers, nil
 }
 
 // reviewOf is the conference conference id reviews, or 0.

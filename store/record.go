@@ -62,15 +62,27 @@ func (s *DB) ExportRecord(ctx context.Context, ref string, v caseconf.Viewer) (*
 }
 
 // ExportDelivered audits where the export of conference c for actor went:
-// the Slack file, or why it could not be delivered (reason names nothing
-// of the record).
+// the Slack file (recorded against the conference and its client, so
+// that erasure deletes it), or why it could not be delivered (reason
+// names nothing of the record).
 func (s *DB) ExportDelivered(ctx context.Context, c *caseconf.Conference, actor, fileID, reason string) error {
-	row := auditRow{At: s.Now(), Actor: actor, Action: "conference.export.delivered", ConferenceID: c.ID, ClientID: c.ClientID,
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("export delivered: %w", err)
+	}
+	defer tx.Rollback()
+	now := s.Now()
+	row := auditRow{At: now, Actor: actor, Action: "conference.export.delivered", ConferenceID: c.ID, ClientID: c.ClientID,
 		Detail: "Slack file " + fileID + " in the exporter's direct messages"}
 	if fileID == "" {
 		row.Action, row.Detail = "conference.export.failed", reason
+	} else if err := recordUpload(ctx, tx, now, c.ID, nil, fileID, FileExport); err != nil {
+		return err
 	}
-	return audit(ctx, s.db, row)
+	if err := audit(ctx, tx, row); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 func readAnswers(ctx context.Context, tx *sqlx.Tx, r *caseconf.Record) error {

@@ -20,7 +20,6 @@ type RenderData struct {
 	Reminders   map[int64]caseconf.ReminderState   // by message ID: what each reminder needs
 	Outcomes    map[int64]*caseconf.Outcome        // by conference ID: absent when none is recorded
 	ShareLists  map[int64][]ShareEntry             // by conference ID, with why the minutes were withheld
-	AgencyKinds map[string]string                  // by Slack user: the kind of agency they last said they work for
 	Actions     map[int64]*caseconf.Action         // by ID
 	Updates     map[int64]*caseconf.ActionUpdate   // by ID
 	Failed      map[int64][]string                 // by conference ID: Slack users whose invitation could not be delivered
@@ -31,22 +30,20 @@ type RenderData struct {
 // RenderData reads what messages ms need to be rendered, in a few
 // statements by kind for the whole batch: their conferences; the state of
 // each reminder; the recorded outcomes the minutes, the case manager's
-// notice and the handover offer are made from, and the share lists and
-// agencies that decide who the minutes still go to; the actions and
+// notice and the handover offer are made from, and the share lists the
+// notice lists; the actions and
 // updates to actions the action messages tell of; the failed invitations
 // a summary lists; the messages a failure notice is about.
 func (s *DB) RenderData(ctx context.Context, ms []Outbox) (*RenderData, error) {
 	d := &RenderData{At: time.Now(), Outcomes: map[int64]*caseconf.Outcome{}, ShareLists: map[int64][]ShareEntry{},
-		AgencyKinds: map[string]string{}, Actions: map[int64]*caseconf.Action{}, Updates: map[int64]*caseconf.ActionUpdate{},
+		Actions: map[int64]*caseconf.Action{}, Updates: map[int64]*caseconf.ActionUpdate{},
 		Failed: map[int64][]string{}, Messages: map[int64]*Outbox{}}
 	var conferences, outcomes, shareLists, summaries, actions, updates, messages, edits ids
-	var minutesTo []string
 	for _, m := range ms {
 		conferences.add(m.ConferenceID)
 		switch {
 		case m.Kind == caseconf.KindMinutes, m.Kind == caseconf.KindAmendedMinutes:
 			outcomes.add(m.ConferenceID)
-			minutesTo = append(minutesTo, m.RecipientID)
 		case m.Kind == caseconf.KindMinutesWithheld:
 			outcomes.add(m.ConferenceID)
 			shareLists.add(m.ConferenceID)
@@ -113,19 +110,6 @@ func (s *DB) RenderData(ctx context.Context, ms []Outbox) (*RenderData, error) {
 	for _, id := range shareLists {
 		if d.ShareLists[id], err = readShareList(ctx, s.db, id); err != nil {
 			return nil, err
-		}
-	}
-	if len(minutesTo) > 0 {
-		var rows []struct {
-			UserID string `db:"slack_user_id"`
-			Kind   string `db:"agency_kind"`
-		}
-		if err := s.db.SelectContext(ctx, &rows, `SELECT slack_user_id, agency_kind FROM user_agencies WHERE slack_user_id = ANY($1)`,
-			pq.Array(minutesTo)); err != nil {
-			return nil, fmt.Errorf("render: agency kinds: %w", err)
-		}
-		for _, r := range rows {
-			d.AgencyKinds[r.UserID] = r.Kind
 		}
 	}
 	if len(summaries) > 0 {

@@ -41,18 +41,8 @@ func (s *DB) ConferenceSnapshots(ctx context.Context, ids []int64) (map[int64]*c
 			c.Invitees = append(c.Invitees, invitees[i].invitee())
 		}
 	}
-	var shares []struct {
-		ConferenceID int64  `db:"conference_id"`
-		UserID       string `db:"slack_user_id"`
-	}
-	if err := s.db.SelectContext(ctx, &shares, `SELECT conference_id, slack_user_id FROM share_list
-		WHERE conference_id = ANY($1) AND slack_user_id IS NOT NULL AND withheld IS NULL ORDER BY conference_id, id`, pq.Array(ids)); err != nil {
-		return nil, fmt.Errorf("load share lists: %w", err)
-	}
-	for _, sh := range shares {
-		if c := out[sh.ConferenceID]; c != nil {
-			c.ShareList = append(c.ShareList, sh.UserID)
-		}
+	if err := loadSharers(ctx, s.db, out); err != nil {
+		return nil, err
 	}
 	for _, c := range out {
 		if c.Invitees == nil {

@@ -130,6 +130,8 @@ var rowsAbout = map[string]string{
 	"actions":                    `SELECT * FROM actions WHERE conference_id IN (SELECT id FROM conferences WHERE client_id = $1)`,
 	"action_updates":             `SELECT * FROM action_updates WHERE conference_id IN (SELECT id FROM conferences WHERE client_id = $1)`,
 	"share_list":                 `SELECT * FROM share_list WHERE conference_id IN (SELECT id FROM conferences WHERE client_id = $1)`,
+	"share_agreements":           `SELECT * FROM share_agreements WHERE conference_id IN (SELECT id FROM conferences WHERE client_id = $1)`,
+	"uploaded_files":             `SELECT * FROM uploaded_files WHERE client_id = $1 OR conference_id IN (SELECT id FROM conferences WHERE client_id = $1)`,
 	"disclosures":                `SELECT * FROM disclosures WHERE conference_id IN (SELECT id FROM conferences WHERE client_id = $1)`,
 	"conference_edits":           `SELECT * FROM conference_edits WHERE conference_id IN (SELECT id FROM conferences WHERE client_id = $1)`,
 	"outbox":                     `SELECT * FROM outbox WHERE conference_id IN (SELECT id FROM conferences WHERE client_id = $1)`,

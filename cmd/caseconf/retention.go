@@ -84,7 +84,7 @@ func cmdRetention(ctx context.Context, args []string, env config.Lookup, stdout,
 			fmt.Fprintf(stderr, "caseconf: retention: client %d: %v\n", id, err)
 			return 1
 		}
-		fmt.Fprintf(stdout, "erased client %d: %d conferences, %d Slack messages to delete\n", id, e.Conferences, e.Messages)
+		fmt.Fprintf(stdout, "erased client %d: %d conferences, %d Slack messages and %d files to delete\n", id, e.Conferences, e.Messages, e.Files)
 	}
 	return 0
 }

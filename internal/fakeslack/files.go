@@ -37,6 +37,8 @@ type Upload struct {
 	InitialComment string
 	Completed      bool
 	CompletedAt    time.Time
+	// Deleted is set by files.delete: the file is gone from Slack.
+	Deleted bool
 }
 
 func (u *Upload) clone() Upload {
@@ -173,4 +175,26 @@ func (s *Server) filesCompleteUploadExternal(c Call) any {
 	}
 	s.broadcastLocked()
 	return ok(map[string]any{"files": out})
+}
+
+// filesDelete deletes a file as Slack's files.delete does: file is its
+// ID; one never uploaded is file_not_found, one deleted already
+// file_deleted.
+func (s *Server) filesDelete(c Call) any {
+	id := c.Params.Get("file")
+	if id == "" {
+		return apiError(errInvalidArgs)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.files[id]
+	switch {
+	case u == nil:
+		return apiError("file_not_found")
+	case u.Deleted:
+		return apiError("file_deleted")
+	}
+	u.Deleted = true
+	s.broadcastLocked()
+	return ok(nil)
 }

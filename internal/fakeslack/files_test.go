@@ -69,3 +69,29 @@ func TestUploadRefusals(t *testing.T) {
 		t.Errorf("uploads = %+v", ups)
 	}
 }
+
+// files.delete deletes an uploaded file once, as Slack does: again it is
+// file_deleted, and a file never uploaded is file_not_found.
+func TestFilesDelete(t *testing.T) {
+	fake := newFake(t)
+	api := newClient(fake)
+	ctx := testContext(t)
+	f, err := api.UploadFileContext(ctx, slack.UploadFileParameters{
+		Filename: "record.md", FileSize: 3, Reader: strings.NewReader("abc"), Channel: DMChannelID("U0CM"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := api.DeleteFileContext(ctx, f.ID); err != nil {
+		t.Fatal(err)
+	}
+	if ups := fake.Uploads(); len(ups) != 1 || !ups[0].Deleted {
+		t.Errorf("after files.delete: %+v", ups)
+	}
+	if err := api.DeleteFileContext(ctx, f.ID); err == nil || !strings.Contains(err.Error(), "file_deleted") {
+		t.Errorf("deleting it again: %v", err)
+	}
+	if err := api.DeleteFileContext(ctx, "F999999"); err == nil || !strings.Contains(err.Error(), "file_not_found") {
+		t.Errorf("deleting a file never uploaded: %v", err)
+	}
+}

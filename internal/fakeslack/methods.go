@@ -31,6 +31,7 @@ func init() {
 
 		"files.getUploadURLExternal":   (*Server).filesGetUploadURLExternal,
 		"files.completeUploadExternal": (*Server).filesCompleteUploadExternal,
+		"files.delete":                 (*Server).filesDelete,
 	}
 }
 
