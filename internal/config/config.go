@@ -235,7 +235,7 @@ func (c *Config) Validate(need Need) error {
 		return &Error{"SLACK_BOT_TOKEN", "must be a bot token starting xoxb- (value not shown)"}
 	}
 	if !tokenBody(c.SlackBotToken, "xoxb-") {
-		return &Error{"SLACK_BOT_TOKEN", "has characters Slack tokens never have (only letters, digits and - follow xoxb-); is it still a placeholder? (value not shown)"}
+		return &Error{"SLACK_BOT_TOKEN", "has characters Slack tokens never have (only letters, digits and - follow xoxb-): still a placeholder, or quotes or a space around it? (value not shown)"}
 	}
 	api, err := url.Parse(c.SlackAPIURL)
 	if err != nil || (api.Scheme != "http" && api.Scheme != "https") || api.Host == "" {
@@ -248,7 +248,7 @@ func (c *Config) Validate(need Need) error {
 		return &Error{"SLACK_APP_TOKEN", "must be an app-level token starting xapp- (value not shown)"}
 	}
 	if c.SlackAppToken != "" && !tokenBody(c.SlackAppToken, "xapp-") {
-		return &Error{"SLACK_APP_TOKEN", "has characters Slack tokens never have (only letters, digits and - follow xapp-); is it still a placeholder? (value not shown)"}
+		return &Error{"SLACK_APP_TOKEN", "has characters Slack tokens never have (only letters, digits and - follow xapp-): still a placeholder, or quotes or a space around it? (value not shown)"}
 	}
 	if c.SlackAppToken == "" && c.SlackSigningSecret == "" {
 		return &Error{"SLACK_APP_TOKEN", "neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET (HTTP mode) is set; set at least one"}
