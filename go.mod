@@ -1,6 +1,8 @@
 module github.com/caseconf/caseconf
 
-go 1.26.8
+go 1.26.0
+
+toolchain go1.26.8
 
 require (
 	github.com/arran4/golang-ical v0.3.4

@@ -234,6 +234,9 @@ func (c *Config) Validate(need Need) error {
 	if !strings.HasPrefix(c.SlackBotToken, "xoxb-") {
 		return &Error{"SLACK_BOT_TOKEN", "must be a bot token starting xoxb- (value not shown)"}
 	}
+	if !tokenBody(c.SlackBotToken, "xoxb-") {
+		return &Error{"SLACK_BOT_TOKEN", "has characters Slack tokens never have (only letters, digits and - follow xoxb-): still a placeholder, or quotes or a space around it? (value not shown)"}
+	}
 	api, err := url.Parse(c.SlackAPIURL)
 	if err != nil || (api.Scheme != "http" && api.Scheme != "https") || api.Host == "" {
 		return &Error{"SLACK_API_URL", "must be an http(s) URL such as https://slack.com/api/"}
@@ -244,6 +247,9 @@ func (c *Config) Validate(need Need) error {
 	if c.SlackAppToken != "" && !strings.HasPrefix(c.SlackAppToken, "xapp-") {
 		return &Error{"SLACK_APP_TOKEN", "must be an app-level token starting xapp- (value not shown)"}
 	}
+	if c.SlackAppToken != "" && !tokenBody(c.SlackAppToken, "xapp-") {
+		return &Error{"SLACK_APP_TOKEN", "has characters Slack tokens never have (only letters, digits and - follow xapp-): still a placeholder, or quotes or a space around it? (value not shown)"}
+	}
 	if c.SlackAppToken == "" && c.SlackSigningSecret == "" {
 		return &Error{"SLACK_APP_TOKEN", "neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET (HTTP mode) is set; set at least one"}
 	}
@@ -251,4 +257,23 @@ func (c *Config) Validate(need Need) error {
 		return &Error{"HTTP_ADDR", fmt.Sprintf("%q is not host:port (for example :8080)", c.HTTPAddr)}
 	}
 	return nil
+}
+
+// tokenBody reports whether what follows prefix in token is made only of
+// the characters Slack's tokens use (ASCII letters, digits and -), and is
+// not empty. A placeholder such as "xoxb-…" (a Unicode ellipsis), or a
+// token pasted with quotes or a stray space inside, fails it.
+func tokenBody(token, prefix string) bool {
+	body := strings.TrimPrefix(token, prefix)
+	if strings.Trim(body, "-") == "" {
+		return false
+	}
+	for _, r := range body {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-':
+		default:
+			return false
+		}
+	}
+	return true
 }
