@@ -119,6 +119,7 @@ func (b *Bot) register() {
 	b.registerActionChanges()
 	b.registerActionUpdates()
 	b.registerClientLetter()
+	b.registerMinutesPDF()
 	b.registerMyActions()
 	b.registerHome()
 	b.registerReminders()

@@ -81,7 +81,7 @@ func (b *Bot) render(m store.Outbox, d *store.RenderData) (msg message, skip str
 	case caseconf.KindActionRemoved:
 		return renderActionRemoved(m, c, d.Actions[m.SubjectID], d.Outcomes[c.ID])
 	case caseconf.KindMinutesWithheld:
-		return renderMinutesWithheld(m, c, d.Outcomes[c.ID], d.ShareLists[c.ID])
+		return b.renderMinutesWithheld(m, c, d.Outcomes[c.ID], d.ShareLists[c.ID])
 	case caseconf.KindHandoverOffer: // bot/handover.go
 		return renderHandoverOffer(m, c, d.Outcomes[c.ID])
 	// Updates to an action (bot/action_updates_render.go).

@@ -194,3 +194,45 @@ type EmailData struct {
 	PDF  []byte // nil once sent (or given up)
 	Name string // whom it is for
 }
+
+// MinutesRecord reads what the minutes PDF of the conference ref holds
+// (its outcome as it stands and its action plan: not the reports, the
+// earlier versions or the history), for v, who must be allowed to make it
+// (caseconf.CanMakeMinutesPDF). The read is audited.
+func (s *DB) MinutesRecord(ctx context.Context, ref string, v caseconf.Viewer) (*caseconf.Record, error) {
+	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead})
+	if err != nil {
+		return nil, fmt.Errorf("minutes: %w", err)
+	}
+	defer tx.Rollback()
+	var id int64
+	err = tx.GetContext(ctx, &id, `SELECT id FROM conferences WHERE ref = upper($1)`, strings.TrimSpace(ref))
+	if err == sql.ErrNoRows {
+		return nil, caseconf.NotFound()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("minutes: %w", err)
+	}
+	c, err := loadConference(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := caseconf.CanMakeMinutesPDF(c, v); err != nil {
+		return nil, err
+	}
+	r := &caseconf.Record{Conference: c, ExportedBy: v.UserID, ExportedAt: s.Now()}
+	if err := readRecordOutcome(ctx, tx, r); err != nil {
+		return nil, fmt.Errorf("minutes: %w", err)
+	}
+	if err := readRecordActions(ctx, tx, r); err != nil {
+		return nil, fmt.Errorf("minutes: %w", err)
+	}
+	if r.Outcome == nil {
+		return nil, caseconf.Errorf(caseconf.ECONFLICT, "The outcome of %s is not recorded yet, so there are no minutes to send.", c.Ref)
+	}
+	if err := audit(ctx, tx, auditRow{At: r.ExportedAt, Actor: v.UserID, Action: "conference.minutes_pdf_read", ConferenceID: c.ID, ClientID: c.ClientID,
+		Detail: fmt.Sprintf("the minutes (version %d, %d actions), for a password-protected PDF", r.Outcome.Version, len(r.Actions))}); err != nil {
+		return nil, err
+	}
+	return r, tx.Commit()
+}

@@ -9,12 +9,16 @@ import (
 	"mime/multipart"
 	"mime/quotedprintable"
 	"net/mail"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/pdfcpu/pdfcpu/pkg/api"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/slack-go/slack"
 
+	"github.com/caseconf/caseconf/internal/fakeslack"
 	"github.com/caseconf/caseconf/internal/smtptest"
 )
 
@@ -240,4 +244,236 @@ func (s *stripNewlines) Read(p []byte) (int, error) {
 		}
 	}
 	return j, err
+}
+
+// The mail server refuses for now (421), then takes it: one e-mail, sent
+// at the second attempt. It refuses for good (550): given up at once, and
+// the case manager told on Slack who did not get what, and why.
+func TestEmailRetriedOnceThenGivenUpOnAPermanentRefusal(t *testing.T) {
+	t.Parallel()
+	a, srv := startMailApp(t)
+	one := scheduleForm().without("ext_phone_0").text("ext_email_0", "dr.patel@example.org")
+	srv.Refuse(421)
+	if ack := a.viewSubmission("U0CM", "schedule", "V1", "", one, 0); ack["response_action"] != "clear" {
+		t.Fatal(ack)
+	}
+	ms := srv.Wait(t, 1, 15*time.Second)
+	a.eventually("the invitation marked sent", func() bool {
+		return a.count(`SELECT count(*) FROM outbox WHERE kind = 'email_invitation' AND state = 'sent'`) == 1
+	})
+	if n := a.count(`SELECT attempts FROM outbox WHERE kind = 'email_invitation'`); n != 2 || srv.Rcpts() != 2 {
+		t.Errorf("sent at attempt %d after %d RCPTs, want the second of 2", n, srv.Rcpts())
+	}
+	if n := a.count(`SELECT count(*) FROM outbox WHERE kind = 'email_invitation' AND errors[1] = 'smtp: refused for now (421)'`); n != 1 {
+		t.Error("the 421 is not kept as why the first attempt failed")
+	}
+	if len(ms) != 1 || ms[0].To[0] != "dr.patel@example.org" {
+		t.Fatalf("e-mails: %+v", ms)
+	}
+
+	srv.Refuse(550)
+	two := one.text("ext_email_0", "nobody@example.org").text("client_ref", "JS-4412")
+	if ack := a.viewSubmission("U0CM", "schedule", "V2", "", two, 0); ack["response_action"] != "clear" {
+		t.Fatal(ack)
+	}
+	a.eventually("the refused e-mail given up", func() bool {
+		return a.count(`SELECT count(*) FROM outbox WHERE kind = 'email_invitation' AND state = 'failed' AND attempts = 1 AND recipient_id = 'nobody@example.org'`) == 1
+	})
+	var told string
+	a.eventually("the case manager told", func() bool {
+		for _, c := range a.dmTo("U0CM") {
+			if text := callText(c); strings.Contains(text, "could not be delivered") {
+				told = text
+				return true
+			}
+		}
+		return false
+	})
+	for _, want := range []string{"The e-mailed invitation for *CC-0002* could not be delivered to Dr Patel (nobody@example.org)", "refused permanently (550)"} {
+		if !strings.Contains(told, want) {
+			t.Errorf("the case manager's notice lacks %q:\n%s", want, told)
+		}
+	}
+	if strings.Contains(a.logs.String(), "s3cret-pass") {
+		t.Error("the mail server's password is in the log")
+	}
+	if n := len(srv.Messages()); n != 1 || srv.Rcpts() != 3 {
+		t.Errorf("%d e-mails after %d RCPTs, want 1 after 3", n, srv.Rcpts())
+	}
+}
+
+// offSlackConference calls CC-0001 with U0GP and U0SW on Slack and
+// Persons A and B (housing, which the consent covers) and C (probation,
+// which it does not) off it, by e-mail; the case manager records that the
+// three accepted the agreement; the meeting is then moved before the test
+// clock, so it has been held. It waits for the three invitations.
+func offSlackConference(a *app, srv *smtptest.Server) int {
+	a.t.Helper()
+	f := scheduleForm().without("ext_phone_0")
+	people := [][3]string{{"Person A", "person.a@example.org", "housing"}, {"Person B", "person.b@example.org", "housing"},
+		{"Person C", "person.c@example.org", "probation_police"}}
+	for i, p := range people {
+		f = f.text(fmt.Sprintf("ext_name_%d", i), p[0]).text(fmt.Sprintf("ext_role_%d", i), "Worker").
+			text(fmt.Sprintf("ext_agency_%d", i), "Agency").choice(fmt.Sprintf("ext_agency_kind_%d", i), p[2]).text(fmt.Sprintf("ext_email_%d", i), p[1])
+	}
+	if ack := a.viewSubmission("U0CM", "schedule", "V1", "", f, 0); ack["response_action"] != "clear" {
+		a.t.Fatal(ack)
+	}
+	srv.Wait(a.t, 3, 15*time.Second)
+	a.invitationsRecorded()
+	for _, p := range people {
+		id := a.count(`SELECT id FROM invitees WHERE name = $1`, p[0])
+		meta := a.openForm("U0CM", fmt.Sprintf("record_reply:%d", id), fmt.Sprintf("i%d", id), "record_reply")
+		values := form{}.choice("reply", "attending").choice("agreed_how", "signed_form").date("agreed_on", "2026-10-30")
+		if ack := a.viewSubmission("U0CM", "record_reply", "VR"+p[0], meta, values, 0); ack["response_action"] != "clear" {
+			a.t.Fatalf("recording %s's reply: %v", p[0], ack)
+		}
+	}
+	conf := a.count(`SELECT id FROM conferences`)
+	a.exec(`UPDATE conferences SET starts_at = '2026-10-30 10:30+00' WHERE id = $1`, conf)
+	return conf
+}
+
+// minutesShared is the outcome, shared with the social worker on Slack
+// and, off it, with Persons A to D (D was never invited).
+func minutesShared() form {
+	return outcomeValues().users("attended", "U0CM", "U0SW").users("apologies", "U0GP").users("share_with", "U0SW").
+		text("share_others", "Person A, person.a@example.org\nPerson B, 020 7946 0001 person.b@example.org\nPerson C, person.c@example.org\nPerson D, person.d@example.org")
+}
+
+// passwordIn finds the password shown for file in the replies on the
+// response URLs, waiting for it.
+func (a *app) passwordIn(t *testing.T, file string) string {
+	t.Helper()
+	re := regexp.MustCompile("The password of `" + regexp.QuoteMeta(file) + "` is `([a-z2-9]{5}(?:-[a-z2-9]{5}){3})`")
+	password := ""
+	a.eventually("the password shown", func() bool {
+		for _, c := range a.slack.CallsTo(fakeslack.MethodResponseURL) {
+			if m := re.FindSubmatch(c.Body); m != nil {
+				if password != "" && password != string(m[1]) {
+					t.Fatal("two passwords")
+				}
+				password = string(m[1])
+				if bytes.Contains(c.Body, []byte(`"in_channel"`)) {
+					t.Error("the password was not shown ephemerally")
+				}
+			}
+		}
+		return password != ""
+	})
+	return password
+}
+
+// decryptPDF opens an AES-256 PDF with password, failing t if it opens
+// without it or not with it.
+func decryptPDF(t *testing.T, pdf []byte, password string) string {
+	t.Helper()
+	if _, err := api.ReadAndValidate(bytes.NewReader(pdf), model.NewDefaultConfiguration()); err == nil {
+		t.Error("the PDF opens without its password")
+	}
+	var plain bytes.Buffer
+	if err := api.Decrypt(bytes.NewReader(pdf), &plain, model.NewAESConfiguration(password, "", 256)); err != nil {
+		t.Fatalf("the PDF does not open with its password: %v", err)
+	}
+	return plain.String()
+}
+
+// After the outcome: E-mail the minutes, on the case manager's notice,
+// makes the minutes alone as a password-protected PDF, e-mails it to the
+// people not on Slack on the share list whom the consent covers, and not
+// to the others; the password is shown once to the case manager and is
+// in no e-mail, log or table; each e-mail is a disclosure, delivered.
+func TestMinutesPDFEmailedToCoveredPeopleNotOnSlack(t *testing.T) {
+	t.Parallel()
+	a, srv := startMailApp(t)
+	conf := offSlackConference(a, srv)
+	a.recordOutcomeWith(minutesShared())
+
+	var notice string
+	a.eventually("the case manager's notice with E-mail the minutes", func() bool {
+		for _, c := range a.dmTo("U0CM") {
+			if text := callText(c); strings.Contains(text, "\nE-mail the minutes\n") {
+				notice = text
+				return true
+			}
+		}
+		return false
+	})
+	if !strings.Contains(notice, "Person A") || !strings.Contains(notice, fmt.Sprintf("\nc%d\n", conf)) {
+		t.Errorf("the notice:\n%s", notice)
+	}
+	if n := a.count(`SELECT count(*) FROM disclosures WHERE medium <> 'slack'`); n != 0 {
+		t.Fatalf("%d minutes PDFs disclosed before anyone asked", n)
+	}
+
+	// An invitee may not; the case manager may.
+	a.click("U0SW", "minutes_pdf", fmt.Sprintf("c%d", conf))
+	respID := a.click("U0CM", "minutes_pdf", fmt.Sprintf("c%d", conf))
+	password := a.passwordIn(t, "CC-0001-minutes.pdf")
+	reply := a.replyTo(respID)
+	for _, want := range []string{"being e-mailed", "Person A (person.a@example.org)", "Person B (person.b@example.org)",
+		"Person C (person.c@example.org): the client's consent does not cover their agency", "Person D (person.d@example.org): caseconf does not know which agency"} {
+		if !strings.Contains(reply, want) {
+			t.Errorf("the reply lacks %q:\n%s", want, reply)
+		}
+	}
+	if strings.Contains(reply, password) {
+		t.Error("the password is in the reply listing who it went to")
+	}
+
+	got := byRecipient(t, srv.Wait(t, 5, 15*time.Second))
+	for _, to := range []string{"person.c@example.org", "person.d@example.org"} {
+		if len(got[to]) > 1 || (to == "person.d@example.org" && len(got[to]) != 0) {
+			t.Errorf("%s, whom the consent does not cover, got %d e-mails", to, len(got[to]))
+		}
+	}
+	for _, to := range []string{"person.a@example.org", "person.b@example.org"} {
+		if len(got[to]) != 2 {
+			t.Fatalf("%s got %d e-mails, want the invitation and the minutes", to, len(got[to]))
+		}
+		e := got[to][1]
+		if s := e.header.Get("Subject"); s != "Minutes of case conference CC-0001" {
+			t.Errorf("subject %q", s)
+		}
+		if !strings.Contains(strings.Join(e.types, "\n"), "application/pdf") || !strings.Contains(e.text, "password") || !strings.Contains(e.text, "by phone") {
+			t.Errorf("the minutes e-mail: %v\n%s", e.types, e.text)
+		}
+		if bytes.Contains(e.raw.Data, []byte(password)) {
+			t.Error("the password was e-mailed")
+		}
+		assertNoClientDetails(t, e)
+		plain := decryptPDF(t, e.parts["application/pdf"], password)
+		for _, want := range []string{"Minutes of case conference CC-0001", "JS-4411", "Rent arrears of six weeks", "Weekly calls from the key worker",
+			"Wants to stay at Acacia House", "Apply for tenancy sustainment support", "Friday 29 January 2027"} {
+			if !strings.Contains(plain, want) {
+				t.Errorf("the minutes PDF lacks %q", want)
+			}
+		}
+		for _, not := range []string{"History of changes", "Earlier versions", "Reports", "Disclosures", "Weekly visits"} {
+			if strings.Contains(plain, not) {
+				t.Errorf("the minutes PDF holds %q", not)
+			}
+		}
+	}
+	a.eventually("the two disclosures delivered, and the PDFs gone from the outbox", func() bool {
+		return a.count(`SELECT count(*) FROM disclosures WHERE medium = 'email' AND sent_at IS NOT NULL AND recipient_name IN ('Person A', 'Person B')`) == 2 &&
+			a.count(`SELECT count(*) FROM outbox WHERE kind = 'email_minutes' AND state = 'sent' AND attachment IS NULL`) == 2
+	})
+	if n := a.count(`SELECT count(*) FROM disclosures WHERE medium <> 'slack'`); n != 2 {
+		t.Errorf("%d minutes PDF disclosures, want 2", n)
+	}
+	if strings.Contains(a.logs.String(), password) {
+		t.Error("the password is in the log")
+	}
+	for _, q := range []string{`SELECT count(*) FROM audit_log WHERE detail LIKE $1 OR action LIKE $1`,
+		`SELECT count(*) FROM outbox WHERE dedup_key LIKE $1 OR array_to_string(errors, ' ') LIKE $1 OR position(convert_to($2, 'UTF8') in coalesce(attachment, '')) > 0`,
+		`SELECT count(*) FROM disclosures WHERE basis LIKE $1 OR recipient_id LIKE $1 OR recipient_name LIKE $1`} {
+		args := []any{"%" + password + "%"}
+		if strings.Contains(q, "$2") {
+			args = append(args, password)
+		}
+		if n := a.count(q, args...); n != 0 {
+			t.Errorf("the password is in a table: %s", q)
+		}
+	}
 }
