@@ -309,6 +309,13 @@ func TestEmailRetriedOnceThenGivenUpOnAPermanentRefusal(t *testing.T) {
 // clock, so it has been held. It waits for the three invitations.
 func offSlackConference(a *app, srv *smtptest.Server) int {
 	a.t.Helper()
+	return offSlackConferenceThen(a, func() { srv.Wait(a.t, 3, 15*time.Second) })
+}
+
+// offSlackConferenceThen is offSlackConference, with sent waiting for
+// what scheduling it sends.
+func offSlackConferenceThen(a *app, sent func()) int {
+	a.t.Helper()
 	f := scheduleForm().without("ext_phone_0")
 	people := [][3]string{{"Person A", "person.a@example.org", "housing"}, {"Person B", "person.b@example.org", "housing"},
 		{"Person C", "person.c@example.org", "probation_police"}}
@@ -319,7 +326,7 @@ func offSlackConference(a *app, srv *smtptest.Server) int {
 	if ack := a.viewSubmission("U0CM", "schedule", "V1", "", f, 0); ack["response_action"] != "clear" {
 		a.t.Fatal(ack)
 	}
-	srv.Wait(a.t, 3, 15*time.Second)
+	sent()
 	a.invitationsRecorded()
 	for _, p := range people {
 		id := a.count(`SELECT id FROM invitees WHERE name = $1`, p[0])
@@ -476,4 +483,46 @@ func TestMinutesPDFEmailedToCoveredPeopleNotOnSlack(t *testing.T) {
 			t.Errorf("the password is in a table: %s", q)
 		}
 	}
+}
+
+// Without a mail server: `/caseconf export REF minutes` puts the minutes
+// PDF into the case manager's direct messages, for them to send to the
+// covered people not on Slack, logged as given to them by hand; nothing
+// is e-mailed, and nothing waits in the outbox to be.
+func TestMinutesPDFWithoutMailServerGoesToTheCaseManager(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, nil)
+	a.slack.AddUser(slackUser("U0CM", "Casey Manager"))
+	conf := offSlackConferenceNoMail(a)
+	if n := a.count(`SELECT count(*) FROM outbox WHERE kind LIKE 'email_%'`); n != 0 {
+		t.Fatalf("%d e-mails written with no mail server", n)
+	}
+	a.recordOutcomeWith(minutesShared())
+	if _, reply := a.commandReply("U0SW", "export CC-0001 minutes"); !strings.Contains(reply, "Only the case manager") && !strings.Contains(reply, "no conference") {
+		t.Errorf("an invitee asked for the minutes PDF: %q", reply)
+	}
+	a.commandReply("U0CM", "export CC-0001 minutes")
+	password := a.passwordIn(t, "CC-0001-minutes.pdf")
+	up := a.waitFileUploadsContaining(t, "CC-0001-minutes.pdf")
+	plain := decryptPDF(t, []byte(up), password)
+	if !strings.Contains(plain, "Rent arrears of six weeks") || strings.Contains(plain, "History of changes") {
+		t.Error("the minutes PDF does not hold the minutes alone")
+	}
+	if n := a.count(`SELECT count(*) FROM disclosures WHERE medium = 'by_hand' AND conference_id = $1 AND recipient_name IN ('Person A', 'Person B') AND sent_at IS NULL`, conf); n != 2 ||
+		a.count(`SELECT count(*) FROM disclosures WHERE medium <> 'slack'`) != 2 {
+		t.Errorf("%d disclosures to pass on by hand, want Persons A and B", n)
+	}
+	if n := a.count(`SELECT count(*) FROM outbox WHERE kind LIKE 'email_%'`); n != 0 {
+		t.Errorf("%d e-mails written with no mail server", n)
+	}
+	if strings.Contains(a.logs.String(), password) {
+		t.Error("the password is in the log")
+	}
+}
+
+// offSlackConferenceNoMail is offSlackConference without a mail server:
+// it waits for the Slack invitations and the summary instead.
+func offSlackConferenceNoMail(a *app) int {
+	a.t.Helper()
+	return offSlackConferenceThen(a, func() { a.waitCalls("chat.postMessage", 3) })
 }
