@@ -197,7 +197,14 @@ func (m *Mailer) Send(ctx context.Context, e Email) error {
 		opts = append(opts, gomail.WithTLSPolicy(policy))
 	}
 	if m.user != "" {
-		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover), gomail.WithUsername(m.user), gomail.WithPassword(m.pass))
+		// Without TLS (on the loopback address only) go-mail's discovery
+		// offers no mechanism that sends the password: PLAIN it is, as it
+		// allows to a local server.
+		auth := gomail.SMTPAuthAutoDiscover
+		if !m.requireTLS {
+			auth = gomail.SMTPAuthPlain
+		}
+		opts = append(opts, gomail.WithSMTPAuth(auth), gomail.WithUsername(m.user), gomail.WithPassword(m.pass))
 	}
 	c, err := gomail.NewClient(m.host, opts...)
 	if err != nil {

@@ -43,11 +43,19 @@ type Server struct {
 	messages []Message
 	refuse   []int // reply codes for the next RCPTs, in order
 	rcpts    int   // RCPT commands seen
+	delay    time.Duration
 	arrived  chan struct{}
 }
 
 // Start starts a server for t, stopped when t ends.
-func Start(t testing.TB) *Server {
+func Start(t testing.TB) *Server { return start(t, true) }
+
+// StartPlain starts a server that offers no STARTTLS (on the loopback
+// address, where caseconf does not require TLS): for a client that
+// cannot be told to trust a test certificate (another process).
+func StartPlain(t testing.TB) *Server { return start(t, false) }
+
+func start(t testing.TB, offerTLS bool) *Server {
 	t.Helper()
 	cert, pool := selfSigned(t)
 	s := &Server{arrived: make(chan struct{}, 1000)}
@@ -56,7 +64,11 @@ func Start(t testing.TB) *Server {
 		return &session{s: s, tls: isTLS, conn: c}, nil
 	}))
 	srv.Domain = "localhost"
-	srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
+	if offerTLS {
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
+	} else {
+		srv.AllowInsecureAuth = true // on the loopback address only
+	}
 	srv.MaxMessageBytes = 10 << 20
 	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -79,6 +91,13 @@ func (s *Server) Refuse(codes ...int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.refuse = append(s.refuse, codes...)
+}
+
+// Slow has the server take d over each message before accepting it.
+func (s *Server) Slow(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delay = d
 }
 
 // Messages are the messages accepted so far.
@@ -167,6 +186,10 @@ func (x *session) Data(r io.Reader) error {
 	}
 	_, isTLS := x.conn.TLSConnectionState()
 	s := x.s
+	s.mu.Lock()
+	d := s.delay
+	s.mu.Unlock()
+	time.Sleep(d)
 	s.mu.Lock()
 	s.messages = append(s.messages, Message{From: x.from, To: x.to, Data: b.Bytes(), TLS: isTLS || x.tls})
 	s.mu.Unlock()
