@@ -526,3 +526,57 @@ func offSlackConferenceNoMail(a *app) int {
 	a.t.Helper()
 	return offSlackConferenceThen(a, func() { a.waitCalls("chat.postMessage", 3) })
 }
+
+// A change: those still invited are e-mailed the meeting as it now
+// stands with the calendar file at its new SEQUENCE; one taken off is told
+// so with the calendar's cancellation; one added is invited.
+func TestEmailedChangeToPeopleNotOnSlack(t *testing.T) {
+	t.Parallel()
+	a, srv := startMailApp(t)
+	f := eightOffSlack()
+	for i := 3; i < 8; i++ {
+		for _, k := range []string{"name", "role", "agency", "agency_kind", "email"} {
+			f.without(fmt.Sprintf("ext_%s_%d", k, i))
+		}
+	}
+	if ack := a.viewSubmission("U0CM", "schedule", "V1", "", f, 0); ack["response_action"] != "clear" {
+		t.Fatal(ack)
+	}
+	srv.Wait(t, 3, 15*time.Second)
+	a.waitAllHandled()
+	a.waitOutboxDone(20 * time.Second)
+
+	meta, blocks := a.openEdit("U0CM", "CC-0001")
+	edit := formFromModal(blocks).clock("time", "14:00")
+	for k := range edit {
+		if strings.HasPrefix(k, "ext_") && strings.HasSuffix(k, "_2") {
+			edit.without(k)
+		}
+	}
+	edit.text("ext_name_3", "Person D").text("ext_role_3", "Worker").text("ext_agency_3", "Agency D").choice("ext_agency_kind_3", "housing").
+		text("ext_email_3", "person.d@example.org")
+	if ack := a.viewSubmission("U0CM", "conference_edit", "VEDIT", meta, edit, 0); ack["response_action"] != "clear" {
+		t.Fatalf("the edit: %v", ack)
+	}
+	got := byRecipient(t, srv.Wait(t, 7, 15*time.Second))
+	for _, to := range []string{"person.a@example.org", "person.b@example.org"} {
+		if len(got[to]) != 2 {
+			t.Fatalf("%s got %d e-mails, want the invitation and the change", to, len(got[to]))
+		}
+		e := got[to][1]
+		cal := string(e.parts["text/calendar"])
+		if e.header.Get("Subject") != "Changed: case conference CC-0001" || !strings.Contains(e.text, "Friday 20 November 2026 at 14:00 GMT") ||
+			!strings.Contains(cal, "METHOD:REQUEST") || !strings.Contains(cal, "SEQUENCE:1") {
+			t.Errorf("the change to %s: %q\n%s\n%s", to, e.header.Get("Subject"), e.text, cal)
+		}
+		assertNoClientDetails(t, e)
+	}
+	if es := got["person.c@example.org"]; len(es) != 2 || es[1].header.Get("Subject") != "Cancelled: case conference CC-0001" ||
+		!strings.Contains(es[1].text, "no longer invited") || !strings.Contains(string(es[1].parts["text/calendar"]), "METHOD:CANCEL") {
+		t.Errorf("Person C, taken off: %d e-mails", len(es))
+	}
+	if es := got["person.d@example.org"]; len(es) != 1 || es[0].header.Get("Subject") != "Invitation: case conference CC-0001" ||
+		!strings.Contains(es[0].text, "at 14:00 GMT") {
+		t.Errorf("Person D, added: %d e-mails", len(es))
+	}
+}
