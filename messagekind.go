@@ -123,6 +123,11 @@ const (
 	// share list whom the client's consent covers. Subject: the
 	// conference.
 	KindEmailMinutes MessageKind = "email_minutes"
+	// KindEmailAddressNeeded asks a case manager whose Slack profile has
+	// no e-mail address (and who gave caseconf none) for one, for replies
+	// to the e-mails sent for them. Subject: the conference; to its case
+	// manager, once.
+	KindEmailAddressNeeded MessageKind = "email_address_needed"
 )
 
 // Reminders, written by the reminder sweep (package reminders decides
@@ -197,6 +202,7 @@ var messageKinds = []struct {
 	{KindEmailChange, kindInfo{subject: SubjectInvitee, email: true}},
 	{KindEmailCancellation, kindInfo{subject: SubjectInvitee, email: true}},
 	{KindEmailMinutes, kindInfo{subject: SubjectConference, email: true}},
+	{KindEmailAddressNeeded, kindInfo{subject: SubjectConference}},
 
 	{KindInvitationUnanswered, kindInfo{subject: SubjectInvitee, reminder: true}},
 	{KindReportOwed, kindInfo{subject: SubjectInvitee, reminder: true}},

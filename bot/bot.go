@@ -120,6 +120,7 @@ func (b *Bot) register() {
 	b.registerActionUpdates()
 	b.registerClientLetter()
 	b.registerMinutesPDF()
+	b.registerEmailAddress()
 	b.registerMyActions()
 	b.registerHome()
 	b.registerReminders()

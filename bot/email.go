@@ -258,6 +258,23 @@ func (s *Sender) sendEmail(ctx context.Context, m store.Outbox, now time.Time, d
 		s.count(m.Kind, "retried")
 		return false
 	}
+	if cm.Email == "" {
+		// Slack has no address for them: the one they gave caseconf, or
+		// they are asked for one (once), and this e-mail goes without.
+		addr, err := st.UserEmail(ctx, c.CaseManagerID)
+		if err != nil {
+			s.finish(ctx, m, st.MarkRetry(ctx, m, "database: could not read the case manager's address", caseconf.RetryAt(now, m.Attempts, 0)))
+			return false
+		}
+		cm.Email = addr
+		if addr == "" {
+			if _, err := st.Enqueue(ctx, store.Outbox{Kind: caseconf.KindEmailAddressNeeded, DedupKey: fmt.Sprintf("%s:%s", caseconf.KindEmailAddressNeeded, c.CaseManagerID),
+				RecipientID: c.CaseManagerID, ConferenceID: c.ID, SubjectID: c.ID}); err != nil {
+				b.log.Warn("e-mail: could not ask the case manager for an address", "conference", c.ID, "err", err)
+			}
+			s.Wake()
+		}
+	}
 	e, skip := b.renderEmail(m, d, cm, b.mailer.From().Name, now)
 	if skip != "" {
 		s.finish(ctx, m, st.MarkCancelled(ctx, m, skip))
@@ -281,4 +298,34 @@ func (s *Sender) sendEmail(ctx context.Context, m store.Outbox, now time.Time, d
 	s.count(m.Kind, "retried")
 	b.log.Warn("e-mail not sent; trying again", "id", m.ID, "kind", m.Kind, "reason", reason)
 	return false
+}
+
+// emailAddressNeededMessage asks the case manager of c for the address
+// replies to caseconf's e-mails should go to.
+func emailAddressNeededMessage(c *caseconf.Conference) message {
+	text := fmt.Sprintf(":envelope: caseconf is e-mailing the people not on Slack invited to *%s* for you, but your Slack profile has no e-mail address, so their replies cannot come to you by e-mail. "+
+		"Give the address replies should go to with `/caseconf email-address you@example.org` (or add one to your Slack profile); the next e-mails use it.", c.Ref)
+	return message{c.Ref + ": where should replies to e-mails go?", sections(text)}
+}
+
+func (b *Bot) registerEmailAddress() {
+	b.HandleCommand("email-address", "ADDRESS", "Where replies to the e-mails caseconf sends for you go, if your Slack profile has no e-mail address", b.cmdEmailAddress)
+}
+
+func (b *Bot) cmdEmailAddress(ctx context.Context, r *Request, args []string) {
+	if len(args) != 1 {
+		r.Reply(ctx, "Usage: `/caseconf email-address you@example.org`")
+		return
+	}
+	addr := strings.TrimSpace(args[0])
+	if msg := caseconf.CheckEmail(addr); msg != "" || addr == "" {
+		r.Reply(ctx, cmpOr(msg, "Please give an e-mail address like name@example.org."))
+		return
+	}
+	r.Ack(nil)
+	if err := b.store.SetUserEmail(ctx, r.UserID, addr); err != nil {
+		b.replyError(ctx, r, err)
+		return
+	}
+	r.Reply(ctx, fmt.Sprintf(":white_check_mark: Replies to the e-mails caseconf sends for you now go to %s.", escape(addr)))
 }

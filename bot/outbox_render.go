@@ -89,6 +89,8 @@ func (b *Bot) render(m store.Outbox, d *store.RenderData) (msg message, skip str
 		return renderActionUpdate(m, c, d)
 	case caseconf.KindActionDate:
 		return renderActionDate(m, c, d)
+	case caseconf.KindEmailAddressNeeded: // bot/email.go
+		return emailAddressNeededMessage(c), ""
 	case caseconf.KindNoConsentDPO: // bot/consent.go
 		return noConsentDPOMessage(c, b.cal), ""
 	// Changes to the conference (bot/edit.go).

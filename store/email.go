@@ -236,3 +236,36 @@ func (s *DB) MinutesRecord(ctx context.Context, ref string, v caseconf.Viewer) (
 	}
 	return r, tx.Commit()
 }
+
+// SetUserEmail keeps the address replies to e-mails sent for userID go
+// to, when their Slack profile has none (checked by the caller with
+// caseconf.CheckEmail). It is audited, without the address.
+func (s *DB) SetUserEmail(ctx context.Context, userID, email string) error {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("set e-mail address: %w", err)
+	}
+	defer tx.Rollback()
+	now := s.Now()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO user_emails (slack_user_id, email, set_at) VALUES ($1, $2, $3)
+		ON CONFLICT (slack_user_id) DO UPDATE SET email = EXCLUDED.email, set_at = EXCLUDED.set_at`, userID, email, now); err != nil {
+		return fmt.Errorf("set e-mail address: %w", err)
+	}
+	if err := audit(ctx, tx, auditRow{At: now, Actor: userID, Action: "user.email_address", Detail: "their address for replies to e-mails"}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// UserEmail is the address userID gave for replies (SetUserEmail), or "".
+func (s *DB) UserEmail(ctx context.Context, userID string) (string, error) {
+	var email string
+	err := s.db.GetContext(ctx, &email, `SELECT email FROM user_emails WHERE slack_user_id = $1`, userID)
+	if err == sql.ErrNoRows {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("user e-mail address: %w", err)
+	}
+	return email, nil
+}

@@ -580,3 +580,52 @@ func TestEmailedChangeToPeopleNotOnSlack(t *testing.T) {
 		t.Errorf("Person D, added: %d e-mails", len(es))
 	}
 }
+
+// A case manager whose Slack profile has no e-mail address: the e-mail
+// goes without Reply-To, and they are asked (once) where replies should
+// go; the address they give is the next e-mails' Reply-To.
+func TestCaseManagerWithoutAddressIsAskedForOne(t *testing.T) {
+	t.Parallel()
+	a, srv := startMailApp(t)
+	a.slack.AddUser(slackUser("U0CM", "Casey Manager")) // no e-mail address on Slack
+	two := scheduleForm().without("ext_phone_0").text("ext_email_0", "dr.patel@example.org").
+		text("ext_name_1", "Person B").text("ext_role_1", "Worker").text("ext_agency_1", "Agency B").choice("ext_agency_kind_1", "housing").
+		text("ext_email_1", "person.b@example.org")
+	if ack := a.viewSubmission("U0CM", "schedule", "V1", "", two, 0); ack["response_action"] != "clear" {
+		t.Fatal(ack)
+	}
+	for _, e := range srv.Wait(t, 2, 15*time.Second) {
+		if r := readEmail(t, e).header.Get("Reply-To"); r != "" {
+			t.Errorf("Reply-To %q with no address for the case manager", r)
+		}
+	}
+	a.waitOutboxDone(20 * time.Second)
+	var asked []string
+	for _, c := range a.dmTo("U0CM") {
+		if text := callText(c); strings.Contains(text, "/caseconf email-address") {
+			asked = append(asked, text)
+		}
+	}
+	if len(asked) != 1 || !strings.Contains(asked[0], "CC-0001") {
+		t.Fatalf("the case manager was asked %d times for an address: %v", len(asked), asked)
+	}
+	if reply := a.replyText("U0CM", "email-address not-an-address"); !strings.Contains(reply, "like name@example.org") {
+		t.Errorf("a bad address: %q", reply)
+	}
+	if _, reply := a.commandReply("U0CM", "email-address casey@westminster.example"); !strings.Contains(reply, "now go to casey@westminster.example") {
+		t.Errorf("the address: %q", reply)
+	}
+	a.command("U0CM", "cancel CC-0001")
+	meta := a.waitCalls("views.open", 1)[0].JSON()["view"].(map[string]any)["private_metadata"].(string)
+	if ack := a.viewSubmission("U0CM", "cancel", "VX", meta, form{}.text("cancel_reason", "Not needed"), 0); ack["response_action"] != "clear" {
+		t.Fatalf("cancel ack = %v", ack)
+	}
+	for _, e := range srv.Wait(t, 4, 15*time.Second)[2:] {
+		if r := readEmail(t, e).header.Get("Reply-To"); r != `"Casey Manager" <casey@westminster.example>` {
+			t.Errorf("Reply-To %q after the case manager gave their address", r)
+		}
+	}
+	if strings.Contains(a.logs.String(), "casey@westminster.example") {
+		t.Error("the address reached the log")
+	}
+}

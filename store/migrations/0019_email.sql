@@ -18,3 +18,11 @@ ALTER TABLE disclosures
 ALTER TABLE disclosures DROP CONSTRAINT disclosures_version_part_key;
 CREATE UNIQUE INDEX disclosures_version_part_key ON disclosures (conference_id, recipient_id, version, part) WHERE medium = 'slack';
 CREATE INDEX disclosures_outbox_idx ON disclosures (outbox_id) WHERE outbox_id IS NOT NULL;
+
+-- The address replies to caseconf's e-mails go to, for a case manager
+-- whose Slack profile has none (/caseconf email-address).
+CREATE TABLE user_emails (
+    slack_user_id  text PRIMARY KEY,
+    email          text NOT NULL,
+    set_at         timestamptz NOT NULL
+);
