@@ -25,8 +25,8 @@ func TestMinutesPDFForCoveredPeopleNotOnSlack(t *testing.T) {
 		{Name: "Person D", Contact: "d@example.org"},              // never invited
 		{Name: "Person E", Contact: "e@example.org"},              // has not accepted
 		{Name: "Again", Contact: "a@example.org"},                 // the same person twice
-		{UserID: "U0GP"},                                          // on Slack: the minutes go there
-		{Name: "Dr Slack", Contact: "slack@example.org"},          // only a Slack invitee by that name
+		{UserID: "U0GP"}, // on Slack: the minutes go there
+		{Name: "Dr Slack", Contact: "slack@example.org"}, // only a Slack invitee by that name
 	}
 	got := MinutesPDFFor(c, shared, now)
 	want := []struct{ name, email, why string }{
@@ -68,4 +68,3 @@ func TestMinutesPDFForCoveredPeopleNotOnSlack(t *testing.T) {
 		}
 	}
 }
-
