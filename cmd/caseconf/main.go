@@ -290,7 +290,13 @@ func cmdSweep(ctx context.Context, args []string, env config.Lookup, stdout, std
 		// dry run may have none) the service's zone stands in.
 		httpClient := &http.Client{Timeout: 15 * time.Second}
 		api := slack.New(cfg.SlackBotToken, slack.OptionAPIURL(cfg.SlackAPIURL), slack.OptionHTTPClient(httpClient))
-		b := bot.New(bot.Options{API: api, HTTPClient: httpClient, Store: db, Log: log, Admins: cfg.Admins, Calendar: cal})
+		ml, err := newMailer(cfg, nil)
+		if err != nil {
+			fmt.Fprintln(stderr, "caseconf:", err)
+			return 1
+		}
+		db.Mail = ml != nil
+		b := bot.New(bot.Options{API: api, HTTPClient: httpClient, Store: db, Log: log, Admins: cfg.Admins, Calendar: cal, Mailer: ml})
 		sw.TimeZone = b.TimeZone
 		if !*dryRun {
 			sender = b.NewSender(api)

@@ -57,6 +57,13 @@ func TestValidate(t *testing.T) {
 		{"BadLogFormat", map[string]string{"LOG_FORMAT": "xml"}, NeedDatabase, "LOG_FORMAT"},
 		{"BadAPIURL", map[string]string{"SLACK_API_URL": "slack.example"}, NeedServe, "SLACK_API_URL"},
 		{"BadHTTPAddr", map[string]string{"HTTP_ADDR": "8080"}, NeedServe, "HTTP_ADDR"},
+		{"MailBoth", map[string]string{"CASECONF_SMTP_URL": "smtp://u:secretpart@mail.example.org:587", "CASECONF_MAIL_FROM": "Case conferences <cc@example.org>"}, NeedServe, ""},
+		{"MailWithoutFrom", map[string]string{"CASECONF_SMTP_URL": "smtp://u:secretpart@mail.example.org:587"}, NeedServe, "CASECONF_MAIL_FROM"},
+		{"MailFromWithoutURL", map[string]string{"CASECONF_MAIL_FROM": "cc@example.org"}, NeedServe, "CASECONF_SMTP_URL"},
+		{"MailURLNotSMTP", map[string]string{"CASECONF_SMTP_URL": "https://u:secretpart@mail.example.org", "CASECONF_MAIL_FROM": "cc@example.org"}, NeedServe, "CASECONF_SMTP_URL"},
+		{"MailURLBadPort", map[string]string{"CASECONF_SMTP_URL": "smtps://u:secretpart@mail.example.org:0", "CASECONF_MAIL_FROM": "cc@example.org"}, NeedServe, "CASECONF_SMTP_URL"},
+		{"MailFromNotAnAddress", map[string]string{"CASECONF_SMTP_URL": "smtp://mail.example.org", "CASECONF_MAIL_FROM": "case conferences"}, NeedServe, "CASECONF_MAIL_FROM"},
+		{"MailURLAndFile", map[string]string{"CASECONF_SMTP_URL": "smtp://u:secretpart@mail.example.org", "CASECONF_SMTP_URL_FILE": "/nonexistent", "CASECONF_MAIL_FROM": "cc@example.org"}, NeedServe, "CASECONF_SMTP_URL"},
 		{"BothSecretAndFile", map[string]string{"SLACK_BOT_TOKEN_FILE": "/nonexistent"}, NeedServe, "SLACK_BOT_TOKEN"},
 	}
 	for _, tt := range tests {
@@ -176,5 +183,21 @@ func TestDatabaseMaxConns(t *testing.T) {
 		if err := read(bad).Validate(NeedDatabase); err == nil || !strings.Contains(err.Error(), "DATABASE_MAX_CONNS") {
 			t.Errorf("%q: %v, want an error naming DATABASE_MAX_CONNS", bad, err)
 		}
+	}
+}
+
+func TestSMTPURLFromFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "smtp")
+	if err := os.WriteFile(p, []byte("smtps://caseconf:secretpart@mail.example.org\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m := valid()
+	m["CASECONF_SMTP_URL_FILE"], m["CASECONF_MAIL_FROM"] = p, "Case conferences <cc@example.org>"
+	c := Read(env(m))
+	if err := c.Validate(NeedServe); err != nil || !c.Mail() || c.SMTPURL != "smtps://caseconf:secretpart@mail.example.org" {
+		t.Fatalf("from a file: %v, mail %v", err, c.Mail())
+	}
+	if Read(env(valid())).Mail() {
+		t.Error("mail on with no mail server set")
 	}
 }
