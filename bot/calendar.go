@@ -3,7 +3,6 @@ package bot
 import (
 	"bytes"
 	"context"
-	"errors"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -82,30 +81,17 @@ func (s *Sender) uploadCalendar(ctx context.Context, m store.Outbox, now time.Ti
 			Channel: ch.ID, InitialComment: f.comment,
 		})
 	}
-	var se slack.SlackErrorResponse
-	var rl *slack.RateLimitedError
-	switch {
-	case err == nil:
+	if err == nil {
 		// Recorded against the conference's client, so that erasing them
 		// deletes it; should that fail, the file stays (logged).
 		if ferr := st.FileUploaded(context.WithoutCancel(ctx), m.ConferenceID, nil, file.ID, store.FileCalendar); ferr != nil {
 			s.bot.log.Error("could not record a calendar file", "conference", m.ConferenceID, "err", ferr)
 		}
-		s.finish(ctx, m, st.MarkSent(ctx, m, caseconf.MessageRef{Channel: ch.ID}))
-		s.count(m.Kind, "sent")
+		s.finishSent(ctx, m, caseconf.MessageRef{Channel: ch.ID})
 		return true
-	case errors.As(err, &rl):
-		s.block(rl.RetryAfter)
-		s.finish(ctx, m, st.MarkRateLimited(ctx, m, sendError(err), caseconf.RetryAt(now, 1, rl.RetryAfter)))
-		s.count(m.Kind, "retried")
-	case errors.As(err, &se), m.Attempts >= caseconf.MaxSendAttempts:
-		// The invitation or the cancellation itself tells the case
-		// manager when it cannot reach someone.
-		s.finish(ctx, m, st.MarkFailed(ctx, m, sendError(err)))
-		s.count(m.Kind, "failed")
-	default:
-		s.finish(ctx, m, st.MarkRetry(ctx, m, sendError(err), caseconf.RetryAt(now, m.Attempts, 0)))
-		s.count(m.Kind, "retried")
 	}
+	// The invitation or the cancellation itself tells the case manager
+	// when it cannot reach someone.
+	s.finishCall(ctx, m, now, err)
 	return false
 }

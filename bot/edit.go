@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -510,26 +509,12 @@ func (s *Sender) updateInvitation(ctx context.Context, m store.Outbox, now time.
 	sctx, cancel := context.WithTimeout(ctx, outboxSendBound)
 	_, _, _, err := s.api.UpdateMessageContext(sctx, inv.Invitation.Channel, inv.Invitation.TS, invitationMessage(c, inv, b.cal).options()...)
 	cancel()
-	var se slack.SlackErrorResponse
-	var rl *slack.RateLimitedError
-	var sc slack.StatusCodeError
-	switch {
-	case err == nil:
-		s.finish(ctx, m, st.MarkSent(ctx, m, caseconf.MessageRef{}))
-		s.count(m.Kind, "sent")
+	if err == nil {
+		s.finishSent(ctx, m, caseconf.MessageRef{})
 		return true
-	case errors.As(err, &rl):
-		s.block(rl.RetryAfter)
-		s.finish(ctx, m, st.MarkRateLimited(ctx, m, sendError(err), caseconf.RetryAt(now, 1, rl.RetryAfter)))
-		s.count(m.Kind, "retried")
-	case errors.As(err, &se), errors.As(err, &sc) && sc.Code < 500 && sc.Code != 408, m.Attempts >= caseconf.MaxSendAttempts:
-		// Slack refused it as it is (the DM deleted, say): trying again
-		// will not help, and the change notice told them anyway.
-		s.finish(ctx, m, st.MarkFailed(ctx, m, sendError(err)))
-		s.count(m.Kind, "failed")
-	default:
-		s.finish(ctx, m, st.MarkRetry(ctx, m, sendError(err), caseconf.RetryAt(now, m.Attempts, 0)))
-		s.count(m.Kind, "retried")
 	}
+	// Slack refusing it as it is (the DM deleted, say) gives it up: trying
+	// again will not help, and the change notice told them anyway.
+	s.finishCall(ctx, m, now, err)
 	return false
 }

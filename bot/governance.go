@@ -273,22 +273,11 @@ func (s *Sender) deleteMessage(ctx context.Context, m store.Outbox, now time.Tim
 	_, _, err := s.api.DeleteMessageContext(sctx, channel, ts)
 	cancel()
 	var se slack.SlackErrorResponse
-	var rl *slack.RateLimitedError
-	switch {
-	case err == nil, errors.As(err, &se) && (se.Err == "message_not_found" || se.Err == "channel_not_found"):
-		s.finish(ctx, m, st.MarkSent(ctx, m, caseconf.MessageRef{}))
-		s.count(m.Kind, "sent")
+	if err == nil || errors.As(err, &se) && (se.Err == "message_not_found" || se.Err == "channel_not_found") {
+		s.finishSent(ctx, m, caseconf.MessageRef{})
 		return true
-	case errors.As(err, &rl):
-		s.block(rl.RetryAfter)
-		s.finish(ctx, m, st.MarkRateLimited(ctx, m, sendError(err), caseconf.RetryAt(now, 1, rl.RetryAfter)))
-	case errors.As(err, &se), m.Attempts >= caseconf.MaxSendAttempts:
-		s.finish(ctx, m, st.MarkFailed(ctx, m, sendError(err)))
-		s.count(m.Kind, "failed")
-	default:
-		s.finish(ctx, m, st.MarkRetry(ctx, m, sendError(err), caseconf.RetryAt(now, m.Attempts, 0)))
-		s.count(m.Kind, "retried")
 	}
+	s.finishCall(ctx, m, now, err)
 	return false
 }
 
@@ -306,21 +295,10 @@ func (s *Sender) deleteFile(ctx context.Context, m store.Outbox, now time.Time) 
 	err := s.api.DeleteFileContext(sctx, fileID)
 	cancel()
 	var se slack.SlackErrorResponse
-	var rl *slack.RateLimitedError
-	switch {
-	case err == nil, errors.As(err, &se) && (se.Err == "file_not_found" || se.Err == "file_deleted"):
-		s.finish(ctx, m, st.MarkSent(ctx, m, caseconf.MessageRef{}))
-		s.count(m.Kind, "sent")
+	if err == nil || errors.As(err, &se) && (se.Err == "file_not_found" || se.Err == "file_deleted") {
+		s.finishSent(ctx, m, caseconf.MessageRef{})
 		return true
-	case errors.As(err, &rl):
-		s.block(rl.RetryAfter)
-		s.finish(ctx, m, st.MarkRateLimited(ctx, m, sendError(err), caseconf.RetryAt(now, 1, rl.RetryAfter)))
-	case errors.As(err, &se), m.Attempts >= caseconf.MaxSendAttempts:
-		s.finish(ctx, m, st.MarkFailed(ctx, m, sendError(err)))
-		s.count(m.Kind, "failed")
-	default:
-		s.finish(ctx, m, st.MarkRetry(ctx, m, sendError(err), caseconf.RetryAt(now, m.Attempts, 0)))
-		s.count(m.Kind, "retried")
 	}
+	s.finishCall(ctx, m, now, err)
 	return false
 }

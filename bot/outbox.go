@@ -391,6 +391,38 @@ func (s *Sender) count(kind caseconf.MessageKind, result string) {
 	}
 }
 
+// finishSent finishes message m as done, living at at (zero for a
+// message that lives nowhere: an update, a deletion, an upload).
+func (s *Sender) finishSent(ctx context.Context, m store.Outbox, at caseconf.MessageRef) {
+	s.finish(ctx, m, s.bot.store.MarkSent(ctx, m, at))
+	s.count(m.Kind, "sent")
+}
+
+// finishCall finishes message m after its one Slack call (an update, a
+// deletion, an upload) failed with err: a rate limit holds every post for
+// Retry-After and tries it again then; Slack refusing it as it is (an
+// error it names, or an HTTP 4xx but 408), or its last attempt, gives it
+// up; anything else (a 5xx, a time-out, the network) tries again with
+// back-off.
+func (s *Sender) finishCall(ctx context.Context, m store.Outbox, now time.Time, err error) {
+	st := s.bot.store
+	var rl *slack.RateLimitedError
+	var se slack.SlackErrorResponse
+	var sc slack.StatusCodeError
+	switch {
+	case errors.As(err, &rl):
+		s.block(rl.RetryAfter)
+		s.finish(ctx, m, st.MarkRateLimited(ctx, m, sendError(err), caseconf.RetryAt(now, 1, rl.RetryAfter)))
+		s.count(m.Kind, "retried")
+	case errors.As(err, &se), errors.As(err, &sc) && sc.Code < 500 && sc.Code != 408, m.Attempts >= caseconf.MaxSendAttempts:
+		s.finish(ctx, m, st.MarkFailed(ctx, m, sendError(err)))
+		s.count(m.Kind, "failed")
+	default:
+		s.finish(ctx, m, st.MarkRetry(ctx, m, sendError(err), caseconf.RetryAt(now, m.Attempts, 0)))
+		s.count(m.Kind, "retried")
+	}
+}
+
 // sendError says why a send failed, with nothing of the message in it.
 func sendError(err error) string {
 	var rl *slack.RateLimitedError
