@@ -37,6 +37,51 @@ type DB struct {
 // ErrSchemaBehind is returned by CheckSchema when migrations are pending.
 var ErrSchemaBehind = errors.New("database schema is behind this version of caseconf: run `caseconf migrate`")
 
+// SchemaAheadError is returned by CheckSchema and Migrate when the database
+// has migrations this binary does not know: it is older than the schema (a
+// rollback of the binary without restoring the database, or a replica not
+// yet upgraded). Running it could misread or damage the newer data, so it
+// refuses. Its message is one line naming both versions.
+type SchemaAheadError struct {
+	Known    string // the newest migration this binary has
+	Database string // the newest migration the database has applied that this binary does not know
+}
+
+func (e *SchemaAheadError) Error() string {
+	return fmt.Sprintf("database schema is newer than this version of caseconf: it knows schema up to %s, the database has %s; "+
+		"run the caseconf release that migrated it (or newer), or restore the backup taken before that upgrade", e.Known, e.Database)
+}
+
+// SchemaVersion is the number a migration's name starts with ("0020" for
+// "0020_share_agreements_files.sql"): the schema version it brings.
+func SchemaVersion(name string) string {
+	v, _, _ := strings.Cut(name, "_")
+	return v
+}
+
+// schemaAhead returns a *SchemaAheadError when applied holds a migration
+// not among known (both sorted names), else nil.
+func schemaAhead(known, applied []string) error {
+	isKnown := map[string]bool{}
+	for _, n := range known {
+		isKnown[n] = true
+	}
+	newest := ""
+	for _, n := range applied {
+		if !isKnown[n] && n > newest {
+			newest = n
+		}
+	}
+	if newest == "" {
+		return nil
+	}
+	latest := ""
+	if len(known) > 0 {
+		latest = known[len(known)-1]
+	}
+	return &SchemaAheadError{Known: SchemaVersion(latest) + " (" + latest + ")", Database: SchemaVersion(newest) + " (" + newest + ")"}
+}
+
 // Open connects to PostgreSQL at dsn (a postgres:// URL or key=value
 // string) and checks that it answers. Unless the DSN says otherwise, every
 // connection gets connect_timeout DefaultConnectTimeout and statement_timeout
@@ -148,6 +193,11 @@ func (s *DB) migrate(ctx context.Context, want func(name string) bool) ([]string
 	for _, n := range have {
 		done[n] = true
 	}
+	// Migrations run forward only: a binary older than the schema does
+	// not touch it.
+	if err := schemaAhead(names, have); err != nil {
+		return nil, err
+	}
 
 	var applied []string
 	for _, name := range names {
@@ -185,7 +235,8 @@ func applyOne(ctx context.Context, conn *sqlx.Conn, name, body string) error {
 }
 
 // CheckSchema returns ErrSchemaBehind when any embedded migration has not
-// been applied, and nil when the schema is current.
+// been applied, a *SchemaAheadError when the database has a migration this
+// binary does not know, and nil when the schema is current.
 func (s *DB) CheckSchema(ctx context.Context) error {
 	names, err := migrations()
 	if err != nil {
@@ -199,6 +250,9 @@ func (s *DB) CheckSchema(ctx context.Context) error {
 	}
 	if err != nil {
 		return fmt.Errorf("check schema: %w", err)
+	}
+	if err := schemaAhead(names, have); err != nil {
+		return err
 	}
 	applied := map[string]bool{}
 	for _, n := range have {
