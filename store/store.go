@@ -102,9 +102,39 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("connect to database: %w", redactDSN(err))
+		err = fmt.Errorf("connect to database: %w", redactDSN(err))
+		if transient(err) {
+			err = unavailable{err}
+		}
+		return nil, err
 	}
 	return &DB{db: db, cfg: cfg, Now: func() time.Time { return time.Now().UTC() }}, nil
+}
+
+// ErrUnavailable is what Open's error Is when the database could not be
+// reached, or is not accepting connections yet (starting up, shutting
+// down, out of connections): trying again later may succeed. A refused
+// login or a database that does not exist is not unavailable.
+var ErrUnavailable = errors.New("database unavailable")
+
+type unavailable struct{ error }
+
+func (u unavailable) Is(target error) bool { return target == ErrUnavailable }
+func (u unavailable) Unwrap() error        { return u.error }
+
+// transient reports whether a failure to connect may pass by itself:
+// anything but PostgreSQL refusing the login, the role, the database or
+// the privilege to connect.
+func transient(err error) bool {
+	var pqErr *pq.Error
+	if !errors.As(err, &pqErr) {
+		return true // the network, a timeout, the server closing on us
+	}
+	switch pqErr.Code.Class() {
+	case "08", "53", "57", "58": // connection exception, insufficient resources, operator intervention, system error
+		return true
+	}
+	return false
 }
 
 // redactDSN keeps lib/pq's connection errors but makes sure no password can

@@ -171,6 +171,14 @@ func cmdServe(ctx context.Context, args []string, env config.Lookup, stderr io.W
 	log := newLogger(cfg, stderr)
 	m := NewMain(cfg, log)
 	if err := m.Run(ctx); err != nil {
+		if ctx.Err() != nil { // stopped while waiting for the database
+			log.Info("shutting down before start-up finished")
+			if err := m.Close(); err != nil {
+				log.Error("shutdown was not clean", "err", err)
+				return 1
+			}
+			return 0
+		}
 		fmt.Fprintf(stderr, "caseconf: %v\n", err)
 		m.Close()
 		return 1
