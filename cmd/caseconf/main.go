@@ -1,6 +1,8 @@
 // Command caseconf runs the caseconf Slack app: `serve` runs the bot and
 // its cron jobs, `migrate` applies database migrations, `sweep` runs one
-// reminder pass, `version` prints the build.
+// reminder pass, `retention` erases the clients past retention, `erasures`
+// lists recorded erasures and re-applies them after a restore, `version`
+// prints the build.
 package main
 
 import (
@@ -35,6 +37,9 @@ Usage:
   caseconf migrate                     apply database migrations and exit
   caseconf sweep --at TIME [--dry-run] run one reminder pass as if it were TIME (RFC 3339)
   caseconf retention [--dry-run]       erase the clients past retention now (CASECONF_RETENTION)
+  caseconf erasures list               print the erasures the audit log records (client numbers only)
+  caseconf erasures reapply [--from DATABASE_URL | --file FILE] [--dry-run]
+                                       after restoring a backup, erase again the clients erased since
   caseconf version                     print the version
   caseconf help                        print this help
 
@@ -72,6 +77,8 @@ func run(ctx context.Context, args []string, env config.Lookup, stdout, stderr i
 		return cmdSweep(ctx, args[1:], env, stdout, stderr)
 	case "retention":
 		return cmdRetention(ctx, args[1:], env, stdout, stderr)
+	case "erasures":
+		return cmdErasures(ctx, args[1:], env, stdout, stderr)
 	case "version", "--version":
 		if len(args) > 1 {
 			return badUsage(stderr, "version takes no arguments")
