@@ -245,7 +245,7 @@ func (m *Main) connectDB(ctx context.Context) (*store.DB, error) {
 			d = min(dbRetryMin<<(attempt-1), dbRetryMax)
 		}
 		d = d*4/5 + rand.N(d*2/5)
-		reason := fmt.Sprintf("database not reached yet (%d attempts; last error: %v); retrying", attempt, err)
+		reason := fmt.Sprintf("database not reached yet (attempt %d failed: %v); retrying", attempt, err)
 		m.dbWaiting.Store(&reason)
 		m.Log.Warn("database unavailable at start-up; retrying", "err", err, "attempt", attempt, "retry_in", d.Round(time.Millisecond).String())
 		t := time.NewTimer(d)
@@ -369,6 +369,17 @@ const (
 // line per problem. It never waits longer than healthPingWait, whatever the
 // database does.
 func (m *Main) healthz(w http.ResponseWriter, r *http.Request) {
+	db := m.db.Load()
+	if db == nil {
+		// Slack is not tried before the database is reached: only the
+		// database is worth a line.
+		reason := "database not reached yet (connecting)"
+		if r := m.dbWaiting.Load(); r != nil {
+			reason = *r
+		}
+		writeHealth(w, []string{reason})
+		return
+	}
 	var problems []string
 	if reason := m.slackHealth(time.Now()); reason != "" {
 		problems = append(problems, reason)
@@ -377,15 +388,6 @@ func (m *Main) healthz(w http.ResponseWriter, r *http.Request) {
 		if ok, reason := sm.Healthy(time.Now()); !ok {
 			problems = append(problems, reason)
 		}
-	}
-	db := m.db.Load()
-	if db == nil {
-		reason := "database not reached yet"
-		if r := m.dbWaiting.Load(); r != nil {
-			reason = *r
-		}
-		writeHealth(w, append(problems, reason))
-		return
 	}
 	call := m.dbPing.start(db.Ping, healthPingTimeout)
 	t := time.NewTimer(healthPingWait)
