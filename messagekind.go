@@ -112,6 +112,35 @@ const (
 	KindDeleteFile MessageKind = "delete_file"
 )
 
+// E-mail to people not on Slack, where the organisation gives caseconf a
+// mail server (CASECONF_SMTP_URL): written in the transaction of the
+// change, like every message, with the recipient's e-mail address as the
+// recipient. Each names the conference by its reference and nothing
+// about the client (EmailSafe).
+const (
+	// KindEmailInvitation invites someone not on Slack, with the
+	// meeting's calendar file. Subject: the invitee.
+	KindEmailInvitation MessageKind = "email_invitation"
+	// KindEmailChange tells an invitee not on Slack the meeting changed,
+	// as it now stands, with the calendar file at its new SEQUENCE.
+	// Subject: the invitee.
+	KindEmailChange MessageKind = "email_change"
+	// KindEmailCancellation tells an invitee not on Slack the meeting is
+	// off, or that they are no longer invited, with the calendar's
+	// METHOD:CANCEL. Subject: the invitee.
+	KindEmailCancellation MessageKind = "email_cancellation"
+	// KindEmailMinutes sends the minutes as a password-protected PDF (the
+	// row carries it until it is sent) to someone not on Slack on the
+	// share list whom the client's consent covers. Subject: the
+	// conference.
+	KindEmailMinutes MessageKind = "email_minutes"
+	// KindEmailAddressNeeded asks a case manager whose Slack profile has
+	// no e-mail address (and who gave caseconf none) for one, for replies
+	// to the e-mails sent for them. Subject: the conference; to its case
+	// manager, once.
+	KindEmailAddressNeeded MessageKind = "email_address_needed"
+)
+
 // Reminders, written by the reminder sweep (package reminders decides
 // which are due, and whether each still is when it goes).
 const (
@@ -148,6 +177,7 @@ const (
 type kindInfo struct {
 	subject  Subject
 	reminder bool
+	email    bool
 }
 
 // messageKinds is every kind there is, in the order listed above.
@@ -155,43 +185,48 @@ var messageKinds = []struct {
 	kind MessageKind
 	kindInfo
 }{
-	{KindInvitation, kindInfo{SubjectInvitee, false}},
-	{KindSummary, kindInfo{SubjectConference, false}},
-	{KindCancellation, kindInfo{SubjectInvitee, false}},
-	{KindSendFailed, kindInfo{SubjectMessage, false}},
-	{KindNoConsentDPO, kindInfo{SubjectConference, false}},
-	{KindMinutes, kindInfo{SubjectPart, false}},
-	{KindActionAssigned, kindInfo{SubjectAction, false}},
-	{KindMinutesWithheld, kindInfo{SubjectConference, false}},
-	{KindHandoverOffer, kindInfo{SubjectConference, false}},
-	{KindActionDone, kindInfo{SubjectAction, false}},
-	{KindActionUpdate, kindInfo{SubjectUpdate, false}},
-	{KindActionDate, kindInfo{SubjectUpdate, false}},
-	{KindActionClosed, kindInfo{SubjectAction, false}},
-	{KindActionReassigned, kindInfo{SubjectAction, false}},
-	{KindActionTakenOff, kindInfo{SubjectAction, false}},
-	{KindDeleteMessage, kindInfo{SubjectNone, false}},
-	{KindCalendar, kindInfo{SubjectInvitee, false}},
-	{KindCalendarCancel, kindInfo{SubjectInvitee, false}},
-	{KindConferenceChanged, kindInfo{SubjectEdit, false}},
-	{KindInvitationUpdate, kindInfo{SubjectInvitee, false}},
-	{KindUninvited, kindInfo{SubjectEdit, false}},
-	{KindAmendedMinutes, kindInfo{SubjectAmendedPart, false}},
-	{KindActionAmended, kindInfo{SubjectAction, false}},
-	{KindActionRemoved, kindInfo{SubjectAction, false}},
-	{KindShareAgreement, kindInfo{SubjectConference, false}},
-	{KindDeleteFile, kindInfo{SubjectNone, false}},
+	{KindInvitation, kindInfo{subject: SubjectInvitee, reminder: false}},
+	{KindSummary, kindInfo{subject: SubjectConference, reminder: false}},
+	{KindCancellation, kindInfo{subject: SubjectInvitee, reminder: false}},
+	{KindSendFailed, kindInfo{subject: SubjectMessage, reminder: false}},
+	{KindNoConsentDPO, kindInfo{subject: SubjectConference, reminder: false}},
+	{KindMinutes, kindInfo{subject: SubjectPart, reminder: false}},
+	{KindActionAssigned, kindInfo{subject: SubjectAction, reminder: false}},
+	{KindMinutesWithheld, kindInfo{subject: SubjectConference, reminder: false}},
+	{KindHandoverOffer, kindInfo{subject: SubjectConference, reminder: false}},
+	{KindActionDone, kindInfo{subject: SubjectAction, reminder: false}},
+	{KindActionUpdate, kindInfo{subject: SubjectUpdate, reminder: false}},
+	{KindActionDate, kindInfo{subject: SubjectUpdate, reminder: false}},
+	{KindActionClosed, kindInfo{subject: SubjectAction, reminder: false}},
+	{KindActionReassigned, kindInfo{subject: SubjectAction, reminder: false}},
+	{KindActionTakenOff, kindInfo{subject: SubjectAction, reminder: false}},
+	{KindDeleteMessage, kindInfo{subject: SubjectNone, reminder: false}},
+	{KindCalendar, kindInfo{subject: SubjectInvitee, reminder: false}},
+	{KindCalendarCancel, kindInfo{subject: SubjectInvitee, reminder: false}},
+	{KindConferenceChanged, kindInfo{subject: SubjectEdit, reminder: false}},
+	{KindInvitationUpdate, kindInfo{subject: SubjectInvitee, reminder: false}},
+	{KindUninvited, kindInfo{subject: SubjectEdit, reminder: false}},
+	{KindAmendedMinutes, kindInfo{subject: SubjectAmendedPart, reminder: false}},
+	{KindActionAmended, kindInfo{subject: SubjectAction, reminder: false}},
+	{KindActionRemoved, kindInfo{subject: SubjectAction, reminder: false}},
+	{KindEmailInvitation, kindInfo{subject: SubjectInvitee, email: true}},
+	{KindEmailChange, kindInfo{subject: SubjectInvitee, email: true}},
+	{KindEmailCancellation, kindInfo{subject: SubjectInvitee, email: true}},
+	{KindEmailMinutes, kindInfo{subject: SubjectConference, email: true}},
+	{KindEmailAddressNeeded, kindInfo{subject: SubjectConference}},
+	{KindShareAgreement, kindInfo{subject: SubjectConference}},
+	{KindDeleteFile, kindInfo{subject: SubjectNone}},
 
-	{KindInvitationUnanswered, kindInfo{SubjectInvitee, true}},
-	{KindReportOwed, kindInfo{SubjectInvitee, true}},
-	{KindConferenceToday, kindInfo{SubjectConference, true}},
-	{KindOutcomeNotRecorded, kindInfo{SubjectConference, true}},
-	{KindActionDueSoon, kindInfo{SubjectAction, true}},
-	{KindActionDueToday, kindInfo{SubjectAction, true}},
-	{KindActionOverdue, kindInfo{SubjectAction, true}},
-	{KindActionOverdueManager, kindInfo{SubjectAction, true}},
-	{KindReviewApproaching, kindInfo{SubjectConference, true}},
-	{KindConsentExpiring, kindInfo{SubjectConsent, true}},
+	{KindInvitationUnanswered, kindInfo{subject: SubjectInvitee, reminder: true}},
+	{KindReportOwed, kindInfo{subject: SubjectInvitee, reminder: true}},
+	{KindConferenceToday, kindInfo{subject: SubjectConference, reminder: true}},
+	{KindOutcomeNotRecorded, kindInfo{subject: SubjectConference, reminder: true}},
+	{KindActionDueSoon, kindInfo{subject: SubjectAction, reminder: true}},
+	{KindActionDueToday, kindInfo{subject: SubjectAction, reminder: true}},
+	{KindActionOverdue, kindInfo{subject: SubjectAction, reminder: true}},
+	{KindActionOverdueManager, kindInfo{subject: SubjectAction, reminder: true}},
+	{KindReviewApproaching, kindInfo{subject: SubjectConference, reminder: true}},
+	{KindConsentExpiring, kindInfo{subject: SubjectConsent, reminder: true}},
 }
 
 var kindIndex = func() map[MessageKind]kindInfo {
@@ -216,6 +251,10 @@ func (k MessageKind) Known() bool {
 	_, ok := kindIndex[k]
 	return ok
 }
+
+// Email reports whether k is an e-mail (to someone not on Slack, at the
+// address in its recipient) rather than a Slack message.
+func (k MessageKind) Email() bool { return kindIndex[k].email }
 
 // Reminder reports whether k is a reminder's kind.
 func (k MessageKind) Reminder() bool { return kindIndex[k].reminder }

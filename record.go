@@ -49,13 +49,17 @@ type Shared struct {
 // basis (the consent, or the reason to meet without it), decided by whom,
 // and when Slack took it (zero: not yet).
 type Disclosure struct {
-	RecipientID string
-	Version     int // of the minutes: 1 as first recorded, more once corrected
-	Part, Parts int
-	Basis       string
-	DecidedBy   string
-	DecidedAt   time.Time
-	SentAt      time.Time
+	RecipientID string // a Slack user; for a minutes PDF, the address (or name) of someone not on Slack
+	// Name and Medium are a minutes PDF's: whom it is for, and how it goes
+	// ("email", or "by_hand" for the case manager to pass on); Medium is
+	// "slack" for the minutes posted on Slack.
+	Name, Medium string
+	Version      int // of the minutes: 1 as first recorded, more once corrected
+	Part, Parts  int
+	Basis        string
+	DecidedBy    string
+	DecidedAt    time.Time
+	SentAt       time.Time
 }
 
 // Change is one entry of a record's history: who did what, when. Note is

@@ -14,6 +14,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/caseconf/caseconf"
+	"github.com/caseconf/caseconf/internal/mailer"
 	"github.com/caseconf/caseconf/internal/metrics"
 	"github.com/caseconf/caseconf/store"
 )
@@ -28,6 +29,8 @@ type Bot struct {
 	metrics *metrics.Metrics
 	admins  caseconf.Admins
 	dpo     []string
+	mailer  *mailer.Mailer // nil: nothing is e-mailed
+	cards   cardCache      // case managers' profiles, for e-mails
 	cal     caseconf.Calendar
 	now     func() time.Time
 
@@ -64,6 +67,9 @@ type Options struct {
 	DPO        []string // told when a conference is scheduled without consent
 	Calendar   caseconf.Calendar
 	Now        func() time.Time
+	// Mailer e-mails people not on Slack; nil when caseconf has no mail
+	// server (the case manager then sends things by hand).
+	Mailer *mailer.Mailer
 }
 
 // New builds a Bot with every handler registered.
@@ -85,6 +91,7 @@ func New(o Options) *Bot {
 		metrics:  o.Metrics,
 		admins:   caseconf.NewAdmins(o.Admins),
 		dpo:      o.DPO,
+		mailer:   o.Mailer,
 		cal:      o.Calendar,
 		now:      o.Now,
 		commands: map[string]*command{},
@@ -113,6 +120,8 @@ func (b *Bot) register() {
 	b.registerActionChanges()
 	b.registerActionUpdates()
 	b.registerClientLetter()
+	b.registerMinutesPDF()
+	b.registerEmailAddress()
 	b.registerMyActions()
 	b.registerHome()
 	b.registerReminders()

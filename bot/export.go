@@ -20,7 +20,7 @@ import (
 // and uploaded after. Nothing of the record goes to a log.
 
 func (b *Bot) registerExport() {
-	b.HandleCommand("export", "REF", "The whole record of a conference as a file in your direct messages, for a client moving service (case manager or administrator); `/caseconf export REF pdf` makes it a password-protected PDF for people not on Slack", b.cmdExport)
+	b.HandleCommand("export", "REF", "The whole record of a conference as a file in your direct messages, for a client moving service (case manager or administrator); `/caseconf export REF pdf` makes it a password-protected PDF for people not on Slack; `/caseconf export REF minutes`, the minutes alone as a password-protected PDF, e-mailed to the people not on Slack on the share list", b.cmdExport)
 }
 
 // exportNames is how many Slack users' names an export looks up, at most;
@@ -29,8 +29,8 @@ const exportNames = 60
 
 func (b *Bot) cmdExport(ctx context.Context, r *Request, args []string) {
 	asPDF := len(args) == 2 && strings.EqualFold(args[1], "pdf")
-	if len(args) != 1 && !asPDF {
-		r.Reply(ctx, "Usage: `/caseconf export CC-0001` (Markdown), or `/caseconf export CC-0001 pdf` (a password-protected PDF)")
+	if len(args) != 1 && !asPDF && !minutesPDFArg(args) {
+		r.Reply(ctx, "Usage: `/caseconf export CC-0001` (Markdown), `/caseconf export CC-0001 pdf` (a password-protected PDF), or `/caseconf export CC-0001 minutes` (the minutes alone, as a password-protected PDF for the people not on Slack on the share list)")
 		return
 	}
 	if !caseconf.IsRef(args[0]) {
@@ -41,6 +41,10 @@ func (b *Bot) cmdExport(ctx context.Context, r *Request, args []string) {
 	// Acknowledged before anything slow, with an answer that is the same
 	// whether or not the conference exists or may be exported.
 	r.Ack(ephemeral{ResponseType: slack.ResponseTypeEphemeral, Text: fmt.Sprintf(":hourglass_flowing_sand: Looking for %s…", ref)})
+	if minutesPDFArg(args) {
+		b.minutesPDF(ctx, r, ref)
+		return
+	}
 	v := b.viewer(r.UserID)
 	rec, err := b.store.ExportRecord(ctx, ref, v)
 	if err != nil {

@@ -137,7 +137,7 @@ func renderActionAssigned(m store.Outbox, c *caseconf.Conference, a *caseconf.Ac
 // who is not on Slack; the open actions owned by people not on Slack, for
 // them to chase; and Draft letter to the client.
 // o is c's recorded outcome (nil for none), share its share list.
-func renderMinutesWithheld(m store.Outbox, c *caseconf.Conference, o *caseconf.Outcome, share []store.ShareEntry) (message, string) {
+func (b *Bot) renderMinutesWithheld(m store.Outbox, c *caseconf.Conference, o *caseconf.Outcome, share []store.ShareEntry) (message, string) {
 	if m.RecipientID != c.CaseManagerID {
 		return message{}, "the case manager has changed"
 	}
@@ -176,7 +176,12 @@ func renderMinutesWithheld(m store.Outbox, c *caseconf.Conference, o *caseconf.O
 		blocks = append(blocks, note("If they should have the minutes, record the client's consent to share with their kind of agency first."))
 	}
 	if len(offSlack) > 0 {
-		blocks = append(blocks, lineSections(fmt.Sprintf(":envelope: *Not on Slack:* please send the minutes of %s to these people yourself, securely:", c.Ref), offSlack)...)
+		how := "Minutes PDF to send makes them a password-protected PDF in your direct messages, for you to send securely"
+		if b.mailer != nil {
+			how = "E-mail the minutes sends them a password-protected PDF, to each the client's consent covers"
+		}
+		blocks = append(blocks, lineSections(fmt.Sprintf(":envelope: *Not on Slack:* the minutes of %s have not gone to these people. %s; you are shown its password once, to give them by phone:", c.Ref, how), offSlack)...)
+		blocks = append(blocks, slack.NewActionBlock("minutes_pdf", b.minutesPDFButton(c)))
 	}
 	if len(chase) > 0 {
 		blocks = append(blocks, lineSections(fmt.Sprintf(":telephone_receiver: *Actions of %s owned by people not on Slack.* caseconf cannot reach them, so please chase these yourself (their reminders come to you):", c.Ref), chase)...)

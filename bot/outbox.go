@@ -243,6 +243,9 @@ func (s *Sender) send(ctx context.Context, m store.Outbox, now time.Time, data *
 			sent = false
 		}
 	}()
+	if m.Kind.Email() { // bot/email.go
+		return s.sendEmail(ctx, m, now, data)
+	}
 	switch m.Kind {
 	case caseconf.KindDeleteMessage:
 		return s.deleteMessage(ctx, m, now)
@@ -354,7 +357,7 @@ func (s *Sender) giveUp(ctx context.Context, m store.Outbox, reason string, d *s
 	if d != nil {
 		c = d.Conferences[m.ConferenceID]
 	}
-	if c != nil && (m.Kind == caseconf.KindInvitation || m.Kind == caseconf.KindCancellation) && c.CaseManagerID != m.RecipientID {
+	if c != nil && (m.Kind == caseconf.KindInvitation || m.Kind == caseconf.KindCancellation || m.Kind.Email()) && c.CaseManagerID != m.RecipientID {
 		cm = c.CaseManagerID
 	}
 	if err := b.store.SendFailed(ctx, m, cm, reason); err != nil && !store.ErrNotClaimed(err) {

@@ -21,8 +21,12 @@ func (b *Bot) render(m store.Outbox, d *store.RenderData) (msg message, skip str
 			return message{}, "the message it is about is gone"
 		}
 		ref := "a conference"
-		if c := d.Conferences[m.ConferenceID]; c != nil {
+		c := d.Conferences[m.ConferenceID]
+		if c != nil {
 			ref = c.Ref
+		}
+		if failed.Kind.Email() {
+			return emailFailedMessage(failed, ref, c), ""
 		}
 		return sendFailedMessage(failed, ref), ""
 	}
@@ -77,7 +81,7 @@ func (b *Bot) render(m store.Outbox, d *store.RenderData) (msg message, skip str
 	case caseconf.KindActionRemoved:
 		return renderActionRemoved(m, c, d.Actions[m.SubjectID], d.Outcomes[c.ID])
 	case caseconf.KindMinutesWithheld:
-		return renderMinutesWithheld(m, c, d.Outcomes[c.ID], d.ShareLists[c.ID])
+		return b.renderMinutesWithheld(m, c, d.Outcomes[c.ID], d.ShareLists[c.ID])
 	case caseconf.KindShareAgreement: // bot/sharelist.go
 		return renderShareAgreement(m, c, b.cal)
 	case caseconf.KindHandoverOffer: // bot/handover.go
@@ -87,6 +91,8 @@ func (b *Bot) render(m store.Outbox, d *store.RenderData) (msg message, skip str
 		return renderActionUpdate(m, c, d)
 	case caseconf.KindActionDate:
 		return renderActionDate(m, c, d)
+	case caseconf.KindEmailAddressNeeded: // bot/email.go
+		return emailAddressNeededMessage(c), ""
 	case caseconf.KindNoConsentDPO: // bot/consent.go
 		return noConsentDPOMessage(c, b.cal), ""
 	// Changes to the conference (bot/edit.go).
@@ -156,4 +162,28 @@ func sendFailedMessage(failed *store.Outbox, ref string) message {
 	}
 	text := fmt.Sprintf(":warning: %s for *%s* could not be delivered to %s%s. Please contact them directly.", what, ref, user(failed.RecipientID), why)
 	return message{ref + ": a message could not be delivered", sections(text)}
+}
+
+// emailFailedMessage tells a case manager an e-mail to someone not on
+// Slack could not be delivered: to whom, what, and why (the mail server's
+// reply code).
+func emailFailedMessage(failed *store.Outbox, ref string, c *caseconf.Conference) message {
+	what := map[caseconf.MessageKind]string{
+		caseconf.KindEmailInvitation:   "The e-mailed invitation",
+		caseconf.KindEmailChange:       "The e-mail telling of the change",
+		caseconf.KindEmailCancellation: "The e-mailed cancellation",
+		caseconf.KindEmailMinutes:      "The e-mail carrying the minutes PDF",
+	}[failed.Kind]
+	to := escape(failed.RecipientID)
+	if c != nil && failed.Kind != caseconf.KindEmailMinutes {
+		if inv := c.Invitee(failed.SubjectID); inv != nil {
+			to = escape(inv.Name) + " (" + to + ")"
+		}
+	}
+	why := ""
+	if n := len(failed.Errors); n > 0 {
+		why = " (" + escape(failed.Errors[n-1]) + ")"
+	}
+	text := fmt.Sprintf(":warning: %s for *%s* could not be delivered to %s%s. Please contact them another way.", what, ref, to, why)
+	return message{ref + ": an e-mail could not be delivered", sections(text)}
 }

@@ -170,6 +170,9 @@ func (s *SocketMode) runClient(ctx context.Context, failures *int) (time.Duratio
 			case errors.Is(err, context.Canceled):
 				return 0, nil
 			}
+			if code, ok := appTokenRefusal(err); ok {
+				return 0, fmt.Errorf("configuration: SLACK_APP_TOKEN: Slack refused it (%s)", code)
+			}
 			return 0, fmt.Errorf("socket mode: %s", redactSecrets(err.Error()))
 		case evt := <-s.client.Events:
 			switch evt.Type {
@@ -207,6 +210,21 @@ func (s *SocketMode) runClient(ctx context.Context, failures *int) (time.Duratio
 			s.handle(evt)
 		}
 	}
+}
+
+// appTokenRefusal reports the Slack error code when err is Slack refusing
+// the app-level token (slack-go gives up connecting on these codes).
+func appTokenRefusal(err error) (string, bool) {
+	code := err.Error()
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) {
+		code = se.Err
+	}
+	switch code {
+	case "invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired":
+		return code, true
+	}
+	return "", false
 }
 
 // reconnectDelay is the wait before reconnect attempt n+1 after n failures.

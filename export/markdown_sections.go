@@ -200,6 +200,16 @@ func (e *exporter) disclosures() {
 		if d.Version > 1 {
 			minutes = fmt.Sprintf(" of the amended minutes (version %d)", d.Version)
 		}
+		if d.Medium == "email" || d.Medium == "by_hand" {
+			how := "e-mailed"
+			if d.Medium == "by_hand" {
+				how = "given to the case manager to pass on"
+				sent = "by hand"
+			}
+			e.p("- To %s (not on Slack, %s), the minutes%s as a password-protected PDF, %s: %s; decided by %s %s, under: %s", MarkdownText(d.Name),
+				MarkdownText(d.RecipientID), minutes, how, sent, e.who(d.DecidedBy), e.at(d.DecidedAt), MarkdownText(d.Basis))
+			continue
+		}
 		e.p("- To %s, part %d of %d%s: %s; decided by %s %s, under: %s", e.who(d.RecipientID), d.Part, d.Parts, minutes, sent,
 			e.who(d.DecidedBy), e.at(d.DecidedAt), MarkdownText(d.Basis))
 	}

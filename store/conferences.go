@@ -131,7 +131,7 @@ func (s *DB) CreateConference(ctx context.Context, n NewConference) (conf *casec
 	// The invitations and the summary are written down with the
 	// conference: a crash or an outage after the commit delays them, and
 	// never loses them.
-	if _, err := enqueue(ctx, tx, now, invitationMessages(conf)...); err != nil {
+	if _, err := enqueue(ctx, tx, now, append(invitationMessages(conf), s.emailInvitations(conf)...)...); err != nil {
 		return nil, false, err
 	}
 	if _, err := enqueue(ctx, tx, now, noConsentMessages(conf, n.Consent, n.DPO)...); err != nil {
@@ -291,7 +291,7 @@ func (s *DB) CancelConference(ctx context.Context, id int64, v caseconf.Viewer, 
 	if err != nil {
 		return nil, err
 	}
-	if _, err := enqueue(ctx, tx, now, cancellationMessages(c)...); err != nil {
+	if _, err := enqueue(ctx, tx, now, append(cancellationMessages(c), s.emailCancellations(c)...)...); err != nil {
 		return nil, err
 	}
 	return c, tx.Commit()

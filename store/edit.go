@@ -134,7 +134,7 @@ func (s *DB) EditConference(ctx context.Context, e Edit) (c *caseconf.Conference
 		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'cancelled', errors = array_append(errors, 'no longer invited')
 			WHERE conference_id = $1 AND subject_id = ANY($2) AND kind = ANY($3) AND state = 'pending'`,
 			before.ID, pq.Array(plan.Uninvite), pq.Array(kindTexts(caseconf.KindInvitation, caseconf.KindCalendar,
-				caseconf.KindInvitationUnanswered, caseconf.KindReportOwed))); err != nil {
+				caseconf.KindInvitationUnanswered, caseconf.KindReportOwed, caseconf.KindEmailInvitation, caseconf.KindEmailChange))); err != nil {
 			return nil, nil, nil, fmt.Errorf("edit conference: uninvite: %w", err)
 		}
 	}
@@ -160,7 +160,7 @@ func (s *DB) EditConference(ctx context.Context, e Edit) (c *caseconf.Conference
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if _, err := enqueue(ctx, tx, now, editMessages(before, c, edit)...); err != nil {
+	if _, err := enqueue(ctx, tx, now, append(editMessages(before, c, edit), s.emailEditMessages(before, c, edit)...)...); err != nil {
 		return nil, nil, nil, err
 	}
 	if err := tx.Commit(); err != nil {

@@ -94,7 +94,7 @@ func (s *DB) SendFailed(ctx context.Context, m Outbox, caseManager, reason strin
 			return fmt.Errorf("send failed: %w", err)
 		}
 	}
-	if err := finish(ctx, tx, m, `state = 'failed', errors = array_append(errors, $3)`, reason); err != nil {
+	if err := finish(ctx, tx, m, `state = 'failed', errors = array_append(errors, $3), attachment = NULL`, reason); err != nil {
 		return err
 	}
 	if caseManager != "" && exists {
@@ -378,6 +378,11 @@ func (s *DB) MarkPosted(ctx context.Context, m Outbox, at caseconf.MessageRef) (
 		return Posted{}, err
 	case caseconf.KindInvitation, caseconf.KindSummary:
 		return s.markPostedAndRead(ctx, m, args)
+	case caseconf.KindEmailMinutes:
+		// The PDF goes from the row once the mail server has it.
+		err := finishWith(ctx, s.db, `WITH delivered AS (UPDATE disclosures SET sent_at = $6 WHERE outbox_id = $7 AND sent_at IS NULL)`,
+			m, sentSet+`, attachment = NULL`, append(args, time.Now(), m.ID)...)
+		return Posted{}, err
 	}
 	return Posted{}, s.finish(ctx, m, sentSet, args...)
 }
@@ -443,13 +448,13 @@ func (s *DB) MarkRetry(ctx context.Context, m Outbox, reason string, next time.T
 
 // MarkFailed gives the message up, keeping why.
 func (s *DB) MarkFailed(ctx context.Context, m Outbox, reason string) error {
-	return s.finish(ctx, m, `state = 'failed', errors = array_append(errors, $3)`, reason)
+	return s.finish(ctx, m, `state = 'failed', errors = array_append(errors, $3), attachment = NULL`, reason)
 }
 
 // MarkCancelled drops a message that no longer applies (its conference
 // was cancelled, its action done), keeping why.
 func (s *DB) MarkCancelled(ctx context.Context, m Outbox, reason string) error {
-	return s.finish(ctx, m, `state = 'cancelled', errors = array_append(errors, $3)`, reason)
+	return s.finish(ctx, m, `state = 'cancelled', errors = array_append(errors, $3), attachment = NULL`, reason)
 }
 
 // RescueOutbox puts back messages that have been in flight for longer

@@ -216,22 +216,24 @@ func readRecordShareList(ctx context.Context, tx *sqlx.Tx, r *caseconf.Record) e
 
 func readDisclosures(ctx context.Context, tx *sqlx.Tx, r *caseconf.Record) error {
 	var rows []struct {
-		RecipientID string       `db:"recipient_id"`
-		Version     int          `db:"version"`
-		Part        int          `db:"part"`
-		Parts       int          `db:"parts"`
-		Basis       string       `db:"basis"`
-		DecidedBy   string       `db:"decided_by"`
-		DecidedAt   time.Time    `db:"decided_at"`
-		SentAt      sql.NullTime `db:"sent_at"`
+		RecipientID string         `db:"recipient_id"`
+		Version     int            `db:"version"`
+		Part        int            `db:"part"`
+		Parts       int            `db:"parts"`
+		Basis       string         `db:"basis"`
+		DecidedBy   string         `db:"decided_by"`
+		DecidedAt   time.Time      `db:"decided_at"`
+		SentAt      sql.NullTime   `db:"sent_at"`
+		Name        sql.NullString `db:"recipient_name"`
+		Medium      string         `db:"medium"`
 	}
-	if err := tx.SelectContext(ctx, &rows, `SELECT recipient_id, version, part, parts, basis, decided_by, decided_at, sent_at FROM disclosures
+	if err := tx.SelectContext(ctx, &rows, `SELECT recipient_id, version, part, parts, basis, decided_by, decided_at, sent_at, recipient_name, medium FROM disclosures
 		WHERE conference_id = $1 ORDER BY decided_at, id`, r.Conference.ID); err != nil {
 		return fmt.Errorf("disclosures: %w", err)
 	}
 	for _, d := range rows {
 		r.Disclosures = append(r.Disclosures, caseconf.Disclosure{RecipientID: d.RecipientID, Version: d.Version, Part: d.Part, Parts: d.Parts, Basis: d.Basis,
-			DecidedBy: d.DecidedBy, DecidedAt: d.DecidedAt, SentAt: d.SentAt.Time})
+			DecidedBy: d.DecidedBy, DecidedAt: d.DecidedAt, SentAt: d.SentAt.Time, Name: d.Name.String, Medium: d.Medium})
 	}
 	return nil
 }

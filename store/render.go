@@ -25,6 +25,7 @@ type RenderData struct {
 	Failed      map[int64][]string                 // by conference ID: Slack users whose invitation could not be delivered
 	Messages    map[int64]*Outbox                  // by ID: the messages a send_failed notice is about
 	Edits       map[int64]*caseconf.ConferenceEdit // by ID: the changes to conferences notices tell of
+	Emails      map[int64]EmailData                // by message ID: what an e-mail of the minutes carries
 }
 
 // RenderData reads what messages ms need to be rendered, in a few
@@ -37,11 +38,14 @@ type RenderData struct {
 func (s *DB) RenderData(ctx context.Context, ms []Outbox) (*RenderData, error) {
 	d := &RenderData{At: time.Now(), Outcomes: map[int64]*caseconf.Outcome{}, ShareLists: map[int64][]ShareEntry{},
 		Actions: map[int64]*caseconf.Action{}, Updates: map[int64]*caseconf.ActionUpdate{},
-		Failed: map[int64][]string{}, Messages: map[int64]*Outbox{}}
+		Failed: map[int64][]string{}, Messages: map[int64]*Outbox{}, Emails: map[int64]EmailData{}}
 	var conferences, outcomes, shareLists, summaries, actions, updates, messages, edits ids
+	var emails []int64
 	for _, m := range ms {
 		conferences.add(m.ConferenceID)
 		switch {
+		case m.Kind == caseconf.KindEmailMinutes:
+			emails = append(emails, m.ID)
 		case m.Kind == caseconf.KindMinutes, m.Kind == caseconf.KindAmendedMinutes:
 			outcomes.add(m.ConferenceID)
 		case m.Kind == caseconf.KindMinutesWithheld:
@@ -67,6 +71,9 @@ func (s *DB) RenderData(ctx context.Context, ms []Outbox) (*RenderData, error) {
 	}
 	var err error
 	if d.Conferences, err = s.ConferenceSnapshots(ctx, conferences); err != nil {
+		return nil, err
+	}
+	if err := s.readEmails(ctx, d, emails); err != nil {
 		return nil, err
 	}
 	if d.Edits, err = readEdits(ctx, s.db, edits); err != nil {

@@ -32,6 +32,9 @@ type DB struct {
 	// Now is the clock used for every timestamp the store writes itself.
 	// Tests replace it with a fixed clock.
 	Now func() time.Time
+	// Mail is set when caseconf e-mails people not on Slack (it has a
+	// mail server): changes then write e-mails to the outbox too.
+	Mail bool
 }
 
 // ErrSchemaBehind is returned by CheckSchema when migrations are pending.

@@ -65,6 +65,16 @@ func TestCommandLine(t *testing.T) {
 			t.Fatalf("stderr prints the token: %q", stderr)
 		}
 	})
+	t.Run("ServeWithREADMEPlaceholdersNamesTheToken", func(t *testing.T) {
+		code, _, stderr := runCLI(t, map[string]string{
+			"DATABASE_URL": testdb.DefaultURL, "SLACK_BOT_TOKEN": "xoxb-…", "SLACK_APP_TOKEN": "xapp-…",
+		}, "serve")
+		assertOneLineNaming(t, code, stderr, "SLACK_BOT_TOKEN")
+		code, _, stderr = runCLI(t, map[string]string{
+			"DATABASE_URL": testdb.DefaultURL, "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-…",
+		}, "serve")
+		assertOneLineNaming(t, code, stderr, "SLACK_APP_TOKEN")
+	})
 	t.Run("ServeWithNoTransportRefuses", func(t *testing.T) {
 		code, _, stderr := runCLI(t, map[string]string{"DATABASE_URL": testdb.DefaultURL, "SLACK_BOT_TOKEN": "xoxb-1"}, "serve")
 		assertOneLineNaming(t, code, stderr, "SLACK_APP_TOKEN")

@@ -1,8 +1,9 @@
 // Command caseconf runs the caseconf Slack app: `serve` runs the bot and
 // its cron jobs, `migrate` applies database migrations, `sweep` runs one
 // reminder pass, `retention` erases the clients past retention, `erasures`
-// lists recorded erasures and re-applies them after a restore, `version`
-// prints the build.
+// lists recorded erasures and re-applies them after a restore,
+// `healthcheck` asks a running server's /healthz, `version` prints the
+// build.
 package main
 
 import (
@@ -15,8 +16,13 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
+	// The time-zone database inside the binary: a static binary in an
+	// empty image (FROM scratch) has no /usr/share/zoneinfo, and
+	// CASECONF_TIMEZONE (Europe/London by default) must still load.
+	_ "time/tzdata"
 
 	"github.com/slack-go/slack"
 
@@ -27,8 +33,12 @@ import (
 	"github.com/caseconf/caseconf/store"
 )
 
-// version is set at build time with -ldflags "-X main.version=v1.2.3".
-var version = ""
+// version and revision may be set at build time (scripts/release does):
+// -ldflags "-X main.version=v1.2.3 -X main.revision=<commit>". Without
+// them the build info the go command stamps is used: the module version
+// and the VCS revision. (The go command cannot stamp the revision in a git
+// worktree, or with -buildvcs=false; hence the -X fallback.)
+var version, revision = "", ""
 
 const usage = `caseconf — multi-agency case conferences in Slack
 
@@ -40,7 +50,8 @@ Usage:
   caseconf erasures list               print the erasures the audit log records (client numbers only)
   caseconf erasures reapply [--from DATABASE_URL | --file FILE] [--dry-run]
                                        after restoring a backup, erase again the clients erased since
-  caseconf version                     print the version
+  caseconf healthcheck [--url URL]     ask a running server's /healthz: exit 0 if healthy, 1 if not
+  caseconf version                     print the version and the revision it was built from
   caseconf help                        print this help
 
 Configuration comes from environment variables; see README.md.
@@ -79,6 +90,8 @@ func run(ctx context.Context, args []string, env config.Lookup, stdout, stderr i
 		return cmdRetention(ctx, args[1:], env, stdout, stderr)
 	case "erasures":
 		return cmdErasures(ctx, args[1:], env, stdout, stderr)
+	case "healthcheck":
+		return cmdHealthcheck(ctx, args[1:], env, stdout, stderr)
 	case "version", "--version":
 		if len(args) > 1 {
 			return badUsage(stderr, "version takes no arguments")
@@ -97,32 +110,55 @@ func badUsage(stderr io.Writer, msg string) int {
 	return exitUsage
 }
 
+// buildVersion describes the build: the version (-X main.version, else
+// the module version the go command stamped from the VCS tags), the VCS
+// revision (with "modified" when the work tree had changes) and the Go
+// toolchain, e.g. "v1.2.0 (revision 0123456789ab, go1.26.8)".
 func buildVersion() string {
-	if version != "" {
-		return version
+	bi, _ := debug.ReadBuildInfo() // nil when the binary has none
+	return describeBuild(version, revision, bi)
+}
+
+func describeBuild(ldVersion, ldRevision string, bi *debug.BuildInfo) string {
+	if bi == nil {
+		bi = &debug.BuildInfo{}
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		rev, dirty := "", false
-		for _, s := range bi.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				rev = s.Value
-			case "vcs.modified":
-				dirty = s.Value == "true"
-			}
-		}
-		if rev != "" {
-			if len(rev) > 12 {
-				rev = rev[:12]
-			}
-			if dirty {
-				rev += "-dirty"
-			}
-			return "dev-" + rev + " (" + bi.GoVersion + ")"
-		}
-		return "dev (" + bi.GoVersion + ")"
+	v := ldVersion
+	if v == "" {
+		v = bi.Main.Version
 	}
-	return "dev"
+	if v == "" || v == "(devel)" {
+		v = "dev"
+	}
+	rev, dirty := "", false
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		rev = ldRevision
+	}
+	var details []string
+	if rev != "" {
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		if dirty {
+			rev += ", modified"
+		}
+		details = append(details, "revision "+rev)
+	}
+	if bi.GoVersion != "" {
+		details = append(details, bi.GoVersion)
+	}
+	if len(details) == 0 {
+		return v
+	}
+	return v + " (" + strings.Join(details, ", ") + ")"
 }
 
 // newFlags makes a subcommand's flag set that reports errors to stderr and
@@ -269,7 +305,13 @@ func cmdSweep(ctx context.Context, args []string, env config.Lookup, stdout, std
 		// dry run may have none) the service's zone stands in.
 		httpClient := &http.Client{Timeout: 15 * time.Second}
 		api := slack.New(cfg.SlackBotToken, slack.OptionAPIURL(cfg.SlackAPIURL), slack.OptionHTTPClient(httpClient))
-		b := bot.New(bot.Options{API: api, HTTPClient: httpClient, Store: db, Log: log, Admins: cfg.Admins, Calendar: cal})
+		ml, err := newMailer(cfg, nil)
+		if err != nil {
+			fmt.Fprintln(stderr, "caseconf:", err)
+			return 1
+		}
+		db.Mail = ml != nil
+		b := bot.New(bot.Options{API: api, HTTPClient: httpClient, Store: db, Log: log, Admins: cfg.Admins, Calendar: cal, Mailer: ml})
 		sw.TimeZone = b.TimeZone
 		if !*dryRun {
 			sender = b.NewSender(api)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -18,6 +19,7 @@ import (
 	"github.com/caseconf/caseconf"
 	"github.com/caseconf/caseconf/bot"
 	"github.com/caseconf/caseconf/internal/config"
+	"github.com/caseconf/caseconf/internal/mailer"
 	"github.com/caseconf/caseconf/internal/metrics"
 	"github.com/caseconf/caseconf/reminders"
 	"github.com/caseconf/caseconf/store"
@@ -57,6 +59,9 @@ type Main struct {
 	// before another sender takes it back; zero means the bot's default
 	// (60 s, twice the bound on one send). Tests of a crash set it shorter.
 	OutboxStuckAfter time.Duration
+	// MailTLS is the TLS configuration the mail server is verified with;
+	// nil uses the system's roots. Tests trust their server's certificate.
+	MailTLS *tls.Config
 
 	listener  net.Listener
 	listening chan struct{}
@@ -82,6 +87,20 @@ type Main struct {
 	failed    chan error
 	closeOnce sync.Once
 	closeErr  error
+}
+
+// newMailer is the mail server caseconf e-mails people not on Slack
+// through, or nil when it has none (CASECONF_SMTP_URL unset). Its error
+// never holds the URL.
+func newMailer(cfg *config.Config, roots *tls.Config) (*mailer.Mailer, error) {
+	if !cfg.Mail() {
+		return nil, nil
+	}
+	ml, err := mailer.New(cfg.SMTPURL, cfg.MailFrom, roots)
+	if err != nil {
+		return nil, &config.Error{Var: "CASECONF_SMTP_URL", Reason: err.Error() + " (value not shown)"}
+	}
+	return ml, nil
 }
 
 // NewMain prepares a Main; Run starts it.
@@ -154,9 +173,14 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 
+	ml, err := newMailer(cfg, m.MailTLS)
+	if err != nil {
+		return err
+	}
+	db.Mail = ml != nil
 	m.Bot = bot.New(bot.Options{
 		API: api, HTTPClient: httpClient, Store: db, Log: m.Log, Metrics: m.Metrics, Admins: cfg.Admins, DPO: cfg.DPO,
-		Calendar: caseconf.NewCalendar(cfg.Timezone, cfg.Holidays), Now: m.Now,
+		Calendar: caseconf.NewCalendar(cfg.Timezone, cfg.Holidays), Now: m.Now, Mailer: ml,
 	})
 
 	// The outbox's sender has a client of its own that does not retry:

@@ -333,26 +333,34 @@ func TestGracefulShutdownFinishesInFlightWork(t *testing.T) {
 
 func TestInvalidAppTokenStopsServe(t *testing.T) {
 	t.Parallel()
-	fake := newFakeSlack(t)
-	fake.FailNext("apps.connections.open", fakeslack.Failure{Error: "invalid_auth"})
-	cfg := config.Read(func(k string) (string, bool) {
-		v, ok := map[string]string{
-			"DATABASE_URL": testdb.New(t), "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-revoked",
-			"SLACK_API_URL": fake.APIURL(), "HTTP_ADDR": "127.0.0.1:0",
-		}[k]
-		return v, ok
-	})
-	m := NewMain(cfg, discardLogger())
-	if err := m.Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	select {
-	case err := <-m.Failed():
-		if err == nil || !strings.Contains(err.Error(), "invalid_auth") {
-			t.Fatalf("Failed() = %v, want the invalid_auth refusal", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve kept running with an app token Slack refused")
+	for _, refusal := range []string{"invalid_auth", "not_authed", "token_revoked"} {
+		t.Run(refusal, func(t *testing.T) {
+			t.Parallel()
+			fake := newFakeSlack(t)
+			fake.FailNext("apps.connections.open", fakeslack.Failure{Error: refusal})
+			cfg := config.Read(func(k string) (string, bool) {
+				v, ok := map[string]string{
+					"DATABASE_URL": testdb.New(t), "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-revoked",
+					"SLACK_API_URL": fake.APIURL(), "HTTP_ADDR": "127.0.0.1:0",
+				}[k]
+				return v, ok
+			})
+			m := NewMain(cfg, discardLogger())
+			if err := m.Run(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			select {
+			case err := <-m.Failed():
+				if err == nil || !strings.Contains(err.Error(), refusal) || !strings.Contains(err.Error(), "SLACK_APP_TOKEN") {
+					t.Fatalf("Failed() = %v, want the %s refusal naming SLACK_APP_TOKEN", err, refusal)
+				}
+				if strings.Contains(err.Error(), "xapp-revoked") {
+					t.Fatalf("Failed() = %v prints the token", err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("serve kept running with an app token Slack refused")
+			}
+		})
 	}
 }

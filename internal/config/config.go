@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/mail"
 	"net/url"
 	"os"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/caseconf/caseconf"
+	"github.com/caseconf/caseconf/internal/mailer"
 )
 
 // DefaultSlackAPIURL is Slack's own Web API base URL.
@@ -38,6 +40,12 @@ type Config struct {
 	// Retention is how long a client's record is kept after the last
 	// activity on it (CASECONF_RETENTION: "8y", "90d"; default 8y).
 	Retention Retention
+	// SMTPURL (CASECONF_SMTP_URL, or CASECONF_SMTP_URL_FILE: it may hold
+	// a password) and MailFrom (CASECONF_MAIL_FROM) are the mail server
+	// caseconf e-mails people not on Slack through; both empty when the
+	// organisation gives it none.
+	SMTPURL  string
+	MailFrom string
 
 	// problems found while reading raw values (a bad duration, an
 	// unreadable *_FILE); reported by Validate so the first one wins.
@@ -166,6 +174,9 @@ func Read(lookup Lookup) *Config {
 		}
 	}
 
+	c.SMTPURL = secret("CASECONF_SMTP_URL")
+	c.MailFrom = get("CASECONF_MAIL_FROM")
+
 	switch lvl := strings.ToLower(get("LOG_LEVEL")); lvl {
 	case "", "info":
 		c.LogLevel = slog.LevelInfo
@@ -228,11 +239,17 @@ func (c *Config) Validate(need Need) error {
 	if need == NeedDatabase {
 		return nil
 	}
+	if err := c.validateMail(); err != nil {
+		return err
+	}
 	if c.SlackBotToken == "" {
 		return &Error{"SLACK_BOT_TOKEN", "is required (the Bot User OAuth Token, starting xoxb-)"}
 	}
 	if !strings.HasPrefix(c.SlackBotToken, "xoxb-") {
 		return &Error{"SLACK_BOT_TOKEN", "must be a bot token starting xoxb- (value not shown)"}
+	}
+	if !tokenBody(c.SlackBotToken, "xoxb-") {
+		return &Error{"SLACK_BOT_TOKEN", "has characters Slack tokens never have (only letters, digits and - follow xoxb-): still a placeholder, or quotes or a space around it? (value not shown)"}
 	}
 	api, err := url.Parse(c.SlackAPIURL)
 	if err != nil || (api.Scheme != "http" && api.Scheme != "https") || api.Host == "" {
@@ -244,11 +261,56 @@ func (c *Config) Validate(need Need) error {
 	if c.SlackAppToken != "" && !strings.HasPrefix(c.SlackAppToken, "xapp-") {
 		return &Error{"SLACK_APP_TOKEN", "must be an app-level token starting xapp- (value not shown)"}
 	}
+	if c.SlackAppToken != "" && !tokenBody(c.SlackAppToken, "xapp-") {
+		return &Error{"SLACK_APP_TOKEN", "has characters Slack tokens never have (only letters, digits and - follow xapp-): still a placeholder, or quotes or a space around it? (value not shown)"}
+	}
 	if c.SlackAppToken == "" && c.SlackSigningSecret == "" {
 		return &Error{"SLACK_APP_TOKEN", "neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET (HTTP mode) is set; set at least one"}
 	}
 	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
 		return &Error{"HTTP_ADDR", fmt.Sprintf("%q is not host:port (for example :8080)", c.HTTPAddr)}
+	}
+	return nil
+}
+
+// tokenBody reports whether what follows prefix in token is made only of
+// the characters Slack's tokens use (ASCII letters, digits and -), and is
+// not empty. A placeholder such as "xoxb-…" (a Unicode ellipsis), or a
+// token pasted with quotes or a stray space inside, fails it.
+func tokenBody(token, prefix string) bool {
+	body := strings.TrimPrefix(token, prefix)
+	if strings.Trim(body, "-") == "" {
+		return false
+	}
+	for _, r := range body {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// Mail reports whether caseconf e-mails people not on Slack.
+func (c *Config) Mail() bool { return c.SMTPURL != "" }
+
+// validateMail checks the mail settings: both or neither; the URL's
+// value is never in the error (it may hold a password).
+func (c *Config) validateMail() error {
+	switch {
+	case c.SMTPURL == "" && c.MailFrom == "":
+		return nil
+	case c.SMTPURL == "":
+		return &Error{"CASECONF_SMTP_URL", "is needed with CASECONF_MAIL_FROM (or set neither, and nothing is e-mailed)"}
+	case c.MailFrom == "":
+		return &Error{"CASECONF_MAIL_FROM", "is needed with CASECONF_SMTP_URL: the address e-mails come from, such as Case conferences <caseconf@example.org>"}
+	}
+	if _, err := mailer.ParseURL(c.SMTPURL); err != nil {
+		return &Error{"CASECONF_SMTP_URL", err.Error() + " (value not shown)"}
+	}
+	if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+		return &Error{"CASECONF_MAIL_FROM", fmt.Sprintf("%q is not an e-mail address such as Case conferences <caseconf@example.org>", c.MailFrom)}
 	}
 	return nil
 }

@@ -38,6 +38,15 @@ func TestValidate(t *testing.T) {
 		{"MissingBotToken", map[string]string{"SLACK_BOT_TOKEN": ""}, NeedServe, "SLACK_BOT_TOKEN"},
 		{"BotTokenNotNeededToMigrate", map[string]string{"SLACK_BOT_TOKEN": ""}, NeedDatabase, ""},
 		{"BadAppToken", map[string]string{"SLACK_APP_TOKEN": "xoxb-nope"}, NeedServe, "SLACK_APP_TOKEN"},
+		{"BotTokenPlaceholder", map[string]string{"SLACK_BOT_TOKEN": "xoxb-…"}, NeedSlackAPI, "SLACK_BOT_TOKEN"},
+		{"BotTokenPlaceholderDots", map[string]string{"SLACK_BOT_TOKEN": "xoxb-..."}, NeedSlackAPI, "SLACK_BOT_TOKEN"},
+		{"BotTokenPrefixOnly", map[string]string{"SLACK_BOT_TOKEN": "xoxb-"}, NeedSlackAPI, "SLACK_BOT_TOKEN"},
+		{"BotTokenWithQuote", map[string]string{"SLACK_BOT_TOKEN": "xoxb-123-abc'"}, NeedSlackAPI, "SLACK_BOT_TOKEN"},
+		{"BotTokenWithSpace", map[string]string{"SLACK_BOT_TOKEN": "xoxb-123 abc"}, NeedSlackAPI, "SLACK_BOT_TOKEN"},
+		{"RealShapedBotToken", map[string]string{"SLACK_BOT_TOKEN": "xoxb-1234567890-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx"}, NeedServe, ""},
+		{"AppTokenPlaceholder", map[string]string{"SLACK_APP_TOKEN": "xapp-…"}, NeedServe, "SLACK_APP_TOKEN"},
+		{"AppTokenPrefixOnly", map[string]string{"SLACK_APP_TOKEN": "xapp-"}, NeedServe, "SLACK_APP_TOKEN"},
+		{"RealShapedAppToken", map[string]string{"SLACK_APP_TOKEN": "xapp-1-A0123456789-1234567890123-0123456789abcdef0123456789abcdef"}, NeedServe, ""},
 		{"NoTransport", map[string]string{"SLACK_APP_TOKEN": ""}, NeedServe, "SLACK_APP_TOKEN"},
 		{"BadTimezone", map[string]string{"CASECONF_TIMEZONE": "Mars/Olympus"}, NeedDatabase, "CASECONF_TIMEZONE"},
 		{"BadHoliday", map[string]string{"CASECONF_HOLIDAYS": "2026-12-25,25/12/2026"}, NeedDatabase, "CASECONF_HOLIDAYS"},
@@ -48,6 +57,13 @@ func TestValidate(t *testing.T) {
 		{"BadLogFormat", map[string]string{"LOG_FORMAT": "xml"}, NeedDatabase, "LOG_FORMAT"},
 		{"BadAPIURL", map[string]string{"SLACK_API_URL": "slack.example"}, NeedServe, "SLACK_API_URL"},
 		{"BadHTTPAddr", map[string]string{"HTTP_ADDR": "8080"}, NeedServe, "HTTP_ADDR"},
+		{"MailBoth", map[string]string{"CASECONF_SMTP_URL": "smtp://u:secretpart@mail.example.org:587", "CASECONF_MAIL_FROM": "Case conferences <cc@example.org>"}, NeedServe, ""},
+		{"MailWithoutFrom", map[string]string{"CASECONF_SMTP_URL": "smtp://u:secretpart@mail.example.org:587"}, NeedServe, "CASECONF_MAIL_FROM"},
+		{"MailFromWithoutURL", map[string]string{"CASECONF_MAIL_FROM": "cc@example.org"}, NeedServe, "CASECONF_SMTP_URL"},
+		{"MailURLNotSMTP", map[string]string{"CASECONF_SMTP_URL": "https://u:secretpart@mail.example.org", "CASECONF_MAIL_FROM": "cc@example.org"}, NeedServe, "CASECONF_SMTP_URL"},
+		{"MailURLBadPort", map[string]string{"CASECONF_SMTP_URL": "smtps://u:secretpart@mail.example.org:0", "CASECONF_MAIL_FROM": "cc@example.org"}, NeedServe, "CASECONF_SMTP_URL"},
+		{"MailFromNotAnAddress", map[string]string{"CASECONF_SMTP_URL": "smtp://mail.example.org", "CASECONF_MAIL_FROM": "case conferences"}, NeedServe, "CASECONF_MAIL_FROM"},
+		{"MailURLAndFile", map[string]string{"CASECONF_SMTP_URL": "smtp://u:secretpart@mail.example.org", "CASECONF_SMTP_URL_FILE": "/nonexistent", "CASECONF_MAIL_FROM": "cc@example.org"}, NeedServe, "CASECONF_SMTP_URL"},
 		{"BothSecretAndFile", map[string]string{"SLACK_BOT_TOKEN_FILE": "/nonexistent"}, NeedServe, "SLACK_BOT_TOKEN"},
 	}
 	for _, tt := range tests {
@@ -167,5 +183,21 @@ func TestDatabaseMaxConns(t *testing.T) {
 		if err := read(bad).Validate(NeedDatabase); err == nil || !strings.Contains(err.Error(), "DATABASE_MAX_CONNS") {
 			t.Errorf("%q: %v, want an error naming DATABASE_MAX_CONNS", bad, err)
 		}
+	}
+}
+
+func TestSMTPURLFromFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "smtp")
+	if err := os.WriteFile(p, []byte("smtps://caseconf:secretpart@mail.example.org\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m := valid()
+	m["CASECONF_SMTP_URL_FILE"], m["CASECONF_MAIL_FROM"] = p, "Case conferences <cc@example.org>"
+	c := Read(env(m))
+	if err := c.Validate(NeedServe); err != nil || !c.Mail() || c.SMTPURL != "smtps://caseconf:secretpart@mail.example.org" {
+		t.Fatalf("from a file: %v, mail %v", err, c.Mail())
+	}
+	if Read(env(valid())).Mail() {
+		t.Error("mail on with no mail server set")
 	}
 }
