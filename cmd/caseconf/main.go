@@ -120,45 +120,65 @@ func buildVersion() string {
 }
 
 func describeBuild(ldVersion, ldRevision string, bi *debug.BuildInfo) string {
-	if bi == nil {
-		bi = &debug.BuildInfo{}
-	}
-	v := ldVersion
-	if v == "" {
-		v = bi.Main.Version
-	}
-	if v == "" || v == "(devel)" {
-		v = "dev"
-	}
-	rev, dirty := "", false
-	for _, s := range bi.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			dirty = s.Value == "true"
-		}
-	}
-	if rev == "" {
-		rev = ldRevision
-	}
+	b := identifyBuild(ldVersion, ldRevision, bi)
 	var details []string
-	if rev != "" {
-		if len(rev) > 12 {
-			rev = rev[:12]
-		}
-		if dirty {
+	if b.Revision != "" {
+		rev := b.Revision
+		if b.Modified {
 			rev += ", modified"
 		}
 		details = append(details, "revision "+rev)
 	}
-	if bi.GoVersion != "" {
-		details = append(details, bi.GoVersion)
+	if b.GoVersion != "" {
+		details = append(details, b.GoVersion)
 	}
 	if len(details) == 0 {
-		return v
+		return b.Version
 	}
-	return v + " (" + strings.Join(details, ", ") + ")"
+	return b.Version + " (" + strings.Join(details, ", ") + ")"
+}
+
+// build identifies a build: what describeBuild prints, and the labels of
+// caseconf_build_info.
+type build struct {
+	Version   string // v1.2.0, or "dev"
+	Revision  string // the VCS revision, 12 hex digits; "" when unknown
+	Modified  bool   // the work tree had changes
+	GoVersion string // go1.26.8; "" when unknown
+}
+
+func identifyBuild(ldVersion, ldRevision string, bi *debug.BuildInfo) build {
+	if bi == nil {
+		bi = &debug.BuildInfo{}
+	}
+	b := build{Version: ldVersion, GoVersion: bi.GoVersion}
+	if b.Version == "" {
+		b.Version = bi.Main.Version
+	}
+	if b.Version == "" || b.Version == "(devel)" {
+		b.Version = "dev"
+	}
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			b.Revision = s.Value
+		case "vcs.modified":
+			b.Modified = s.Value == "true"
+		}
+	}
+	if b.Revision == "" {
+		b.Revision = ldRevision
+	}
+	if len(b.Revision) > 12 {
+		b.Revision = b.Revision[:12]
+	}
+	return b
+}
+
+// thisBuild identifies the running binary.
+func thisBuild() build {
+	bi, _ := debug.ReadBuildInfo() // nil when the binary has none
+	return identifyBuild(version, revision, bi)
 }
 
 // newFlags makes a subcommand's flag set that reports errors to stderr and

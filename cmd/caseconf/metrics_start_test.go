@@ -59,7 +59,7 @@ func TestMetricsListedFromStart(t *testing.T) {
 		`caseconf_slack_api_calls_total{method="chat.postMessage",result="network"}`: 0,
 		`caseconf_database_up`:         1,
 		`caseconf_slack_api_reachable`: 1,
-		`caseconf_build_info{go_version="` + goVersion() + `",version="` + buildVersion() + `"}`: 1,
+		`caseconf_build_info{go_version="` + runtime.Version() + `",revision="` + thisBuild().Revision + `",version="` + thisBuild().Version + `"}`: 1,
 	} {
 		if !strings.Contains(body, series+" ") {
 			t.Errorf("/metrics lacks %s", series)
@@ -88,5 +88,3 @@ func TestMetricsListedFromStart(t *testing.T) {
 	}
 	a.slack.AcceptSocketMode()
 }
-
-func goVersion() string { return runtime.Version() }

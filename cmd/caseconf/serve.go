@@ -124,7 +124,8 @@ func (m *Main) Failed() <-chan error { return m.failed }
 // closed once /healthz answers.
 func (m *Main) Run(ctx context.Context) error {
 	cfg := m.Config
-	m.Metrics.SetBuildInfo(buildVersion())
+	b := thisBuild()
+	m.Metrics.SetBuildInfo(b.Version, b.Revision)
 	m.Metrics.Registry.MustRegister(newOutboxCollector(m.db.Load))
 
 	// The HTTP server comes first, so that an orchestrator can see why a

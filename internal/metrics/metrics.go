@@ -100,8 +100,8 @@ func New() *Metrics {
 	})
 	m.buildInfo = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "caseconf_build_info",
-		Help: "Always 1; its labels name the running build: version, and the Go version it was built with.",
-	}, []string{"version", "go_version"})
+		Help: "Always 1; its labels name the running build: version, VCS revision (\"\" when unknown), and the Go version it was built with.",
+	}, []string{"version", "revision", "go_version"})
 	m.Slack = &SlackReach{}
 	reachable := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "caseconf_slack_api_reachable",
@@ -134,9 +134,9 @@ func New() *Metrics {
 }
 
 // SetBuildInfo sets caseconf_build_info for this build.
-func (m *Metrics) SetBuildInfo(version string) {
+func (m *Metrics) SetBuildInfo(version, revision string) {
 	m.buildInfo.Reset()
-	m.buildInfo.WithLabelValues(version, runtime.Version()).Set(1)
+	m.buildInfo.WithLabelValues(version, revision, runtime.Version()).Set(1)
 }
 
 // SlackReach follows whether Slack answers the Web API calls made through
