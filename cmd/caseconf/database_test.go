@@ -8,7 +8,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/caseconf/caseconf/internal/pgproxy"
 	"github.com/caseconf/caseconf/internal/testdb"
 )
 
@@ -97,5 +99,53 @@ func TestMigrateAsRoleOwningItsDatabase(t *testing.T) {
 	code, stdout, stderr = runCLI(t, env, "sweep", "--at", "2026-12-01T09:00:00Z", "--dry-run")
 	if code != 0 || !strings.Contains(stdout, "dry run") {
 		t.Fatalf("sweep as the owning role after migrating: code %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+// `caseconf migrate --wait` started while PostgreSQL is down (a service
+// manager starting it before the database) keeps trying, saying so, and
+// migrates once the database is up; without the database it gives up
+// when the wait is over.
+func TestMigrateWaitsForDatabase(t *testing.T) {
+	t.Parallel()
+	dsn := testdb.NewEmpty(t)
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy, err := pgproxy.New(u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { proxy.Close() })
+	proxy.Down()
+	u.Host = proxy.Addr()
+	env := map[string]string{"DATABASE_URL": u.String(), "LOG_FORMAT": "text"}
+
+	code, _, stderr := runCLI(t, env, "migrate", "--wait", "1500ms")
+	if code == 0 || !strings.Contains(stderr, "still unavailable after") {
+		t.Fatalf("migrate --wait with the database down throughout: code %d, stderr %q", code, stderr)
+	}
+
+	var stdout, errOut syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(context.Background(), []string{"migrate", "--wait", "1m"}, func(k string) (string, bool) { v, ok := env[k]; return v, ok }, &stdout, &errOut)
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(errOut.String(), "database unavailable (attempt 1") {
+		if time.Now().After(deadline) {
+			t.Fatalf("migrate --wait did not say it is waiting: %q", errOut.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	proxy.Resume()
+	select {
+	case code := <-done:
+		if code != 0 || !strings.Contains(stdout.String(), "applied 0001_domain.sql") {
+			t.Fatalf("migrate --wait once the database was up: code %d, stdout %q, stderr %q", code, stdout.String(), errOut.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("migrate --wait had not finished 30s after the database came up")
 	}
 }

@@ -44,7 +44,7 @@ const usage = `caseconf — multi-agency case conferences in Slack
 
 Usage:
   caseconf serve                       run the bot, its HTTP endpoints and its cron jobs
-  caseconf migrate                     apply database migrations and exit
+  caseconf migrate [--wait DURATION]   apply database migrations and exit (waiting that long for the database)
   caseconf sweep --at TIME [--dry-run] run one reminder pass as if it were TIME (RFC 3339)
   caseconf retention [--dry-run]       erase the clients past retention now (CASECONF_RETENTION)
   caseconf erasures list               print the erasures the audit log records (client numbers only)
@@ -263,15 +263,28 @@ func cmdServe(ctx context.Context, args []string, env config.Lookup, stderr io.W
 
 func cmdMigrate(ctx context.Context, args []string, env config.Lookup, stdout, stderr io.Writer) int {
 	fs := newFlags("migrate", stderr)
-	if code, ok := parseArgs(fs, args, stderr, "migrate takes no arguments"); !ok {
+	wait := fs.Duration("wait", 0, "while the database cannot be reached (down, starting up), keep trying for this long, e.g. 2m")
+	if code, ok := parseArgs(fs, args, stderr, "migrate takes only --wait"); !ok {
 		return code
 	}
 	cfg := loadConfig(env, config.NeedDatabase, stderr)
 	if cfg == nil {
 		return 1
 	}
-	db := openDB(ctx, cfg, false, stderr)
-	if db == nil {
+	var db *store.DB
+	if *wait > 0 {
+		wctx, cancel := context.WithTimeout(ctx, *wait)
+		var err error
+		db, _, err = openWaiting(wctx, cfg.DatabaseURL, func(attempt int, err error, retryIn time.Duration) {
+			fmt.Fprintf(stderr, "caseconf: migrate: database unavailable (attempt %d: %v); trying again in %s\n", attempt, err, retryIn.Round(100*time.Millisecond))
+		})
+		cancel()
+		if err != nil {
+			fmt.Fprintf(stderr, "caseconf: %v\n", err)
+			return 1
+		}
+		db.SetMaxConns(cfg.DatabaseMaxConns)
+	} else if db = openDB(ctx, cfg, false, stderr); db == nil {
 		return 1
 	}
 	defer db.Close()

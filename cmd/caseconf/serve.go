@@ -253,31 +253,41 @@ const (
 // starting up, out of connections) until ctx ends; /healthz tells why
 // meanwhile. A refused login or a missing database ends it at once.
 func (m *Main) connectDB(ctx context.Context) (*store.DB, error) {
+	db, attempts, err := openWaiting(ctx, m.Config.DatabaseURL, func(attempt int, err error, retryIn time.Duration) {
+		reason := fmt.Sprintf("database not reached yet (attempt %d failed: %v); retrying", attempt, err)
+		m.dbWaiting.Store(&reason)
+		m.Log.Warn("database unavailable at start-up; retrying", "err", err, "attempt", attempt, "retry_in", retryIn.Round(time.Millisecond).String())
+	})
+	if err == nil && attempts > 1 {
+		m.Log.Info("database reached", "attempts", attempts)
+	}
+	return db, err
+}
+
+// openWaiting opens the database at dsn, trying again while it is
+// unavailable (store.ErrUnavailable) after a back-off, until ctx ends;
+// failed is told of each failed attempt and the wait before the next. It
+// returns how many attempts it made.
+func openWaiting(ctx context.Context, dsn string, failed func(attempt int, err error, retryIn time.Duration)) (*store.DB, int, error) {
 	for attempt := 1; ; attempt++ {
-		db, err := store.Open(ctx, m.Config.DatabaseURL)
+		db, err := store.Open(ctx, dsn)
 		if err == nil {
-			m.dbWaiting.Store(nil)
-			if attempt > 1 {
-				m.Log.Info("database reached", "attempts", attempt)
-			}
-			return db, nil
+			return db, attempt, nil
 		}
 		if !errors.Is(err, store.ErrUnavailable) || ctx.Err() != nil {
-			return nil, err
+			return nil, attempt, err
 		}
 		d := dbRetryMax
 		if attempt < 5 {
 			d = min(dbRetryMin<<(attempt-1), dbRetryMax)
 		}
 		d = d*4/5 + rand.N(d*2/5)
-		reason := fmt.Sprintf("database not reached yet (attempt %d failed: %v); retrying", attempt, err)
-		m.dbWaiting.Store(&reason)
-		m.Log.Warn("database unavailable at start-up; retrying", "err", err, "attempt", attempt, "retry_in", d.Round(time.Millisecond).String())
+		failed(attempt, err, d)
 		t := time.NewTimer(d)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return nil, ctx.Err()
+			return nil, attempt, fmt.Errorf("%w (still unavailable after %d attempts)", err, attempt)
 		case <-t.C:
 		}
 	}
