@@ -10,7 +10,7 @@
 // must carry the help text. Then the child's peak RSS (VmHWM) is read and the
 // child is stopped. The databases are dropped at the end.
 //
-//	go run ./cmd/ackbench -n 4000 -inflight 100 -runs 3 -peer ../shared/peer
+//	go run ./cmd/ackbench -n 4000 -inflight 100 -runs 3
 //
 // PostgreSQL is TEST_DATABASE_URL, or the tests' default server. The peer is
 // installed with `npm ci` into a copy (-peer-work) unless -peer already has
@@ -82,7 +82,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.warmup, "warmup", 200, "unmeasured warm-up `commands` per app per run")
 	fs.IntVar(&o.runs, "runs", 1, "run the pair this many `times` and also print the median")
 	fs.DurationVar(&o.loadTimeout, "timeout", 5*time.Minute, "limit for one app's warm-up plus measured commands")
-	fs.StringVar(&o.peerSrc, "peer", "", "the peer Bolt app's `dir` (default ../shared/peer beside the repository root)")
+	fs.StringVar(&o.peerSrc, "peer", "", "the peer Bolt app's `dir` (default bench/peer in the repository)")
 	fs.StringVar(&o.peerWork, "peer-work", filepath.Join(os.TempDir(), "caseconf-ackbench-peer"),
 		"`dir` the peer is copied to and installed in when -peer has no node_modules")
 	apps := fs.String("apps", "caseconf,peer", "comma-separated `apps` to run: caseconf, peer")
@@ -119,7 +119,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if o.peerSrc == "" {
-		o.peerSrc = filepath.Join(root, "..", "shared", "peer")
+		o.peerSrc = filepath.Join(root, "bench", "peer")
 	}
 	tmp, err := os.MkdirTemp("", "ackbench-")
 	if err != nil {

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -66,7 +68,21 @@ func TestCommandLine(t *testing.T) {
 		}
 	})
 	t.Run("ServeWithREADMEPlaceholdersNamesTheToken", func(t *testing.T) {
+		// The placeholders the README's quick start shows, as a newcomer
+		// would paste them.
+		readme, err := os.ReadFile("../../README.md")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := regexp.MustCompile(`SLACK_BOT_TOKEN='([^']*)' SLACK_APP_TOKEN='([^']*)'`).FindSubmatch(readme)
+		if m == nil {
+			t.Fatal("the README's quick start no longer exports SLACK_BOT_TOKEN and SLACK_APP_TOKEN")
+		}
 		code, _, stderr := runCLI(t, map[string]string{
+			"DATABASE_URL": testdb.DefaultURL, "SLACK_BOT_TOKEN": string(m[1]), "SLACK_APP_TOKEN": string(m[2]),
+		}, "serve")
+		assertOneLineNaming(t, code, stderr, "SLACK_BOT_TOKEN")
+		code, _, stderr = runCLI(t, map[string]string{
 			"DATABASE_URL": testdb.DefaultURL, "SLACK_BOT_TOKEN": "xoxb-…", "SLACK_APP_TOKEN": "xapp-…",
 		}, "serve")
 		assertOneLineNaming(t, code, stderr, "SLACK_BOT_TOKEN")

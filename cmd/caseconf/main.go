@@ -54,7 +54,7 @@ Usage:
   caseconf version                     print the version and the revision it was built from
   caseconf help                        print this help
 
-Configuration comes from environment variables; see README.md.
+Configuration comes from environment variables; see docs/configuration.md.
 `
 
 // exitUsage is the exit code for a command line we do not understand.
