@@ -93,6 +93,14 @@ func (s *SocketMode) setConnected(up bool, now time.Time) (changed bool) {
 	if up {
 		s.lastErr = ""
 	}
+	if s.bot != nil && s.bot.metrics != nil {
+		mt := s.bot.metrics
+		v := 0.0
+		if up {
+			v = 1
+		}
+		mt.SocketConnected.Set(v)
+	}
 	return true
 }
 

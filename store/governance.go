@@ -170,7 +170,7 @@ func eraseClient(ctx context.Context, tx *sqlx.Tx, now time.Time, clientID int64
 		WHERE id = $1`, clientID, now); err != nil {
 		return res, fmt.Errorf("erase: client: %w", err)
 	}
-	if err := audit(ctx, tx, auditRow{At: now, Actor: actor, Action: "client.erase", ClientID: clientID,
+	if err := audit(ctx, tx, auditRow{At: now, Actor: actor, Action: ActionErase, ClientID: clientID,
 		Detail: fmt.Sprintf("client erased (%s): %d conferences, %d consents, %d Slack messages and %d files to delete", why, len(confs), len(consents), n, res.Files)}); err != nil {
 		return res, err
 	}

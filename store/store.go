@@ -40,6 +40,51 @@ type DB struct {
 // ErrSchemaBehind is returned by CheckSchema when migrations are pending.
 var ErrSchemaBehind = errors.New("database schema is behind this version of caseconf: run `caseconf migrate`")
 
+// SchemaAheadError is returned by CheckSchema and Migrate when the database
+// has migrations this binary does not know: it is older than the schema (a
+// rollback of the binary without restoring the database, or a replica not
+// yet upgraded). Running it could misread or damage the newer data, so it
+// refuses. Its message is one line naming both versions.
+type SchemaAheadError struct {
+	Known    string // the newest migration this binary has
+	Database string // the newest migration the database has applied that this binary does not know
+}
+
+func (e *SchemaAheadError) Error() string {
+	return fmt.Sprintf("database schema is newer than this version of caseconf: it knows schema up to %s, the database has %s; "+
+		"run the caseconf release that migrated it (or newer), or restore the backup taken before that upgrade", e.Known, e.Database)
+}
+
+// SchemaVersion is the number a migration's name starts with ("0020" for
+// "0020_share_agreements_files.sql"): the schema version it brings.
+func SchemaVersion(name string) string {
+	v, _, _ := strings.Cut(name, "_")
+	return v
+}
+
+// schemaAhead returns a *SchemaAheadError when applied holds a migration
+// not among known (both sorted names), else nil.
+func schemaAhead(known, applied []string) error {
+	isKnown := map[string]bool{}
+	for _, n := range known {
+		isKnown[n] = true
+	}
+	newest := ""
+	for _, n := range applied {
+		if !isKnown[n] && n > newest {
+			newest = n
+		}
+	}
+	if newest == "" {
+		return nil
+	}
+	latest := ""
+	if len(known) > 0 {
+		latest = known[len(known)-1]
+	}
+	return &SchemaAheadError{Known: SchemaVersion(latest) + " (" + latest + ")", Database: SchemaVersion(newest) + " (" + newest + ")"}
+}
+
 // Open connects to PostgreSQL at dsn (a postgres:// URL or key=value
 // string) and checks that it answers. Unless the DSN says otherwise, every
 // connection gets connect_timeout DefaultConnectTimeout and statement_timeout
@@ -60,9 +105,39 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("connect to database: %w", redactDSN(err))
+		err = fmt.Errorf("connect to database: %w", redactDSN(err))
+		if transient(err) {
+			err = unavailable{err}
+		}
+		return nil, err
 	}
 	return &DB{db: db, cfg: cfg, Now: func() time.Time { return time.Now().UTC() }}, nil
+}
+
+// ErrUnavailable is what Open's error Is when the database could not be
+// reached, or is not accepting connections yet (starting up, shutting
+// down, out of connections): trying again later may succeed. A refused
+// login or a database that does not exist is not unavailable.
+var ErrUnavailable = errors.New("database unavailable")
+
+type unavailable struct{ error }
+
+func (u unavailable) Is(target error) bool { return target == ErrUnavailable }
+func (u unavailable) Unwrap() error        { return u.error }
+
+// transient reports whether a failure to connect may pass by itself:
+// anything but PostgreSQL refusing the login, the role, the database or
+// the privilege to connect.
+func transient(err error) bool {
+	var pqErr *pq.Error
+	if !errors.As(err, &pqErr) {
+		return true // the network, a timeout, the server closing on us
+	}
+	switch pqErr.Code.Class() {
+	case "08", "53", "57", "58": // connection exception, insufficient resources, operator intervention, system error
+		return true
+	}
+	return false
 }
 
 // redactDSN keeps lib/pq's connection errors but makes sure no password can
@@ -151,6 +226,11 @@ func (s *DB) migrate(ctx context.Context, want func(name string) bool) ([]string
 	for _, n := range have {
 		done[n] = true
 	}
+	// Migrations run forward only: a binary older than the schema does
+	// not touch it.
+	if err := schemaAhead(names, have); err != nil {
+		return nil, err
+	}
 
 	var applied []string
 	for _, name := range names {
@@ -188,7 +268,8 @@ func applyOne(ctx context.Context, conn *sqlx.Conn, name, body string) error {
 }
 
 // CheckSchema returns ErrSchemaBehind when any embedded migration has not
-// been applied, and nil when the schema is current.
+// been applied, a *SchemaAheadError when the database has a migration this
+// binary does not know, and nil when the schema is current.
 func (s *DB) CheckSchema(ctx context.Context) error {
 	names, err := migrations()
 	if err != nil {
@@ -202,6 +283,9 @@ func (s *DB) CheckSchema(ctx context.Context) error {
 	}
 	if err != nil {
 		return fmt.Errorf("check schema: %w", err)
+	}
+	if err := schemaAhead(names, have); err != nil {
+		return err
 	}
 	applied := map[string]bool{}
 	for _, n := range have {

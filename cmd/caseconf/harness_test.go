@@ -54,7 +54,13 @@ func startAppWith(t testing.TB, extra map[string]string, configure func(*Main)) 
 // startAppOn is startAppWith on the database at dsn, already migrated.
 func startAppOn(t testing.TB, dsn string, extra map[string]string, configure func(*Main)) *app {
 	t.Helper()
-	fake := newFakeSlack(t)
+	return startAppOnSlack(t, newFakeSlack(t), dsn, extra, configure)
+}
+
+// startAppOnSlack is startAppOn against the fake Slack given, which the
+// test may have scripted before serve starts.
+func startAppOnSlack(t testing.TB, fake *fakeslack.Server, dsn string, extra map[string]string, configure func(*Main)) *app {
+	t.Helper()
 	env := map[string]string{
 		"DATABASE_URL":         dsn,
 		"SLACK_BOT_TOKEN":      "xoxb-test-token",

@@ -1,7 +1,9 @@
 // Command caseconf runs the caseconf Slack app: `serve` runs the bot and
 // its cron jobs, `migrate` applies database migrations, `sweep` runs one
-// reminder pass, `healthcheck` asks a running server's /healthz, `version`
-// prints the build.
+// reminder pass, `retention` erases the clients past retention, `erasures`
+// lists recorded erasures and re-applies them after a restore,
+// `healthcheck` asks a running server's /healthz, `version` prints the
+// build.
 package main
 
 import (
@@ -42,9 +44,12 @@ const usage = `caseconf — multi-agency case conferences in Slack
 
 Usage:
   caseconf serve                       run the bot, its HTTP endpoints and its cron jobs
-  caseconf migrate                     apply database migrations and exit
+  caseconf migrate [--wait DURATION]   apply database migrations and exit (waiting that long for the database)
   caseconf sweep --at TIME [--dry-run] run one reminder pass as if it were TIME (RFC 3339)
   caseconf retention [--dry-run]       erase the clients past retention now (CASECONF_RETENTION)
+  caseconf erasures list               print the erasures the audit log records (client numbers only)
+  caseconf erasures reapply [--from DATABASE_URL | --file FILE] [--dry-run]
+                                       after restoring a backup, erase again the clients erased since
   caseconf healthcheck [--url URL]     ask a running server's /healthz: exit 0 if healthy, 1 if not
   caseconf version                     print the version and the revision it was built from
   caseconf help                        print this help
@@ -83,6 +88,8 @@ func run(ctx context.Context, args []string, env config.Lookup, stdout, stderr i
 		return cmdSweep(ctx, args[1:], env, stdout, stderr)
 	case "retention":
 		return cmdRetention(ctx, args[1:], env, stdout, stderr)
+	case "erasures":
+		return cmdErasures(ctx, args[1:], env, stdout, stderr)
 	case "healthcheck":
 		return cmdHealthcheck(ctx, args[1:], env, stdout, stderr)
 	case "version", "--version":
@@ -113,45 +120,65 @@ func buildVersion() string {
 }
 
 func describeBuild(ldVersion, ldRevision string, bi *debug.BuildInfo) string {
-	if bi == nil {
-		bi = &debug.BuildInfo{}
-	}
-	v := ldVersion
-	if v == "" {
-		v = bi.Main.Version
-	}
-	if v == "" || v == "(devel)" {
-		v = "dev"
-	}
-	rev, dirty := "", false
-	for _, s := range bi.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			dirty = s.Value == "true"
-		}
-	}
-	if rev == "" {
-		rev = ldRevision
-	}
+	b := identifyBuild(ldVersion, ldRevision, bi)
 	var details []string
-	if rev != "" {
-		if len(rev) > 12 {
-			rev = rev[:12]
-		}
-		if dirty {
+	if b.Revision != "" {
+		rev := b.Revision
+		if b.Modified {
 			rev += ", modified"
 		}
 		details = append(details, "revision "+rev)
 	}
-	if bi.GoVersion != "" {
-		details = append(details, bi.GoVersion)
+	if b.GoVersion != "" {
+		details = append(details, b.GoVersion)
 	}
 	if len(details) == 0 {
-		return v
+		return b.Version
 	}
-	return v + " (" + strings.Join(details, ", ") + ")"
+	return b.Version + " (" + strings.Join(details, ", ") + ")"
+}
+
+// build identifies a build: what describeBuild prints, and the labels of
+// caseconf_build_info.
+type build struct {
+	Version   string // v1.2.0, or "dev"
+	Revision  string // the VCS revision, 12 hex digits; "" when unknown
+	Modified  bool   // the work tree had changes
+	GoVersion string // go1.26.8; "" when unknown
+}
+
+func identifyBuild(ldVersion, ldRevision string, bi *debug.BuildInfo) build {
+	if bi == nil {
+		bi = &debug.BuildInfo{}
+	}
+	b := build{Version: ldVersion, GoVersion: bi.GoVersion}
+	if b.Version == "" {
+		b.Version = bi.Main.Version
+	}
+	if b.Version == "" || b.Version == "(devel)" {
+		b.Version = "dev"
+	}
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			b.Revision = s.Value
+		case "vcs.modified":
+			b.Modified = s.Value == "true"
+		}
+	}
+	if b.Revision == "" {
+		b.Revision = ldRevision
+	}
+	if len(b.Revision) > 12 {
+		b.Revision = b.Revision[:12]
+	}
+	return b
+}
+
+// thisBuild identifies the running binary.
+func thisBuild() build {
+	bi, _ := debug.ReadBuildInfo() // nil when the binary has none
+	return identifyBuild(version, revision, bi)
 }
 
 // newFlags makes a subcommand's flag set that reports errors to stderr and
@@ -207,6 +234,14 @@ func cmdServe(ctx context.Context, args []string, env config.Lookup, stderr io.W
 	log := newLogger(cfg, stderr)
 	m := NewMain(cfg, log)
 	if err := m.Run(ctx); err != nil {
+		if ctx.Err() != nil { // stopped while waiting for the database
+			log.Info("shutting down before start-up finished")
+			if err := m.Close(); err != nil {
+				log.Error("shutdown was not clean", "err", err)
+				return 1
+			}
+			return 0
+		}
 		fmt.Fprintf(stderr, "caseconf: %v\n", err)
 		m.Close()
 		return 1
@@ -228,15 +263,28 @@ func cmdServe(ctx context.Context, args []string, env config.Lookup, stderr io.W
 
 func cmdMigrate(ctx context.Context, args []string, env config.Lookup, stdout, stderr io.Writer) int {
 	fs := newFlags("migrate", stderr)
-	if code, ok := parseArgs(fs, args, stderr, "migrate takes no arguments"); !ok {
+	wait := fs.Duration("wait", 0, "while the database cannot be reached (down, starting up), keep trying for this long, e.g. 2m")
+	if code, ok := parseArgs(fs, args, stderr, "migrate takes only --wait"); !ok {
 		return code
 	}
 	cfg := loadConfig(env, config.NeedDatabase, stderr)
 	if cfg == nil {
 		return 1
 	}
-	db := openDB(ctx, cfg, false, stderr)
-	if db == nil {
+	var db *store.DB
+	if *wait > 0 {
+		wctx, cancel := context.WithTimeout(ctx, *wait)
+		var err error
+		db, _, err = openWaiting(wctx, cfg.DatabaseURL, func(attempt int, err error, retryIn time.Duration) {
+			fmt.Fprintf(stderr, "caseconf: migrate: database unavailable (attempt %d: %v); trying again in %s\n", attempt, err, retryIn.Round(100*time.Millisecond))
+		})
+		cancel()
+		if err != nil {
+			fmt.Fprintf(stderr, "caseconf: %v\n", err)
+			return 1
+		}
+		db.SetMaxConns(cfg.DatabaseMaxConns)
+	} else if db = openDB(ctx, cfg, false, stderr); db == nil {
 		return 1
 	}
 	defer db.Close()

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -44,10 +46,15 @@ type Main struct {
 	Sweeper *reminders.Sweeper
 	// Now is the clock; tests fix it before Run.
 	Now func() time.Time
-	// SocketDownAfter is how long the Slack socket may be down before
+	// SocketDownAfter is how long the Slack socket may be down, or (in
+	// HTTP mode only) Slack's Web API calls may keep failing, before
 	// /healthz reports it; zero means bot.SocketDownThreshold (30 s).
 	// Tests of the outage path set it shorter before Run.
 	SocketDownAfter time.Duration
+	// SlackProbeEvery is how often, in HTTP mode only, Slack is asked
+	// (auth.test) whether it answers while it has not been reached or its
+	// latest calls failed; zero means slackProbeEvery (10 s).
+	SlackProbeEvery time.Duration
 	// OutboxStuckAfter is how long an outbox message may be in flight
 	// before another sender takes it back; zero means the bot's default
 	// (60 s, twice the bound on one send). Tests of a crash set it shorter.
@@ -56,17 +63,25 @@ type Main struct {
 	// nil uses the system's roots. Tests trust their server's certificate.
 	MailTLS *tls.Config
 
-	listener net.Listener
-	server   *http.Server
-	cron     *cron.Cron
-	socket   *bot.SocketMode // nil without Socket Mode
-	dbPing   pinger
+	listener  net.Listener
+	listening chan struct{}
+	server    *http.Server
+	cron      *cron.Cron
+	dbPing    pinger
+
+	// What /healthz and /metrics read while Run may still be starting.
+	db        atomic.Pointer[store.DB]       // nil until connected, schema checked
+	dbWaiting atomic.Pointer[string]         // why the database is not reached yet
+	socket    atomic.Pointer[bot.SocketMode] // nil without Socket Mode
+	slackMux  atomic.Pointer[http.ServeMux]  // HTTP-mode endpoints, once the bot runs
 
 	senderStop context.CancelFunc
 	senderDone chan struct{}
 
 	socketCancel context.CancelFunc
 	socketDone   chan struct{}
+	probeCancel  context.CancelFunc
+	probeDone    chan struct{}
 	httpDone     chan struct{}
 
 	failed    chan error
@@ -90,7 +105,7 @@ func newMailer(cfg *config.Config, roots *tls.Config) (*mailer.Mailer, error) {
 
 // NewMain prepares a Main; Run starts it.
 func NewMain(cfg *config.Config, log *slog.Logger) *Main {
-	return &Main{Config: cfg, Log: log, Metrics: metrics.New(), failed: make(chan error, 2),
+	return &Main{Config: cfg, Log: log, Metrics: metrics.New(), failed: make(chan error, 2), listening: make(chan struct{}),
 		Now: func() time.Time { return time.Now().UTC() }}
 }
 
@@ -101,11 +116,42 @@ func (m *Main) Addr() string { return m.listener.Addr().String() }
 // (Slack refused the app token, the listener died).
 func (m *Main) Failed() <-chan error { return m.failed }
 
-// Run connects to the database and Slack and starts serving. It returns
-// once everything is started, or with the first reason it cannot start.
+// Run starts the HTTP server (/healthz, /metrics), connects to the
+// database and Slack, and starts serving. It returns once everything is
+// started, or with the first reason it cannot start. A database that
+// cannot be reached (down, starting up) is retried with back-off until ctx
+// ends, /healthz answering 503 with the reason meanwhile; Listening is
+// closed once /healthz answers.
 func (m *Main) Run(ctx context.Context) error {
 	cfg := m.Config
-	db, err := store.Open(ctx, cfg.DatabaseURL)
+	b := thisBuild()
+	m.Metrics.SetBuildInfo(b.Version, b.Revision)
+	m.Metrics.Registry.MustRegister(newOutboxCollector(m.db.Load))
+
+	// The HTTP server comes first, so that an orchestrator can see why a
+	// replica is not ready while it waits for the database.
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", m.healthz)
+	mux.Handle("GET /metrics", m.Metrics.Handler())
+	if cfg.SlackSigningSecret != "" {
+		mux.HandleFunc("/slack/", m.slackHTTP)
+	}
+	var err error
+	m.listener, err = net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
+	}
+	m.server = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	m.httpDone = make(chan struct{})
+	go func() {
+		defer close(m.httpDone)
+		if err := m.server.Serve(m.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.fail(fmt.Errorf("http server: %w", err))
+		}
+	}()
+	close(m.listening)
+
+	db, err := m.connectDB(ctx)
 	if err != nil {
 		return err
 	}
@@ -115,6 +161,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := db.CheckSchema(ctx); err != nil {
 		return err
 	}
+	m.db.Store(db)
 
 	httpClient := &http.Client{Transport: m.Metrics.Transport(nil), Timeout: 15 * time.Second}
 	api := slack.New(cfg.SlackBotToken,
@@ -149,31 +196,16 @@ func (m *Main) Run(ctx context.Context) error {
 		sender.Run(sctx)
 	}()
 
-	m.Metrics.Registry.MustRegister(newOutboxCollector(db))
-
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", m.healthz)
-	mux.Handle("GET /metrics", m.Metrics.Handler())
 	if cfg.SlackSigningSecret != "" {
-		bot.NewHTTP(m.Bot, cfg.SlackSigningSecret, m.Log).Register(mux)
+		smux := http.NewServeMux()
+		bot.NewHTTP(m.Bot, cfg.SlackSigningSecret, m.Log).Register(smux)
+		m.slackMux.Store(smux)
 	}
-	m.listener, err = net.Listen("tcp", cfg.HTTPAddr)
-	if err != nil {
-		return fmt.Errorf("HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
-	}
-	m.server = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	m.httpDone = make(chan struct{})
-	go func() {
-		defer close(m.httpDone)
-		if err := m.server.Serve(m.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			m.fail(fmt.Errorf("http server: %w", err))
-		}
-	}()
 
 	if cfg.SlackAppToken != "" {
 		sm := bot.NewSocketMode(m.Bot, api, m.Log)
 		sm.DownAfter = m.SocketDownAfter
-		m.socket = sm
+		m.socket.Store(sm)
 		sctx, cancel := context.WithCancel(context.Background())
 		m.socketCancel = cancel
 		m.socketDone = make(chan struct{})
@@ -182,6 +214,15 @@ func (m *Main) Run(ctx context.Context) error {
 			if err := sm.Run(sctx); err != nil {
 				m.fail(err)
 			}
+		}()
+	} else {
+		// In HTTP mode nothing else calls Slack while there is no
+		// traffic: ask it, so that /healthz recovers when Slack does.
+		pctx, cancel := context.WithCancel(context.Background())
+		m.probeCancel, m.probeDone = cancel, make(chan struct{})
+		go func() {
+			defer close(m.probeDone)
+			m.probeSlack(pctx, api)
 		}()
 	}
 
@@ -200,6 +241,128 @@ func (m *Main) Run(ctx context.Context) error {
 		"http_mode", cfg.SlackSigningSecret != "", "version", buildVersion())
 	return nil
 }
+
+// Back-off between attempts to reach the database at start-up: from
+// dbRetryMin doubling to dbRetryMax, each ±20 % at random.
+const (
+	dbRetryMin = time.Second
+	dbRetryMax = 15 * time.Second
+)
+
+// connectDB opens the database, retrying while it is unavailable (down,
+// starting up, out of connections) until ctx ends; /healthz tells why
+// meanwhile. A refused login or a missing database ends it at once.
+func (m *Main) connectDB(ctx context.Context) (*store.DB, error) {
+	db, attempts, err := openWaiting(ctx, m.Config.DatabaseURL, func(attempt int, err error, retryIn time.Duration) {
+		reason := fmt.Sprintf("database not reached yet (attempt %d failed: %v); retrying", attempt, err)
+		m.dbWaiting.Store(&reason)
+		m.Log.Warn("database unavailable at start-up; retrying", "err", err, "attempt", attempt, "retry_in", retryIn.Round(time.Millisecond).String())
+	})
+	if err == nil && attempts > 1 {
+		m.Log.Info("database reached", "attempts", attempts)
+	}
+	return db, err
+}
+
+// openWaiting opens the database at dsn, trying again while it is
+// unavailable (store.ErrUnavailable) after a back-off, until ctx ends;
+// failed is told of each failed attempt and the wait before the next. It
+// returns how many attempts it made.
+func openWaiting(ctx context.Context, dsn string, failed func(attempt int, err error, retryIn time.Duration)) (*store.DB, int, error) {
+	for attempt := 1; ; attempt++ {
+		db, err := store.Open(ctx, dsn)
+		if err == nil {
+			return db, attempt, nil
+		}
+		if !errors.Is(err, store.ErrUnavailable) || ctx.Err() != nil {
+			return nil, attempt, err
+		}
+		d := dbRetryMax
+		if attempt < 5 {
+			d = min(dbRetryMin<<(attempt-1), dbRetryMax)
+		}
+		d = d*4/5 + rand.N(d*2/5)
+		failed(attempt, err, d)
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, attempt, fmt.Errorf("%w (still unavailable after %d attempts)", err, attempt)
+		case <-t.C:
+		}
+	}
+}
+
+// slackProbeEvery is how often Slack is probed in HTTP mode while it is
+// not known to answer.
+const slackProbeEvery = 10 * time.Second
+
+// probeSlack calls auth.test every SlackProbeEvery while Slack has not
+// been reached or its latest Web API call failed, until ctx ends. The
+// calls go through the metrics transport, which records the answer.
+func (m *Main) probeSlack(ctx context.Context, api *slack.Client) {
+	every := m.SlackProbeEvery
+	if every <= 0 {
+		every = slackProbeEvery
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if st := m.Metrics.Slack.State(); st.Reached && st.FailingSince.IsZero() {
+			continue
+		}
+		actx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		_, _ = api.AuthTestContext(actx)
+		cancel()
+	}
+}
+
+// slackHealth is /healthz's word on Slack: "" when fine. Slack must have
+// answered once since start-up; in HTTP mode only, its Web API calls must
+// not have kept failing for longer than the threshold (in Socket Mode the
+// socket's own health speaks for Slack).
+func (m *Main) slackHealth(now time.Time) string {
+	st := m.Metrics.Slack.State()
+	last := ""
+	if st.LastErr != "" {
+		last = " (last error: " + st.LastErr + ")"
+	}
+	if !st.Reached {
+		return "Slack not reached yet" + last
+	}
+	if m.socket.Load() != nil || st.FailingSince.IsZero() {
+		return ""
+	}
+	threshold := m.SocketDownAfter
+	if threshold <= 0 {
+		threshold = bot.SocketDownThreshold
+	}
+	if down := now.Sub(st.FailingSince); down > threshold {
+		return fmt.Sprintf("Slack Web API not answering for %s%s", down.Truncate(time.Second), last)
+	}
+	return ""
+}
+
+// slackHTTP serves Slack's HTTP-mode deliveries once the bot is running;
+// before that (the database not yet reached) 503, which Slack retries for
+// events.
+func (m *Main) slackHTTP(w http.ResponseWriter, r *http.Request) {
+	mux := m.slackMux.Load()
+	if mux == nil {
+		http.Error(w, "starting: the database has not been reached yet", http.StatusServiceUnavailable)
+		return
+	}
+	mux.ServeHTTP(w, r)
+}
+
+// Listening is closed once Run has the HTTP server listening (Addr is
+// then valid), before it waits for the database.
+func (m *Main) Listening() <-chan struct{} { return m.listening }
 
 // checkBotToken asks Slack who we are. A token Slack refuses stops start-up;
 // Slack being unreachable is only a warning, since it may come back.
@@ -233,19 +396,35 @@ const (
 	healthPingTimeout = 5 * time.Second
 )
 
-// healthz answers 200 "ok" when the database answers a ping within
-// healthPingWait and, with Socket Mode configured, the socket has not been
-// down for more than bot.SocketDownThreshold; otherwise 503 with one line
-// per problem. It never waits longer than healthPingWait, whatever the
+// healthz answers 200 "ok" when the database has been reached at start-up
+// and answers a ping within healthPingWait, Slack has answered at least
+// once since start-up and, with Socket Mode configured, the socket has not
+// been down for more than bot.SocketDownThreshold (in HTTP mode only: the
+// Web API calls have not kept failing for as long); otherwise 503 with one
+// line per problem. It never waits longer than healthPingWait, whatever the
 // database does.
 func (m *Main) healthz(w http.ResponseWriter, r *http.Request) {
+	db := m.db.Load()
+	if db == nil {
+		// Slack is not tried before the database is reached: only the
+		// database is worth a line.
+		reason := "database not reached yet (connecting)"
+		if r := m.dbWaiting.Load(); r != nil {
+			reason = *r
+		}
+		writeHealth(w, []string{reason})
+		return
+	}
 	var problems []string
-	if m.socket != nil {
-		if ok, reason := m.socket.Healthy(time.Now()); !ok {
+	if reason := m.slackHealth(time.Now()); reason != "" {
+		problems = append(problems, reason)
+	}
+	if sm := m.socket.Load(); sm != nil {
+		if ok, reason := sm.Healthy(time.Now()); !ok {
 			problems = append(problems, reason)
 		}
 	}
-	call := m.dbPing.start(m.DB.Ping, healthPingTimeout)
+	call := m.dbPing.start(db.Ping, healthPingTimeout)
 	t := time.NewTimer(healthPingWait)
 	defer t.Stop()
 	select {
@@ -258,6 +437,11 @@ func (m *Main) healthz(w http.ResponseWriter, r *http.Request) {
 	case <-r.Context().Done():
 		return
 	}
+	writeHealth(w, problems)
+}
+
+// writeHealth answers /healthz: 200 ok, or 503 with a line per problem.
+func writeHealth(w http.ResponseWriter, problems []string) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	if len(problems) > 0 {
 		w.WriteHeader(http.StatusServiceUnavailable)
@@ -347,6 +531,10 @@ func (m *Main) close() error {
 	if m.socketCancel != nil {
 		m.socketCancel()
 		<-m.socketDone
+	}
+	if m.probeCancel != nil {
+		m.probeCancel()
+		<-m.probeDone
 	}
 	if m.Bot != nil {
 		ctx, cancel := stage(shutdownGrace)

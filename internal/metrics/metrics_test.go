@@ -45,3 +45,43 @@ func TestTransportCountsByMethodAndResult(t *testing.T) {
 		}
 	}
 }
+
+// Slack counts as answering when it sends anything but a 5xx, its own
+// errors and 429s included; a network failure or a 5xx marks it failing
+// until the next answer.
+func TestSlackReachFollowsTheLatestCalls(t *testing.T) {
+	status := http.StatusOK
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(status)
+		io.WriteString(w, `{"ok":false,"error":"invalid_auth"}`)
+	}))
+	m := New()
+	client := &http.Client{Transport: m.Transport(nil)}
+	call := func() {
+		resp, err := client.Post(srv.URL+"/api/auth.test", "application/json", strings.NewReader("{}"))
+		if err == nil {
+			resp.Body.Close()
+		}
+	}
+	if st := m.Slack.State(); st.Reached || !st.FailingSince.IsZero() {
+		t.Fatalf("before any call: %+v", st)
+	}
+	status = http.StatusBadGateway
+	call()
+	if st := m.Slack.State(); st.Reached || st.FailingSince.IsZero() || !strings.Contains(st.LastErr, "HTTP 502") {
+		t.Fatalf("after a 502: %+v", st)
+	}
+	status = http.StatusTooManyRequests
+	call()
+	if st := m.Slack.State(); !st.Reached || !st.FailingSince.IsZero() {
+		t.Fatalf("after a 429: %+v", st)
+	}
+	status = http.StatusOK
+	call()
+	srv.Close()
+	call()
+	st := m.Slack.State()
+	if !st.Reached || st.FailingSince.IsZero() || strings.Contains(st.LastErr, srv.URL) {
+		t.Fatalf("after a network failure: %+v (want failing, without the URL)", st)
+	}
+}

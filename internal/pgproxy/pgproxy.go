@@ -17,6 +17,7 @@ type Proxy struct {
 
 	mu     sync.Mutex
 	hung   bool
+	down   bool
 	closed bool
 	pairs  map[*pair]bool
 	held   map[net.Conn]bool // accepted while hung; never forwarded
@@ -63,12 +64,29 @@ func (p *Proxy) Hang() {
 	}
 }
 
-// Resume forwards new connections again. Connections that were hung are
-// closed: their clients will have given up on them.
+// Down makes the proxy look like a stopped server: every connection is
+// closed, and each new one is closed as soon as it is accepted, until
+// Resume.
+func (p *Proxy) Down() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.down = true
+	for pr := range p.pairs {
+		pr.close()
+		delete(p.pairs, pr)
+	}
+	for c := range p.held {
+		_ = c.Close()
+		delete(p.held, c)
+	}
+}
+
+// Resume forwards new connections again, after Hang or Down. Connections
+// that were hung are closed: their clients will have given up on them.
 func (p *Proxy) Resume() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.hung = false
+	p.hung, p.down = false, false
 	for pr := range p.pairs {
 		select {
 		case <-pr.frozen:
@@ -111,7 +129,7 @@ func (p *Proxy) acceptLoop() {
 		}
 		p.mu.Lock()
 		switch {
-		case p.closed:
+		case p.closed, p.down:
 			_ = c.Close()
 		case p.hung:
 			p.held[c] = true

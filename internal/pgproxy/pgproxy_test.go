@@ -3,6 +3,7 @@ package pgproxy
 import (
 	"io"
 	"net"
+	"os"
 	"testing"
 	"time"
 )
@@ -81,5 +82,44 @@ func TestHangAndResume(t *testing.T) {
 		t.Fatal("a connection held during the hang is still open after Resume")
 	} else if ne, ok := err.(net.Error); ok && ne.Timeout() {
 		t.Fatal("a connection held during the hang is still open after Resume")
+	}
+}
+
+// Down closes every connection and each new one at once, as a stopped
+// server would; Resume forwards again.
+func TestDownAndResume(t *testing.T) {
+	p, err := New(echo(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	before, err := net.Dial("tcp", p.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer before.Close()
+	if got, err := roundTrip(before, "ping", 2*time.Second); err != nil || got != "ping" {
+		t.Fatalf("before Down: %q, %v", got, err)
+	}
+	p.Down()
+	if _, err := roundTrip(before, "ping", 2*time.Second); err == nil {
+		t.Fatal("a connection open before Down still works")
+	}
+	c, err := net.Dial("tcp", p.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := roundTrip(c, "ping", 2*time.Second); err == nil || os.IsTimeout(err) {
+		t.Fatalf("a connection while down: %v, want it closed at once", err)
+	}
+	c.Close()
+	p.Resume()
+	after, err := net.Dial("tcp", p.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer after.Close()
+	if got, err := roundTrip(after, "ping", 2*time.Second); err != nil || got != "ping" {
+		t.Fatalf("after Resume: %q, %v", got, err)
 	}
 }
