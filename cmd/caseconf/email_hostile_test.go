@@ -1,0 +1,113 @@
+package main
+
+import (
+	"fmt"
+	"net/mail"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Hostile input in the rows of people not on Slack, as it reaches their
+// e-mails: addresses the mail server could not take are refused on the
+// form, names and agencies full of header syntax stay in the body and the
+// display name, each e-mail goes to exactly its one address, and show
+// stays within Slack's limits with a dozen rows at their longest.
+
+// TestEmailAddressesTheMailCouldNotTakeAreRefusedOnTheForm: each of
+// these, in a row's E-mail field, is an error on that field, not an
+// invitee whose e-mail fails (or goes somewhere else) later.
+func TestEmailAddressesTheMailCouldNotTakeAreRefusedOnTheForm(t *testing.T) {
+	t.Parallel()
+	a, srv := startMailApp(t)
+	bad := []string{
+		"a@example.org, b@example.org", "a@example.org;b@example.org", "a@example.org b@example.org",
+		"a@example.org\nBcc: spy@evil.example", "a@example.org\tb@example.org", "<a@example.org>",
+		"Dr A <a@example.org>", "a@example.org)", "a(spy@evil.example)@example.org", "a:b@example.org",
+		"a@example.org.", "a@example..org", ".a@example.org", "a@example.org\u00a0b", "a@[127.0.0.1]",
+	}
+	for i, addr := range bad {
+		f := scheduleForm().without("ext_phone_0").text("ext_email_0", addr)
+		ack := a.viewSubmission("U0CM", "schedule", fmt.Sprintf("VBAD%d", i), "", f, 0)
+		errs, _ := ack["errors"].(map[string]any)
+		if errs == nil || errs["ext_email_0"] == nil {
+			t.Errorf("the e-mail address %q was taken: %v", addr, ack)
+		}
+	}
+	for i, phone := range []string{"020 7946 0000\x07", "020\r\nBcc: spy@evil.example", "020\u2028 7946"} {
+		f := scheduleForm().text("ext_phone_0", phone)
+		ack := a.viewSubmission("U0CM", "schedule", fmt.Sprintf("VPH%d", i), "", f, 0)
+		if errs, _ := ack["errors"].(map[string]any); errs == nil || errs["ext_phone_0"] == nil {
+			t.Errorf("the phone %q was taken: %v", phone, ack)
+		}
+	}
+	if n := a.count(`SELECT count(*) FROM conferences`); n != 0 {
+		t.Errorf("%d conferences called from bad forms", n)
+	}
+	if n := srv.Rcpts(); n != 0 {
+		t.Errorf("%d e-mails tried", n)
+	}
+}
+
+// TestHeaderSyntaxInNamesStaysInItsPlace: twelve people not on Slack
+// whose names, job titles and agencies are as long as the form allows and
+// full of what means something in a header (quotes, angle brackets,
+// commas, "Bcc:") and grows when escaped for Slack (&, <, >): each gets
+// one invitation, to their own address alone, with no Cc or Bcc, their
+// name read back exactly; show lists them all within Slack's limits.
+func TestHeaderSyntaxInNamesStaysInItsPlace(t *testing.T) {
+	t.Parallel()
+	a, srv := startMailApp(t)
+	long := func(prefix string) string {
+		return prefix + strings.Repeat("&<>", (200-len([]rune(prefix)))/3)
+	}
+	f := scheduleForm().without("ext_phone_0").without("invitees")
+	names := map[string]string{}
+	for i := range 12 {
+		name := long(fmt.Sprintf(`Dr "%d" <spy%d@evil.example>, Bcc: spy@evil.example =?utf-8?q?x?= `, i, i))
+		addr := fmt.Sprintf("person.%d@example.org", i)
+		names[addr] = name
+		f = f.text(fmt.Sprintf("ext_name_%d", i), name).text(fmt.Sprintf("ext_role_%d", i), long("GP, Bcc: spy@evil.example ")).
+			text(fmt.Sprintf("ext_agency_%d", i), long("Surgery <spy@evil.example>; ")).choice(fmt.Sprintf("ext_agency_kind_%d", i), "health_gp").
+			text(fmt.Sprintf("ext_email_%d", i), addr).text(fmt.Sprintf("ext_phone_%d", i), "+44 (0)20 7946 0000 ext. 12")
+	}
+	if ack := a.viewSubmission("U0CM", "schedule", "V1", "", f, 0); ack["response_action"] != "clear" {
+		t.Fatalf("the form with twelve people not on Slack: %v", ack)
+	}
+	got := byRecipient(t, srv.Wait(t, 12, 20*time.Second))
+	a.waitOutboxDone(20 * time.Second)
+	if n := srv.Rcpts(); n != 12 || len(srv.Messages()) != 12 {
+		t.Errorf("%d RCPTs for %d e-mails, want 12 for 12", n, len(srv.Messages()))
+	}
+	for addr, name := range names {
+		es := got[addr]
+		if len(es) != 1 {
+			t.Errorf("%s got %d e-mails", addr, len(es))
+			continue
+		}
+		e := es[0]
+		for _, h := range []string{"Cc", "Bcc"} {
+			if v := e.header.Get(h); v != "" {
+				t.Errorf("a %s header: %q", h, v)
+			}
+		}
+		to, err := e.header.AddressList("To")
+		if err != nil || len(to) != 1 || to[0].Address != addr || to[0].Name != name {
+			t.Errorf("To %q (%v), want %q <%s>", e.header.Get("To"), err, name, addr)
+		}
+		if rt, err := e.header.AddressList("Reply-To"); err != nil || len(rt) != 1 || rt[0].Address != "casey.manager@westminster.example" {
+			t.Errorf("Reply-To %q (%v)", e.header.Get("Reply-To"), err)
+		}
+		if _, err := mail.ParseAddress(e.header.Get("From")); err != nil || e.header.Get("Subject") != "Invitation: case conference CC-0001" {
+			t.Errorf("From %q, Subject %q", e.header.Get("From"), e.header.Get("Subject"))
+		}
+		if !strings.Contains(e.text, "Dear "+name+",") {
+			t.Errorf("the body does not greet %q:\n%s", name, e.text)
+		}
+		assertNoClientDetails(t, e)
+	}
+	// The fake Slack fails the test on anything it refuses.
+	if _, reply := a.commandReply("U0CM", "show CC-0001"); !strings.Contains(reply, "CC-0001") {
+		t.Errorf("show: %q", reply)
+	}
+}
