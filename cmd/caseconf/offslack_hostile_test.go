@@ -103,7 +103,9 @@ func TestOffSlackAfterCancellationAndFromAnotherConference(t *testing.T) {
 	if ack := a.viewSubmission("U0CM", "cancel", "VX", cancelMeta, form{}.text("cancel_reason", "Not needed"), 0); ack["response_action"] != "clear" {
 		t.Fatalf("cancel ack = %v", ack)
 	}
-	a.eventually("the cancellation", func() bool { return a.count(`SELECT count(*) FROM conferences WHERE ref = 'CC-0001' AND status = 'cancelled'`) == 1 })
+	a.eventually("the cancellation", func() bool {
+		return a.count(`SELECT count(*) FROM conferences WHERE ref = 'CC-0001' AND status = 'cancelled'`) == 1
+	})
 	if ack := a.viewSubmission("U0CM", "report_received", "VLATE1", meta, rep, 0); ack["response_action"] == "clear" {
 		t.Errorf("a report entered after the cancellation: %v", ack)
 	}
