@@ -49,10 +49,11 @@ func (s *DB) emailCancellations(c *caseconf.Conference) []Outbox {
 
 // emailEditMessages are the e-mails a change to a conference (before it,
 // and after) calls for: the invitation to each invitee not on Slack it
-// adds; to each still invited, the meeting as it now stands when its
-// date, time, length or place changed; to each taken off, the
-// cancellation. An address changed by the edit is where the next e-mail
-// goes (the invitation is not sent again).
+// adds; to each whose address the edit corrected (the old one refused,
+// say), the invitation as the meeting now stands; to each still invited,
+// the meeting as it now stands when its date, time, length or place
+// changed; to each taken off, the cancellation. What was still waiting to
+// go to a corrected address is cancelled by the edit (readdressed).
 func (s *DB) emailEditMessages(before, after *caseconf.Conference, e *caseconf.ConferenceEdit) []Outbox {
 	if !s.Mail {
 		return nil
@@ -68,6 +69,8 @@ func (s *DB) emailEditMessages(before, after *caseconf.Conference, e *caseconf.C
 		switch {
 		case was == nil || was.Email == "":
 			out = append(out, emailTo(caseconf.KindEmailInvitation, after, inv, fmt.Sprint(inv.ID)))
+		case !strings.EqualFold(was.Email, inv.Email):
+			out = append(out, emailTo(caseconf.KindEmailInvitation, after, inv, fmt.Sprintf("%d:%s", inv.ID, strings.ToLower(inv.Email))))
 		case moved:
 			out = append(out, emailTo(caseconf.KindEmailChange, after, inv, fmt.Sprintf("%d:%d", inv.ID, e.Sequence)))
 		}
@@ -76,6 +79,21 @@ func (s *DB) emailEditMessages(before, after *caseconf.Conference, e *caseconf.C
 		inv := &before.Invitees[i]
 		if !inv.OnSlack() && inv.Email != "" && after.Invitee(inv.ID) == nil {
 			out = append(out, emailTo(caseconf.KindEmailCancellation, after, inv, fmt.Sprint(inv.ID)))
+		}
+	}
+	return out
+}
+
+// readdressed are the invitees not on Slack whose e-mail address edit
+// (before it, and after) changed from one to another: what was waiting
+// to go to them is cancelled, as the invitation goes again to the new
+// address (emailEditMessages).
+func readdressed(before, after *caseconf.Conference) []int64 {
+	var out []int64
+	for i := range after.Invitees {
+		inv := &after.Invitees[i]
+		if was := before.Invitee(inv.ID); was != nil && !inv.OnSlack() && was.Email != "" && inv.Email != "" && !strings.EqualFold(was.Email, inv.Email) {
+			out = append(out, inv.ID)
 		}
 	}
 	return out

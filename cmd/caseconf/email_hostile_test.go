@@ -111,3 +111,35 @@ func TestHeaderSyntaxInNamesStaysInItsPlace(t *testing.T) {
 		t.Errorf("show: %q", reply)
 	}
 }
+
+// TestCorrectedAddressGetsTheInvitation: the mail server refuses Dr
+// Patel's address (550); the case manager, told, corrects it with
+// /caseconf edit. The invitation then goes to the corrected address,
+// once, though the meeting did not move.
+func TestCorrectedAddressGetsTheInvitation(t *testing.T) {
+	t.Parallel()
+	a, srv := startMailApp(t)
+	srv.Refuse(550)
+	one := scheduleForm().without("ext_phone_0").text("ext_email_0", "dr.patle@example.org")
+	if ack := a.viewSubmission("U0CM", "schedule", "V1", "", one, 0); ack["response_action"] != "clear" {
+		t.Fatal(ack)
+	}
+	a.eventually("the refused invitation given up", func() bool {
+		return a.count(`SELECT count(*) FROM outbox WHERE kind = 'email_invitation' AND state = 'failed'`) == 1
+	})
+	a.waitOutboxDone(20 * time.Second)
+	meta, blocks := a.openEdit("U0CM", "CC-0001")
+	edit := formFromModal(blocks).text("ext_email_0", "dr.patel@example.org")
+	if ack := a.viewSubmission("U0CM", "conference_edit", "VEDIT", meta, edit, 0); ack["response_action"] != "clear" {
+		t.Fatalf("the edit: %v", ack)
+	}
+	ms := srv.Wait(t, 1, 15*time.Second)
+	a.waitOutboxDone(20 * time.Second)
+	got := byRecipient(t, srv.Messages())
+	if es := got["dr.patel@example.org"]; len(es) != 1 || es[0].header.Get("Subject") != "Invitation: case conference CC-0001" {
+		t.Errorf("the corrected address got %d e-mails (%d in all), want the invitation", len(es), len(ms))
+	}
+	if len(srv.Messages()) != 1 {
+		t.Errorf("%d e-mails, want the one invitation", len(srv.Messages()))
+	}
+}
