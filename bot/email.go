@@ -47,6 +47,10 @@ type cachedCard struct {
 
 const cardFresh = 5 * time.Minute
 
+// emailOrphanedAfter is how long an e-mail waits for a process with the
+// mail server's settings before it is given up (sendEmail).
+const emailOrphanedAfter = 24 * time.Hour
+
 // caseManagerCard reads userID's name, job title, e-mail address and
 // phone from their Slack profile (users.info; the address needs the
 // users:read.email scope).
@@ -243,7 +247,15 @@ func (s *Sender) sendEmail(ctx context.Context, m store.Outbox, now time.Time, d
 	b, st := s.bot, s.bot.store
 	if b.mailer == nil {
 		// A process without the mail server's settings (a sweep run
-		// without them) leaves e-mails for one that has them.
+		// without them) leaves e-mails for one that has them. One still
+		// waiting a day after it was written has no process to send it:
+		// e-mail was turned off after it was queued. It is given up, and
+		// the case manager told who did not get what, to reach them
+		// another way.
+		if b.now().Sub(m.CreatedAt) >= emailOrphanedAfter {
+			s.giveUp(ctx, m, "e-mail is turned off: caseconf has no mail server now", d)
+			return false
+		}
 		s.release(ctx, []store.Outbox{m}, now.Add(10*time.Minute))
 		return false
 	}

@@ -143,3 +143,45 @@ func TestCorrectedAddressGetsTheInvitation(t *testing.T) {
 		t.Errorf("%d e-mails, want the one invitation", len(srv.Messages()))
 	}
 }
+
+// TestEmailsQueuedBeforeMailWasTurnedOff: e-mails written while caseconf
+// had a mail server, found by a caseconf that has none: one written a
+// moment ago waits (a sweep without the mail settings leaves it for the
+// service that has them); one waiting for a day is given up and the case
+// manager told, to reach the person another way.
+func TestEmailsQueuedBeforeMailWasTurnedOff(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, nil)
+	a.slack.AddUser(slackUser("U0CM", "Casey Manager"))
+	one := scheduleForm().without("ext_phone_0").text("ext_email_0", "dr.patel@example.org")
+	if ack := a.viewSubmission("U0CM", "schedule", "V1", "", one, 0); ack["response_action"] != "clear" {
+		t.Fatal(ack)
+	}
+	a.waitCalls("chat.postMessage", 3)
+	a.waitOutboxDone(20 * time.Second)
+	conf, patel := a.count(`SELECT id FROM conferences`), a.count(`SELECT id FROM invitees WHERE name = 'Dr Patel'`)
+	a.exec(`INSERT INTO outbox (kind, dedup_key, recipient_id, conference_id, subject_id, not_before, created_at)
+		VALUES ('email_change', 'fresh', 'dr.patel@example.org', $1, $2, now() - interval '1 minute', $3),
+		       ('email_invitation', 'old', 'dr.patel@example.org', $1, $2, now() - interval '1 minute', $4)`,
+		conf, patel, testNow, testNow.Add(-25*time.Hour))
+	a.main.Bot.Sender().Wake()
+	var told string
+	a.eventually("the case manager told", func() bool {
+		for _, c := range a.dmTo("U0CM") {
+			if text := callText(c); strings.Contains(text, "could not be delivered") {
+				told = text
+				return true
+			}
+		}
+		return false
+	})
+	if !strings.Contains(told, "The e-mailed invitation for *CC-0001* could not be delivered to Dr Patel (dr.patel@example.org)") || !strings.Contains(told, "turned off") {
+		t.Errorf("the case manager was told:\n%s", told)
+	}
+	if n := a.count(`SELECT count(*) FROM outbox WHERE dedup_key = 'old' AND state = 'failed'`); n != 1 {
+		t.Error("the day-old e-mail was not given up")
+	}
+	if n := a.count(`SELECT count(*) FROM outbox WHERE dedup_key = 'fresh' AND state = 'pending' AND attempts = 0`); n != 1 {
+		t.Error("the fresh e-mail was not left for a process with a mail server")
+	}
+}
