@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/lib/pq"
 
@@ -112,6 +113,10 @@ type MinutesPDF struct {
 	ByHand     int                     // disclosures logged for the case manager to pass on
 }
 
+// minutesPDFAgainAfter is how soon after one minutes PDF of an outcome
+// another may be made (MinutesPDFMade).
+const minutesPDFAgainAfter = time.Minute
+
 // MinutesPDFMade logs the minutes PDF v made of conference id (pdf, under
 // a password kept nowhere) as a disclosure to each person not on Slack on
 // its share list whom the consent covers (caseconf.MinutesPDFFor), as it
@@ -151,6 +156,19 @@ func (s *DB) MinutesPDFMade(ctx context.Context, id int64, v caseconf.Viewer, pd
 		return MinutesPDF{}, fmt.Errorf("minutes pdf: consent: %w", err)
 	}
 	now := s.Now()
+	// A second press of the button (or a second command) moments after
+	// the first would make a second PDF under a second password, both
+	// e-mailed: the reader could not tell which password opens which.
+	// The conference is locked, so of two at once the second sees the
+	// first's disclosures.
+	var recent int
+	if err := tx.GetContext(ctx, &recent, `SELECT count(*) FROM disclosures WHERE conference_id = $1 AND version = $2
+			AND medium IN ('email', 'by_hand') AND decided_at > $3`, id, version, now.Add(-minutesPDFAgainAfter)); err != nil {
+		return MinutesPDF{}, fmt.Errorf("minutes pdf: earlier: %w", err)
+	}
+	if recent > 0 {
+		return MinutesPDF{}, caseconf.Errorf(caseconf.ECONFLICT, "The minutes PDF of %s was made a moment ago, and its password shown to you then. To make a new one, under a new password, try again in a minute.", c.Ref)
+	}
 	res := MinutesPDF{Conference: c, For: caseconf.MinutesPDFFor(c, people, now)}
 	for _, r := range res.For {
 		if r.Withheld != "" {

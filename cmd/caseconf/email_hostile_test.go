@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+
+	"github.com/caseconf/caseconf/internal/fakeslack"
 	"net/mail"
 	"strings"
 	"testing"
@@ -184,4 +186,56 @@ func TestEmailsQueuedBeforeMailWasTurnedOff(t *testing.T) {
 	if n := a.count(`SELECT count(*) FROM outbox WHERE dedup_key = 'fresh' AND state = 'pending' AND attempts = 0`); n != 1 {
 		t.Error("the fresh e-mail was not left for a process with a mail server")
 	}
+}
+
+// TestMinutesPDFPressedTwice: the case manager presses E-mail the minutes
+// twice in quick succession. One PDF is made, under one password; each
+// covered person gets one e-mail; the second press says the PDF was just
+// made and shows no second password.
+func TestMinutesPDFPressedTwice(t *testing.T) {
+	t.Parallel()
+	a, srv := startMailApp(t)
+	conf := offSlackConference(a, srv)
+	a.recordOutcomeWith(minutesShared())
+	first := a.clickAgain("U0CM", "minutes_pdf", fmt.Sprintf("c%d", conf), "first")
+	second := a.clickAgain("U0CM", "minutes_pdf", fmt.Sprintf("c%d", conf), "second")
+	a.replyTo(first)
+	again := a.replyTo(second)
+	password := a.passwordIn(t, "CC-0001-minutes.pdf") // fails on two passwords
+	a.waitOutboxDone(20 * time.Second)
+	got := byRecipient(t, srv.Messages())
+	for _, to := range []string{"person.a@example.org", "person.b@example.org"} {
+		if len(got[to]) != 2 {
+			t.Errorf("%s got %d e-mails, want the invitation and one minutes", to, len(got[to]))
+		}
+	}
+	if n := a.count(`SELECT count(*) FROM disclosures WHERE medium = 'email'`); n != 2 {
+		t.Errorf("%d minutes disclosures, want 2", n)
+	}
+	if strings.Contains(again, password) || !strings.Contains(again, "moment ago") {
+		t.Errorf("the second press answered: %s", again)
+	}
+	n := 0
+	for _, c := range a.slack.CallsTo("response_url") {
+		if strings.Contains(string(c.Body), "The password of") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d passwords shown, want 1", n)
+	}
+}
+
+// clickAgain is click, with its own response URL (named by press), for a
+// button pressed more than once.
+func (a *app) clickAgain(userID, actionID, value, press string) string {
+	a.t.Helper()
+	respID := fmt.Sprintf("click-%s-%s-%s-%s", userID, actionID, value, press)
+	a.send(fakeslack.Envelope{Type: fakeslack.TypeInteractive, Payload: map[string]any{
+		"type": "block_actions", "team": map[string]any{"id": fakeslack.TeamID}, "user": map[string]any{"id": userID},
+		"api_app_id": fakeslack.AppID, "trigger_id": "trig-" + respID, "response_url": a.slack.ResponseURL(respID),
+		"container": map[string]any{"type": "message", "channel_id": fakeslack.DMChannelID(userID)},
+		"actions":   []map[string]any{{"type": "button", "action_id": actionID, "block_id": "b", "value": value, "action_ts": "1700000000." + press}},
+	}})
+	return respID
 }
