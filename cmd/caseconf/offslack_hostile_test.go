@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // People not on Slack, tried as someone who should not be able to touch
@@ -119,5 +120,80 @@ func TestOffSlackAfterCancellationAndFromAnotherConference(t *testing.T) {
 	a.replyTo(a.click("U0CM", fmt.Sprintf("record_reply:%d", patel), fmt.Sprintf("i%d", patel)))
 	if len(a.slack.CallsTo("views.open")) != opened {
 		t.Error("Record reply opened after the cancellation")
+	}
+}
+
+// TestEditRemovesSomeoneNotOnSlackWithAReplyAndAReport: Person B replied
+// (can't attend) and their report was entered; the case manager then
+// takes them off. They are e-mailed that they are no longer invited;
+// show no longer offers Record reply for them; nothing chases them; the
+// gaps do not count them. (Their report is kept, but no longer shown
+// with the conference's reports, as for anyone taken off.)
+func TestEditRemovesSomeoneNotOnSlackWithAReplyAndAReport(t *testing.T) {
+	t.Parallel()
+	a, srv := startMailApp(t)
+	offSlackConferenceThen(a, func() { srv.Wait(t, 3, 15*time.Second) })
+	personB := a.count(`SELECT id FROM invitees WHERE name = 'Person B'`)
+	a.exec(`UPDATE conferences SET starts_at = '2026-11-20 10:30+00'`)
+	meta := a.openForm("U0CM", fmt.Sprintf("record_reply:%d", personB), fmt.Sprintf("i%d", personB), "record_reply")
+	if ack := a.viewSubmission("U0CM", "record_reply", "VRB", meta, form{}.choice("reply", "apologies").choice("agreed_how", "signed_form").date("agreed_on", "2026-10-30"), 0); ack["response_action"] != "clear" {
+		t.Fatal(ack)
+	}
+	meta = a.openForm("U0CM", fmt.Sprintf("enter_report:%d", personB), fmt.Sprintf("i%d", personB), "report_received")
+	rep := form{}.text("report_agency", "Agency B").text("report_role", "Worker").text("involvement", "Monthly visits").
+		text("last_contact", "Phone call").text("concerns", "Arrears").text("recommendations", "Budgeting support").
+		text("received_how", "by e-mail from Person B").date("received_on", "2026-11-01")
+	if ack := a.viewSubmission("U0CM", "report_received", "VREPB", meta, rep, 0); ack["response_action"] != "clear" {
+		t.Fatal(ack)
+	}
+	a.waitOutboxDone(20 * time.Second)
+
+	editMeta, blocks := a.openEdit("U0CM", "CC-0001")
+	edit := formFromModal(blocks)
+	row := ""
+	for k, v := range edit {
+		if strings.HasPrefix(k, "ext_name_") && fmt.Sprint(v) == fmt.Sprint(form{}.text(k, "Person B")[k]) {
+			row = strings.TrimPrefix(k, "ext_name_")
+		}
+	}
+	if row == "" {
+		t.Fatalf("Person B's row is not in the edit form: %v", edit)
+	}
+	for _, f := range []string{"name", "role", "agency", "agency_kind", "email", "phone"} {
+		edit.without("ext_" + f + "_" + row)
+	}
+	if ack := a.viewSubmission("U0CM", "conference_edit", "VEDIT", editMeta, edit, 0); ack["response_action"] != "clear" {
+		t.Fatalf("the edit: %v", ack)
+	}
+	a.waitOutboxDone(20 * time.Second)
+	got := byRecipient(t, srv.Messages())
+	if es := got["person.b@example.org"]; len(es) != 2 || !strings.Contains(es[1].text, "no longer invited") {
+		t.Errorf("Person B got %d e-mails", len(es))
+	} else {
+		assertNoClientDetails(t, es[1])
+	}
+	show := a.replyText("U0CM", "show CC-0001")
+	if strings.Contains(show, "Record reply: Person B") || strings.Contains(show, "Person B (Worker") {
+		t.Errorf("show still lists Person B:\n%s", show)
+	}
+	a.sweep("2026-11-11T08:00:00Z")
+	a.sweep("2026-11-17T08:00:00Z")
+	if n := a.count(`SELECT count(*) FROM outbox WHERE kind IN ('invitation_unanswered', 'report_owed') AND subject_id = $1`, personB); n != 0 {
+		t.Errorf("%d reminders about Person B after they were taken off", n)
+	}
+	if n := a.count(`SELECT count(*) FROM reports WHERE invitee_id = $1`, personB); n != 1 {
+		t.Errorf("Person B's report: %d rows", n)
+	}
+	if _, reply := a.commandReply("U0CM", "gaps 2026-11-01 2026-11-30"); strings.Contains(reply, "1 agencies") {
+		t.Errorf("gaps: %q", reply)
+	}
+	ups, err := a.waitFileUploads(ctxFor(t), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range ups {
+		if strings.HasPrefix(u.Filename, "gaps-") && strings.Contains(string(u.Content), "\nAgency,") {
+			t.Errorf("the gaps count Person B, taken off:\n%s", u.Content)
+		}
 	}
 }
