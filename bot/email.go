@@ -207,6 +207,9 @@ func (b *Bot) renderEmail(m store.Outbox, d *store.RenderData, cm caseManagerCar
 		if x.PDF == nil {
 			return e, "its PDF is gone (already sent)"
 		}
+		if why := caseconf.MinutesPDFStillGoes(c, m.RecipientID, x.Name, now); why != "" {
+			return e, "withheld: " + why
+		}
 		e.To = mail.Address{Name: x.Name, Address: m.RecipientID}
 		if x.Name != "" {
 			body.Reset()
