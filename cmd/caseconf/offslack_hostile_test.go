@@ -197,3 +197,38 @@ func TestEditRemovesSomeoneNotOnSlackWithAReplyAndAReport(t *testing.T) {
 		}
 	}
 }
+
+// TestOffSlackFieldsThatGrowWhenEscaped: someone not on Slack whose name,
+// job title and agency are each 200 ampersands (1,000 characters once
+// escaped for Slack): Record reply, Add report received, show and the
+// case manager's reminders about them all stay within Slack's limits
+// (the fake Slack fails the test on anything real Slack would refuse).
+func TestOffSlackFieldsThatGrowWhenEscaped(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, nil)
+	amp := strings.Repeat("&", 200)
+	f := scheduleForm().text("ext_name_0", amp).text("ext_role_0", amp).text("ext_agency_0", amp)
+	if ack := a.viewSubmission("U0CM", "schedule", "V1", "", f, 0); ack["response_action"] != "clear" {
+		t.Fatal(ack)
+	}
+	a.waitCalls("chat.postMessage", 3)
+	a.invitationsRecorded()
+	id := a.count(`SELECT id FROM invitees WHERE slack_user_id IS NULL`)
+	meta := a.openForm("U0CM", fmt.Sprintf("record_reply:%d", id), fmt.Sprintf("i%d", id), "record_reply")
+	if ack := a.viewSubmission("U0CM", "record_reply", "VR", meta, form{}.choice("reply", "apologies").choice("agreed_how", "not_yet"), 0); ack["response_action"] != "clear" {
+		t.Fatal(ack)
+	}
+	a.openForm("U0CM", fmt.Sprintf("enter_report:%d", id), fmt.Sprintf("i%d", id), "report_received")
+	if show := a.replyText("U0CM", "show CC-0001"); !strings.Contains(show, "CC-0001") {
+		t.Errorf("show: %q", show)
+	}
+	a.sweep("2026-11-17T08:00:00Z")
+	if n := a.count(`SELECT count(*) FROM outbox WHERE kind = 'report_owed' AND subject_id = $1 AND state = 'sent'`, id); n != 1 {
+		t.Errorf("%d reminders about the report sent", n)
+	}
+	for _, c := range a.slack.Calls() {
+		if c.Refused != "" {
+			t.Errorf("Slack refused %s: %s", c.Method, c.Refused)
+		}
+	}
+}
