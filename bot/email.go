@@ -104,9 +104,10 @@ var emailSubjects = map[caseconf.MessageKind]string{
 
 // renderEmail is e-mail message m as it goes now, from d, the data its
 // batch read, and cm, its case manager; skip is set when it no longer
-// applies. org is who the case manager works for, as the e-mails are sent
-// from (CASECONF_MAIL_FROM's name).
-func (b *Bot) renderEmail(m store.Outbox, d *store.RenderData, cm caseManagerCard, org string, now time.Time) (e mailer.Email, skip string) {
+// applies. keeper is who gives the minutes PDF's password by phone (who
+// made it). org is who the case manager works for, as the e-mails are
+// sent from (CASECONF_MAIL_FROM's name).
+func (b *Bot) renderEmail(m store.Outbox, d *store.RenderData, cm caseManagerCard, keeper, org string, now time.Time) (e mailer.Email, skip string) {
 	c := d.Conferences[m.ConferenceID]
 	if c == nil {
 		return e, "its conference no longer exists"
@@ -216,7 +217,7 @@ func (b *Bot) renderEmail(m store.Outbox, d *store.RenderData, cm caseManagerCar
 			p("Dear %s,\n", x.Name)
 		}
 		p("%s sends you the minutes of the case conference %s, attached as a PDF protected by a password.\n", who, c.Ref)
-		p("%s will give you the password by phone: it is never sent by e-mail. Please keep the minutes only where your service keeps case records, and do not pass them on.\n", cm.Name)
+		p("%s will give you the password by phone: it is never sent by e-mail. Please keep the minutes only where your service keeps case records, and do not pass them on.\n", keeper)
 		reply()
 		e.PDF, e.PDFName = x.PDF, export.MinutesPDFFilename(c.Ref)
 	default:
@@ -290,7 +291,22 @@ func (s *Sender) sendEmail(ctx context.Context, m store.Outbox, now time.Time, d
 			s.Wake()
 		}
 	}
-	e, skip := b.renderEmail(m, d, cm, b.mailer.From().Name, now)
+	// The minutes' password is given by whoever made the PDF (it was
+	// shown to them alone): an administrator, it may be.
+	keeper := cm.Name
+	if x := d.Emails[m.ID]; m.Kind == caseconf.KindEmailMinutes && x.MadeBy != "" && x.MadeBy != c.CaseManagerID {
+		maker, err := b.caseManagerCard(ctx, x.MadeBy)
+		if err != nil {
+			s.finish(ctx, m, st.MarkRetry(ctx, m, "slack: could not read the profile of who made the PDF: "+sendError(err), caseconf.RetryAt(now, m.Attempts, 0)))
+			s.count(m.Kind, "retried")
+			return false
+		}
+		keeper = maker.Name
+		if maker.Phone != "" {
+			keeper += " (" + maker.Phone + ")"
+		}
+	}
+	e, skip := b.renderEmail(m, d, cm, keeper, b.mailer.From().Name, now)
 	if skip != "" {
 		s.finish(ctx, m, st.MarkCancelled(ctx, m, skip))
 		return false

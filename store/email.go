@@ -214,13 +214,14 @@ func (s *DB) readEmails(ctx context.Context, d *RenderData, ids []int64) error {
 		ID         int64          `db:"id"`
 		Attachment []byte         `db:"attachment"`
 		Name       sql.NullString `db:"recipient_name"`
+		MadeBy     sql.NullString `db:"decided_by"`
 	}
-	if err := s.db.SelectContext(ctx, &rows, `SELECT o.id, o.attachment, d.recipient_name FROM outbox o
+	if err := s.db.SelectContext(ctx, &rows, `SELECT o.id, o.attachment, d.recipient_name, d.decided_by FROM outbox o
 		LEFT JOIN disclosures d ON d.outbox_id = o.id WHERE o.id = ANY($1)`, pq.Array(ids)); err != nil {
 		return fmt.Errorf("render data: e-mails: %w", err)
 	}
 	for _, r := range rows {
-		d.Emails[r.ID] = EmailData{PDF: r.Attachment, Name: r.Name.String}
+		d.Emails[r.ID] = EmailData{PDF: r.Attachment, Name: r.Name.String, MadeBy: r.MadeBy.String}
 	}
 	return nil
 }
@@ -229,6 +230,9 @@ func (s *DB) readEmails(ctx context.Context, d *RenderData, ids []int64) error {
 type EmailData struct {
 	PDF  []byte // nil once sent (or given up)
 	Name string // whom it is for
+	// MadeBy is the Slack user who made the PDF, and was shown its
+	// password: the case manager, or an administrator.
+	MadeBy string
 }
 
 // MinutesRecord reads what the minutes PDF of the conference ref holds

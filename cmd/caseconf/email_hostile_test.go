@@ -2,12 +2,15 @@ package main
 
 import (
 	"fmt"
-
-	"github.com/caseconf/caseconf/internal/fakeslack"
 	"net/mail"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/caseconf/caseconf/internal/fakeslack"
+	"github.com/caseconf/caseconf/internal/smtptest"
 )
 
 // Hostile input in the rows of people not on Slack, as it reaches their
@@ -267,5 +270,29 @@ func TestMinutesPDFNotSentOnceConsentStopsCovering(t *testing.T) {
 	}
 	if n := a.count(`SELECT count(*) FROM disclosures WHERE medium = 'email' AND sent_at IS NOT NULL`); n != 0 {
 		t.Errorf("%d minutes disclosures delivered", n)
+	}
+}
+
+// TestMinutesPDFMadeByAnAdministrator: an administrator (covering for an
+// absent case manager) e-mails the minutes. The password was shown to
+// them, not to the case manager, so the e-mail says the administrator
+// will give it by phone.
+func TestMinutesPDFMadeByAnAdministrator(t *testing.T) {
+	t.Parallel()
+	srv := smtptest.Start(t)
+	a := startAppWith(t, map[string]string{"CASECONF_SMTP_URL": srv.URL(), "CASECONF_MAIL_FROM": mailFrom, "CASECONF_ADMINS": "U0ADMIN"},
+		func(m *Main) { m.MailTLS = srv.TLS })
+	a.slack.AddUser(slack.User{ID: "U0CM", Name: "u0cm", RealName: "Casey Manager", TZ: "Europe/London",
+		Profile: slack.UserProfile{RealName: "Casey Manager", Title: "Senior Key Worker", Email: "casey.manager@westminster.example", Phone: "020 7946 0999"}})
+	a.slack.AddUser(slack.User{ID: "U0ADMIN", Name: "u0admin", RealName: "Ada Admin", TZ: "Europe/London",
+		Profile: slack.UserProfile{RealName: "Ada Admin", Title: "Service Manager", Email: "ada.admin@westminster.example", Phone: "020 7946 0123"}})
+	conf := offSlackConference(a, srv)
+	a.recordOutcomeWith(minutesShared())
+	a.replyTo(a.click("U0ADMIN", "minutes_pdf", fmt.Sprintf("c%d", conf)))
+	a.passwordIn(t, "CC-0001-minutes.pdf")
+	got := byRecipient(t, srv.Wait(t, 5, 15*time.Second))
+	e := got["person.a@example.org"][1]
+	if !strings.Contains(e.text, "Ada Admin (020 7946 0123) will give you the password by phone") || strings.Contains(e.text, "Casey Manager will give you the password") {
+		t.Errorf("the minutes e-mail:\n%s", e.text)
 	}
 }
