@@ -61,19 +61,36 @@ func MinutesPDFFor(c *Conference, shared []Person, now time.Time) []PDFRecipient
 			continue
 		}
 		seen[key] = true
-		switch {
-		case inv == nil:
-			r.Withheld = "caseconf does not know which agency they work for (they were not invited as someone not on Slack), so the client's consent cannot be checked"
-		case c.Consent.LapsedBy(now):
-			r.Withheld = "the client's consent has run out: renew it with them"
-		case !inv.Accepted():
-			r.Withheld = "they have not accepted the information-sharing and confidentiality agreement"
-		case !c.Covered(inv):
-			r.Withheld = "the client's consent does not cover their agency (" + Label(AgencyKinds, inv.AgencyKind) + ")"
-		}
+		r.Withheld = pdfWithheld(c, inv, now)
 		out = append(out, r)
 	}
 	return out
+}
+
+// pdfWithheld says why the minutes PDF of c may not go to inv, an invitee
+// not on Slack (nil: someone caseconf does not know), or "" when it may.
+func pdfWithheld(c *Conference, inv *Invitee, now time.Time) string {
+	switch {
+	case inv == nil:
+		return "caseconf does not know which agency they work for (they were not invited as someone not on Slack), so the client's consent cannot be checked"
+	case c.Consent.LapsedBy(now):
+		return "the client's consent has run out: renew it with them"
+	case !inv.Accepted():
+		return "they have not accepted the information-sharing and confidentiality agreement"
+	case !c.Covered(inv):
+		return "the client's consent does not cover their agency (" + Label(AgencyKinds, inv.AgencyKind) + ")"
+	}
+	return ""
+}
+
+// MinutesPDFStillGoes says why the minutes PDF of c, which MinutesPDFFor
+// let go to the address email (for name) when it was made, must not go
+// there now, or "" when it may: what can change while it waits to be
+// sent (the consent running out or no longer covering their agency, the
+// agreement taken back) is decided again when it goes, as for the
+// minutes on Slack (MinutesStillGo).
+func MinutesPDFStillGoes(c *Conference, email, name string, now time.Time) string {
+	return pdfWithheld(c, c.offSlackInvitee(email, name), now)
 }
 
 // offSlackInvitee is c's invitee not on Slack with e-mail address email,

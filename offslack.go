@@ -1,8 +1,10 @@
 package caseconf
 
 import (
+	"net/mail"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // People not on Slack are full participants: the case manager (or the
@@ -16,7 +18,10 @@ const MaxEmail = 254
 
 // CheckEmail says what is wrong with an e-mail address as typed (already
 // trimmed), or "" when it is fine or blank: one line, one "@" with
-// something either side, a dot in the domain, no spaces.
+// something either side, a dot in the domain, no spaces of any kind, and
+// an address as the mail server reads it (RFC 5322's addr-spec, read back
+// exactly as typed: no comments, quoting, trailing dot or address
+// literal), so what the form takes is what the e-mail goes to.
 func CheckEmail(s string) string {
 	if s == "" {
 		return ""
@@ -25,8 +30,10 @@ func CheckEmail(s string) string {
 		return msg
 	}
 	local, domain, ok := strings.Cut(s, "@")
-	if !ok || local == "" || domain == "" || strings.ContainsAny(s, " \t<>,;\"") || strings.Contains(domain, "@") ||
-		!strings.Contains(strings.Trim(domain, "."), ".") {
+	parsed, err := mail.ParseAddress(s)
+	if !ok || local == "" || domain == "" || strings.ContainsAny(s, " \t<>,;\"()[]\\:") || strings.ContainsFunc(s, unicode.IsSpace) ||
+		strings.Contains(domain, "@") || !strings.Contains(strings.Trim(domain, "."), ".") ||
+		strings.HasSuffix(domain, ".") || err != nil || parsed.Address != s || parsed.Name != "" {
 		return "Please give an e-mail address like name@example.org."
 	}
 	return ""

@@ -47,6 +47,10 @@ type cachedCard struct {
 
 const cardFresh = 5 * time.Minute
 
+// emailOrphanedAfter is how long an e-mail waits for a process with the
+// mail server's settings before it is given up (sendEmail).
+const emailOrphanedAfter = 24 * time.Hour
+
 // caseManagerCard reads userID's name, job title, e-mail address and
 // phone from their Slack profile (users.info; the address needs the
 // users:read.email scope).
@@ -100,9 +104,10 @@ var emailSubjects = map[caseconf.MessageKind]string{
 
 // renderEmail is e-mail message m as it goes now, from d, the data its
 // batch read, and cm, its case manager; skip is set when it no longer
-// applies. org is who the case manager works for, as the e-mails are sent
-// from (CASECONF_MAIL_FROM's name).
-func (b *Bot) renderEmail(m store.Outbox, d *store.RenderData, cm caseManagerCard, org string, now time.Time) (e mailer.Email, skip string) {
+// applies. keeper is who gives the minutes PDF's password by phone (who
+// made it). org is who the case manager works for, as the e-mails are
+// sent from (CASECONF_MAIL_FROM's name).
+func (b *Bot) renderEmail(m store.Outbox, d *store.RenderData, cm caseManagerCard, keeper, org string, now time.Time) (e mailer.Email, skip string) {
 	c := d.Conferences[m.ConferenceID]
 	if c == nil {
 		return e, "its conference no longer exists"
@@ -203,13 +208,16 @@ func (b *Bot) renderEmail(m store.Outbox, d *store.RenderData, cm caseManagerCar
 		if x.PDF == nil {
 			return e, "its PDF is gone (already sent)"
 		}
+		if why := caseconf.MinutesPDFStillGoes(c, m.RecipientID, x.Name, now); why != "" {
+			return e, "withheld: " + why
+		}
 		e.To = mail.Address{Name: x.Name, Address: m.RecipientID}
 		if x.Name != "" {
 			body.Reset()
 			p("Dear %s,\n", x.Name)
 		}
 		p("%s sends you the minutes of the case conference %s, attached as a PDF protected by a password.\n", who, c.Ref)
-		p("%s will give you the password by phone: it is never sent by e-mail. Please keep the minutes only where your service keeps case records, and do not pass them on.\n", cm.Name)
+		p("%s will give you the password by phone: it is never sent by e-mail. Please keep the minutes only where your service keeps case records, and do not pass them on.\n", keeper)
 		reply()
 		e.PDF, e.PDFName = x.PDF, export.MinutesPDFFilename(c.Ref)
 	default:
@@ -243,7 +251,15 @@ func (s *Sender) sendEmail(ctx context.Context, m store.Outbox, now time.Time, d
 	b, st := s.bot, s.bot.store
 	if b.mailer == nil {
 		// A process without the mail server's settings (a sweep run
-		// without them) leaves e-mails for one that has them.
+		// without them) leaves e-mails for one that has them. One still
+		// waiting a day after it was written has no process to send it:
+		// e-mail was turned off after it was queued. It is given up, and
+		// the case manager told who did not get what, to reach them
+		// another way.
+		if b.now().Sub(m.CreatedAt) >= emailOrphanedAfter {
+			s.giveUp(ctx, m, "e-mail is turned off: caseconf has no mail server now", d)
+			return false
+		}
 		s.release(ctx, []store.Outbox{m}, now.Add(10*time.Minute))
 		return false
 	}
@@ -275,7 +291,22 @@ func (s *Sender) sendEmail(ctx context.Context, m store.Outbox, now time.Time, d
 			s.Wake()
 		}
 	}
-	e, skip := b.renderEmail(m, d, cm, b.mailer.From().Name, now)
+	// The minutes' password is given by whoever made the PDF (it was
+	// shown to them alone): an administrator, it may be.
+	keeper := cm.Name
+	if x := d.Emails[m.ID]; m.Kind == caseconf.KindEmailMinutes && x.MadeBy != "" && x.MadeBy != c.CaseManagerID {
+		maker, err := b.caseManagerCard(ctx, x.MadeBy)
+		if err != nil {
+			s.finish(ctx, m, st.MarkRetry(ctx, m, "slack: could not read the profile of who made the PDF: "+sendError(err), caseconf.RetryAt(now, m.Attempts, 0)))
+			s.count(m.Kind, "retried")
+			return false
+		}
+		keeper = maker.Name
+		if maker.Phone != "" {
+			keeper += " (" + maker.Phone + ")"
+		}
+	}
+	e, skip := b.renderEmail(m, d, cm, keeper, b.mailer.From().Name, now)
 	if skip != "" {
 		s.finish(ctx, m, st.MarkCancelled(ctx, m, skip))
 		return false

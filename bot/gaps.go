@@ -67,7 +67,11 @@ func (b *Bot) cmdGaps(ctx context.Context, r *Request, args []string) {
 		r.Reply(ctx, "The table is in your direct messages, but Slack would not take the CSV file just now. Please try again.")
 		return
 	}
-	r.Reply(ctx, fmt.Sprintf(":white_check_mark: Gaps for %s (%d agencies) are in your direct messages with caseconf, with `%s`.", period, len(rows), csvName))
+	agencies := fmt.Sprintf("%d agencies", len(rows))
+	if len(rows) == 1 {
+		agencies = "1 agency"
+	}
+	r.Reply(ctx, fmt.Sprintf(":white_check_mark: Gaps for %s (%s) are in your direct messages with caseconf, with `%s`.", period, agencies, csvName))
 }
 
 // gapsPeriod reads /caseconf gaps [FROM] [TO] (dates as YYYY-MM-DD): with

@@ -309,8 +309,10 @@ func replyModal(c *caseconf.Conference, inv *caseconf.Invitee, cal caseconf.Cale
 		}
 		return out
 	}
-	who := escape(inv.Name)
-	if detail := strings.Trim(escape(inv.Role)+", "+escape(inv.Agency), ", "); detail != "" {
+	// Each of the three may be 200 characters that escape to five each
+	// (&): clipped, so the section stays within Slack's 3,000.
+	who := clip(inv.Name, 600, "")
+	if detail := strings.Trim(clip(inv.Role, 600, "")+", "+clip(inv.Agency, 600, ""), ", "); detail != "" {
 		who += " (" + detail + ")"
 	}
 	replyIn := radioInput(caseconf.FieldReply, "Their reply", reply, opts(caseconf.ReplyChoices)...)

@@ -78,6 +78,16 @@ func randIntn(n int) int {
 	}
 }
 
+func init() {
+	// pdfcpu otherwise loads its configuration lazily, on the first PDF,
+	// from a config.yml it first writes into the user's configuration
+	// directory: two PDFs made at once (two exports, or the minutes
+	// button pressed twice) race on that global, and a server whose
+	// file system is read-only cannot write it. Its built-in defaults
+	// are all caseconf uses.
+	model.ConfigPath = "disable"
+}
+
 // EncryptedPDF is text as a PDF encrypted with AES-256: opening it needs
 // password (which is also the owner password).
 func EncryptedPDF(text []byte, password string) ([]byte, error) {

@@ -160,6 +160,13 @@ func (s *DB) EditConference(ctx context.Context, e Edit) (c *caseconf.Conference
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	if ids := readdressed(before, c); s.Mail && len(ids) > 0 {
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'cancelled', errors = array_append(errors, 'the address was corrected')
+			WHERE conference_id = $1 AND subject_id = ANY($2) AND kind = ANY($3) AND state = 'pending'`,
+			before.ID, pq.Array(ids), pq.Array(kindTexts(caseconf.KindEmailInvitation, caseconf.KindEmailChange))); err != nil {
+			return nil, nil, nil, fmt.Errorf("edit conference: readdressed: %w", err)
+		}
+	}
 	if _, err := enqueue(ctx, tx, now, append(editMessages(before, c, edit), s.emailEditMessages(before, c, edit)...)...); err != nil {
 		return nil, nil, nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/lib/pq"
 
@@ -49,10 +50,11 @@ func (s *DB) emailCancellations(c *caseconf.Conference) []Outbox {
 
 // emailEditMessages are the e-mails a change to a conference (before it,
 // and after) calls for: the invitation to each invitee not on Slack it
-// adds; to each still invited, the meeting as it now stands when its
-// date, time, length or place changed; to each taken off, the
-// cancellation. An address changed by the edit is where the next e-mail
-// goes (the invitation is not sent again).
+// adds; to each whose address the edit corrected (the old one refused,
+// say), the invitation as the meeting now stands; to each still invited,
+// the meeting as it now stands when its date, time, length or place
+// changed; to each taken off, the cancellation. What was still waiting to
+// go to a corrected address is cancelled by the edit (readdressed).
 func (s *DB) emailEditMessages(before, after *caseconf.Conference, e *caseconf.ConferenceEdit) []Outbox {
 	if !s.Mail {
 		return nil
@@ -68,6 +70,8 @@ func (s *DB) emailEditMessages(before, after *caseconf.Conference, e *caseconf.C
 		switch {
 		case was == nil || was.Email == "":
 			out = append(out, emailTo(caseconf.KindEmailInvitation, after, inv, fmt.Sprint(inv.ID)))
+		case !strings.EqualFold(was.Email, inv.Email):
+			out = append(out, emailTo(caseconf.KindEmailInvitation, after, inv, fmt.Sprintf("%d:%s", inv.ID, strings.ToLower(inv.Email))))
 		case moved:
 			out = append(out, emailTo(caseconf.KindEmailChange, after, inv, fmt.Sprintf("%d:%d", inv.ID, e.Sequence)))
 		}
@@ -76,6 +80,21 @@ func (s *DB) emailEditMessages(before, after *caseconf.Conference, e *caseconf.C
 		inv := &before.Invitees[i]
 		if !inv.OnSlack() && inv.Email != "" && after.Invitee(inv.ID) == nil {
 			out = append(out, emailTo(caseconf.KindEmailCancellation, after, inv, fmt.Sprint(inv.ID)))
+		}
+	}
+	return out
+}
+
+// readdressed are the invitees not on Slack whose e-mail address edit
+// (before it, and after) changed from one to another: what was waiting
+// to go to them is cancelled, as the invitation goes again to the new
+// address (emailEditMessages).
+func readdressed(before, after *caseconf.Conference) []int64 {
+	var out []int64
+	for i := range after.Invitees {
+		inv := &after.Invitees[i]
+		if was := before.Invitee(inv.ID); was != nil && !inv.OnSlack() && was.Email != "" && inv.Email != "" && !strings.EqualFold(was.Email, inv.Email) {
+			out = append(out, inv.ID)
 		}
 	}
 	return out
@@ -93,6 +112,10 @@ type MinutesPDF struct {
 	Emailed    int                     // e-mails written to the outbox
 	ByHand     int                     // disclosures logged for the case manager to pass on
 }
+
+// minutesPDFAgainAfter is how soon after one minutes PDF of an outcome
+// another may be made (MinutesPDFMade).
+const minutesPDFAgainAfter = time.Minute
 
 // MinutesPDFMade logs the minutes PDF v made of conference id (pdf, under
 // a password kept nowhere) as a disclosure to each person not on Slack on
@@ -133,6 +156,19 @@ func (s *DB) MinutesPDFMade(ctx context.Context, id int64, v caseconf.Viewer, pd
 		return MinutesPDF{}, fmt.Errorf("minutes pdf: consent: %w", err)
 	}
 	now := s.Now()
+	// A second press of the button (or a second command) moments after
+	// the first would make a second PDF under a second password, both
+	// e-mailed: the reader could not tell which password opens which.
+	// The conference is locked, so of two at once the second sees the
+	// first's disclosures.
+	var recent int
+	if err := tx.GetContext(ctx, &recent, `SELECT count(*) FROM disclosures WHERE conference_id = $1 AND version = $2
+			AND medium IN ('email', 'by_hand') AND decided_at > $3`, id, version, now.Add(-minutesPDFAgainAfter)); err != nil {
+		return MinutesPDF{}, fmt.Errorf("minutes pdf: earlier: %w", err)
+	}
+	if recent > 0 {
+		return MinutesPDF{}, caseconf.Errorf(caseconf.ECONFLICT, "The minutes PDF of %s was made a moment ago, and its password shown to you then. To make a new one, under a new password, try again in a minute.", c.Ref)
+	}
 	res := MinutesPDF{Conference: c, For: caseconf.MinutesPDFFor(c, people, now)}
 	for _, r := range res.For {
 		if r.Withheld != "" {
@@ -178,13 +214,14 @@ func (s *DB) readEmails(ctx context.Context, d *RenderData, ids []int64) error {
 		ID         int64          `db:"id"`
 		Attachment []byte         `db:"attachment"`
 		Name       sql.NullString `db:"recipient_name"`
+		MadeBy     sql.NullString `db:"decided_by"`
 	}
-	if err := s.db.SelectContext(ctx, &rows, `SELECT o.id, o.attachment, d.recipient_name FROM outbox o
+	if err := s.db.SelectContext(ctx, &rows, `SELECT o.id, o.attachment, d.recipient_name, d.decided_by FROM outbox o
 		LEFT JOIN disclosures d ON d.outbox_id = o.id WHERE o.id = ANY($1)`, pq.Array(ids)); err != nil {
 		return fmt.Errorf("render data: e-mails: %w", err)
 	}
 	for _, r := range rows {
-		d.Emails[r.ID] = EmailData{PDF: r.Attachment, Name: r.Name.String}
+		d.Emails[r.ID] = EmailData{PDF: r.Attachment, Name: r.Name.String, MadeBy: r.MadeBy.String}
 	}
 	return nil
 }
@@ -193,6 +230,9 @@ func (s *DB) readEmails(ctx context.Context, d *RenderData, ids []int64) error {
 type EmailData struct {
 	PDF  []byte // nil once sent (or given up)
 	Name string // whom it is for
+	// MadeBy is the Slack user who made the PDF, and was shown its
+	// password: the case manager, or an administrator.
+	MadeBy string
 }
 
 // MinutesRecord reads what the minutes PDF of the conference ref holds

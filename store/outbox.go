@@ -29,6 +29,7 @@ type Outbox struct {
 	Attempts     int // including the one under way, once claimed
 	ClaimedBy    string
 	Errors       []string
+	CreatedAt    time.Time // when the change that called for it was made
 }
 
 // invitationMessages are the invitations, each with its calendar file,
@@ -147,15 +148,16 @@ type outboxRow struct {
 	Attempts     int            `db:"attempts"`
 	ClaimedBy    sql.NullString `db:"claimed_by"`
 	Errors       pq.StringArray `db:"errors"`
+	CreatedAt    time.Time      `db:"created_at"`
 }
 
 func (r *outboxRow) outbox() Outbox {
 	return Outbox{ID: r.ID, Kind: caseconf.MessageKind(r.Kind), DedupKey: r.DedupKey, RecipientID: r.RecipientID,
 		ConferenceID: r.ConferenceID.Int64, SubjectID: r.SubjectID.Int64, NotBefore: r.NotBefore,
-		Attempts: r.Attempts, ClaimedBy: r.ClaimedBy.String, Errors: []string(r.Errors)}
+		Attempts: r.Attempts, ClaimedBy: r.ClaimedBy.String, Errors: []string(r.Errors), CreatedAt: r.CreatedAt}
 }
 
-const outboxColumns = `id, kind, dedup_key, recipient_id, conference_id, subject_id, not_before, attempts, claimed_by, errors`
+const outboxColumns = `id, kind, dedup_key, recipient_id, conference_id, subject_id, not_before, attempts, claimed_by, errors, created_at`
 
 // enqueue writes messages in tx. A message whose DedupKey is already in
 // the outbox, in any state, is skipped. It reports how many were new.
