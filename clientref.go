@@ -119,7 +119,15 @@ func MayKnowClient(use ClientUse, caseManagerID string, v Viewer, seesConference
 }
 
 // SameClientRef reports whether two client references are the same as
-// people type them: without regard to case or surrounding spaces.
+// people type them: without regard to case or surrounding spaces and
+// invisible characters (CleanClientRef).
 func SameClientRef(a, b string) bool {
-	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+	return strings.EqualFold(CleanClientRef(a), CleanClientRef(b))
 }
+
+// CleanClientRef is a client reference as typed or pasted, without the
+// spaces and invisible characters (a zero-width space, a direction mark)
+// around it: the scheduling form stores it so, and a command looks it up
+// so, or "SA-1000" pasted with a zero-width space after it would name no
+// client in a command although the form filed it as "SA-1000".
+func CleanClientRef(s string) string { return trimInvisible(s) }

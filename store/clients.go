@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -83,7 +82,7 @@ const clientSelect = `SELECT cl.id, cl.reference, cl.case_manager_id,
 // audited: caseconf.ResolveClient picks the one meant, and the command
 // then reads it (audited), or the choice is put (ClientChoiceShown).
 func (s *DB) FindClients(ctx context.Context, ref string, v caseconf.Viewer, use caseconf.ClientUse) ([]caseconf.ClientMatch, error) {
-	ref = strings.TrimSpace(ref)
+	ref = caseconf.CleanClientRef(ref)
 	if ref == "" || v.UserID == "" {
 		return nil, nil
 	}
