@@ -131,6 +131,12 @@ func (b *Bot) subjectAccess(ctx context.Context, r *Request, m caseconf.ClientMa
 	}
 	if aerr := b.store.SubjectAccessDelivered(context.WithoutCancel(ctx), ids, r.UserID, fileID, reason); aerr != nil {
 		b.log.Error("could not audit a subject-access delivery", "user", r.UserID, "err", aerr)
+		if fileID != "" {
+			// Unrecorded, erasure could never find it (bot/uploads.go).
+			b.withdrawUnrecorded(ctx, fileID)
+			r.Reply(ctx, "Sorry, the file could not be delivered just now, and nothing was kept. Please try again.")
+			return
+		}
 	}
 	if err != nil {
 		b.log.Warn("subject access could not be uploaded", "user", r.UserID, "err", sendError(err))
