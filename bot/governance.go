@@ -266,6 +266,19 @@ func (b *Bot) EraseExpired(ctx context.Context, cutoff time.Time) ([]store.Erase
 	return b.eraseIDs(ctx, ids, "retention", "retention")
 }
 
+// slackTransient reports whether a Slack error code (ok:false) says the
+// call failed on Slack's side for now, and may succeed if tried again
+// (Slack's own advice for these). A deletion for an erasure retries
+// them, as it does a 5xx, rather than giving up and leaving the client's
+// message or file in Slack.
+func slackTransient(code string) bool {
+	switch code {
+	case "internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited":
+		return true
+	}
+	return false
+}
+
 // deleteMessage carries out a delete_message outbox row: chat.delete of
 // the bot's own message. A message already gone counts as deleted.
 func (s *Sender) deleteMessage(ctx context.Context, m store.Outbox, now time.Time) bool {
@@ -288,7 +301,8 @@ func (s *Sender) deleteMessage(ctx context.Context, m store.Outbox, now time.Tim
 	case errors.As(err, &rl):
 		s.block(rl.RetryAfter)
 		s.finish(ctx, m, st.MarkRateLimited(ctx, m, sendError(err), caseconf.RetryAt(now, 1, rl.RetryAfter)))
-	case errors.As(err, &se), m.Attempts >= caseconf.MaxSendAttempts:
+	case errors.As(err, &se) && !slackTransient(se.Err), m.Attempts >= caseconf.MaxSendAttempts:
+		s.bot.log.Error("a message the bot had to delete could not be deleted from Slack: delete it by hand", "channel", channel, "ts", ts, "err", sendError(err))
 		s.finish(ctx, m, st.MarkFailed(ctx, m, sendError(err)))
 		s.count(m.Kind, "failed")
 	default:
@@ -321,7 +335,8 @@ func (s *Sender) deleteFile(ctx context.Context, m store.Outbox, now time.Time) 
 	case errors.As(err, &rl):
 		s.block(rl.RetryAfter)
 		s.finish(ctx, m, st.MarkRateLimited(ctx, m, sendError(err), caseconf.RetryAt(now, 1, rl.RetryAfter)))
-	case errors.As(err, &se), m.Attempts >= caseconf.MaxSendAttempts:
+	case errors.As(err, &se) && !slackTransient(se.Err), m.Attempts >= caseconf.MaxSendAttempts:
+		s.bot.log.Error("a file the bot had to delete could not be deleted from Slack: delete it by hand", "file", fileID, "err", sendError(err))
 		s.finish(ctx, m, st.MarkFailed(ctx, m, sendError(err)))
 		s.count(m.Kind, "failed")
 	default:

@@ -4,6 +4,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/caseconf/caseconf/internal/fakeslack"
 )
 
 // The database failing between Slack taking a file about a client and
@@ -80,5 +84,28 @@ func TestUploadsTheDatabaseCouldNotRecordAreDeleted(t *testing.T) {
 	}
 	if a.count(`SELECT count(*) FROM uploaded_files WHERE kind = 'export'`) == 0 {
 		t.Error("the export was not recorded once the database was back")
+	}
+}
+
+// Erasure meeting Slack as it is: one file the user already deleted
+// (file_not_found), Slack failing on its side for a while (an HTTP 500,
+// then internal_error, which Slack says to retry): every file ends up
+// deleted, none is given up on.
+func TestErasureDeletesFilesThroughSlackFailures(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, map[string]string{"CASECONF_ADMINS": "U0ADMIN"})
+	a.heldConference()
+	files := a.clientFiles()
+	api := slack.New("xoxb-test-token", slack.OptionAPIURL(a.slack.APIURL()))
+	if err := api.DeleteFileContext(ctxFor(t), files[0].FileID); err != nil {
+		t.Fatal(err)
+	}
+	a.slack.FailNext("files.delete", fakeslack.Failure{Status: 500})
+	a.slack.FailNext("files.delete", fakeslack.Failure{Error: "internal_error"})
+	a.slack.FailNext("chat.delete", fakeslack.Failure{Error: "internal_error"})
+	eraseClient(t, a)
+	a.checkFilesDeleted(t, files)
+	if n := a.count(`SELECT count(*) FROM outbox WHERE kind IN ('delete_file', 'delete_message') AND state = 'failed'`); n != 0 {
+		t.Errorf("%d deletions given up", n)
 	}
 }
