@@ -157,3 +157,40 @@ func TestConsentFormsRefuseInvisibleText(t *testing.T) {
 		t.Errorf("bad withdrawal notes recorded %d consents", n-before)
 	}
 }
+
+// The review form is filled in from the conference, but not with what was
+// decided for that meeting alone: the policy's circumstance for meeting
+// without the client (permission they gave for it, the child-care
+// manager's decision) is asked again, as this meeting's consent check is;
+// the edit form keeps them.
+func TestReviewFormAsksTheClientsAbsenceAgain(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, nil)
+	f := scheduleForm().choice("client_attends", "no").choice("client_absence", "child_welfare").
+		text("child_care_manager", "Pat Jones, child-care manager").text("told_how", "Letter via the key worker")
+	if ack := a.viewSubmission("U0CM", "schedule", "VCW", "", f, 0); ack["response_action"] != "clear" {
+		t.Fatal(ack)
+	}
+	conf := a.count(`SELECT id FROM conferences`)
+	a.exec(`UPDATE conferences SET status = 'recorded', starts_at = '2026-10-30 10:30+00' WHERE id = $1`, conf)
+	a.exec(`INSERT INTO outcomes (conference_id, recorded_by, review_on) VALUES ($1, 'U0CM', '2027-02-19')`, conf)
+	opened := len(a.slack.CallsTo("views.open"))
+	a.click("U0CM", "schedule_review", fmt.Sprintf("c%d", conf))
+	review := reviewForm(t, a.waitCalls("views.open", opened+1)[opened])
+	if review["client_absence"] != "" || review["child_care_manager"] != "" || review["consent_checked"] != "" {
+		t.Errorf("the review form carries decisions made for the last meeting: absence %q, decided by %q, checked %q",
+			review["client_absence"], review["child_care_manager"], review["consent_checked"])
+	}
+	if review["client_ref"] != "JS-4411" {
+		t.Errorf("the review form is not filled in from the conference: %v", review)
+	}
+	// The edit form keeps them: it is the same meeting.
+	a.exec(`UPDATE conferences SET status = 'scheduled', starts_at = '2026-11-20 10:30+00' WHERE id = $1`, conf)
+	a.exec(`DELETE FROM outcomes WHERE conference_id = $1`, conf)
+	opened = len(a.slack.CallsTo("views.open"))
+	a.command("U0CM", "edit CC-0001")
+	edit := reviewForm(t, a.waitCalls("views.open", opened+1)[opened])
+	if edit["client_absence"] != "child_welfare" || edit["child_care_manager"] != "Pat Jones, child-care manager" {
+		t.Errorf("the edit form lost the meeting's circumstance: absence %q, decided by %q", edit["client_absence"], edit["child_care_manager"])
+	}
+}
