@@ -127,7 +127,9 @@ func SameClientRef(a, b string) bool {
 
 // CleanClientRef is a client reference as typed or pasted, without the
 // spaces and invisible characters (a zero-width space, a direction mark)
-// around it: the scheduling form stores it so, and a command looks it up
-// so, or "SA-1000" pasted with a zero-width space after it would name no
-// client in a command although the form filed it as "SA-1000".
-func CleanClientRef(s string) string { return trimInvisible(s) }
+// around it, and with each run of spaces inside it one space: the
+// scheduling form stores it so, and a command looks it up so (a command
+// line cannot tell one space from two), or "SA-1000" pasted with a
+// zero-width space after it, or "JS  4411", would name no client in a
+// command although the form filed it.
+func CleanClientRef(s string) string { return strings.Join(strings.Fields(trimInvisible(s)), " ") }

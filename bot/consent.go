@@ -38,11 +38,11 @@ func (b *Bot) registerConsent() {
 }
 
 func (b *Bot) cmdConsent(ctx context.Context, r *Request, args []string) {
-	if len(args) != 1 {
+	ref := strings.Join(args, " ") // a reference may hold spaces
+	if ref == "" {
 		r.Reply(ctx, "Usage: `/caseconf consent CLIENTREF`, e.g. `/caseconf consent JS-4411`")
 		return
 	}
-	ref := args[0]
 	if msg := caseconf.CheckText(ref, 64, false); msg != "" {
 		r.Reply(ctx, msg)
 		return

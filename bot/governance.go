@@ -90,11 +90,11 @@ func (b *Bot) replyAudit(ctx context.Context, r *Request, ref string, offset int
 }
 
 func (b *Bot) cmdSubjectAccess(ctx context.Context, r *Request, args []string) {
-	if len(args) != 1 {
+	if len(args) == 0 {
 		r.Reply(ctx, "Usage: `/caseconf subject-access CLIENTREF`")
 		return
 	}
-	b.withClient(ctx, r, "subject-access", args[0])
+	b.withClient(ctx, r, "subject-access", strings.Join(args, " ")) // a reference may hold spaces
 }
 
 // subjectAccess puts everything held about client m (one client:
@@ -153,11 +153,11 @@ const (
 )
 
 func (b *Bot) cmdErase(ctx context.Context, r *Request, args []string) {
-	if len(args) != 1 {
+	if len(args) == 0 {
 		r.Reply(ctx, "Usage: `/caseconf erase CLIENTREF`")
 		return
 	}
-	b.withClient(ctx, r, "erase", args[0])
+	b.withClient(ctx, r, "erase", strings.Join(args, " ")) // a reference may hold spaces
 }
 
 // openErase asks the administrator to confirm the erasure of client m

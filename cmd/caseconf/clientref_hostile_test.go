@@ -100,3 +100,54 @@ func TestForgedClientChoicesAndFormsDoNothing(t *testing.T) {
 		t.Errorf("%d clients erased", n)
 	}
 }
+
+// A reference with a space in it ("JS 4411"), which the scheduling form
+// takes, reaches every command that names a client: consent,
+// subject-access and erase took one word only and answered with their
+// usage, so such a client could not be erased. A reference filed with
+// two spaces (before the form tidied it) is found by one.
+func TestClientRefWithSpacesReachesEveryCommand(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, map[string]string{"CASECONF_ADMINS": "U0ADMIN"})
+	if ack := a.viewSubmission("U0CM", "schedule", "VSP", "", scheduleForm().text("client_ref", "JS  4411"), 0); ack["response_action"] != "clear" {
+		t.Fatal(ack)
+	}
+	a.eventually("CC-0001", func() bool { return a.count(`SELECT count(*) FROM conferences`) == 1 })
+	if n := a.count(`SELECT count(*) FROM clients WHERE reference = 'JS 4411'`); n != 1 {
+		t.Fatal("the reference was not filed with one space")
+	}
+	client := a.count(`SELECT id FROM clients`)
+	a.exec(`UPDATE clients SET reference = 'JS  4411' WHERE id = $1`, client) // as filed before
+	// Another case manager cannot file it again, however spaced.
+	other := scheduleForm().text("client_ref", "js 4411").user("chair", "U0CM2").user("minute_taker", "U0CM2")
+	if msg, _ := fieldErrors(a.viewSubmission("U0CM2", "schedule", "VSP2", "", other, 0))["client_ref"].(string); !strings.Contains(msg, "in use by another case manager") {
+		t.Errorf("another case manager's js 4411: %q", msg)
+	}
+
+	opened := len(a.slack.CallsTo("views.open"))
+	if r := decodeReply(t, a.command("U0CM", "consent JS 4411").Payload).Text; r != "" {
+		t.Errorf("consent JS 4411 answered %q; want the form", r)
+	}
+	if meta, _ := modalView(t, a.waitCalls("views.open", opened+1)[opened]); meta != fmt.Sprintf("#%d:JS  4411", client) {
+		t.Errorf("the consent form is for %q", meta)
+	}
+	if got := a.commandText("U0CM", "client js   4411"); !strings.Contains(got, "CC-0001") {
+		t.Errorf("client js 4411: %s", got)
+	}
+	uploads := len(a.fileUploads())
+	a.command("U0ADMIN", "subject-access JS 4411")
+	ups, err := a.waitFileUploads(ctxFor(t), uploads+1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc := string(ups[len(ups)-1].Content); !strings.Contains(doc, "CC-0001") {
+		t.Errorf("the subject-access document lacks CC-0001")
+	}
+	opened = len(a.slack.CallsTo("views.open"))
+	a.command("U0ADMIN", "erase JS 4411")
+	meta, _ := modalView(t, a.waitCalls("views.open", opened+1)[opened])
+	if ack := a.viewSubmission("U0ADMIN", "govern_erase", "VSPERASE", meta, form{}.text("erase_confirm", "js 4411"), 0); ack["response_action"] != "clear" {
+		t.Fatalf("erase ack = %v", ack)
+	}
+	a.eventually("the erasure", func() bool { return a.count(`SELECT count(*) FROM clients WHERE erased_at IS NOT NULL`) == 1 })
+}
