@@ -313,6 +313,34 @@ func CanChangeConsent(caseManagerID string, v Viewer) error {
 // again on the corrected kind at every read and every send. To anyone
 // who may not see the conference it does not exist.
 func CanCorrectAgency(c *Conference, v Viewer, inv *Invitee) error {
+	if err := canCorrectAgencies(c, v); err != nil {
+		return err
+	}
+	if inv == nil {
+		return Errorf(ENOTFOUND, "That invitee is no longer on this conference.")
+	}
+	return nil
+}
+
+// CanCorrectShareAgency decides whether v may correct the agency (its
+// name and kind) that sh, on c's share list and not invited, named when
+// accepting the agreement: as for an invitee (CanCorrectAgency), the case
+// manager only; the kind they chose decides what the client's consent
+// lets them see, and nobody else checks it. Before they accept there is
+// nothing to correct: they name it then.
+func CanCorrectShareAgency(c *Conference, v Viewer, sh *Sharer) error {
+	if err := canCorrectAgencies(c, v); err != nil {
+		return err
+	}
+	if !sh.Accepted() {
+		return Errorf(ENOTFOUND, "That person is no longer on the share list, or has not accepted its agreement yet.")
+	}
+	return nil
+}
+
+// canCorrectAgencies is what correcting anyone's agency on c needs: v is
+// its case manager, and it is not cancelled.
+func canCorrectAgencies(c *Conference, v Viewer) error {
 	switch {
 	case !CanSee(c, v):
 		return notFound()
@@ -320,8 +348,6 @@ func CanCorrectAgency(c *Conference, v Viewer, inv *Invitee) error {
 		return Errorf(EFORBIDDEN, "Only the case manager of %s can correct an invitee's agency.", c.Ref)
 	case c.Cancelled():
 		return Errorf(ECONFLICT, "This conference has been cancelled.")
-	case inv == nil:
-		return Errorf(ENOTFOUND, "That invitee is no longer on this conference.")
 	}
 	return nil
 }

@@ -119,7 +119,17 @@ func MayKnowClient(use ClientUse, caseManagerID string, v Viewer, seesConference
 }
 
 // SameClientRef reports whether two client references are the same as
-// people type them: without regard to case or surrounding spaces.
+// people type them: without regard to case or surrounding spaces and
+// invisible characters (CleanClientRef).
 func SameClientRef(a, b string) bool {
-	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+	return strings.EqualFold(CleanClientRef(a), CleanClientRef(b))
 }
+
+// CleanClientRef is a client reference as typed or pasted, without the
+// spaces and invisible characters (a zero-width space, a direction mark)
+// around it, and with each run of spaces inside it one space: the
+// scheduling form stores it so, and a command looks it up so (a command
+// line cannot tell one space from two), or "SA-1000" pasted with a
+// zero-width space after it, or "JS  4411", would name no client in a
+// command although the form filed it.
+func CleanClientRef(s string) string { return strings.Join(strings.Fields(trimInvisible(s)), " ") }

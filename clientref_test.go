@@ -76,7 +76,7 @@ func TestMayKnowClient(t *testing.T) {
 			t.Errorf("MayKnowClient(%s, %+v, %v) = %v, want %v", tc.use, tc.v, tc.sees, got, tc.want)
 		}
 	}
-	if !SameClientRef(" sa-1000", "SA-1000 ") || SameClientRef("SA-1000", "SA-10000") {
+	if !SameClientRef("js  4411", "JS 4411") || !SameClientRef(" sa-1000", "SA-1000 ") || !SameClientRef("SA-1000\u200b", "\ufeffsa-1000") || SameClientRef("SA-1000", "SA-10000") {
 		t.Error("SameClientRef")
 	}
 }

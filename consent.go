@@ -207,7 +207,7 @@ const (
 // ConsentChangeForm is what the consent modal submits.
 type ConsentChangeForm struct {
 	Choice      string // ConsentRenew or ConsentWithdraw
-	Method      string // renewal: written or verbal
+	Method      string // renewal: written (verbal consent is for one meeting, on its form)
 	Given       string // renewal: YYYY-MM-DD
 	Until       string // renewal: YYYY-MM-DD, blank for six months
 	AgencyKinds []string
@@ -233,8 +233,18 @@ func (f ConsentChangeForm) Validate(current Consent, now time.Time, cal Calendar
 	var c Consent
 	switch f.Choice {
 	case ConsentRenew:
-		if f.Method != ConsentWritten && f.Method != ConsentVerbal {
-			errs[FieldConsentMethod] = "Please say how consent was given: written or verbal."
+		// A renewal applies to every conference of the client that is
+		// not cancelled, so only a signed consent form can be one: verbal
+		// consent is given for one meeting, on that meeting's form (SPEC
+		// §1 item 2), and does not carry to another (a review asks again).
+		switch f.Method {
+		case ConsentWritten:
+		case ConsentVerbal:
+			errs[FieldConsentMethod] = "Verbal consent is for one meeting only, so it cannot renew consent for the client's conferences: record it on that meeting's form when you call it (or its review). Renew here with a signed consent form."
+		default:
+			errs[FieldConsentMethod] = "Please record the signed consent form that renews the client's consent."
+		}
+		if errs[FieldConsentMethod] != "" {
 			break
 		}
 		c = consentFields{Method: f.Method, Given: f.Given, Until: f.Until, AgencyKinds: f.AgencyKinds}.check(time.Time{}, now, cal, errs, text)

@@ -28,9 +28,12 @@ func TestConsentChangeValidate(t *testing.T) {
 		"withdraw, no note":  {Choice: ConsentWithdraw},
 		"withdraw, widening": {Choice: ConsentWithdraw, AgencyKinds: []string{"housing"}, Why: "x"},
 		"renew, no method":   {Choice: ConsentRenew, Given: "2026-11-01", AgencyKinds: []string{"housing"}},
-		"renew, future":      {Choice: ConsentRenew, Method: ConsentVerbal, Given: "2026-12-01", AgencyKinds: []string{"housing"}},
-		"renew, no kinds":    {Choice: ConsentRenew, Method: ConsentVerbal, Given: "2026-11-01"},
-		"renew, lapsed":      {Choice: ConsentRenew, Method: ConsentVerbal, Given: "2026-01-01", Until: "2026-02-01", AgencyKinds: []string{"housing"}},
+		"renew, future":      {Choice: ConsentRenew, Method: ConsentWritten, Given: "2026-12-01", AgencyKinds: []string{"housing"}},
+		"renew, no kinds":    {Choice: ConsentRenew, Method: ConsentWritten, Given: "2026-11-01"},
+		"renew, lapsed":      {Choice: ConsentRenew, Method: ConsentWritten, Given: "2026-01-01", Until: "2026-02-01", AgencyKinds: []string{"housing"}},
+		// Verbal consent is for one meeting: it renews nothing.
+		"renew, verbal": {Choice: ConsentRenew, Method: ConsentVerbal, Given: "2026-11-01", AgencyKinds: []string{"housing"}},
+		"renew, none":   {Choice: ConsentRenew, Method: ConsentNone, AgencyKinds: []string{"housing"}},
 	} {
 		if _, errs := f.Validate(current, now, cal); errs == nil {
 			t.Errorf("%s: accepted", name)
@@ -39,8 +42,8 @@ func TestConsentChangeValidate(t *testing.T) {
 	if _, errs := (ConsentChangeForm{Choice: ConsentWithdraw, Why: "x"}).Validate(Consent{Method: ConsentNone, NoConsentReason: BasisLacksCapacity}, now, cal); errs == nil {
 		t.Errorf("withdrawing consent never given: accepted")
 	}
-	c, errs = ConsentChangeForm{Choice: ConsentRenew, Method: ConsentVerbal, Given: "2026-11-01", AgencyKinds: []string{"housing"}}.Validate(current, now, cal)
-	if errs != nil || c.ValidUntil.Format(DateLayout) != "2027-05-01" {
+	c, errs = ConsentChangeForm{Choice: ConsentRenew, Method: ConsentWritten, Given: "2026-11-01", AgencyKinds: []string{"housing"}}.Validate(current, now, cal)
+	if errs != nil || c.ValidUntil.Format(DateLayout) != "2027-05-01" || c.Method != ConsentWritten {
 		t.Errorf("renewal: %+v, %v", c, errs)
 	}
 }

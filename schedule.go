@@ -132,7 +132,7 @@ func (f ScheduleForm) Validate(now time.Time, cal Calendar) (Schedule, FieldErro
 	errs := FieldErrors{}
 	text := fieldChecker(errs)
 	s := Schedule{
-		ClientRef:  trimInvisible(strings.TrimSpace(f.ClientRef)),
+		ClientRef:  CleanClientRef(f.ClientRef),
 		ClientName: strings.TrimSpace(f.ClientName),
 	}
 	text(FieldClientRef, s.ClientRef, "the client's reference", MaxClientRef, true)

@@ -13,8 +13,9 @@ import (
 )
 
 // Correcting an invitee's agency: the case manager, from show, names the
-// invitee and their agency and kind as they are (chosen wrongly, or
-// changed with their job). The kind decides what the client's consent
+// invitee (or someone on the share list who was not invited and named
+// their agency accepting its agreement) and their agency and kind as they
+// are (chosen wrongly, or changed with their job). The kind decides what the client's consent
 // lets the invitee see, decided again at every read and send; the change
 // is audited with what it was.
 
@@ -22,6 +23,9 @@ const (
 	actionCorrectAgency = "correct_agency" // value: subject{Conference}; opens the form
 	viewCorrectAgency   = "correct_agency"
 	fieldInvitee        = "agency_invitee"
+	// sharerOption prefixes the choice of someone on the share list who
+	// was not invited: "s:USERID".
+	sharerOption = "s:"
 
 	// maxAgencyChoices is the most invitees the form offers (Slack's
 	// limit on a select's options).
@@ -65,6 +69,11 @@ func (b *Bot) clickCorrectAgency(ctx context.Context, r *Request) {
 			users = append(users, inv.SlackUserID)
 		}
 	}
+	for _, sh := range c.Sharers {
+		if sh.Accepted() {
+			users = append(users, sh.UserID)
+		}
+	}
 	b.openView(ctx, r, r.Interaction.TriggerID, correctAgencyModal(c, b.names(ctx, users)))
 }
 
@@ -93,6 +102,22 @@ func correctAgencyModal(c *caseconf.Conference, names map[string]string) slack.M
 		}
 		opts = append(opts, slack.NewOptionBlockObject(strconv.FormatInt(inv.ID, 10), plain(truncate(label, 75)), nil))
 	}
+	// Those on the share list who were not invited and accepted its
+	// agreement, naming their agency themselves: "s:USERID".
+	for _, sh := range c.Sharers {
+		if len(opts) == maxAgencyChoices {
+			break
+		}
+		if caseconf.CanCorrectShareAgency(c, caseconf.Viewer{UserID: c.CaseManagerID}, &sh) != nil {
+			continue
+		}
+		who := names[sh.UserID]
+		if who == "" {
+			who = sh.UserID
+		}
+		label := who + " (share list) · " + sh.Agency + " (" + caseconf.Label(caseconf.AgencyKinds, sh.AgencyKind) + ")"
+		opts = append(opts, slack.NewOptionBlockObject(sharerOption+sh.UserID, plain(truncate(label, 75)), nil))
+	}
 	blocks := []slack.Block{
 		section(fmt.Sprintf("*Correct an invitee's agency* for %s: when it was chosen wrongly, or their job changed. The kind of agency decides what the client's consent lets them see, from now on; the change is recorded with what it was.", c.Ref)),
 		input(fieldInvitee, "Invitee", "", slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose"), fieldInvitee, opts...), false),
@@ -115,10 +140,12 @@ func (b *Bot) submitCorrectAgency(ctx context.Context, r *Request) {
 		b.ackViewError(ctx, r, caseconf.NotFound(), fieldInvitee)
 		return
 	}
-	inviteeID, _ := strconv.ParseInt(v.option(fieldInvitee), 10, 64)
+	chosen := v.option(fieldInvitee)
+	sharer, isSharer := strings.CutPrefix(chosen, sharerOption)
+	inviteeID, _ := strconv.ParseInt(chosen, 10, 64)
 	agency := store.AgencyAnswer{Agency: strings.TrimSpace(v.text(fieldAgency)), Kind: v.option(fieldAgencyKind)}
 	errs := map[string]string{}
-	if inviteeID <= 0 {
+	if inviteeID <= 0 && (!isSharer || !caseconf.IsSlackUserID(sharer)) {
 		errs[fieldInvitee] = "Please choose the invitee."
 	}
 	if n, k := caseconf.CheckAgency(agency.Agency, agency.Kind); n != "" || k != "" {
@@ -131,6 +158,18 @@ func (b *Bot) submitCorrectAgency(ctx context.Context, r *Request) {
 	}
 	if len(errs) > 0 {
 		r.Ack(slack.NewErrorsViewSubmissionResponse(errs))
+		return
+	}
+	if isSharer {
+		_, changed, err := b.store.CorrectShareAgency(ctx, meta.Conference, sharer, b.viewer(r.UserID), agency, b.MinutesParts)
+		if err != nil {
+			b.ackViewError(ctx, r, err, fieldInvitee)
+			return
+		}
+		r.Ack(slack.NewClearViewSubmissionResponse())
+		if changed {
+			b.sender.Wake() // the minutes, if they may have them now
+		}
 		return
 	}
 	c, inv, changed, err := b.store.CorrectAgency(ctx, meta.Conference, inviteeID, b.viewer(r.UserID), agency)

@@ -83,9 +83,19 @@ func (s *Sender) uploadCalendar(ctx context.Context, m store.Outbox, now time.Ti
 	}
 	if err == nil {
 		// Recorded against the conference's client, so that erasing them
-		// deletes it; should that fail, the file stays (logged).
+		// deletes it; should that fail, the file is deleted again and
+		// sent later (bot/uploads.go).
 		if ferr := st.FileUploaded(context.WithoutCancel(ctx), m.ConferenceID, nil, file.ID, store.FileCalendar); ferr != nil {
 			s.bot.log.Error("could not record a calendar file", "conference", m.ConferenceID, "err", ferr)
+			s.bot.withdrawUnrecorded(ctx, file.ID)
+			if m.Attempts >= caseconf.MaxSendAttempts {
+				s.finish(ctx, m, st.MarkFailed(ctx, m, "could not record the file"))
+				s.count(m.Kind, "failed")
+			} else {
+				s.finish(ctx, m, st.MarkRetry(ctx, m, "could not record the file", caseconf.RetryAt(now, m.Attempts, 0)))
+				s.count(m.Kind, "retried")
+			}
+			return false
 		}
 		s.finishSent(ctx, m, caseconf.MessageRef{Channel: ch.ID})
 		return true

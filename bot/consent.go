@@ -38,11 +38,11 @@ func (b *Bot) registerConsent() {
 }
 
 func (b *Bot) cmdConsent(ctx context.Context, r *Request, args []string) {
-	if len(args) != 1 {
+	ref := strings.Join(args, " ") // a reference may hold spaces
+	if ref == "" {
 		r.Reply(ctx, "Usage: `/caseconf consent CLIENTREF`, e.g. `/caseconf consent JS-4411`")
 		return
 	}
-	ref := args[0]
 	if msg := caseconf.CheckText(ref, 64, false); msg != "" {
 		r.Reply(ctx, msg)
 		return
@@ -78,11 +78,11 @@ func consentModal(m caseconf.ClientMatch, current caseconf.Consent) slack.ModalV
 			slack.NewRadioButtonsBlockElement(caseconf.FieldConsentChange,
 				slack.NewOptionBlockObject(caseconf.ConsentRenew, plain("Consent renewed (or given afresh)"), nil),
 				slack.NewOptionBlockObject(caseconf.ConsentWithdraw, plain("Consent withdrawn, wholly or for some agencies"), nil)), false),
-		input(caseconf.FieldConsentMethod, "Renewal: how was consent given?", "",
+		input(caseconf.FieldConsentMethod, "Renewal: how was consent given?",
+			"Verbal consent is for one meeting: record it on that meeting's form when you call it (or its review).",
 			slack.NewRadioButtonsBlockElement(caseconf.FieldConsentMethod,
-				slack.NewOptionBlockObject(caseconf.ConsentWritten, plain("A signed consent form"), nil),
-				slack.NewOptionBlockObject(caseconf.ConsentVerbal, plain("Verbal consent"), nil)), true),
-		input(caseconf.FieldConsentGiven, "Renewal: date consent was given", "", slack.NewDatePickerBlockElement(caseconf.FieldConsentGiven), true),
+				slack.NewOptionBlockObject(caseconf.ConsentWritten, plain("A signed consent form"), nil)), true),
+		input(caseconf.FieldConsentGiven, "Renewal: date the form was signed", "", slack.NewDatePickerBlockElement(caseconf.FieldConsentGiven), true),
 		input(caseconf.FieldConsentUntil, "Renewal: consent valid until", "Leave blank for six months after it was given",
 			slack.NewDatePickerBlockElement(caseconf.FieldConsentUntil), true),
 		input(caseconf.FieldAgencyKinds, "Agencies information may be shared with", "A withdrawal: tick only those still covered (none to withdraw it wholly).",

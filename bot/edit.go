@@ -219,7 +219,10 @@ func prefillSchedule(blocks []slack.Block, c *caseconf.Conference, cal caseconf.
 			case caseconf.FieldMinuteTaker:
 				el.InitialUser = c.MinuteTakerID
 			case caseconf.FieldAbsence:
-				if o := chosen(el.Options, []string{c.ClientAbsence}); !c.ClientAttends && len(o) == 1 {
+				// The circumstance is decided for one meeting (permission
+				// given for it, the child-care manager's decision): a
+				// review asks again, as it does this meeting's consent.
+				if o := chosen(el.Options, []string{c.ClientAbsence}); mode == prefillEdit && !c.ClientAttends && len(o) == 1 {
 					el.InitialOption = o[0]
 				}
 			default:
@@ -286,6 +289,9 @@ func prefillText(id string, c *caseconf.Conference, external []caseconf.Invitee,
 	case caseconf.FieldPlace:
 		return c.Place
 	case caseconf.FieldChildCareMgr:
+		if mode != prefillEdit {
+			return "" // their decision was for that meeting (see FieldAbsence)
+		}
 		return c.ChildCareManager
 	case caseconf.FieldToldHow:
 		return c.ClientToldHow

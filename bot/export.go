@@ -78,6 +78,12 @@ func (b *Bot) cmdExport(ctx context.Context, r *Request, args []string) {
 	}
 	if aerr := b.store.ExportDelivered(context.WithoutCancel(ctx), c, r.UserID, fileID, reason); aerr != nil {
 		b.log.Error("could not audit an export's delivery", "conference", c.ID, "user", r.UserID, "err", aerr)
+		if fileID != "" {
+			// Unrecorded, erasure could never find it (bot/uploads.go).
+			b.withdrawUnrecorded(ctx, fileID)
+			r.Reply(ctx, fmt.Sprintf("Sorry, the record of %s could not be delivered just now, and nothing was kept. Please try `/caseconf export %s` again.", c.Ref, c.Ref))
+			return
+		}
 	}
 	if err != nil {
 		r.Reply(ctx, fmt.Sprintf("Sorry, Slack would not take the record of %s just now. Please try `/caseconf export %s` again.", c.Ref, c.Ref))

@@ -90,11 +90,11 @@ func (b *Bot) replyAudit(ctx context.Context, r *Request, ref string, offset int
 }
 
 func (b *Bot) cmdSubjectAccess(ctx context.Context, r *Request, args []string) {
-	if len(args) != 1 {
+	if len(args) == 0 {
 		r.Reply(ctx, "Usage: `/caseconf subject-access CLIENTREF`")
 		return
 	}
-	b.withClient(ctx, r, "subject-access", args[0])
+	b.withClient(ctx, r, "subject-access", strings.Join(args, " ")) // a reference may hold spaces
 }
 
 // subjectAccess puts everything held about client m (one client:
@@ -131,6 +131,12 @@ func (b *Bot) subjectAccess(ctx context.Context, r *Request, m caseconf.ClientMa
 	}
 	if aerr := b.store.SubjectAccessDelivered(context.WithoutCancel(ctx), ids, r.UserID, fileID, reason); aerr != nil {
 		b.log.Error("could not audit a subject-access delivery", "user", r.UserID, "err", aerr)
+		if fileID != "" {
+			// Unrecorded, erasure could never find it (bot/uploads.go).
+			b.withdrawUnrecorded(ctx, fileID)
+			r.Reply(ctx, "Sorry, the file could not be delivered just now, and nothing was kept. Please try again.")
+			return
+		}
 	}
 	if err != nil {
 		b.log.Warn("subject access could not be uploaded", "user", r.UserID, "err", sendError(err))
@@ -147,11 +153,11 @@ const (
 )
 
 func (b *Bot) cmdErase(ctx context.Context, r *Request, args []string) {
-	if len(args) != 1 {
+	if len(args) == 0 {
 		r.Reply(ctx, "Usage: `/caseconf erase CLIENTREF`")
 		return
 	}
-	b.withClient(ctx, r, "erase", args[0])
+	b.withClient(ctx, r, "erase", strings.Join(args, " ")) // a reference may hold spaces
 }
 
 // openErase asks the administrator to confirm the erasure of client m
@@ -260,6 +266,19 @@ func (b *Bot) EraseExpired(ctx context.Context, cutoff time.Time) ([]store.Erase
 	return b.eraseIDs(ctx, ids, "retention", "retention")
 }
 
+// slackTransient reports whether a Slack error code (ok:false) says the
+// call failed on Slack's side for now, and may succeed if tried again
+// (Slack's own advice for these). A deletion for an erasure retries
+// them, as it does a 5xx, rather than giving up and leaving the client's
+// message or file in Slack.
+func slackTransient(code string) bool {
+	switch code {
+	case "internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited":
+		return true
+	}
+	return false
+}
+
 // deleteMessage carries out a delete_message outbox row: chat.delete of
 // the bot's own message. A message already gone counts as deleted.
 func (s *Sender) deleteMessage(ctx context.Context, m store.Outbox, now time.Time) bool {
@@ -277,7 +296,9 @@ func (s *Sender) deleteMessage(ctx context.Context, m store.Outbox, now time.Tim
 		s.finishSent(ctx, m, caseconf.MessageRef{})
 		return true
 	}
-	s.finishCall(ctx, m, now, err)
+	if s.finishCall(ctx, m, now, err) {
+		s.bot.log.Error("a message the bot had to delete could not be deleted from Slack: delete it by hand", "channel", channel, "ts", ts, "err", sendError(err))
+	}
 	return false
 }
 
@@ -299,6 +320,8 @@ func (s *Sender) deleteFile(ctx context.Context, m store.Outbox, now time.Time) 
 		s.finishSent(ctx, m, caseconf.MessageRef{})
 		return true
 	}
-	s.finishCall(ctx, m, now, err)
+	if s.finishCall(ctx, m, now, err) {
+		s.bot.log.Error("a file the bot had to delete could not be deleted from Slack: delete it by hand", "file", fileID, "err", sendError(err))
+	}
 	return false
 }

@@ -100,6 +100,12 @@ func (b *Bot) minutesPDF(ctx context.Context, r *Request, ref string) {
 		}
 		if aerr := b.store.ExportDelivered(context.WithoutCancel(ctx), c, r.UserID, fileID, reason); aerr != nil {
 			b.log.Error("could not audit the minutes PDF's delivery", "conference", c.ID, "user", r.UserID, "err", aerr)
+			if fileID != "" {
+				// Unrecorded, erasure could never find it (bot/uploads.go).
+				b.withdrawUnrecorded(ctx, fileID)
+				r.Reply(ctx, fmt.Sprintf("Sorry, the minutes PDF of %s could not be delivered just now, and nothing was kept. Please try again.", c.Ref))
+				return
+			}
 		}
 		if err != nil {
 			r.Reply(ctx, fmt.Sprintf("Sorry, Slack would not take the minutes PDF of %s just now. Please try again.", c.Ref))

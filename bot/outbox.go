@@ -403,8 +403,9 @@ func (s *Sender) finishSent(ctx context.Context, m store.Outbox, at caseconf.Mes
 // Retry-After and tries it again then; Slack refusing it as it is (an
 // error it names, or an HTTP 4xx but 408), or its last attempt, gives it
 // up; anything else (a 5xx, a time-out, the network) tries again with
-// back-off.
-func (s *Sender) finishCall(ctx context.Context, m store.Outbox, now time.Time, err error) {
+// back-off; so does an error Slack names as passing (slackTransient). It
+// reports whether it gave the message up.
+func (s *Sender) finishCall(ctx context.Context, m store.Outbox, now time.Time, err error) (gaveUp bool) {
 	st := s.bot.store
 	var rl *slack.RateLimitedError
 	var se slack.SlackErrorResponse
@@ -414,13 +415,16 @@ func (s *Sender) finishCall(ctx context.Context, m store.Outbox, now time.Time, 
 		s.block(rl.RetryAfter)
 		s.finish(ctx, m, st.MarkRateLimited(ctx, m, sendError(err), caseconf.RetryAt(now, 1, rl.RetryAfter)))
 		s.count(m.Kind, "retried")
-	case errors.As(err, &se), errors.As(err, &sc) && sc.Code < 500 && sc.Code != 408, m.Attempts >= caseconf.MaxSendAttempts:
+	case errors.As(err, &se) && !slackTransient(se.Err), errors.As(err, &sc) && sc.Code < 500 && sc.Code != 408,
+		m.Attempts >= caseconf.MaxSendAttempts:
 		s.finish(ctx, m, st.MarkFailed(ctx, m, sendError(err)))
 		s.count(m.Kind, "failed")
+		return true
 	default:
 		s.finish(ctx, m, st.MarkRetry(ctx, m, sendError(err), caseconf.RetryAt(now, m.Attempts, 0)))
 		s.count(m.Kind, "retried")
 	}
+	return false
 }
 
 // sendError says why a send failed, with nothing of the message in it.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -22,6 +21,7 @@ import (
 // new conference could not tell which it is about. A review or handover
 // of a client does not come here: it keeps the client it follows.
 func upsertClient(ctx context.Context, tx sqlx.ExtContext, ref, name, caseManager string, now time.Time) (int64, error) {
+	ref = caseconf.CleanClientRef(ref)
 	// Two case managers typing one new reference at once: the second
 	// waits for the first, then finds it in use.
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('client:' || lower($1), 0))`, ref); err != nil {
@@ -32,7 +32,7 @@ func upsertClient(ctx context.Context, tx sqlx.ExtContext, ref, name, caseManage
 		CaseManagerID string `db:"case_manager_id"`
 	}
 	if err := sqlx.SelectContext(ctx, tx, &rows, `SELECT id, case_manager_id FROM clients
-		WHERE lower(reference) = lower($1) AND erased_at IS NULL ORDER BY id`, ref); err != nil {
+		WHERE `+sameRef("reference")+` AND erased_at IS NULL ORDER BY id`, ref); err != nil {
 		return 0, fmt.Errorf("client: %w", err)
 	}
 	var own []int64
@@ -64,6 +64,14 @@ func upsertClient(ctx context.Context, tx sqlx.ExtContext, ref, name, caseManage
 	return id, nil
 }
 
+// sameRef is the condition that a client's reference (column) is $1, a reference
+// as caseconf.CleanClientRef leaves it: without regard to case or to how
+// many spaces separate its words (a reference filed before the form
+// cleaned it may have two).
+func sameRef(column string) string {
+	return `lower(regexp_replace(` + column + `, '\s+', ' ', 'g')) = lower($1)`
+}
+
 // clientRow is a client as FindClients reads it.
 type clientRow struct {
 	ID            int64        `db:"id"`
@@ -83,12 +91,12 @@ const clientSelect = `SELECT cl.id, cl.reference, cl.case_manager_id,
 // audited: caseconf.ResolveClient picks the one meant, and the command
 // then reads it (audited), or the choice is put (ClientChoiceShown).
 func (s *DB) FindClients(ctx context.Context, ref string, v caseconf.Viewer, use caseconf.ClientUse) ([]caseconf.ClientMatch, error) {
-	ref = strings.TrimSpace(ref)
+	ref = caseconf.CleanClientRef(ref)
 	if ref == "" || v.UserID == "" {
 		return nil, nil
 	}
 	var rows []clientRow
-	if err := s.db.SelectContext(ctx, &rows, clientSelect+`lower(cl.reference) = lower($1) ORDER BY cl.id`, ref); err != nil {
+	if err := s.db.SelectContext(ctx, &rows, clientSelect+sameRef("cl.reference")+` ORDER BY cl.id`, ref); err != nil {
 		return nil, fmt.Errorf("find clients: %w", err)
 	}
 	return s.knownClients(ctx, rows, v, use)

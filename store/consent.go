@@ -39,7 +39,7 @@ func noConsentMessages(c *caseconf.Conference, consent caseconf.Consent, dpo []s
 // they render without details for an agency not covered.
 var consentWithheldKinds = kindTexts(caseconf.KindMinutes, caseconf.KindActionAssigned, caseconf.KindActionUpdate, caseconf.KindActionDate, caseconf.KindReportOwed)
 
-// ClientConsent is the current consent (the latest recorded) of client
+// ClientConsent is the current consent (latestConsent) of client
 // clientID (one client: caseconf.ResolveClient), if v may change it (their
 // case manager, or an administrator). Anyone else, or a client that is
 // not there or erased, gets the same ENOTFOUND.
@@ -58,6 +58,12 @@ func (s *DB) ClientConsent(ctx context.Context, clientID int64, v caseconf.Viewe
 	return latestConsent(ctx, s.db, clientID)
 }
 
+// latestConsent is the client's consent a change narrows or replaces: the
+// latest consent recorded, passing over conferences called without it
+// since (a change never reaches them; they keep their basis), so that a
+// meeting held without consent cannot hide the signed form the client's
+// earlier conferences still share under, nor stop its withdrawal. Only a
+// client who never consented gets the latest basis without it.
 func latestConsent(ctx context.Context, q sqlx.QueryerContext, clientID int64) (caseconf.Consent, error) {
 	var row struct {
 		Method      string         `db:"method"`
@@ -69,7 +75,7 @@ func latestConsent(ctx context.Context, q sqlx.QueryerContext, clientID int64) (
 		Kinds       pq.StringArray `db:"agency_kinds"`
 	}
 	err := sqlx.GetContext(ctx, q, &row, `SELECT method, given_on, valid_until, no_consent_reason, decided_by, explanation, agency_kinds
-		FROM consents WHERE client_id = $1 ORDER BY recorded_at DESC, id DESC LIMIT 1`, clientID)
+		FROM consents WHERE client_id = $1 ORDER BY method = 'none', recorded_at DESC, id DESC LIMIT 1`, clientID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return caseconf.Consent{}, nil
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -112,32 +113,9 @@ func (s *DB) AcceptShareAgreement(ctx context.Context, id int64, userID string, 
 	if c, err = loadConference(ctx, tx, id); err != nil {
 		return nil, false, err
 	}
-	sent := false
-	why := ""
-	if c.Status == caseconf.StatusRecorded {
-		why = caseconf.MinutesWithheld(c, userID, now)
-		if _, err := tx.ExecContext(ctx, `UPDATE share_list SET withheld = $3 WHERE conference_id = $1 AND slack_user_id = $2`,
-			c.ID, userID, nullString(why)); err != nil {
-			return nil, false, fmt.Errorf("accept agreement: share list: %w", err)
-		}
-		if why == "" {
-			o, err := readOutcomeRow(ctx, tx, c.ID)
-			if err != nil {
-				return nil, false, fmt.Errorf("accept agreement: %w", err)
-			}
-			n, err := countParts(ctx, tx, c.ID, parts)
-			if err != nil {
-				return nil, false, err
-			}
-			msgs, err := discloseMinutes(ctx, tx, c, userID, o.Version, n, userID, now)
-			if err != nil {
-				return nil, false, err
-			}
-			if _, err := enqueue(ctx, tx, now, msgs...); err != nil {
-				return nil, false, err
-			}
-			sent = true
-		}
+	sent, why, err := shareMinutes(ctx, tx, c, userID, userID, parts, now)
+	if err != nil {
+		return nil, false, err
 	}
 	detail := "on the share list, agency kind " + kind
 	switch {
@@ -150,6 +128,109 @@ func (s *DB) AcceptShareAgreement(ctx context.Context, id int64, userID string, 
 		return nil, false, err
 	}
 	return c, sent, tx.Commit()
+}
+
+// shareMinutes decides again, once c's outcome is recorded, whether
+// userID on its share list (not invited) may have the minutes
+// (caseconf.MinutesWithheld), and records why not on the share list; if
+// they may, the minutes as the record stands go to them (decided by
+// decidedBy), each part's disclosure logged; minutes already on their way
+// or sent to them are not sent again. If they may not, minutes still
+// waiting to go to them are stopped. It reports whether minutes were
+// sent, and why they are withheld.
+func shareMinutes(ctx context.Context, tx *sqlx.Tx, c *caseconf.Conference, userID, decidedBy string, parts MinutesParts, now time.Time) (sent bool, why string, err error) {
+	if c.Status != caseconf.StatusRecorded {
+		return false, "", nil
+	}
+	why = caseconf.MinutesWithheld(c, userID, now)
+	if _, err := tx.ExecContext(ctx, `UPDATE share_list SET withheld = $3 WHERE conference_id = $1 AND slack_user_id = $2`,
+		c.ID, userID, nullString(why)); err != nil {
+		return false, "", fmt.Errorf("share list: %w", err)
+	}
+	if why != "" {
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'cancelled', errors = array_append(errors, 'the minutes are withheld from the recipient')
+			WHERE conference_id = $1 AND recipient_id = $2 AND state = 'pending' AND kind = ANY($3)`,
+			c.ID, userID, pq.Array(consentWithheldKinds)); err != nil {
+			return false, "", fmt.Errorf("share list: outbox: %w", err)
+		}
+		return false, why, nil
+	}
+	o, err := readOutcomeRow(ctx, tx, c.ID)
+	if err != nil {
+		return false, "", fmt.Errorf("share list: %w", err)
+	}
+	n, err := countParts(ctx, tx, c.ID, parts)
+	if err != nil {
+		return false, "", err
+	}
+	msgs, err := discloseMinutes(ctx, tx, c, userID, o.Version, n, decidedBy, now)
+	if err != nil {
+		return false, "", err
+	}
+	if _, err := enqueue(ctx, tx, now, msgs...); err != nil {
+		return false, "", err
+	}
+	return true, "", nil
+}
+
+// CorrectShareAgency corrects the agency (name and kind) that Slack user
+// userID, on the share list of conference id and not invited, named when
+// accepting its agreement: by the case manager (caseconf.
+// CanCorrectShareAgency), audited with what it was. What they may see is
+// decided on the corrected kind at every read; the minutes are decided
+// again at once (shareMinutes): withheld now, those still waiting are
+// stopped; covered now, they go. It reports whether anything changed.
+func (s *DB) CorrectShareAgency(ctx context.Context, id int64, userID string, v caseconf.Viewer, agency AgencyAnswer, parts MinutesParts) (*caseconf.Conference, bool, error) {
+	if n, k := caseconf.CheckAgency(agency.Agency, agency.Kind); n != "" || k != "" {
+		return nil, false, caseconf.Errorf(caseconf.EINVALID, "%s", strings.TrimSpace(n+" "+k))
+	}
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, false, fmt.Errorf("correct agency: %w", err)
+	}
+	defer tx.Rollback()
+	now := s.Now()
+	c, err := lockConference(ctx, tx, id)
+	if err != nil {
+		return nil, false, err
+	}
+	sh := c.SharerFor(userID)
+	if err := caseconf.CanCorrectShareAgency(c, v, sh); err != nil {
+		return nil, false, err
+	}
+	if sh.Agency == agency.Agency && sh.AgencyKind == agency.Kind {
+		return c, false, tx.Commit()
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE share_agreements SET agency = $3, agency_kind = $4 WHERE conference_id = $1 AND slack_user_id = $2`,
+		c.ID, userID, agency.Agency, agency.Kind); err != nil {
+		return nil, false, fmt.Errorf("correct agency: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO user_agencies (slack_user_id, agency, agency_kind, updated_at)
+		VALUES ($1, $2, $3, $4) ON CONFLICT (slack_user_id) DO UPDATE
+		SET agency = EXCLUDED.agency, agency_kind = EXCLUDED.agency_kind, updated_at = EXCLUDED.updated_at`,
+		userID, agency.Agency, agency.Kind, now); err != nil {
+		return nil, false, fmt.Errorf("correct agency: remember agency: %w", err)
+	}
+	was := sh.Agency + ", " + caseconf.Label(caseconf.AgencyKinds, sh.AgencyKind)
+	if c, err = loadConference(ctx, tx, id); err != nil {
+		return nil, false, err
+	}
+	sent, why, err := shareMinutes(ctx, tx, c, userID, v.UserID, parts, now)
+	if err != nil {
+		return nil, false, err
+	}
+	detail := fmt.Sprintf("share list %s: agency %q, %s (was %q)", userID, agency.Agency, caseconf.Label(caseconf.AgencyKinds, agency.Kind), was)
+	switch {
+	case sent:
+		detail += "; minutes sent"
+	case why != "":
+		detail += "; minutes withheld"
+	}
+	if err := audit(ctx, tx, auditRow{At: now, Actor: v.UserID, Action: "share.agency_corrected", ConferenceID: c.ID, ClientID: c.ClientID,
+		Detail: detail}); err != nil {
+		return nil, false, err
+	}
+	return c, true, tx.Commit()
 }
 
 // discloseMinutes is the messages that take the n parts of version

@@ -288,11 +288,11 @@ func TestOneClientIsOnePerson(t *testing.T) {
 	if meta != fmt.Sprintf("#%d:SA-1000", sam) {
 		t.Fatalf("the consent form is for %q; want Sam's (%d)", meta, sam)
 	}
-	rn := form{}.choice("consent_change", "renew").choice("consent_method", "verbal").date("consent_given", "2026-11-01").choices("agency_kinds", "health_gp")
+	rn := form{}.choice("consent_change", "renew").choice("consent_method", "written").date("consent_given", "2026-11-01").choices("agency_kinds", "health_gp")
 	if ack := a.viewSubmission("U0ADMIN", "consent", "VSAMCONSENT", meta, rn, 0); ack["response_action"] != "clear" {
 		t.Fatalf("renewal ack = %v", ack)
 	}
-	if n := a.count(`SELECT count(*) FROM consents WHERE client_id = $1 AND method = 'verbal' AND recorded_by = 'U0ADMIN'`, sam); n != 1 {
+	if n := a.count(`SELECT count(*) FROM consents WHERE client_id = $1 AND method = 'written' AND recorded_by = 'U0ADMIN'`, sam); n != 1 {
 		t.Errorf("Sam's consent was not renewed")
 	}
 	a.main.Bot.Sender().Wake()

@@ -138,13 +138,13 @@ func TestWithdrawnConsentStopsMinutesToAnUncoveredAgency(t *testing.T) {
 
 	// Renewal: a fresh consent covering social care again applies to the
 	// conference.
-	rn := form{}.choice("consent_change", "renew").choice("consent_method", "verbal").date("consent_given", "2026-11-01").
+	rn := form{}.choice("consent_change", "renew").choice("consent_method", "written").date("consent_given", "2026-11-01").
 		choices("agency_kinds", "health_gp", "adult_social_care")
 	if ack := a.viewSubmission("U0CM", "consent", "VCR1", "JS-4411", rn, 0); ack["response_action"] != "clear" {
 		t.Fatalf("renewal ack = %v", ack)
 	}
 	if n := a.count(`SELECT count(*) FROM conferences c JOIN consents k ON k.id = c.consent_id
-		WHERE c.id = $1 AND k.method = 'verbal' AND k.agency_kinds = '{health_gp,adult_social_care}' AND k.valid_until = '2027-05-01'`, conf); n != 1 {
+		WHERE c.id = $1 AND k.method = 'written' AND k.agency_kinds = '{health_gp,adult_social_care}' AND k.valid_until = '2027-05-01'`, conf); n != 1 {
 		t.Errorf("the conference is not under the renewed consent")
 	}
 }
@@ -232,7 +232,7 @@ func TestConsentBadInputAndForgery(t *testing.T) {
 	if ack := a.viewSubmission("U0CM", "consent", "VZZ2", "JS-4411", noKinds, 0); ack["response_action"] != "errors" {
 		t.Errorf("renewal with no agency kinds: ack %v", ack)
 	}
-	forged := form{}.choice("consent_change", "renew").choice("consent_method", "verbal").date("consent_given", day).choices("agency_kinds", "health_gp", "housing")
+	forged := form{}.choice("consent_change", "renew").choice("consent_method", "written").date("consent_given", day).choices("agency_kinds", "health_gp", "housing")
 	a.viewSubmission("U0OUT", "consent", "VZZ3", "JS-4411", forged, 0)
 	a.viewSubmission("U0SW", "consent", "VZZ4", "js-4411", forged, 0)
 	if n := a.count(`SELECT count(*) FROM consents`); n != before {
