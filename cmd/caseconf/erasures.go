@@ -74,6 +74,19 @@ func cmdErasuresReapply(ctx context.Context, args []string, env config.Lookup, s
 	if *from != "" && *file != "" {
 		return badUsage(stderr, "erasures reapply takes --from or --file, not both")
 	}
+	if *from != "" {
+		if reason := config.DatabaseURLProblem(*from); reason != "" {
+			return badUsage(stderr, "erasures reapply --from "+reason)
+		}
+	}
+	var list []store.RecordedErasure
+	var err error
+	if *file != "" { // a bad file is told before the database is touched
+		if list, err = readErasureList(*file); err != nil {
+			fmt.Fprintf(stderr, "caseconf: %v\n", err)
+			return 1
+		}
+	}
 	cfg := loadConfig(env, config.NeedDatabase, stderr)
 	if cfg == nil {
 		return 1
@@ -84,11 +97,8 @@ func cmdErasuresReapply(ctx context.Context, args []string, env config.Lookup, s
 	}
 	defer db.Close()
 
-	var list []store.RecordedErasure
-	var err error
 	switch {
 	case *file != "":
-		list, err = readErasureList(*file)
 	case *from != "":
 		src, oerr := store.Open(ctx, *from)
 		if oerr != nil {
@@ -97,6 +107,9 @@ func cmdErasuresReapply(ctx context.Context, args []string, env config.Lookup, s
 		}
 		list, err = src.RecordedErasures(ctx)
 		src.Close()
+		if err != nil {
+			err = fmt.Errorf("--from: %w (is it the caseconf database the backup was taken from?)", err)
+		}
 	default:
 		list, err = db.RecordedErasures(ctx)
 	}
@@ -141,9 +154,13 @@ func readErasureList(path string) ([]store.RecordedErasure, error) {
 	}
 	defer f.Close()
 	var out []store.RecordedErasure
+	header := false
 	sc := bufio.NewScanner(f)
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
+		if line == erasureListHeader {
+			header = true
+		}
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
@@ -161,6 +178,11 @@ func readErasureList(path string) ([]store.RecordedErasure, error) {
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("--file %s: %w", path, err)
+	}
+	if len(out) == 0 && !header {
+		// An empty or wrong file would otherwise "reapply" nothing and
+		// succeed, and the restored database keep clients it must not.
+		return nil, fmt.Errorf("--file %s holds no erasures and is not what `caseconf erasures list` writes (its first line is %q)", path, erasureListHeader)
 	}
 	return out, nil
 }

@@ -3,12 +3,15 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/caseconf/caseconf/internal/config"
 )
@@ -35,11 +38,18 @@ func cmdHealthcheck(ctx context.Context, args []string, env config.Lookup, stdou
 		}
 		*target = u
 	}
+	u, err := url.Parse(*target)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		// Not echoed: a URL may carry a password.
+		fmt.Fprintln(stderr, "caseconf: healthcheck: --url must be an http:// or https:// URL such as http://127.0.0.1:8080/healthz (value not shown)")
+		return exitUsage
+	}
+	*target = u.Redacted()
 	ctx, cancel := context.WithTimeout(ctx, healthcheckTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, *target, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		fmt.Fprintf(stderr, "caseconf: healthcheck: --url %q is not a URL\n", *target)
+		fmt.Fprintln(stderr, "caseconf: healthcheck: --url is not a URL (value not shown)")
 		return exitUsage
 	}
 	client := &http.Client{
@@ -49,6 +59,13 @@ func cmdHealthcheck(ctx context.Context, args []string, env config.Lookup, stdou
 	}
 	resp, err := client.Do(req)
 	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) { // it repeats the URL, password and all
+			err = ue.Err
+		}
+		if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) {
+			err = fmt.Errorf("no answer within %s", healthcheckTimeout)
+		}
 		fmt.Fprintf(stderr, "caseconf: healthcheck: %s: %v\n", *target, err)
 		return 1
 	}
@@ -91,7 +108,15 @@ func readLines(r io.Reader, n int) string {
 	sc := bufio.NewScanner(io.LimitReader(r, 4096))
 	var lines []string
 	for len(lines) < n && sc.Scan() {
-		if l := strings.TrimSpace(sc.Text()); l != "" {
+		// Whatever answers may not be caseconf: keep its control
+		// characters (terminal escapes) off the operator's screen.
+		l := strings.Map(func(r rune) rune {
+			if unicode.IsControl(r) {
+				return -1
+			}
+			return r
+		}, sc.Text())
+		if l = strings.TrimSpace(l); l != "" {
 			lines = append(lines, l)
 		}
 	}

@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -102,11 +103,13 @@ func run(ctx context.Context, args []string, env config.Lookup, stdout, stderr i
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
-	return badUsage(stderr, fmt.Sprintf("unknown command %q", args[0]))
+	fmt.Fprintf(stderr, "caseconf: unknown command %q\n\n%s", args[0], usage)
+	return exitUsage
 }
 
+// badUsage tells the user in one line what is wrong with the command line.
 func badUsage(stderr io.Writer, msg string) int {
-	fmt.Fprintf(stderr, "caseconf: %s\n\n%s", msg, usage)
+	fmt.Fprintf(stderr, "caseconf: %s (caseconf help lists the commands)\n", msg)
 	return exitUsage
 }
 
@@ -185,22 +188,48 @@ func thisBuild() build {
 // never exits the process.
 func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("caseconf "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	// parseArgs tells the user what is wrong in one line; the flag
+	// package's own message and the whole usage would bury it.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	return fs
 }
 
 // parseArgs parses a subcommand's flags; it takes no other arguments,
 // and tells the user so with noArgs. ok is false, with the exit code,
-// when the command must stop.
+// when the command must stop: one line on stderr says why.
 func parseArgs(fs *flag.FlagSet, args []string, stderr io.Writer, noArgs string) (code int, ok bool) {
 	if err := fs.Parse(args); err != nil {
-		return exitUsage, false
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stderr, usage)
+			return exitUsage, false
+		}
+		return badFlag(stderr, fs.Name(), err.Error()), false
 	}
 	if fs.NArg() > 0 {
-		return badUsage(stderr, noArgs), false
+		return badFlag(stderr, fs.Name(), noArgs), false
 	}
 	return 0, true
+}
+
+// badFlag tells the user in one line what is wrong with a subcommand's
+// command line.
+func badFlag(stderr io.Writer, command, msg string) int {
+	fmt.Fprintf(stderr, "%s: %s (caseconf help lists the commands)\n", command, msg)
+	return exitUsage
+}
+
+// parseWait reads a --wait DURATION: a Go duration such as 30s or 2m, not
+// negative.
+func parseWait(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(strings.TrimSpace(s))
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("--wait %q is not a duration such as 30s or 2m", s)
+	case d < 0:
+		return 0, fmt.Errorf("--wait %s is negative; give how long to wait, such as 2m", d)
+	}
+	return d, nil
 }
 
 // loadConfig reads and validates the environment. On a problem it prints one
@@ -263,10 +292,15 @@ func cmdServe(ctx context.Context, args []string, env config.Lookup, stderr io.W
 
 func cmdMigrate(ctx context.Context, args []string, env config.Lookup, stdout, stderr io.Writer) int {
 	fs := newFlags("migrate", stderr)
-	wait := fs.Duration("wait", 0, "while the database cannot be reached (down, starting up), keep trying for this long, e.g. 2m")
+	waitFlag := fs.String("wait", "0s", "while the database cannot be reached (down, starting up), keep trying for this long, e.g. 2m")
 	if code, ok := parseArgs(fs, args, stderr, "migrate takes only --wait"); !ok {
 		return code
 	}
+	waitFor, err := parseWait(*waitFlag)
+	if err != nil {
+		return badFlag(stderr, fs.Name(), err.Error())
+	}
+	wait := &waitFor
 	cfg := loadConfig(env, config.NeedDatabase, stderr)
 	if cfg == nil {
 		return 1

@@ -217,9 +217,8 @@ func (c *Config) Validate(need Need) error {
 	if c.DatabaseURL == "" {
 		return &Error{"DATABASE_URL", "is required (for example postgres://user@localhost:5432/caseconf?sslmode=disable)"}
 	}
-	u, err := url.Parse(c.DatabaseURL)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		return &Error{"DATABASE_URL", "must be a postgres:// URL"}
+	if reason := DatabaseURLProblem(c.DatabaseURL); reason != "" {
+		return &Error{"DATABASE_URL", reason}
 	}
 	switch c.LogFormat {
 	case "json", "text":
@@ -245,11 +244,8 @@ func (c *Config) Validate(need Need) error {
 	if c.SlackBotToken == "" {
 		return &Error{"SLACK_BOT_TOKEN", "is required (the Bot User OAuth Token, starting xoxb-)"}
 	}
-	if !strings.HasPrefix(c.SlackBotToken, "xoxb-") {
-		return &Error{"SLACK_BOT_TOKEN", "must be a bot token starting xoxb- (value not shown)"}
-	}
-	if !tokenBody(c.SlackBotToken, "xoxb-") {
-		return &Error{"SLACK_BOT_TOKEN", "has characters Slack tokens never have (only letters, digits and - follow xoxb-): still a placeholder, or quotes or a space around it? (value not shown)"}
+	if reason := tokenProblem(c.SlackBotToken, "xoxb-", "a bot token", "xapp-", "SLACK_APP_TOKEN"); reason != "" {
+		return &Error{"SLACK_BOT_TOKEN", reason}
 	}
 	api, err := url.Parse(c.SlackAPIURL)
 	if err != nil || (api.Scheme != "http" && api.Scheme != "https") || api.Host == "" {
@@ -258,11 +254,10 @@ func (c *Config) Validate(need Need) error {
 	if need == NeedSlackAPI {
 		return nil
 	}
-	if c.SlackAppToken != "" && !strings.HasPrefix(c.SlackAppToken, "xapp-") {
-		return &Error{"SLACK_APP_TOKEN", "must be an app-level token starting xapp- (value not shown)"}
-	}
-	if c.SlackAppToken != "" && !tokenBody(c.SlackAppToken, "xapp-") {
-		return &Error{"SLACK_APP_TOKEN", "has characters Slack tokens never have (only letters, digits and - follow xapp-): still a placeholder, or quotes or a space around it? (value not shown)"}
+	if c.SlackAppToken != "" {
+		if reason := tokenProblem(c.SlackAppToken, "xapp-", "an app-level token", "xoxb-", "SLACK_BOT_TOKEN"); reason != "" {
+			return &Error{"SLACK_APP_TOKEN", reason}
+		}
 	}
 	if c.SlackAppToken == "" && c.SlackSigningSecret == "" {
 		return &Error{"SLACK_APP_TOKEN", "neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET (HTTP mode) is set; set at least one"}
@@ -271,6 +266,41 @@ func (c *Config) Validate(need Need) error {
 		return &Error{"HTTP_ADDR", fmt.Sprintf("%q is not host:port (for example :8080)", c.HTTPAddr)}
 	}
 	return nil
+}
+
+// DatabaseURLProblem says what is wrong with a database URL (DATABASE_URL,
+// or erasures reapply --from), or "" when nothing is. The reason never
+// contains the URL: it may hold a password.
+func DatabaseURLProblem(dsn string) string {
+	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+		return "must be a postgres:// URL such as postgres://user@localhost:5432/caseconf?sslmode=disable (value not shown)"
+	}
+	if _, err := url.Parse(dsn); err != nil {
+		return "is not a well-formed URL: a character such as @ : / % # ? in the user name or password must be percent-encoded (@ as %40, % as %25) (value not shown)"
+	}
+	return ""
+}
+
+// tokenProblem says what is wrong with a Slack token that must start with
+// prefix (what names the kind of token), or "" when nothing is. A token
+// of the other kind (otherPrefix, which belongs in otherVar) is named as
+// swapped. The reason never contains the token.
+func tokenProblem(token, prefix, what, otherPrefix, otherVar string) string {
+	switch {
+	case strings.HasPrefix(token, "<") || strings.Contains(strings.ToLower(token), "your "):
+		return "is still the placeholder from the README; paste the real token, starting " + prefix + " (value not shown)"
+	case strings.HasPrefix(token, otherPrefix):
+		return "holds a " + otherPrefix + " token, which belongs in " + otherVar + "; this one must be " + what + " starting " + prefix + " (value not shown)"
+	case !strings.HasPrefix(token, prefix) && strings.Contains(token, prefix):
+		return "has something before " + prefix + " (quotes, or a word such as Bearer?); it must start " + prefix + " (value not shown)"
+	case !strings.HasPrefix(token, prefix):
+		return "must be " + what + " starting " + prefix + " (value not shown)"
+	case strings.Trim(strings.TrimPrefix(token, prefix), "-") == "":
+		return "has nothing after " + prefix + "; paste the whole token (value not shown)"
+	case !tokenBody(token, prefix):
+		return "has characters Slack tokens never have (only letters, digits and - follow " + prefix + "): still a placeholder, or quotes or a space around it? (value not shown)"
+	}
+	return ""
 }
 
 // tokenBody reports whether what follows prefix in token is made only of
