@@ -70,20 +70,10 @@ func (b *Bot) cmdExport(ctx context.Context, r *Request, args []string) {
 		filename = export.PDFFilename(c.Ref)
 		comment = fmt.Sprintf(":lock: The whole record of *%s* as a PDF protected by a password (AES-256), as you asked. The password was shown to you once, separately: give it to the reader by another route (a phone call, not the same email). It holds the client's details: keep it where your service keeps case records.", c.Ref)
 	}
-	fileID, err := b.uploadToDM(ctx, r.UserID, filename, "Record of "+c.Ref, doc, comment)
-	reason := ""
-	if err != nil {
-		reason = "upload failed: " + sendError(err)
-		b.log.Warn("export could not be uploaded", "conference", c.ID, "user", r.UserID, "err", sendError(err))
-	}
-	if aerr := b.store.ExportDelivered(context.WithoutCancel(ctx), c, r.UserID, fileID, reason); aerr != nil {
-		b.log.Error("could not audit an export's delivery", "conference", c.ID, "user", r.UserID, "err", aerr)
-		if fileID != "" {
-			// Unrecorded, erasure could never find it (bot/uploads.go).
-			b.withdrawUnrecorded(ctx, fileID)
-			r.Reply(ctx, fmt.Sprintf("Sorry, the record of %s could not be delivered just now, and nothing was kept. Please try `/caseconf export %s` again.", c.Ref, c.Ref))
-			return
-		}
+	kept, err := b.deliverToDM(ctx, r, c, filename, "Record of "+c.Ref, doc, comment)
+	if !kept {
+		r.Reply(ctx, fmt.Sprintf("Sorry, the record of %s could not be delivered just now, and nothing was kept. Please try `/caseconf export %s` again.", c.Ref, c.Ref))
+		return
 	}
 	if err != nil {
 		r.Reply(ctx, fmt.Sprintf("Sorry, Slack would not take the record of %s just now. Please try `/caseconf export %s` again.", c.Ref, c.Ref))
@@ -95,6 +85,29 @@ func (b *Bot) cmdExport(ctx context.Context, r *Request, args []string) {
 	if asPDF {
 		r.Reply(ctx, fmt.Sprintf(":key: The password of `%s` is `%s`\nIt is shown this once and kept nowhere: note it now. Give it to the reader by another route than the file (a phone call, not the same email).", filename, password))
 	}
+}
+
+// deliverToDM uploads a document about conference c into r's user's
+// direct messages and records its delivery (store.ExportDelivered: the
+// audit, and the file against the client, so that erasure deletes it).
+// err is why Slack did not take it; kept is false when it was uploaded
+// but could not be recorded: it is then withdrawn from Slack at once
+// (an unrecorded file erasure could never find; bot/uploads.go).
+func (b *Bot) deliverToDM(ctx context.Context, r *Request, c *caseconf.Conference, filename, title string, content []byte, comment string) (kept bool, err error) {
+	fileID, err := b.uploadToDM(ctx, r.UserID, filename, title, content, comment)
+	reason := ""
+	if err != nil {
+		reason = "upload failed: " + sendError(err)
+		b.log.Warn("a document could not be uploaded", "conference", c.ID, "user", r.UserID, "file", filename, "err", sendError(err))
+	}
+	if aerr := b.store.ExportDelivered(context.WithoutCancel(ctx), c, r.UserID, fileID, reason); aerr != nil {
+		b.log.Error("could not record a document's delivery", "conference", c.ID, "user", r.UserID, "err", aerr)
+		if fileID != "" {
+			b.withdrawUnrecorded(ctx, fileID)
+			return false, err
+		}
+	}
+	return true, err
 }
 
 // uploadToDM uploads content as a file into the user's direct messages

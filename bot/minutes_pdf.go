@@ -92,20 +92,10 @@ func (b *Bot) minutesPDF(ctx context.Context, r *Request, ref string) {
 	filename := export.MinutesPDFFilename(c.Ref)
 	if len(byHand) > 0 {
 		comment := fmt.Sprintf(":lock: The minutes of *%s* as a PDF protected by a password (AES-256), for you to send to the people not on Slack on its share list. The password was shown to you once, separately: give it to them by phone, never in the same e-mail.", c.Ref)
-		fileID, err := b.uploadToDM(ctx, r.UserID, filename, "Minutes of "+c.Ref, pdf, comment)
-		reason := ""
-		if err != nil {
-			reason = "upload failed: " + sendError(err)
-			b.log.Warn("the minutes PDF could not be uploaded", "conference", c.ID, "user", r.UserID, "err", sendError(err))
-		}
-		if aerr := b.store.ExportDelivered(context.WithoutCancel(ctx), c, r.UserID, fileID, reason); aerr != nil {
-			b.log.Error("could not audit the minutes PDF's delivery", "conference", c.ID, "user", r.UserID, "err", aerr)
-			if fileID != "" {
-				// Unrecorded, erasure could never find it (bot/uploads.go).
-				b.withdrawUnrecorded(ctx, fileID)
-				r.Reply(ctx, fmt.Sprintf("Sorry, the minutes PDF of %s could not be delivered just now, and nothing was kept. Please try again.", c.Ref))
-				return
-			}
+		kept, err := b.deliverToDM(ctx, r, c, filename, "Minutes of "+c.Ref, pdf, comment)
+		if !kept {
+			r.Reply(ctx, fmt.Sprintf("Sorry, the minutes PDF of %s could not be delivered just now, and nothing was kept. Please try again.", c.Ref))
+			return
 		}
 		if err != nil {
 			r.Reply(ctx, fmt.Sprintf("Sorry, Slack would not take the minutes PDF of %s just now. Please try again.", c.Ref))
