@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/caseconf/caseconf/internal/pgproxy"
 	"github.com/caseconf/caseconf/internal/testdb"
 )
 
@@ -108,19 +107,8 @@ func TestMigrateAsRoleOwningItsDatabase(t *testing.T) {
 // when the wait is over.
 func TestMigrateWaitsForDatabase(t *testing.T) {
 	t.Parallel()
-	dsn := testdb.NewEmpty(t)
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy, err := pgproxy.New(u.Host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { proxy.Close() })
-	proxy.Down()
-	u.Host = proxy.Addr()
-	env := map[string]string{"DATABASE_URL": u.String(), "LOG_FORMAT": "text"}
+	dsn, proxy := behindStoppedProxy(t, testdb.NewEmpty(t))
+	env := map[string]string{"DATABASE_URL": dsn, "LOG_FORMAT": "text"}
 
 	code, _, stderr := runCLI(t, env, "migrate", "--wait", "1500ms")
 	if code == 0 || !strings.Contains(stderr, "still unavailable after") {

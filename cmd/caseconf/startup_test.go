@@ -22,22 +22,11 @@ import (
 // answered.
 func TestServeWaitsForDatabaseAtStart(t *testing.T) {
 	t.Parallel()
-	dsn := testdb.New(t)
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy, err := pgproxy.New(u.Host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { proxy.Close() })
-	proxy.Down()
-	u.Host = proxy.Addr()
+	dsn, proxy := behindStoppedProxy(t, testdb.New(t))
 
 	fake := newFakeSlack(t)
 	env := map[string]string{
-		"DATABASE_URL": u.String(), "SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_APP_TOKEN": "xapp-test-token",
+		"DATABASE_URL": dsn, "SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_APP_TOKEN": "xapp-test-token",
 		"SLACK_SIGNING_SECRET": testSigningSecret, "SLACK_API_URL": fake.APIURL(), "HTTP_ADDR": "127.0.0.1:0",
 		"DATABASE_MAX_CONNS": "6",
 	}
@@ -172,4 +161,22 @@ func TestHealthzFollowsSlackInHTTPMode(t *testing.T) {
 		fake.Recover(method)
 	}
 	a.waitHealth(http.StatusOK, "ok", 10*time.Second)
+}
+
+// behindStoppedProxy is database dsn reached through a proxy that acts
+// as a stopped PostgreSQL server until proxy.Resume.
+func behindStoppedProxy(t *testing.T, dsn string) (string, *pgproxy.Proxy) {
+	t.Helper()
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy, err := pgproxy.New(u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { proxy.Close() })
+	proxy.Down()
+	u.Host = proxy.Addr()
+	return u.String(), proxy
 }
