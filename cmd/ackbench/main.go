@@ -55,6 +55,10 @@ type options struct {
 	peerSrc, peerWork         string
 	apps                      []string
 	verbose                   bool
+	// profileDir, when set, receives pprof profiles of caseconf taken
+	// under load after the measured phase (see profile.go).
+	profileDir     string
+	profileSeconds int
 }
 
 func main() {
@@ -87,11 +91,16 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		"`dir` the peer is copied to and installed in when -peer has no node_modules")
 	apps := fs.String("apps", "caseconf,peer", "comma-separated `apps` to run: caseconf, peer")
 	fs.BoolVar(&o.verbose, "v", false, "show the apps' output and the Web API calls they made")
+	fs.StringVar(&o.profileDir, "profile", "", "after each caseconf run, take CPU, allocation and heap profiles of it into `dir`")
+	fs.IntVar(&o.profileSeconds, "profile-seconds", 10, "how long the CPU and allocation profiles run, in `seconds`, under the same load")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if o.profileSeconds < 1 {
+		return o, errors.New("-profile-seconds must be at least 1")
 	}
 	if o.n < 1 || o.inflight < 1 || o.warmup < 0 || o.runs < 1 {
 		return o, errors.New("-n, -inflight and -runs must be at least 1, -warmup at least 0")
@@ -217,14 +226,22 @@ func (b *bench) runApp(ctx context.Context, app string) (_ summary, err error) {
 	if err != nil {
 		return summary{}, err
 	}
-	env := childEnv(map[string]string{
+	vars := map[string]string{
 		"DATABASE_URL":    dsn,
 		"SLACK_BOT_TOKEN": botToken,
 		"SLACK_APP_TOKEN": appToken,
 		"SLACK_API_URL":   fake.APIURL(),
 		"HTTP_ADDR":       addr,
 		"LOG_LEVEL":       "warn",
-	})
+	}
+	pprofAddr := ""
+	if app == "caseconf" && b.opts.profileDir != "" {
+		if pprofAddr, err = freeAddr(); err != nil {
+			return summary{}, err
+		}
+		vars["CASECONF_PPROF_ADDR"] = pprofAddr
+	}
+	env := childEnv(vars)
 
 	var argv []string
 	dir := ""
@@ -283,6 +300,12 @@ func (b *bench) runApp(ctx context.Context, app string) (_ summary, err error) {
 	rss, err := c.peakRSS()
 	if err != nil {
 		return summary{}, fmt.Errorf("peak RSS: %w", err)
+	}
+	if pprofAddr != "" {
+		// After the peak RSS is read: profiling costs memory of its own.
+		if err := b.profile(loadCtx, fake, pprofAddr, "help"); err != nil {
+			return summary{}, withOutput(fmt.Errorf("profile: %w", err))
+		}
 	}
 	if err := c.stop(); err != nil {
 		// The figures stand; say that the shutdown was not clean.

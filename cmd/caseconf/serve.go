@@ -66,6 +66,7 @@ type Main struct {
 	listener  net.Listener
 	listening chan struct{}
 	server    *http.Server
+	pprof     *http.Server // CASECONF_PPROF_ADDR's, when set
 	cron      *cron.Cron
 	dbPing    pinger
 
@@ -150,6 +151,11 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}()
 	close(m.listening)
+	if cfg.PprofAddr != "" {
+		if err := m.servePprof(cfg.PprofAddr); err != nil {
+			return err
+		}
+	}
 
 	db, err := m.connectDB(ctx)
 	if err != nil {
@@ -505,6 +511,9 @@ func (m *Main) close() error {
 		return context.WithDeadline(context.Background(), minTime(time.Now().Add(d), end))
 	}
 	var errs []error
+	if m.pprof != nil {
+		_ = m.pprof.Close() // a profile being taken is cut short
+	}
 	if m.server != nil {
 		// Stops accepting connections and waits for requests in progress,
 		// each of which returns once its handler has acknowledged.

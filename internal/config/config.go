@@ -46,6 +46,10 @@ type Config struct {
 	// organisation gives it none.
 	SMTPURL  string
 	MailFrom string
+	// PprofAddr (CASECONF_PPROF_ADDR) is a loopback host:port on which Go's
+	// profiler (/debug/pprof/) is served, for measuring; empty (the
+	// default) serves none.
+	PprofAddr string
 
 	// problems found while reading raw values (a bad duration, an
 	// unreadable *_FILE); reported by Validate so the first one wins.
@@ -104,6 +108,7 @@ func Read(lookup Lookup) *Config {
 		c.SlackAPIURL += "/"
 	}
 	c.HTTPAddr = get("HTTP_ADDR")
+	c.PprofAddr = get("CASECONF_PPROF_ADDR")
 	if c.HTTPAddr == "" {
 		c.HTTPAddr = ":8080"
 	}
@@ -265,7 +270,23 @@ func (c *Config) Validate(need Need) error {
 	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
 		return &Error{"HTTP_ADDR", fmt.Sprintf("%q is not host:port (for example :8080)", c.HTTPAddr)}
 	}
+	if c.PprofAddr != "" && !loopbackAddr(c.PprofAddr) {
+		return &Error{"CASECONF_PPROF_ADDR", fmt.Sprintf("%q is not a loopback host:port (for example 127.0.0.1:6060): the profiler is never served beyond this machine", c.PprofAddr)}
+	}
 	return nil
+}
+
+// loopbackAddr reports whether addr is host:port with a loopback host.
+func loopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // DatabaseURLProblem says what is wrong with a database URL (DATABASE_URL,
