@@ -439,22 +439,26 @@ func decodeSlashCommand(payload []byte) (*slack.SlashCommand, error) {
 func (s *SocketMode) unreadable(env *envelope) {
 	s.log.Warn("socket mode: unreadable message from Slack", "type", env.Type)
 	if env.EnvelopeID != "" {
-		ctx, cancel := context.WithTimeout(context.Background(), ackTimeout)
-		defer cancel()
-		_ = s.ack(ctx, env.EnvelopeID, nil)
+		_ = s.ack(time.Now().Add(ackTimeout), env.EnvelopeID, nil)
 	}
 }
 
 // ack writes the acknowledgement of envelopeID, with payload (nil for
 // none; a json.RawMessage is written as it is, so it must be valid JSON,
 // as json.Marshal makes it). With no connection it waits for one until ctx
-// ends.
-func (s *SocketMode) ack(ctx context.Context, envelopeID string, payload any) error {
+// passes deadline.
+func (s *SocketMode) ack(deadline time.Time, envelopeID string, payload any) error {
 	head, raw, tail, err := ackMessage(envelopeID, payload)
 	if err != nil {
 		return err
 	}
 	var failed *wsConn
+	var timer *time.Timer // made only when the ack has to wait
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
 	for {
 		s.mu.Lock()
 		c, changed := s.cur, s.changed
@@ -466,9 +470,16 @@ func (s *SocketMode) ack(ctx context.Context, envelopeID string, payload any) er
 			failed = c // broken: wait for the read loop to replace it
 			continue
 		}
+		wait := time.Until(deadline)
+		if wait <= 0 {
+			return errAckTimeout
+		}
+		if timer == nil {
+			timer = time.NewTimer(wait)
+		}
 		select {
-		case <-ctx.Done():
-			return ctx.Err()
+		case <-timer.C:
+			return errAckTimeout
 		case <-changed:
 		}
 	}
@@ -505,6 +516,9 @@ func ackMessage(envelopeID string, payload any) (head, raw, tail []byte, err err
 }
 
 var closeBrace = []byte("}")
+
+// errAckTimeout: no connection could take the ack within ackTimeout.
+var errAckTimeout = errors.New("socket mode ack: no connection to Slack within the time allowed")
 
 // appTokenRefusal reports the Slack error code when err is Slack refusing
 // the app-level token (slack-go gives up connecting on these codes).
@@ -546,14 +560,13 @@ func redactSecrets(msg string) string {
 
 func (s *SocketMode) dispatch(envelopeID string, r *Request) {
 	ok := s.bot.Dispatch(r, func(payload any) {
-		ctx, cancel := context.WithTimeout(context.Background(), ackTimeout)
-		defer cancel()
-		err := s.ack(ctx, envelopeID, payload)
-		if err != nil && payload != nil && ctx.Err() == nil {
+		deadline := time.Now().Add(ackTimeout)
+		err := s.ack(deadline, envelopeID, payload)
+		if err != nil && payload != nil && time.Now().Before(deadline) {
 			// Too large for Socket Mode: acknowledge at least, so Slack
 			// does not show the user a time-out.
 			s.log.Warn("socket mode ack with payload refused; acknowledging empty", "kind", r.Kind, "err", err)
-			err = s.ack(ctx, envelopeID, nil)
+			err = s.ack(deadline, envelopeID, nil)
 		}
 		if err != nil {
 			s.log.Warn("socket mode ack failed", "kind", r.Kind, "err", err)
