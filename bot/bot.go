@@ -53,6 +53,7 @@ type Bot struct {
 	mu       sync.Mutex // guards draining and the WaitGroups' Add
 	draining bool
 	inflight sync.WaitGroup // deliveries whose handler is running
+	handlers workers        // goroutines that run deliveries, kept for the next
 	unacked  sync.WaitGroup // deliveries not yet acknowledged
 }
 

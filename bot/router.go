@@ -216,14 +216,51 @@ func (b *Bot) Dispatch(r *Request, ack func(payload any)) bool {
 			r.Ack(nil)
 		}
 	})
-	go func() {
+	b.handlers.run(func() {
 		defer b.inflight.Done()
 		defer timer.Stop()
 		ctx, cancel := context.WithTimeout(b.work, handlerTimeout)
 		defer cancel()
 		b.deliver(ctx, r)
-	}()
+	})
 	return true
+}
+
+// workers runs each function on a goroutine of its own at once, reusing
+// one that has finished its last function within workerIdle instead of
+// starting another: a goroutine kept has its stack grown already, where a
+// new one grows it again for every delivery. There is no limit: a
+// delivery never waits for a worker.
+type workers struct {
+	idle chan func() // unbuffered: a send succeeds only to a waiting worker
+	once sync.Once
+}
+
+// workerIdle is how long a worker waits for more work before it ends.
+const workerIdle = 10 * time.Second
+
+func (w *workers) run(f func()) {
+	w.once.Do(func() { w.idle = make(chan func()) })
+	select {
+	case w.idle <- f:
+	default:
+		go w.loop(f)
+	}
+}
+
+func (w *workers) loop(f func()) {
+	t := time.NewTimer(workerIdle)
+	defer t.Stop()
+	for {
+		f()
+		f = nil // not kept alive while idle
+		t.Reset(workerIdle)
+		select {
+		case f = <-w.idle:
+		case <-t.C:
+			return
+		}
+	}
 }
 
 const (

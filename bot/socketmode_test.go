@@ -39,7 +39,7 @@ func TestHealthyAfterThreshold(t *testing.T) {
 	if ok || !strings.Contains(reason, "Slack socket") || !strings.Contains(reason, "service_unavailable") {
 		t.Fatalf("Healthy past the threshold = %v %q", ok, reason)
 	}
-	s.setConnected(true, start.Add(time.Minute))
+	s.setConn(&wsConn{}, start.Add(time.Minute)) // connected
 	if ok, _ := s.Healthy(start.Add(time.Hour)); !ok {
 		t.Fatal("unhealthy while connected")
 	}

@@ -32,7 +32,7 @@ func (b *Bot) TimeZone(ctx context.Context, userID string) *time.Location {
 	loc := b.cal.Loc
 	if b.api != nil {
 		if u, err := b.api.GetUserInfoContext(ctx, userID); err == nil && u.TZ != "" {
-			if l, err := time.LoadLocation(u.TZ); err == nil {
+			if l, err := loadLocation(u.TZ); err == nil {
 				loc = l
 			}
 		} else if err != nil {
@@ -47,4 +47,21 @@ func (b *Bot) TimeZone(ctx context.Context, userID string) *time.Location {
 	b.tz.users[userID] = tzEntry{loc: loc, fetched: time.Now()}
 	b.tz.mu.Unlock()
 	return loc
+}
+
+// zones holds each time zone loaded, by name: time.LoadLocation reads and
+// parses the zone's file on every call, and a sweep asks for the zone of
+// every recipient. There are a few hundred names at most.
+var zones sync.Map // name → *time.Location
+
+func loadLocation(name string) (*time.Location, error) {
+	if l, ok := zones.Load(name); ok {
+		return l.(*time.Location), nil
+	}
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	zones.Store(name, l)
+	return l, nil
 }
