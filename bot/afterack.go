@@ -4,17 +4,18 @@ import (
 	"context"
 	"runtime"
 	"sync"
-	"time"
 )
 
 // Work a handler does after its ack (opening a modal, say) runs in a small
 // bounded pool rather than on the handler's own goroutine, so that a burst
 // of deliveries cannot crowd out the acks behind it: at most
-// afterAckWorkers jobs run at once, and up to afterAckQueue wait. When the
-// queue is full the handler runs the job itself: nothing is dropped.
+// afterAckPerCPU × GOMAXPROCS jobs run at once, and up to afterAckQueueLen
+// wait. When the queue is full the handler runs the job itself: nothing is
+// dropped.
 //
-// A job counts as a delivery in flight until it has run, so Drain (a
-// graceful stop) waits for queued work as it waits for handlers.
+// The handler waits for its job (a goroutine waiting costs no CPU), so a
+// delivery is in flight until its work after the ack is done, and Drain
+// (a graceful stop) waits for queued work as it waits for handlers.
 
 // afterAckPerCPU is how many workers the pool has per GOMAXPROCS.
 const afterAckPerCPU = 4
@@ -75,33 +76,31 @@ func (p *afterAckPool) work(job func()) {
 	}
 }
 
-// afterAck runs fn after the handler of r has acknowledged it, in the
-// bot's pool, or in the caller when the pool's queue is full. fn gets a
-// context with the handler's deadline that is not cancelled when the
-// handler returns (only when the bot stops working, as a handler's is). A
-// panic in fn is recovered and reported as a handler's is. afterAck must
-// be called from a running handler: the job holds the delivery's place
-// among those in flight until it is done.
-func (b *Bot) afterAck(ctx context.Context, r *Request, fn func(ctx context.Context)) {
-	deadline, ok := ctx.Deadline()
-	if !ok {
-		deadline = time.Now().Add(handlerTimeout)
-	}
-	// The handler holds its own place in inflight, so the count is above
-	// zero here and Add is safe alongside Drain's Wait.
-	b.inflight.Add(1)
+// afterAck runs fn, work the handler of a delivery does after its ack, in
+// the bot's pool (or itself when the pool's queue is full), and returns
+// when fn has returned. The handler keeps its place among the deliveries
+// in flight while it waits, so everything that counts a delivery as
+// finished (Drain on a graceful stop, the deliveries metric) still counts
+// its work after the ack, as when the handler did that work itself. A
+// panic in fn is raised again in the handler, whose recovery reports it.
+// fn must not call afterAck.
+func (b *Bot) afterAck(ctx context.Context, fn func(ctx context.Context)) {
+	done := make(chan struct{})
+	var panicked any
 	job := func() {
-		defer b.inflight.Done()
-		jctx, cancel := context.WithDeadline(b.work, deadline)
-		defer cancel()
+		defer close(done)
 		defer func() {
 			if p := recover(); p != nil {
-				b.recovered(jctx, r, p)
+				panicked = p
 			}
 		}()
-		fn(jctx)
+		fn(ctx)
 	}
 	if !b.afterAckPool.submit(job) {
 		job()
+	}
+	<-done
+	if panicked != nil {
+		panic(panicked)
 	}
 }

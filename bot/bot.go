@@ -58,7 +58,7 @@ type Bot struct {
 
 	mu       sync.Mutex // guards draining and the WaitGroups' Add
 	draining bool
-	inflight sync.WaitGroup // deliveries whose handler, or work after its ack, is running
+	inflight sync.WaitGroup // deliveries whose handler is running
 	unacked  sync.WaitGroup // deliveries not yet acknowledged
 
 	afterAckPool *afterAckPool // work after the ack (bot/afterack.go)

@@ -41,7 +41,7 @@ func (b *Bot) cmdNew(ctx context.Context, r *Request, _ []string) {
 	r.Ack(nil)
 	earliest := b.cal.AddWorkingDays(b.now(), caseconf.MinNoticeWorkingDays)
 	triggerID := r.Command.TriggerID
-	b.afterAck(ctx, r, func(ctx context.Context) {
+	b.afterAck(ctx, func(ctx context.Context) {
 		if b.botToken != "" && triggerID != "" {
 			if raw, ok := b.forms.scheduleViewJSON(r.UserID, earliest); ok {
 				b.openViewRaw(ctx, r, triggerID, viewSchedule, raw)
