@@ -55,7 +55,7 @@ func (c *formCache) scheduleViewJSON(caller string, earliest time.Time) ([]byte,
 		}
 		c.cur.Store(p)
 	}
-	return p.appendView(nil, caller), true
+	return p.appendView(make([]byte, 0, p.size+2*len(caller)), caller), true
 }
 
 // appendView appends the encoded view with caller in its places to dst.
