@@ -23,7 +23,7 @@ import (
 // for concurrent use by both transports at once.
 type Bot struct {
 	api     *slack.Client
-	http    *http.Client // for response_url posts
+	http    *http.Client // for response_url posts and raw Web API calls
 	store   *store.DB
 	log     *slog.Logger
 	metrics *metrics.Metrics
@@ -34,8 +34,14 @@ type Bot struct {
 	cal     caseconf.Calendar
 	now     func() time.Time
 
+	// botToken and apiURL are for the Web API calls made without slack-go
+	// (views.open of a prebuilt form); with no token, slack-go makes them.
+	botToken string
+	apiURL   string
+
 	commands map[string]*command
 	help     atomic.Pointer[helpReply] // help's answer, encoded once
+	forms    formCache                 // the scheduling form, encoded once a day (bot/prebuilt.go)
 	sender   *Sender                   // the outbox's sender, once made
 	home     *homePublisher            // re-publishes Home tabs (bot/home.go)
 	homeOnce sync.Once
@@ -55,6 +61,8 @@ type Bot struct {
 	inflight sync.WaitGroup // deliveries whose handler is running
 	handlers workers        // goroutines that run deliveries, kept for the next
 	unacked  sync.WaitGroup // deliveries not yet acknowledged
+
+	afterAckPool *afterAckPool // work after the ack (bot/afterack.go)
 }
 
 // Options are what New needs.
@@ -71,6 +79,12 @@ type Options struct {
 	// Mailer e-mails people not on Slack; nil when caseconf has no mail
 	// server (the case manager then sends things by hand).
 	Mailer *mailer.Mailer
+	// BotToken and APIURL (ending in "/") are API's token and Web API
+	// URL, for the calls the bot makes without slack-go (opening the
+	// prebuilt scheduling form) through HTTPClient. Without a token those
+	// go through API as well.
+	BotToken string
+	APIURL   string
 }
 
 // New builds a Bot with every handler registered.
@@ -84,9 +98,14 @@ func New(o Options) *Bot {
 	if o.HTTPClient == nil {
 		o.HTTPClient = http.DefaultClient
 	}
+	if o.APIURL == "" {
+		o.APIURL = slack.APIURL
+	}
 	b := &Bot{
 		api:      o.API,
 		http:     o.HTTPClient,
+		botToken: o.BotToken,
+		apiURL:   o.APIURL,
 		store:    o.Store,
 		log:      o.Log,
 		metrics:  o.Metrics,
@@ -99,6 +118,8 @@ func New(o Options) *Bot {
 		actions:  map[string]HandlerFunc{},
 		views:    map[string]HandlerFunc{},
 		events:   map[string]HandlerFunc{},
+
+		afterAckPool: newAfterAckPool(),
 	}
 	b.work, b.cancelWork = context.WithCancel(context.Background())
 	b.register()

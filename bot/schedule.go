@@ -33,11 +33,23 @@ func (b *Bot) registerSchedule() {
 
 // cmdNew opens the scheduling modal. Slack's trigger_id lasts three
 // seconds, so the ack goes first and the modal opens straight after,
-// needing nothing from the database.
+// needing nothing from the database, in the pool for work after the ack
+// (bot/afterack.go). The form is prebuilt and encoded once a day
+// (bot/prebuilt.go) and posted as it is; a caller whose ID cannot be
+// spliced into it, or a bot without its token, gets it built the slow way.
 func (b *Bot) cmdNew(ctx context.Context, r *Request, _ []string) {
 	r.Ack(nil)
-	view := scheduleModal(r.UserID, b.cal.AddWorkingDays(b.now(), caseconf.MinNoticeWorkingDays))
-	b.openView(ctx, r, r.Command.TriggerID, view)
+	earliest := b.cal.AddWorkingDays(b.now(), caseconf.MinNoticeWorkingDays)
+	triggerID := r.Command.TriggerID
+	b.afterAck(ctx, func(ctx context.Context) {
+		if b.botToken != "" && triggerID != "" {
+			if raw, ok := b.forms.scheduleViewJSON(r.UserID, earliest); ok {
+				b.openViewRaw(ctx, r, triggerID, viewSchedule, raw)
+				return
+			}
+		}
+		b.openView(ctx, r, triggerID, scheduleModal(r.UserID, earliest))
+	})
 }
 
 // scheduleModal is the form for calling a conference. Nothing in it is

@@ -5,6 +5,7 @@ import (
 
 	"sort"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -49,6 +50,38 @@ func BenchmarkHelpAck(b *testing.B) {
 		b.StopTimer()
 		reportPercentiles(b, lat)
 	})
+}
+
+// BenchmarkNewAck measures how long Slack waits for its acknowledgement of
+// `/caseconf new` with 20 commands in flight: from the fake Slack writing
+// the envelope on the Socket Mode websocket to it reading the ack. The
+// scheduling modal opens after the ack (views.open to the fake), and that
+// work competes with the acks behind it for the CPU; every modal has been
+// opened before the benchmark ends. Reported as p50, p99 and max
+// milliseconds.
+//
+//	go test -run '^$' -bench NewAck -benchtime 400x ./cmd/caseconf/
+func BenchmarkNewAck(b *testing.B) {
+	const inFlight = 20
+	a := startApp(b, map[string]string{"LOG_LEVEL": "warn", "DATABASE_MAX_CONNS": "20"})
+	a.command("U0WARMUP", "new")
+	a.waitCalls("views.open", 1)
+	lat := make([]time.Duration, b.N)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	for range inFlight {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < b.N; i = int(next.Add(1)) - 1 {
+				ack := a.command(fmt.Sprintf("U0CM%d", i%50), "new")
+				lat[i] = ack.At.Sub(ack.SentAt)
+			}
+		})
+	}
+	wg.Wait()
+	a.waitCalls("views.open", 1+b.N)
+	b.StopTimer()
+	reportPercentiles(b, lat)
 }
 
 func reportPercentiles(b *testing.B, lat []time.Duration) {

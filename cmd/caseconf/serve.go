@@ -188,6 +188,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Bot = bot.New(bot.Options{
 		API: api, HTTPClient: httpClient, Store: db, Log: m.Log, Metrics: m.Metrics, Admins: cfg.Admins, DPO: cfg.DPO,
 		Calendar: caseconf.NewCalendar(cfg.Timezone, cfg.Holidays), Now: m.Now, Mailer: ml,
+		BotToken: cfg.SlackBotToken, APIURL: cfg.SlackAPIURL,
 	})
 
 	// The outbox's sender has a client of its own that does not retry:
