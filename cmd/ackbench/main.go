@@ -154,12 +154,12 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 // yearRow is the row of caseconf with a year of data in its database.
 const yearRow = "caseconf-year"
 
-// rows are the table's rows, in order: the apps, then caseconf with a year
-// of data.
+// rows are the table's rows, in order: the apps, with caseconf's year of
+// data right after caseconf.
 func (o options) rows() []string {
 	rows := slices.Clone(o.apps)
-	if o.year {
-		rows = append(rows, yearRow)
+	if i := slices.Index(rows, "caseconf"); o.year && i >= 0 {
+		rows = slices.Insert(rows, i+1, yearRow)
 	}
 	return rows
 }
