@@ -3,11 +3,16 @@ package main
 import (
 	"context"
 	"database/sql"
-	"errors"
+
+	"github.com/caseconf/caseconf/internal/seed"
 )
 
-// seedDatabase would seed a year of data with internal/seed, which is not
-// on this branch yet.
-func seedDatabase(context.Context, *sql.DB) (string, error) {
-	return "", errors.New("internal/seed is not on this branch yet: run with -year=false")
+// seedDatabase seeds a year of data (seed.Year) into the migrated, empty
+// database db and returns the user with the fullest Home.
+func seedDatabase(ctx context.Context, db *sql.DB) (string, error) {
+	o := seed.Year()
+	if err := seed.Seed(ctx, db, o); err != nil {
+		return "", err
+	}
+	return o.HomeUser, nil
 }
