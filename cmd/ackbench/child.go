@@ -35,16 +35,20 @@ type child struct {
 }
 
 // startChild starts argv in dir with env. verbose copies the child's output
-// to the bench's stderr as well.
-func startChild(name, dir string, env []string, verbose bool, argv ...string) (*child, error) {
+// to the bench's stderr as well; watch, if not nil, is given it too.
+func startChild(name, dir string, env []string, verbose bool, watch io.Writer, argv ...string) (*child, error) {
 	c := &child{name: name, out: &tailBuffer{}, exited: make(chan struct{})}
 	c.cmd = exec.Command(argv[0], argv[1:]...)
 	c.cmd.Dir = dir
 	c.cmd.Env = env
-	var w io.Writer = c.out
+	ws := []io.Writer{c.out}
 	if verbose {
-		w = io.MultiWriter(c.out, &prefixWriter{prefix: name + ": ", w: os.Stderr})
+		ws = append(ws, &prefixWriter{prefix: name + ": ", w: os.Stderr})
 	}
+	if watch != nil {
+		ws = append(ws, watch)
+	}
+	w := io.MultiWriter(ws...)
 	c.cmd.Stdout = w
 	c.cmd.Stderr = w
 	c.cmd.SysProcAttr = &syscall.SysProcAttr{
@@ -270,4 +274,64 @@ func selfCPUTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// lineWatch is a writer that counts the lines written to it that contain
+// one of its patterns. Lines may be split across writes.
+type lineWatch struct {
+	mu       sync.Mutex
+	patterns []string
+	partial  []byte
+	counts   map[string]int
+	changed  chan struct{} // closed and replaced when a count changes
+}
+
+func newLineWatch(patterns ...string) *lineWatch {
+	return &lineWatch{patterns: patterns, counts: map[string]int{}, changed: make(chan struct{})}
+}
+
+func (l *lineWatch) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.partial = append(l.partial, p...)
+	for {
+		i := bytes.IndexByte(l.partial, '\n')
+		if i < 0 {
+			break
+		}
+		line := l.partial[:i]
+		for _, pat := range l.patterns {
+			if bytes.Contains(line, []byte(pat)) {
+				l.counts[pat]++
+				close(l.changed)
+				l.changed = make(chan struct{})
+			}
+		}
+		l.partial = l.partial[i+1:]
+	}
+	if len(l.partial) > tailBytes {
+		l.partial = l.partial[len(l.partial)-tailBytes:]
+	}
+	return len(p), nil
+}
+
+// wait blocks until a line containing one of pats has been written, and
+// returns that pattern.
+func (l *lineWatch) wait(ctx context.Context, pats ...string) (string, error) {
+	for {
+		l.mu.Lock()
+		changed := l.changed
+		for _, pat := range pats {
+			if l.counts[pat] > 0 {
+				l.mu.Unlock()
+				return pat, nil
+			}
+		}
+		l.mu.Unlock()
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return "", context.Cause(ctx)
+		}
+	}
 }

@@ -13,19 +13,28 @@ import (
 	"github.com/caseconf/caseconf/internal/fakeslack"
 )
 
+// profiledLoad is a load to profile caseconf under: its name in the file
+// names, and the commands to send.
+type profiledLoad struct {
+	name        string // "help", "new"
+	n, inflight int
+	rt          roundTrip
+}
+
 // profile takes pprof profiles of caseconf (served on CASECONF_PPROF_ADDR)
-// while driving the same load as the measured phase: a CPU profile and a
-// delta allocation profile over -profile-seconds, then a heap profile at
-// rest (after a GC). Files go to -profile as caseconf-LOAD-{cpu,allocs,
-// heap}-TIME.pprof; read them with `go tool pprof -top FILE`.
-func (b *bench) profile(ctx context.Context, fake *fakeslack.Server, addr, load string) error {
+// while driving a load like a measured phase's: a CPU profile and a delta
+// allocation profile over -profile-seconds, then a heap profile at rest
+// (after a GC). Files go to -profile as caseconf-ROW-LOAD-{cpu,allocs,
+// heap}-TIME.pprof (ROW is "plain" or "year"); read them with
+// `go tool pprof -top FILE`.
+func (b *bench) profile(ctx context.Context, fake *fakeslack.Server, addr, row string, load profiledLoad) error {
 	dir := b.opts.profileDir
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	stamp := time.Now().Format("150405")
 	name := func(kind string) string {
-		return filepath.Join(dir, fmt.Sprintf("caseconf-%s-%s-%s.pprof", load, kind, stamp))
+		return filepath.Join(dir, fmt.Sprintf("caseconf-%s-%s-%s-%s.pprof", row, load.name, kind, stamp))
 	}
 	secs := b.opts.profileSeconds
 	base := "http://" + addr + "/debug/pprof/"
@@ -52,7 +61,7 @@ func (b *bench) profile(ctx context.Context, fake *fakeslack.Server, addr, load 
 				return
 			default:
 			}
-			if _, err := drive(pctx, fake, b.opts.n, b.opts.inflight); err != nil {
+			if _, err := drive(pctx, fake, load.n, load.inflight, load.rt); err != nil {
 				loadErr <- err
 				cancel()
 				return
@@ -71,7 +80,7 @@ func (b *bench) profile(ctx context.Context, fake *fakeslack.Server, addr, load 
 	if err := fetchTo(ctx, base+"heap?gc=1", name("heap")); err != nil {
 		return err
 	}
-	fmt.Fprintf(b.stderr, "profiles of caseconf under %s: %s\n", load, name("{cpu,allocs,heap}"))
+	fmt.Fprintf(b.stderr, "profiles of caseconf (%s) under %s: %s\n", row, load.name, name("{cpu,allocs,heap}"))
 	return nil
 }
 
