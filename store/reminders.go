@@ -26,7 +26,7 @@ func (s *DB) ReminderFacts(ctx context.Context, now time.Time) (caseconf.Reminde
 	}
 	defer tx.Rollback()
 
-	var confs []struct {
+	type confRow struct {
 		ID            int64        `db:"id"`
 		CaseManagerID string       `db:"case_manager_id"`
 		ChairID       string       `db:"chair_id"`
@@ -34,7 +34,17 @@ func (s *DB) ReminderFacts(ctx context.Context, now time.Time) (caseconf.Reminde
 		Recorded      bool         `db:"recorded"`
 		ReviewOn      sql.NullTime `db:"review_on"`
 	}
-	err = tx.SelectContext(ctx, &confs, `SELECT c.id, c.case_manager_id, c.chair_id, c.starts_at,
+	// Each read below is folded into the facts row by row: the sweep holds
+	// the facts, never their rows as well.
+	index := map[int64]int{}
+	var ids []int64
+	err = eachRow(ctx, tx, func(c *confRow) error {
+		index[c.ID] = len(f.Conferences)
+		ids = append(ids, c.ID)
+		f.Conferences = append(f.Conferences, caseconf.ConferenceFacts{ID: c.ID, CaseManagerID: c.CaseManagerID,
+			ChairID: c.ChairID, StartsAt: c.StartsAt, OutcomeRecorded: c.Recorded, ReviewOn: dateOf(c.ReviewOn)})
+		return nil
+	}, `SELECT c.id, c.case_manager_id, c.chair_id, c.starts_at,
 			(o.conference_id IS NOT NULL) AS recorded, o.review_on
 		FROM conferences c JOIN clients cl ON cl.id = c.client_id AND cl.erased_at IS NULL
 		LEFT JOIN outcomes o ON o.conference_id = c.id
@@ -45,15 +55,10 @@ func (s *DB) ReminderFacts(ctx context.Context, now time.Time) (caseconf.Reminde
 	if err != nil {
 		return f, fmt.Errorf("reminder facts: conferences: %w", err)
 	}
-	index := map[int64]int{}
-	ids := make([]int64, 0, len(confs))
-	for _, c := range confs {
-		index[c.ID] = len(f.Conferences)
-		ids = append(ids, c.ID)
-		f.Conferences = append(f.Conferences, caseconf.ConferenceFacts{ID: c.ID, CaseManagerID: c.CaseManagerID,
-			ChairID: c.ChairID, StartsAt: c.StartsAt, OutcomeRecorded: c.Recorded, ReviewOn: dateOf(c.ReviewOn)})
+	if ids == nil {
+		ids = []int64{}
 	}
-	var invs []struct {
+	type invRow struct {
 		ID           int64          `db:"id"`
 		ConferenceID int64          `db:"conference_id"`
 		SlackUserID  string         `db:"slack_user_id"`
@@ -62,7 +67,13 @@ func (s *DB) ReminderFacts(ctx context.Context, now time.Time) (caseconf.Reminde
 		AgencyKind   string         `db:"agency_kind"`
 		Consented    pq.StringArray `db:"agency_kinds"`
 	}
-	err = tx.SelectContext(ctx, &invs, `SELECT i.id, i.conference_id, coalesce(i.slack_user_id, '') AS slack_user_id,
+	err = eachRow(ctx, tx, func(inv *invRow) error {
+		c := &f.Conferences[index[inv.ConferenceID]]
+		c.Invitees = append(c.Invitees, caseconf.InviteeFacts{ID: inv.ID, SlackUserID: inv.SlackUserID,
+			Answer: caseconf.Answer(inv.Answer.String), ReportSent: inv.Report,
+			Covered: caseconf.Consent{AgencyKinds: inv.Consented}.Covers(inv.AgencyKind)})
+		return nil
+	}, `SELECT i.id, i.conference_id, coalesce(i.slack_user_id, '') AS slack_user_id,
 			NULLIF(r.answer, 'no_reply') AS answer,
 			EXISTS (SELECT 1 FROM reports rp WHERE rp.invitee_id = i.id) AS report,
 			coalesce(i.agency_kind, '') AS agency_kind, coalesce(co.agency_kinds, '{}') AS agency_kinds
@@ -76,31 +87,25 @@ func (s *DB) ReminderFacts(ctx context.Context, now time.Time) (caseconf.Reminde
 	if err != nil {
 		return f, fmt.Errorf("reminder facts: invitees: %w", err)
 	}
-	for _, inv := range invs {
-		c := &f.Conferences[index[inv.ConferenceID]]
-		c.Invitees = append(c.Invitees, caseconf.InviteeFacts{ID: inv.ID, SlackUserID: inv.SlackUserID,
-			Answer: caseconf.Answer(inv.Answer.String), ReportSent: inv.Report,
-			Covered: caseconf.Consent{AgencyKinds: inv.Consented}.Covers(inv.AgencyKind)})
-	}
 
-	var actions []struct {
+	type actionRow struct {
 		ID            int64          `db:"id"`
 		ConferenceID  int64          `db:"conference_id"`
 		OwnerID       sql.NullString `db:"owner_slack_id"`
 		CaseManagerID string         `db:"case_manager_id"`
 		DueOn         time.Time      `db:"due_on"`
 	}
-	err = tx.SelectContext(ctx, &actions, `SELECT a.id, a.conference_id, a.owner_slack_id, c.case_manager_id, a.due_on
+	err = eachRow(ctx, tx, func(a *actionRow) error {
+		f.Actions = append(f.Actions, caseconf.ActionFacts{ID: a.ID, ConferenceID: a.ConferenceID,
+			OwnerID: a.OwnerID.String, CaseManagerID: a.CaseManagerID, DueOn: a.DueOn})
+		return nil
+	}, `SELECT a.id, a.conference_id, a.owner_slack_id, c.case_manager_id, a.due_on
 		FROM actions a JOIN conferences c ON c.id = a.conference_id AND c.status <> 'cancelled'
 		JOIN clients cl ON cl.id = c.client_id AND cl.erased_at IS NULL
 		WHERE a.status = 'open' AND a.due_on <= $1::date + 14
 		ORDER BY a.id`, now)
 	if err != nil {
 		return f, fmt.Errorf("reminder facts: actions: %w", err)
-	}
-	for _, a := range actions {
-		f.Actions = append(f.Actions, caseconf.ActionFacts{ID: a.ID, ConferenceID: a.ConferenceID,
-			OwnerID: a.OwnerID.String, CaseManagerID: a.CaseManagerID, DueOn: a.DueOn})
 	}
 
 	var consents []struct {

@@ -1,9 +1,11 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/caseconf/caseconf"
@@ -171,3 +173,24 @@ func nullDate(t time.Time) sql.NullTime {
 }
 
 func nullTime(t time.Time) sql.NullTime { return sql.NullTime{Time: t, Valid: !t.IsZero()} }
+
+// eachRow runs query and hands each row to f, scanned into a T (by its
+// db tags), one at a time: a read whose result is folded into something
+// else never holds all its rows as well.
+func eachRow[T any](ctx context.Context, q sqlx.QueryerContext, f func(*T) error, query string, args ...any) error {
+	rows, err := q.QueryxContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r T
+		if err := rows.StructScan(&r); err != nil {
+			return err
+		}
+		if err := f(&r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
