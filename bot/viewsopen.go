@@ -98,18 +98,6 @@ func retryAfter(h string) time.Duration {
 	return d + rand.N(rawRetryJitter) // #nosec G404 -- jitter needs no cryptographic randomness
 }
 
-// sleepCtx waits d, or reports false if ctx ends first.
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
-
 // slackAnswer reads a Web API answer as slack-go does: a 429 with
 // Retry-After is a *slack.RateLimitedError, any other status but 200 a
 // slack.StatusCodeError, and ok:false the slack.SlackErrorResponse of its
