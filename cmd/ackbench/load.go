@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -103,15 +104,26 @@ func helpRoundTrip(ctx context.Context, fake *fakeslack.Server) (time.Duration, 
 
 // checkHelp checks that an ack's payload is an ephemeral reply whose text is
 // the help (both apps' help mentions "help").
+// An app sends the same bytes every time: a payload equal to the last one
+// checked is not decoded again, so that checking costs the bench (which
+// shares the machine with the app) next to nothing.
 func checkHelp(payload json.RawMessage) error {
+	if last := lastHelp.Load(); last != nil && bytes.Equal(*last, payload) {
+		return nil
+	}
 	var reply struct {
 		Text string `json:"text"`
 	}
 	if err := json.Unmarshal(payload, &reply); err != nil || !strings.Contains(strings.ToLower(reply.Text), "help") {
 		return fmt.Errorf("ack did not carry the help text: payload %.200q", payload)
 	}
+	good := slices.Clone(payload)
+	lastHelp.Store(&good)
 	return nil
 }
+
+// lastHelp is the last help payload checked and found good.
+var lastHelp atomic.Pointer[json.RawMessage]
 
 // newLoad sends `/caseconf new` and remembers each command's trigger_id, so
 // that check can tell whether every command's form was opened.

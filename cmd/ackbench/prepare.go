@@ -37,10 +37,18 @@ func repoRoot() (string, error) {
 
 // runTool runs a build tool, returning its output in the error if it fails.
 func runTool(ctx context.Context, dir string, argv ...string) error {
+	return runToolEnv(ctx, dir, nil, argv...)
+}
+
+// runToolEnv is runTool with env added to the bench's environment.
+func runToolEnv(ctx context.Context, dir string, env []string, argv ...string) error {
 	ctx, cancel := context.WithTimeout(ctx, buildTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Dir = dir
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.WaitDelay = 5 * time.Second
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -49,10 +57,13 @@ func runTool(ctx context.Context, dir string, argv ...string) error {
 	return nil
 }
 
-// buildCaseconf builds ./cmd/caseconf into dir and returns the binary's path.
+// buildCaseconf builds ./cmd/caseconf into dir, as scripts/release and the
+// container image build it (static, no cgo, trimmed, stripped), and returns
+// the binary's path.
 func buildCaseconf(ctx context.Context, root, dir string) (string, error) {
 	bin := filepath.Join(dir, "caseconf")
-	if err := runTool(ctx, root, "go", "build", "-o", bin, "./cmd/caseconf"); err != nil {
+	if err := runToolEnv(ctx, root, []string{"CGO_ENABLED=0"},
+		"go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, "./cmd/caseconf"); err != nil {
 		return "", err
 	}
 	return bin, nil
