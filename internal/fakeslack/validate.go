@@ -113,7 +113,8 @@ func checkCall(c Call) *Refusal {
 	case MethodResponseURL:
 		r = checkMessage(c.Params.Get("text"), c.Params.Get("blocks"), false)
 	case "views.open", "views.push", "views.update", "views.publish":
-		r = checkView([]byte(c.Params.Get("view")), "/view")
+		view := []byte(c.Params.Get("view"))
+		r = remembered(viewChecks, view, func() *Refusal { return checkView(view, "/view") })
 	}
 	if r != nil {
 		r.Method = c.Method
@@ -128,19 +129,33 @@ func checkCall(c Call) *Refusal {
 // a reply to a slash command, or a view_submission's response_action
 // "update" or "push" with its view. nil if Slack would take it.
 func checkAck(payload json.RawMessage) *Refusal {
-	// The same answer sent again is checked once (a benchmark sends
-	// thousands of identical acks): the check depends on the bytes only.
-	ackChecks.mu.Lock()
-	r, seen := ackChecks.m[string(payload)]
-	ackChecks.mu.Unlock()
+	return remembered(ackChecks, payload, func() *Refusal { return checkAckPayload(payload) })
+}
+
+// Checks depend on the bytes checked only, so the same answer or view sent
+// again is checked once (a benchmark sends thousands of identical ones).
+var ackChecks, viewChecks = newCheckMemo(), newCheckMemo()
+
+type checkMemo struct {
+	mu sync.Mutex
+	m  map[string]*Refusal
+}
+
+func newCheckMemo() *checkMemo { return &checkMemo{m: map[string]*Refusal{}} }
+
+// remembered is check(), or what it answered before for the same bytes.
+func remembered(memo *checkMemo, b []byte, check func() *Refusal) *Refusal {
+	memo.mu.Lock()
+	r, seen := memo.m[string(b)]
+	memo.mu.Unlock()
 	if !seen {
-		r = checkAckPayload(payload)
-		ackChecks.mu.Lock()
-		if len(ackChecks.m) >= 256 {
-			clear(ackChecks.m)
+		r = check()
+		memo.mu.Lock()
+		if len(memo.m) >= 256 {
+			clear(memo.m)
 		}
-		ackChecks.m[string(payload)] = r
-		ackChecks.mu.Unlock()
+		memo.m[string(b)] = r
+		memo.mu.Unlock()
 	}
 	if r == nil {
 		return nil
@@ -149,12 +164,6 @@ func checkAck(payload json.RawMessage) *Refusal {
 	c.Messages = slices.Clone(r.Messages)
 	return &c
 }
-
-// ackChecks remembers checkAck's answers for recent payloads.
-var ackChecks = struct {
-	mu sync.Mutex
-	m  map[string]*Refusal
-}{m: map[string]*Refusal{}}
 
 func checkAckPayload(payload json.RawMessage) *Refusal {
 	var ack struct {
