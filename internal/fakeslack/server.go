@@ -93,8 +93,11 @@ type Server struct {
 	connects int             // connections that have been sent hello
 	pongs    int
 	acks     []Ack
-	firstAck map[string]int       // envelope id -> index in acks of its first ack
-	sentAt   map[string]time.Time // envelope id -> when it was written
+	firstAck map[string]int // envelope id -> index in acks of its first ack
+	// ackWaiters are WaitAck's callers, by envelope id, each woken by its
+	// own ack alone (not by every change, as waitFor's are).
+	ackWaiters map[string][]chan struct{}
+	sentAt     map[string]time.Time // envelope id -> when it was written
 }
 
 // New starts a fake Slack server on 127.0.0.1 with a random port.
@@ -116,6 +119,7 @@ func New() *Server {
 		tickets:      map[string]bool{},
 		sentAt:       map[string]time.Time{},
 		firstAck:     map[string]int{},
+		ackWaiters:   map[string][]chan struct{}{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", s.handleAPI)

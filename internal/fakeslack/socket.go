@@ -246,11 +246,17 @@ func (s *Server) pingLoop(c *wsConn) {
 // readLoop records acks until the connection fails.
 func (s *Server) readLoop(c *wsConn) {
 	defer close(c.done)
+	var buf bytes.Buffer // reused: what is kept of a message is copied out
 	for {
-		_, data, err := c.ws.ReadMessage()
+		_, rd, err := c.ws.NextReader()
 		if err != nil {
 			return
 		}
+		buf.Reset()
+		if _, err := buf.ReadFrom(rd); err != nil {
+			return
+		}
+		data := buf.Bytes()
 		id, payload, ok := parseAck(data)
 		if !ok {
 			var msg struct {
@@ -313,6 +319,10 @@ func (s *Server) recordAck(envelopeID string, payload json.RawMessage) {
 	s.refuseLocked(refusal)
 	if _, seen := s.firstAck[envelopeID]; !seen {
 		s.firstAck[envelopeID] = len(s.acks)
+		for _, ch := range s.ackWaiters[envelopeID] {
+			close(ch)
+		}
+		delete(s.ackWaiters, envelopeID)
 	}
 	s.acks = append(s.acks, Ack{
 		EnvelopeID: envelopeID,
@@ -390,15 +400,44 @@ func (s *Server) Send(ctx context.Context, e Envelope) (string, error) {
 // WaitAck blocks until the envelope is acknowledged and returns the first ack
 // for it.
 func (s *Server) WaitAck(ctx context.Context, envelopeID string) (Ack, error) {
-	var ack Ack
-	err := s.waitFor(ctx, func() bool {
-		i, acked := s.firstAck[envelopeID]
-		if acked {
-			ack = s.acks[i]
-		}
-		return acked
-	})
-	return ack, err
+	s.mu.Lock()
+	if i, acked := s.firstAck[envelopeID]; acked {
+		ack := s.acks[i]
+		s.mu.Unlock()
+		return ack, nil
+	}
+	if s.closed {
+		s.mu.Unlock()
+		return Ack{}, ErrClosed
+	}
+	// Woken by this envelope's ack only: a hundred senders waiting at once
+	// are not all woken by every ack.
+	ch := make(chan struct{})
+	s.ackWaiters[envelopeID] = append(s.ackWaiters[envelopeID], ch)
+	s.mu.Unlock()
+	select {
+	case <-ch:
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.acks[s.firstAck[envelopeID]], nil
+	case <-ctx.Done():
+		s.dropAckWaiter(envelopeID, ch)
+		return Ack{}, ctx.Err()
+	case <-s.done:
+		s.dropAckWaiter(envelopeID, ch)
+		return Ack{}, ErrClosed
+	}
+}
+
+func (s *Server) dropAckWaiter(envelopeID string, ch chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w := slices.DeleteFunc(s.ackWaiters[envelopeID], func(c chan struct{}) bool { return c == ch })
+	if len(w) == 0 {
+		delete(s.ackWaiters, envelopeID)
+	} else {
+		s.ackWaiters[envelopeID] = w
+	}
 }
 
 // Acks returns a copy of all acks received, in arrival order.
