@@ -32,22 +32,44 @@ func (b *Bot) registerHelp() {
 }
 
 func (b *Bot) cmdHelp(ctx context.Context, r *Request, _ []string) {
-	// The answer only changes when a command is registered, so it is
-	// encoded once: help is the one answer that needs nothing but itself.
+	cached := b.helpAnswer()
+	if cached.raw == nil {
+		r.Reply(ctx, cached.text)
+		return
+	}
+	if !r.Ack(cached.raw) {
+		r.Reply(ctx, cached.text, section(cached.text)) // too late for the ack: by response_url
+	}
+}
+
+// helpAnswer is help's answer, encoded (raw nil if it could not be). It
+// only changes when a command is registered, so it is encoded once: help is
+// the one answer that needs nothing but itself.
+func (b *Bot) helpAnswer() *helpReply {
 	cached := b.help.Load()
 	if cached == nil || cached.commands != len(b.order) {
 		text := b.helpText()
 		raw, err := json.Marshal(ephemeral{ResponseType: slack.ResponseTypeEphemeral, Text: text, Blocks: []slack.Block{section(text)}})
 		if err != nil {
-			r.Reply(ctx, text)
-			return
+			raw = nil
 		}
 		cached = &helpReply{commands: len(b.order), text: text, raw: raw}
 		b.help.Store(cached)
 	}
-	if !r.Ack(cached.raw) {
-		r.Reply(ctx, cached.text, section(cached.text)) // too late for the ack: by response_url
+	return cached
+}
+
+// inlineAnswer is the answer of a delivery that needs nothing but itself
+// (/caseconf help), which Dispatch gives at once without a handler.
+func (b *Bot) inlineAnswer(r *Request) (json.RawMessage, bool) {
+	if r.Kind != KindCommand || r.Command == nil {
+		return nil, false
 	}
+	if name, _ := parseCommand(r.Command.Text); name != "help" {
+		return nil, false
+	}
+	raw := b.helpAnswer().raw
+	return raw, raw != nil
 }
 
 // helpReply is help's answer, encoded, for the number of commands it lists.

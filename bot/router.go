@@ -198,7 +198,9 @@ func (r *Request) responseURL() string {
 // Dispatch takes one delivery from a transport. It returns false, having
 // done nothing, when the bot is draining; otherwise it runs the delivery in
 // its own goroutine, so a transport's read loop never waits on a handler.
-// ack is called exactly once, from that goroutine.
+// ack is called exactly once, from that goroutine — or, for an answer that
+// needs nothing but itself (help), at once from the caller's: ack must not
+// wait on the caller.
 func (b *Bot) Dispatch(r *Request, ack func(payload any)) bool {
 	if !b.start() {
 		return false
@@ -207,6 +209,17 @@ func (b *Bot) Dispatch(r *Request, ack func(payload any)) bool {
 	r.ackFn = ack
 	if r.ReceivedAt.IsZero() {
 		r.ReceivedAt = time.Now()
+	}
+	if raw, ok := b.inlineAnswer(r); ok {
+		// Help needs nothing but itself: answered here, on the
+		// transport's goroutine, with no goroutine, timer or context of
+		// its own, so that a burst of it costs as little as it can.
+		r.Ack(raw)
+		if b.metrics != nil {
+			b.metrics.Deliveries.WithLabelValues(string(r.Kind), "handled").Inc()
+		}
+		b.inflight.Done()
+		return true
 	}
 	// Slack gives up after three seconds: a handler that has not answered
 	// by then is acknowledged empty, and its reply goes by response_url.

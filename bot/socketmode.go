@@ -452,7 +452,29 @@ func (s *SocketMode) ack(deadline time.Time, envelopeID string, payload any) err
 	if err != nil {
 		return err
 	}
-	var failed *wsConn
+	s.mu.Lock()
+	c := s.cur
+	s.mu.Unlock()
+	if c != nil {
+		if err := c.write(head, raw, tail); err == nil {
+			return nil
+		}
+		// The connection broke. The read loop, which may be the caller
+		// (an answer given inline), will replace it: the ack waits for
+		// that on a goroutine of its own.
+		go func() {
+			if err := s.ackOnNext(deadline, c, head, raw, tail); err != nil {
+				s.log.Warn("socket mode ack failed", "err", err)
+			}
+		}()
+		return nil
+	}
+	return s.ackOnNext(deadline, nil, head, raw, tail)
+}
+
+// ackOnNext writes an ack on the first connection other than failed that
+// takes it before deadline.
+func (s *SocketMode) ackOnNext(deadline time.Time, failed *wsConn, parts ...[]byte) error {
 	var timer *time.Timer // made only when the ack has to wait
 	defer func() {
 		if timer != nil {
@@ -464,7 +486,7 @@ func (s *SocketMode) ack(deadline time.Time, envelopeID string, payload any) err
 		c, changed := s.cur, s.changed
 		s.mu.Unlock()
 		if c != nil && c != failed {
-			if err := c.write(head, raw, tail); err == nil {
+			if err := c.write(parts...); err == nil {
 				return nil
 			}
 			failed = c // broken: wait for the read loop to replace it
