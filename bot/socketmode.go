@@ -326,7 +326,14 @@ func (s *SocketMode) serve(ctx context.Context, c *wsConn) (asked bool) {
 		var env envelope
 		if err := json.Unmarshal(buf.Bytes(), &env); err != nil {
 			// A frame we cannot read: say so, and reconnect if Slack
-			// keeps sending them.
+			// keeps sending them. A delivery whose envelope_id could
+			// be read (json.Unmarshal reads on past a field of the
+			// wrong type) is acknowledged empty, so Slack does not
+			// send it again and again.
+			if env.EnvelopeID != "" && isDelivery(env.Type) {
+				s.unreadable(&env)
+				continue
+			}
 			s.log.Warn("socket mode: unreadable message from Slack", "type", "bad_message")
 			if bad++; bad >= 10 {
 				return false
@@ -434,12 +441,26 @@ func decodeSlashCommand(payload []byte) (*slack.SlashCommand, error) {
 	}, nil
 }
 
+// isDelivery reports whether typ is an envelope type that carries a
+// delivery to acknowledge.
+func isDelivery(typ string) bool {
+	switch typ {
+	case "slash_commands", "interactive", "events_api":
+		return true
+	}
+	return false
+}
+
 // unreadable acknowledges an envelope whose payload cannot be read (so
-// Slack does not resend it) and says so, naming only its type.
+// Slack does not resend it) and says so, naming only its type. The ack is
+// written on a goroutine of its own: the read loop, which calls this, must
+// not wait for a connection (before hello there is none to write on, and
+// only the read loop can read the hello).
 func (s *SocketMode) unreadable(env *envelope) {
 	s.log.Warn("socket mode: unreadable message from Slack", "type", env.Type)
 	if env.EnvelopeID != "" {
-		_ = s.ack(time.Now().Add(ackTimeout), env.EnvelopeID, nil)
+		id := env.EnvelopeID
+		go func() { _ = s.ack(time.Now().Add(ackTimeout), id, nil) }()
 	}
 }
 
