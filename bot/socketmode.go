@@ -310,6 +310,7 @@ func (s *SocketMode) serve(ctx context.Context, c *wsConn) (asked bool) {
 
 	var buf bytes.Buffer
 	bad := 0
+	greeted := false // Slack said hello on c
 	for {
 		_, rd, err := c.ws.NextReader()
 		if err != nil {
@@ -343,6 +344,7 @@ func (s *SocketMode) serve(ctx context.Context, c *wsConn) (asked bool) {
 		bad = 0
 		switch env.Type {
 		case "hello":
+			greeted = true
 			if s.setConn(c, time.Now()) {
 				s.log.Info("socket mode connected")
 			}
@@ -350,7 +352,10 @@ func (s *SocketMode) serve(ctx context.Context, c *wsConn) (asked bool) {
 			// Slack is moving this connection (refresh_requested, warning…):
 			// open a new one at once.
 			s.log.Info("socket mode: Slack asked to reconnect", "reason", env.Reason)
-			return true
+			// Before hello the connection never served (Socket Mode
+			// turned off for the app, link_disabled, say): reconnecting
+			// at once would loop; Run backs off as after a failure.
+			return greeted
 		default:
 			s.deliver(&env)
 		}

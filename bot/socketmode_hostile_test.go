@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gorilla/websocket"
 	"github.com/slack-go/slack"
@@ -147,5 +148,25 @@ func TestSocketModeHugeFrameReconnects(t *testing.T) {
 	helpAnswered(t, ctx, fake)
 	if strings.Contains(logs.String(), hostileSecret) {
 		t.Errorf("a payload reached the log:\n%s", logs.String())
+	}
+}
+
+// Slack saying disconnect before hello (as when Socket Mode is turned off
+// for the app, link_disabled) is not followed at once, over and over: the
+// connection never served, so it is backed off like a failed attempt.
+func TestSocketModeDisconnectBeforeHelloBacksOff(t *testing.T) {
+	fake := fakeslack.New()
+	defer fake.Close()
+	fake.BeforeHello = [][]byte{[]byte(`{"type":"disconnect","reason":"link_disabled"}`)}
+	var logs syncBuffer
+	startSocketLogged(t, fake, &logs, nil)
+	ctx := waitCtx(t)
+	calls, err := fake.WaitForCalls(ctx, "apps.connections.open", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Back-off: at least 0.8 s, then 1.6 s (reconnectDelay's ±20 %).
+	if gap := calls[2].At.Sub(calls[0].At); gap < 2*time.Second {
+		t.Errorf("three connection attempts within %s of a disconnect before hello: not backed off", gap)
 	}
 }
