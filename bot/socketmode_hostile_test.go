@@ -170,3 +170,22 @@ func TestSocketModeDisconnectBeforeHelloBacksOff(t *testing.T) {
 		t.Errorf("three connection attempts within %s of a disconnect before hello: not backed off", gap)
 	}
 }
+
+// apps.connections.open rate limited: the next attempt waits for Slack's
+// Retry-After (longer than the first back-off), then connects.
+func TestSocketModeConnectRateLimitedWaitsRetryAfter(t *testing.T) {
+	fake := fakeslack.New()
+	defer fake.Close()
+	fake.FailNext("apps.connections.open", fakeslack.Failure{Status: 429, RetryAfter: 2})
+	var logs syncBuffer
+	startSocketLogged(t, fake, &logs, nil)
+	ctx := waitCtx(t)
+	calls, err := fake.WaitForCalls(ctx, "apps.connections.open", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gap := calls[1].At.Sub(calls[0].At); gap < 2*time.Second {
+		t.Errorf("retried %s after a 429 with Retry-After: 2", gap)
+	}
+	helpAnswered(t, ctx, fake)
+}
