@@ -310,6 +310,7 @@ func (s *SocketMode) serve(ctx context.Context, c *wsConn) (asked bool) {
 
 	var buf bytes.Buffer
 	bad := 0
+	greeted := false // Slack said hello on c
 	for {
 		_, rd, err := c.ws.NextReader()
 		if err != nil {
@@ -326,7 +327,14 @@ func (s *SocketMode) serve(ctx context.Context, c *wsConn) (asked bool) {
 		var env envelope
 		if err := json.Unmarshal(buf.Bytes(), &env); err != nil {
 			// A frame we cannot read: say so, and reconnect if Slack
-			// keeps sending them.
+			// keeps sending them. A delivery whose envelope_id could
+			// be read (json.Unmarshal reads on past a field of the
+			// wrong type) is acknowledged empty, so Slack does not
+			// send it again and again.
+			if env.EnvelopeID != "" && isDelivery(env.Type) {
+				s.unreadable(&env)
+				continue
+			}
 			s.log.Warn("socket mode: unreadable message from Slack", "type", "bad_message")
 			if bad++; bad >= 10 {
 				return false
@@ -336,6 +344,7 @@ func (s *SocketMode) serve(ctx context.Context, c *wsConn) (asked bool) {
 		bad = 0
 		switch env.Type {
 		case "hello":
+			greeted = true
 			if s.setConn(c, time.Now()) {
 				s.log.Info("socket mode connected")
 			}
@@ -343,7 +352,10 @@ func (s *SocketMode) serve(ctx context.Context, c *wsConn) (asked bool) {
 			// Slack is moving this connection (refresh_requested, warning…):
 			// open a new one at once.
 			s.log.Info("socket mode: Slack asked to reconnect", "reason", env.Reason)
-			return true
+			// Before hello the connection never served (Socket Mode
+			// turned off for the app, link_disabled, say): reconnecting
+			// at once would loop; Run backs off as after a failure.
+			return greeted
 		default:
 			s.deliver(&env)
 		}
@@ -434,12 +446,26 @@ func decodeSlashCommand(payload []byte) (*slack.SlashCommand, error) {
 	}, nil
 }
 
+// isDelivery reports whether typ is an envelope type that carries a
+// delivery to acknowledge.
+func isDelivery(typ string) bool {
+	switch typ {
+	case "slash_commands", "interactive", "events_api":
+		return true
+	}
+	return false
+}
+
 // unreadable acknowledges an envelope whose payload cannot be read (so
-// Slack does not resend it) and says so, naming only its type.
+// Slack does not resend it) and says so, naming only its type. The ack is
+// written on a goroutine of its own: the read loop, which calls this, must
+// not wait for a connection (before hello there is none to write on, and
+// only the read loop can read the hello).
 func (s *SocketMode) unreadable(env *envelope) {
 	s.log.Warn("socket mode: unreadable message from Slack", "type", env.Type)
 	if env.EnvelopeID != "" {
-		_ = s.ack(time.Now().Add(ackTimeout), env.EnvelopeID, nil)
+		id := env.EnvelopeID
+		go func() { _ = s.ack(time.Now().Add(ackTimeout), id, nil) }()
 	}
 }
 

@@ -276,10 +276,14 @@ func (c *Config) Validate(need Need) error {
 	return nil
 }
 
-// loopbackAddr reports whether addr is host:port with a loopback host.
+// loopbackAddr reports whether addr is host:port with a loopback host and
+// a port number (not a service name such as "http", looked up at listen).
 func loopbackAddr(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
+	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
+		return false
+	}
+	if n, err := strconv.ParseUint(port, 10, 16); err != nil || strconv.FormatUint(n, 10) != port {
 		return false
 	}
 	if host == "localhost" {

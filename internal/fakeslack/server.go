@@ -63,6 +63,10 @@ type Server struct {
 	// connection. Zero means DefaultPingInterval; negative disables pings
 	// (useful to test a client's ping timeout handling).
 	PingInterval time.Duration
+	// BeforeHello, if set, is written as text frames on each new Socket
+	// Mode connection before hello (a disconnect Slack sends before
+	// hello, say). Set it before the client connects.
+	BeforeHello [][]byte
 
 	srv  *httptest.Server
 	done chan struct{}

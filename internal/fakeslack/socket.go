@@ -99,6 +99,28 @@ func (c *wsConn) writeJSON(v any) error {
 	return c.ws.WriteMessage(websocket.TextMessage, data)
 }
 
+// writeRaw writes data as one message of messageType, as it is.
+func (c *wsConn) writeRaw(messageType int, data []byte) error {
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	if err := c.ws.SetWriteDeadline(time.Now().Add(writeTimeout)); err != nil {
+		return err
+	}
+	return c.ws.WriteMessage(messageType, data)
+}
+
+// SendRaw writes data, as it is, as one message of messageType
+// (websocket.TextMessage or BinaryMessage) on the current Socket Mode
+// connection, waiting for one if none is connected: a frame Slack would
+// not send, to see the client survive it.
+func (s *Server) SendRaw(ctx context.Context, messageType int, data []byte) error {
+	c, err := s.current(ctx)
+	if err != nil {
+		return err
+	}
+	return c.writeRaw(messageType, data)
+}
+
 var upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
 
 // handleSocket serves the Socket Mode websocket at /socket?ticket=N.
@@ -121,6 +143,14 @@ func (s *Server) handleSocket(w http.ResponseWriter, r *http.Request) {
 	defer s.dropConn(c)
 	if !s.addConn(c) {
 		return
+	}
+	s.mu.Lock()
+	before := s.BeforeHello
+	s.mu.Unlock()
+	for _, frame := range before {
+		if err := c.writeRaw(websocket.TextMessage, frame); err != nil {
+			return
+		}
 	}
 	if err := c.writeJSON(helloMessage()); err != nil {
 		return
