@@ -69,7 +69,7 @@ const exitUsage = 2
 const defaultGOGC = 25
 
 func main() {
-	if _, set := os.LookupEnv("GOGC"); !set {
+	if v, _ := os.LookupEnv("GOGC"); strings.TrimSpace(v) == "" {
 		debug.SetGCPercent(defaultGOGC)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
