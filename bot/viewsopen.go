@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -102,6 +103,8 @@ func retryAfter(h string) time.Duration {
 // Retry-After is a *slack.RateLimitedError, any other status but 200 a
 // slack.StatusCodeError, and ok:false the slack.SlackErrorResponse of its
 // error.
+var answerBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 func slackAnswer(resp *http.Response) error {
 	if resp.StatusCode == http.StatusTooManyRequests && resp.Header.Get("Retry-After") != "" {
 		sec, err := strconv.ParseInt(resp.Header.Get("Retry-After"), 10, 64)
@@ -113,8 +116,16 @@ func slackAnswer(resp *http.Response) error {
 	if resp.StatusCode != http.StatusOK {
 		return slack.StatusCodeError{Code: resp.StatusCode, Status: resp.Status}
 	}
+	// Read into a buffer kept for the next answer, then decoded for ok
+	// and error only: views.open answers with the whole view again.
+	buf := answerBuffers.Get().(*bytes.Buffer)
+	defer answerBuffers.Put(buf)
+	buf.Reset()
+	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, 8<<20)); err != nil {
+		return err
+	}
 	var answer slack.SlackResponse
-	if err := json.NewDecoder(resp.Body).Decode(&answer); err != nil {
+	if err := json.Unmarshal(buf.Bytes(), &answer); err != nil {
 		return err
 	}
 	return answer.Err()

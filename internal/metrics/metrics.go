@@ -199,6 +199,22 @@ type roundTripper struct {
 	reach *SlackReach
 }
 
+// maxBody bounds the answer the transport reads to look at its "ok".
+const maxBody = 8 << 20
+
+// readBody reads an answer's body (at most maxBody), in one allocation of
+// its size when Slack says the size, as it does.
+func readBody(resp *http.Response) ([]byte, error) {
+	if n := resp.ContentLength; n >= 0 && n <= maxBody {
+		body := make([]byte, n)
+		if _, err := io.ReadFull(resp.Body, body); err != nil {
+			return body, err
+		}
+		return body, nil
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, maxBody))
+}
+
 func (rt roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	method := apiMethod(req.URL.Path)
 	resp, err := rt.base.RoundTrip(req)
@@ -218,7 +234,7 @@ func (rt roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 		rt.calls.WithLabelValues(method, "http_"+strconv.Itoa(resp.StatusCode)).Inc()
 		return resp, nil
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+	body, err := readBody(resp)
 	resp.Body.Close()
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	if err != nil {
