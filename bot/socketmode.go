@@ -277,12 +277,22 @@ func (s *SocketMode) open(ctx context.Context) (*wsConn, error) {
 	return &wsConn{ws: ws}, nil
 }
 
+// borrowed is JSON left encoded without being copied out of the frame it
+// was read from: an envelope's payload is decoded before the read loop
+// reads the next frame into the same buffer, and never kept.
+type borrowed []byte
+
+func (b *borrowed) UnmarshalJSON(data []byte) error {
+	*b = data
+	return nil
+}
+
 // envelope is one Socket Mode message from Slack, its payload left encoded
 // until its type is known.
 type envelope struct {
 	Type         string          `json:"type"`
 	EnvelopeID   string          `json:"envelope_id"`
-	Payload      json.RawMessage `json:"payload"`
+	Payload      borrowed        `json:"payload"`
 	RetryAttempt int             `json:"retry_attempt"`
 	Reason       string          `json:"reason"` // of a disconnect
 }
@@ -382,7 +392,7 @@ func (s *SocketMode) deliver(env *envelope) {
 		}
 		r.Kind, r.UserID, r.Interaction = KindInteractive, ic.User.ID, &ic
 	case "events_api":
-		ev, err := slackevents.ParseEvent(env.Payload, slackevents.OptionNoVerifyToken())
+		ev, err := slackevents.ParseEvent(json.RawMessage(bytes.Clone(env.Payload)), slackevents.OptionNoVerifyToken())
 		if err != nil {
 			s.unreadable(env)
 			return
