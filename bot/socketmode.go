@@ -290,11 +290,11 @@ func (b *borrowed) UnmarshalJSON(data []byte) error {
 // envelope is one Socket Mode message from Slack, its payload left encoded
 // until its type is known.
 type envelope struct {
-	Type         string          `json:"type"`
-	EnvelopeID   string          `json:"envelope_id"`
-	Payload      borrowed        `json:"payload"`
-	RetryAttempt int             `json:"retry_attempt"`
-	Reason       string          `json:"reason"` // of a disconnect
+	Type         string   `json:"type"`
+	EnvelopeID   string   `json:"envelope_id"`
+	Payload      borrowed `json:"payload"`
+	RetryAttempt int      `json:"retry_attempt"`
+	Reason       string   `json:"reason"` // of a disconnect
 }
 
 // serve reads c until it fails, ctx ends, Slack asks for a reconnect
