@@ -3,8 +3,6 @@ package bot
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -15,26 +13,10 @@ import (
 )
 
 // startSocket runs a bot's Socket Mode transport against fake until the
-// test ends.
+// test ends, its log discarded.
 func startSocket(t *testing.T, fake *fakeslack.Server, configure func(*SocketMode)) *SocketMode {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	api := slack.New("xoxb-test", slack.OptionAPIURL(fake.APIURL()), slack.OptionAppLevelToken("xapp-test"))
-	b := New(Options{API: api, Log: log})
-	s := NewSocketMode(b, api, log)
-	if configure != nil {
-		configure(s)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	})
-	return s
+	return startSocketLogged(t, fake, &syncBuffer{}, configure)
 }
 
 func waitCtx(t *testing.T) context.Context {
