@@ -405,55 +405,36 @@ func (s *SocketMode) deliver(env *envelope) {
 	s.dispatch(env.EnvelopeID, r)
 }
 
-// slashPayload is slack.SlashCommand as Socket Mode sends it, decoded in
-// one pass: slack-go's own UnmarshalJSON decodes it twice over to read
-// is_enterprise_install, which may be a boolean or a string.
-type slashPayload struct {
-	Token               string          `json:"token"`
-	TeamID              string          `json:"team_id"`
-	TeamDomain          string          `json:"team_domain"`
-	EnterpriseID        string          `json:"enterprise_id"`
-	EnterpriseName      string          `json:"enterprise_name"`
-	IsEnterpriseInstall json.RawMessage `json:"is_enterprise_install"`
-	ChannelID           string          `json:"channel_id"`
-	ChannelName         string          `json:"channel_name"`
-	UserID              string          `json:"user_id"`
-	UserName            string          `json:"user_name"`
-	Command             string          `json:"command"`
-	Text                string          `json:"text"`
-	ResponseURL         string          `json:"response_url"`
-	TriggerID           string          `json:"trigger_id"`
-	APIAppID            string          `json:"api_app_id"`
-}
-
+// decodeSlashCommand decodes a slash command's payload in one pass:
+// slack-go's own UnmarshalJSON decodes it twice over to read
+// is_enterprise_install, which may be a boolean or a string. The alias has
+// SlashCommand's fields without its UnmarshalJSON; the outer field takes
+// is_enterprise_install as it comes.
 func decodeSlashCommand(payload []byte) (*slack.SlashCommand, error) {
-	var p slashPayload
-	if err := json.Unmarshal(payload, &p); err != nil {
+	type alias slack.SlashCommand
+	var cmd slack.SlashCommand
+	aux := struct {
+		*alias
+		IsEnterpriseInstall json.RawMessage `json:"is_enterprise_install"`
+	}{alias: (*alias)(&cmd)}
+	if err := json.Unmarshal(payload, &aux); err != nil {
 		return nil, err
 	}
-	enterprise := false
-	switch v := string(p.IsEnterpriseInstall); v {
-	case "", "null", "false", `"false"`:
-	case "true", `"true"`:
-		enterprise = true
-	default:
-		// As slack-go: a string strconv.ParseBool reads, or nothing.
-		var str string
-		if json.Unmarshal(p.IsEnterpriseInstall, &str) != nil {
-			return nil, fmt.Errorf("is_enterprise_install: not a boolean")
+	if raw := aux.IsEnterpriseInstall; len(raw) > 0 && string(raw) != "null" {
+		if json.Unmarshal(raw, &cmd.IsEnterpriseInstall) != nil {
+			// As slack-go: a string strconv.ParseBool reads, or nothing.
+			var str string
+			if json.Unmarshal(raw, &str) != nil {
+				return nil, fmt.Errorf("is_enterprise_install: not a boolean")
+			}
+			b, err := strconv.ParseBool(str)
+			if err != nil {
+				return nil, fmt.Errorf("is_enterprise_install: %w", err)
+			}
+			cmd.IsEnterpriseInstall = b
 		}
-		b, err := strconv.ParseBool(str)
-		if err != nil {
-			return nil, fmt.Errorf("is_enterprise_install: %w", err)
-		}
-		enterprise = b
 	}
-	return &slack.SlashCommand{
-		Token: p.Token, TeamID: p.TeamID, TeamDomain: p.TeamDomain,
-		EnterpriseID: p.EnterpriseID, EnterpriseName: p.EnterpriseName, IsEnterpriseInstall: enterprise,
-		ChannelID: p.ChannelID, ChannelName: p.ChannelName, UserID: p.UserID, UserName: p.UserName,
-		Command: p.Command, Text: p.Text, ResponseURL: p.ResponseURL, TriggerID: p.TriggerID, APIAppID: p.APIAppID,
-	}, nil
+	return &cmd, nil
 }
 
 // isDelivery reports whether typ is an envelope type that carries a
