@@ -29,17 +29,14 @@ func (b *Bot) helpText() string {
 
 func (b *Bot) registerHelp() {
 	b.HandleCommand("help", "", "Show this list of commands", b.cmdHelp)
+	b.commands["help"].answer = func() json.RawMessage { return b.helpAnswer().raw }
 }
 
+// cmdHelp answers help when Dispatch has not already answered it inline
+// (only if its answer could not be encoded).
 func (b *Bot) cmdHelp(ctx context.Context, r *Request, _ []string) {
-	cached := b.helpAnswer()
-	if cached.raw == nil {
-		r.Reply(ctx, cached.text)
-		return
-	}
-	if !r.Ack(cached.raw) {
-		r.Reply(ctx, cached.text, section(cached.text)) // too late for the ack: by response_url
-	}
+	text := b.helpAnswer().text
+	r.Reply(ctx, text, section(text))
 }
 
 // helpAnswer is help's answer, encoded (raw nil if it could not be). It
@@ -57,19 +54,6 @@ func (b *Bot) helpAnswer() *helpReply {
 		b.help.Store(cached)
 	}
 	return cached
-}
-
-// inlineAnswer is the answer of a delivery that needs nothing but itself
-// (/caseconf help), which Dispatch gives at once without a handler.
-func (b *Bot) inlineAnswer(r *Request) (json.RawMessage, bool) {
-	if r.Kind != KindCommand || r.Command == nil {
-		return nil, false
-	}
-	if name, _ := parseCommand(r.Command.Text); name != "help" {
-		return nil, false
-	}
-	raw := b.helpAnswer().raw
-	return raw, raw != nil
 }
 
 // helpReply is help's answer, encoded, for the number of commands it lists.

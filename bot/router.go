@@ -54,6 +54,9 @@ type command struct {
 	name, args, summary string
 	run                 CommandFunc
 	admin               bool // administrators only: to anyone else it does not exist
+	// answer, when set, is the command's whole answer, encoded: it needs
+	// nothing but itself (help), so Dispatch gives it inline, without run.
+	answer func() json.RawMessage
 }
 
 // CommandFunc runs one /caseconf subcommand with the words after it.
@@ -237,6 +240,21 @@ func (b *Bot) Dispatch(r *Request, ack func(payload any)) bool {
 		b.deliver(ctx, r)
 	})
 	return true
+}
+
+// inlineAnswer is the answer of a delivery that needs nothing but itself:
+// a command registered with an answer, when that answer could be encoded.
+func (b *Bot) inlineAnswer(r *Request) (json.RawMessage, bool) {
+	if r.Kind != KindCommand || r.Command == nil {
+		return nil, false
+	}
+	name, _ := parseCommand(r.Command.Text)
+	cmd, ok := b.commands[name]
+	if !ok || cmd.answer == nil || cmd.admin {
+		return nil, false
+	}
+	raw := cmd.answer()
+	return raw, raw != nil
 }
 
 // workers runs each function on a goroutine of its own at once, reusing
